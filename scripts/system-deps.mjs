@@ -1,0 +1,51 @@
+// Debian packages the test suite needs, installed on demand, and the Docker
+// engine the kind provider's tests talk to. Kept apart from lab.mjs so the list
+// of what a machine must have is in one place.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** What the suites need from the system: the file that proves it is there, and its Debian package. */
+export const SYSTEM_PACKAGES = [
+  { file: '/usr/bin/chromium', pkg: 'chromium', why: 'end-to-end tests drive the site in Chromium' },
+];
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export function ensureSystemPackages() {
+  const missing = SYSTEM_PACKAGES.filter((p) => !existsSync(p.file));
+  if (missing.length === 0) return;
+  const pkgs = missing.map((p) => p.pkg);
+  console.log(`installing Debian packages the tests need: ${pkgs.join(', ')}`);
+  for (const p of missing) console.log(`  ${p.pkg}: ${p.why}`);
+  const sudo = isRoot() ? [] : ['sudo', '-n'];
+  if (!isRoot() && spawnSync('sudo', ['-n', 'true']).status !== 0) {
+    console.error(
+      `failed to install ${pkgs.join(', ')}: not root and no password-less sudo; run: sudo apt-get install ${pkgs.join(' ')}`,
+    );
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => {
+    const [cmd, ...rest] = [...sudo, 'apt-get', ...args];
+    return spawnSync(cmd, rest, { stdio: 'inherit', env }).status;
+  };
+  if (apt(['update', '-qq']) !== 0 || apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]) !== 0) {
+    console.error(`failed to install ${pkgs.join(', ')} with apt-get`);
+    process.exit(1);
+  }
+}
+
+/** Starts dockerd when it is installed and not yet answering; returns how to stop what was started. */
+export function startDockerIfNeeded() {
+  const answers = () => spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+  if (!existsSync('/usr/sbin/dockerd') || answers()) return () => {};
+  const daemon = spawn('/usr/sbin/dockerd', ['--log-level=error'], { stdio: 'ignore', detached: true });
+  for (let i = 0; i < 60 && !answers(); i++) spawnSync('sleep', ['0.5']);
+  return () => {
+    try {
+      process.kill(daemon.pid, 'SIGTERM');
+    } catch {}
+  };
+}
