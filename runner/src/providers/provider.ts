@@ -1,0 +1,61 @@
+/**
+ * Where a session's cluster comes from. Modelled on kind's provider interface:
+ * a handful of methods, with differences reported as data ({@link ProviderInfo})
+ * rather than as more methods.
+ */
+export interface ProviderInfo {
+  name: 'sim' | 'kind';
+  /** True when "from the internet" probes reach real ports on this machine. */
+  realNetwork: boolean;
+  /** Shown where the learner picks the provider (e.g. kind's privileged nodes). */
+  warnings: string[];
+}
+
+export interface ProgressUpdate {
+  /** Short name of the step, e.g. `creating nodes`, `loading images`, `applying setup`. */
+  step: string;
+  /** 0..1 for the whole creation. */
+  fraction: number;
+}
+
+/** An HTTP request made from outside the cluster, as an attacker on the internet would. */
+export interface InternetRequest {
+  method?: string;
+  /** A node address or a LoadBalancer ingress address, or a host name from the scenario. */
+  host: string;
+  port: number;
+  path: string;
+  scheme?: 'http' | 'https';
+  headers?: Record<string, string>;
+}
+
+export type InternetResponse =
+  | { ok: true; status: number; headers: Record<string, string>; body: string }
+  | { ok: false; error: string };
+
+export interface ClusterHandle {
+  /** From the provider's namer function; also labels everything created for it. */
+  id: string;
+  sessionId: string;
+  scenarioId?: string;
+  /** A kubeconfig (YAML) with cluster-admin rights, for the runner's own use. */
+  kubeconfig: string;
+  /** Replays a request from the internet (grader probes, the attack). */
+  requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
+}
+
+export interface CreateClusterOptions {
+  sessionId: string;
+  scenarioId?: string;
+  onProgress?: (update: ProgressUpdate) => void;
+  signal?: AbortSignal;
+}
+
+export interface ClusterProvider {
+  info(): ProviderInfo;
+  create(options: CreateClusterOptions): Promise<ClusterHandle>;
+  /** Deletes the cluster and everything labelled with its session. Idempotent. */
+  delete(id: string): Promise<void>;
+  /** Clusters this provider has made that still exist, found by label. */
+  list(): Promise<{ id: string; sessionId: string; scenarioId?: string; createdAt: number }[]>;
+}
