@@ -7,14 +7,24 @@ import { existsSync } from 'node:fs';
 /** What the suites need from the system: the file that proves it is there, and its Debian package. */
 export const SYSTEM_PACKAGES = [
   { file: '/usr/bin/chromium', pkg: 'chromium', why: 'end-to-end tests drive the site in Chromium' },
+  { file: '/usr/bin/bwrap', pkg: 'bubblewrap', why: "learners' terminals run in a bubblewrap sandbox" },
+  { file: '/usr/sbin/dockerd', pkg: 'docker.io', why: "the kind provider's tests run against a real Docker engine" },
+  { file: '/bin/busybox', pkg: 'busybox-static', why: 'the offline toolbox image is built from a static busybox' },
 ];
+
+/** Installed per dpkg where there is one (a dynamic busybox must not pass for busybox-static), else by file. */
+function installed(p) {
+  const q = spawnSync('dpkg-query', ['-W', '-f=${Status}', p.pkg], { encoding: 'utf8' });
+  if (q.error) return existsSync(p.file);
+  return q.status === 0 && q.stdout.includes('install ok installed') && existsSync(p.file);
+}
 
 function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
 export function ensureSystemPackages() {
-  const missing = SYSTEM_PACKAGES.filter((p) => !existsSync(p.file));
+  const missing = SYSTEM_PACKAGES.filter((p) => !installed(p));
   if (missing.length === 0) return;
   const pkgs = missing.map((p) => p.pkg);
   console.log(`installing Debian packages the tests need: ${pkgs.join(', ')}`);
@@ -39,10 +49,12 @@ export function ensureSystemPackages() {
 
 /** Starts dockerd when it is installed and not yet answering; returns how to stop what was started. */
 export function startDockerIfNeeded() {
-  const answers = () => spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+  const answers = () => existsSync('/var/run/docker.sock') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
   if (!existsSync('/usr/sbin/dockerd') || answers()) return () => {};
+  console.log('starting dockerd for the Docker suites');
   const daemon = spawn('/usr/sbin/dockerd', ['--log-level=error'], { stdio: 'ignore', detached: true });
   for (let i = 0; i < 60 && !answers(); i++) spawnSync('sleep', ['0.5']);
+  if (!answers()) console.error('warning: dockerd did not answer within 30 s; the Docker suites will fail');
   return () => {
     try {
       process.kill(daemon.pid, 'SIGTERM');

@@ -1,0 +1,150 @@
+import type { ProgressUpdate } from '../provider.ts';
+import type { DockerEngine } from './docker-engine.ts';
+import type { KindCli } from './kind-cli.ts';
+import { KIND_CLUSTER_LABEL, labelsFor, type SessionLabels } from './labels.ts';
+import { anchorName } from './names.ts';
+import { startToolbox } from './toolbox.ts';
+
+/** What creation has made so far; each action's undo reads it. */
+export interface CreationState {
+  anchorId?: string;
+  kubeconfig?: string;
+  internalKubeconfig?: string;
+  toolboxId?: string;
+}
+
+export interface CreationContext {
+  docker: DockerEngine;
+  kind: KindCli;
+  labels: SessionLabels;
+  /** The rendered kind config (see kind-config.ts). */
+  kindConfig: string;
+  toolboxImage: string;
+  /** Images to build and load into the nodes, as `{ref, build}`; build makes `ref` exist locally. */
+  images: Array<{ ref: string; build: () => Promise<void> }>;
+  /** Docker network of the toolbox: `kind` for real clusters. */
+  network: string;
+  waitSeconds: number;
+  state: CreationState;
+}
+
+/** One named step of cluster creation, kind-style, with how to take it back. */
+export interface Action {
+  name: string;
+  /** Share of the whole creation time, for the progress bar. */
+  weight: number;
+  run(ctx: CreationContext): Promise<void>;
+  /** Removes what `run` made; runs even when `run` failed part-way, so it must tolerate a half-made state. */
+  undo?(ctx: CreationContext): Promise<void>;
+}
+
+export const ACTIONS: readonly Action[] = [
+  {
+    name: 'recording session',
+    weight: 0.02,
+    async run(ctx) {
+      // A created, never-started container whose labels record the session before
+      // anything else exists: the reaper finds a half-made cluster through it.
+      ctx.state.anchorId = await ctx.docker.create({
+        name: anchorName(ctx.labels.cluster),
+        Image: ctx.toolboxImage,
+        Labels: labelsFor('anchor', ctx.labels),
+        HostConfig: { NetworkMode: 'none' },
+      });
+    },
+    async undo(ctx) {
+      if (ctx.state.anchorId) await ctx.docker.remove(ctx.state.anchorId);
+    },
+  },
+  {
+    name: 'creating nodes',
+    weight: 0.7,
+    async run(ctx) {
+      await ctx.kind.createCluster({ name: ctx.labels.cluster, config: ctx.kindConfig, waitSeconds: ctx.waitSeconds });
+    },
+    async undo(ctx) {
+      await deleteKindCluster(ctx.docker, ctx.kind, ctx.labels.cluster);
+    },
+  },
+  {
+    name: 'reading kubeconfig',
+    weight: 0.02,
+    async run(ctx) {
+      ctx.state.kubeconfig = await ctx.kind.kubeconfig(ctx.labels.cluster);
+      ctx.state.internalKubeconfig = await ctx.kind.kubeconfig(ctx.labels.cluster, { internal: true });
+    },
+  },
+  {
+    name: 'loading images',
+    weight: 0.2,
+    async run(ctx) {
+      for (const image of ctx.images) {
+        await image.build();
+        await ctx.kind.loadImage(ctx.labels.cluster, image.ref);
+      }
+    },
+  },
+  {
+    name: 'starting terminal',
+    weight: 0.06,
+    async run(ctx) {
+      ctx.state.toolboxId = await startToolbox(ctx.docker, {
+        image: ctx.toolboxImage,
+        labels: ctx.labels,
+        kubeconfig: ctx.state.internalKubeconfig ?? '',
+        network: ctx.network,
+      });
+    },
+    async undo(ctx) {
+      if (ctx.state.toolboxId) await ctx.docker.remove(ctx.state.toolboxId);
+    },
+  },
+];
+
+/**
+ * Runs the actions in order, reporting progress. A failure part-way takes back
+ * every step begun so far, newest first, unless `retain` is set (for debugging,
+ * like `kind create cluster --retain`); the first error is what the caller sees.
+ */
+export async function runActions(
+  ctx: CreationContext,
+  options: {
+    actions?: readonly Action[];
+    onProgress?: (u: ProgressUpdate) => void;
+    retain?: boolean;
+    signal?: AbortSignal;
+  } = {},
+): Promise<CreationState> {
+  const actions = options.actions ?? ACTIONS;
+  const begun: Action[] = [];
+  let done = 0;
+  try {
+    for (const action of actions) {
+      if (options.signal?.aborted) throw new Error(`failed to create cluster ${ctx.labels.cluster}: cancelled`);
+      options.onProgress?.({ step: action.name, fraction: done });
+      begun.push(action);
+      await action.run(ctx);
+      done += action.weight;
+    }
+    options.onProgress?.({ step: 'ready', fraction: 1 });
+    return ctx.state;
+  } catch (error) {
+    const failedAt = begun.at(-1)?.name ?? 'start';
+    if (!options.retain) {
+      for (const action of [...begun].reverse()) await action.undo?.(ctx).catch(() => {});
+    }
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`failed to create cluster ${ctx.labels.cluster} at "${failedAt}": ${cause}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Deletes a kind cluster through the kind CLI, then removes any node container
+ * still labelled with it (kind gone, or a creation killed half-way).
+ */
+export async function deleteKindCluster(docker: DockerEngine, kind: KindCli, cluster: string): Promise<void> {
+  await kind.deleteCluster(cluster).catch(() => {});
+  for (const node of await docker.listByLabels({ [KIND_CLUSTER_LABEL]: cluster })) await docker.remove(node.id);
+}

@@ -1,0 +1,190 @@
+import type { Duplex } from 'node:stream';
+import Docker from 'dockerode';
+
+/** A Docker object Paranoid made, as the reaper and the pool see it. */
+export interface LabelledContainer {
+  id: string;
+  name: string;
+  state: string;
+  labels: Record<string, string>;
+}
+
+export class DockerUnavailableError extends Error {
+  constructor(cause: string) {
+    super(`failed to reach Docker: ${cause} (is dockerd running? see \`paranoid doctor\`)`);
+    this.name = 'DockerUnavailableError';
+  }
+}
+
+/**
+ * The Docker calls the kind provider makes, through dockerode. Errors say
+ * `failed to <verb> <noun>: <cause>`, as kind's do.
+ */
+export class DockerEngine {
+  readonly docker: Docker;
+
+  constructor(options?: Docker.DockerOptions) {
+    this.docker = new Docker(options);
+  }
+
+  async ping(): Promise<{ version: string; apiVersion: string }> {
+    try {
+      const v = await this.docker.version();
+      return { version: v.Version, apiVersion: v.ApiVersion };
+    } catch (error) {
+      throw new DockerUnavailableError(message(error));
+    }
+  }
+
+  /** Containers (running or not) carrying every given label; a value of '' matches any value. */
+  async listByLabels(labels: Record<string, string>): Promise<LabelledContainer[]> {
+    const filters = { label: Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`)) };
+    const found = await this.wrap('list containers', () => this.docker.listContainers({ all: true, filters }));
+    return found.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      state: c.State,
+      labels: c.Labels ?? {},
+    }));
+  }
+
+  /** Removes a container, running or not; a container already gone is not an error. */
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw new Error(`failed to remove container ${id.slice(0, 12)}: ${message(error)}`);
+    }
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw new Error(`failed to inspect image ${ref}: ${message(error)}`);
+    }
+  }
+
+  /**
+   * Builds an image from a directory holding a Dockerfile. The build's own error
+   * (a failed RUN, a missing base image) is reported, not swallowed by the stream.
+   */
+  async build(contextDir: string, files: string[], tag: string, labels: Record<string, string>): Promise<void> {
+    const stream = await this.wrap(`build image ${tag}`, () =>
+      this.docker.buildImage({ context: contextDir, src: files }, { t: tag, labels, rm: true, forcerm: true }),
+    );
+    const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const failed = events.find((e) => e.error || e.errorDetail);
+    if (failed) throw new Error(`failed to build image ${tag}: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  async create(options: Docker.ContainerCreateOptions): Promise<string> {
+    const container = await this.wrap(`create container ${options.name ?? ''}`.trim(), () =>
+      this.docker.createContainer(options),
+    );
+    return container.id;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.wrap(`start container ${id.slice(0, 12)}`, () => this.docker.getContainer(id).start());
+  }
+
+  async networkExists(name: string): Promise<boolean> {
+    try {
+      await this.docker.getNetwork(name).inspect();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw new Error(`failed to inspect network ${name}: ${message(error)}`);
+    }
+  }
+
+  /** Starts an interactive exec and returns its raw stream (TTY: one stream, no multiplexing). */
+  async execInteractive(
+    id: string,
+    options: { cmd: string[]; user?: string; env?: string[]; workingDir?: string; cols?: number; rows?: number },
+  ): Promise<{
+    stream: Duplex;
+    resize(cols: number, rows: number): Promise<void>;
+    exitCode(): Promise<number | null>;
+  }> {
+    const container = this.docker.getContainer(id);
+    const exec = await this.wrap('create exec', () =>
+      container.exec({
+        Cmd: options.cmd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        ...(options.user ? { User: options.user } : {}),
+        ...(options.env ? { Env: options.env } : {}),
+        ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+      }),
+    );
+    const stream = await this.wrap('start exec', () => exec.start({ hijack: true, stdin: true, Tty: true }));
+    const resize = async (cols: number, rows: number) => {
+      await exec.resize({ w: cols, h: rows }).catch(() => {});
+    };
+    if (options.cols && options.rows) await resize(options.cols, options.rows);
+    return {
+      stream,
+      resize,
+      exitCode: async () => (await exec.inspect()).ExitCode ?? null,
+    };
+  }
+
+  /** Runs a command to completion and returns its output (no TTY, demultiplexed). */
+  async execCapture(id: string, cmd: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    const container = this.docker.getContainer(id);
+    const exec = await this.wrap('create exec', () =>
+      container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false }),
+    );
+    const stream = await this.wrap('start exec', () => exec.start({ hijack: true, stdin: false }));
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.demuxStream(stream, sink(out), sink(err));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    const { ExitCode } = await exec.inspect();
+    return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), exitCode: ExitCode ?? -1 };
+  }
+
+  private async wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isConnectionError(error)) throw new DockerUnavailableError(message(error));
+      throw new Error(`failed to ${what}: ${message(error)}`);
+    }
+  }
+}
+
+function sink(chunks: Buffer[]): NodeJS.WritableStream {
+  return { write: (c: Buffer) => chunks.push(c) > 0 } as unknown as NodeJS.WritableStream;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'statusCode' in error
+    ? Number((error as { statusCode: unknown }).statusCode)
+    : undefined;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+  return code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES';
+}
+
+function message(error: unknown): string {
+  if (error instanceof Error) {
+    const json = (error as { json?: { message?: string } }).json;
+    return json?.message ?? error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { DockerEngine } from './docker-engine.ts';
+import { atLeast, type DoctorEnvironment, parseVersion, runDoctor } from './doctor-checks.ts';
+
+function env(
+  overrides: Partial<DoctorEnvironment> & { tools?: Record<string, string | null> } = {},
+): DoctorEnvironment {
+  const tools = overrides.tools ?? { kind: 'kind v0.27.0 go1.23.6 linux/amd64', kubectl: 'Client Version: v1.32.4' };
+  return {
+    docker: { ping: async () => ({ version: '27.0.1', apiVersion: '1.46' }) } as unknown as DockerEngine,
+    readFile: (p) => (p.endsWith('watches') ? '524288\n' : '512\n'),
+    exec: async (cmd) => (tools[cmd] ? { ok: true, out: tools[cmd]! } : { ok: false, out: '' }),
+    freeBytes: () => 50 * 2 ** 30,
+    exists: () => true,
+    ...overrides,
+  };
+}
+
+describe('paranoid doctor', () => {
+  it('passes a machine that has everything', async () => {
+    const checks = await runDoctor(env());
+    expect(checks.map((c) => [c.name, c.verdict])).toEqual([
+      ['docker', 'ok'],
+      ['kind', 'ok'],
+      ['kubectl', 'ok'],
+      ['inotify limits', 'ok'],
+      ['bubblewrap', 'ok'],
+      ['free disk', 'ok'],
+    ]);
+  });
+
+  it('fails a kind too old to enforce NetworkPolicy and says to upgrade', async () => {
+    const checks = await runDoctor(env({ tools: { kind: 'kind v0.23.0 go1.22', kubectl: 'Client Version: v1.32.4' } }));
+    expect(checks.find((c) => c.name === 'kind')).toMatchObject({
+      verdict: 'fail',
+      fix: expect.stringMatching(/0\.24/),
+    });
+  });
+
+  it('reports a stopped Docker with how to start it', async () => {
+    const checks = await runDoctor(
+      env({
+        docker: {
+          ping: async () => Promise.reject(new Error('connect ENOENT /var/run/docker.sock')),
+        } as unknown as DockerEngine,
+      }),
+    );
+    expect(checks[0]).toMatchObject({ name: 'docker', verdict: 'fail', fix: expect.stringMatching(/docker/) });
+  });
+
+  it('warns about low inotify limits with the sysctl to run', async () => {
+    const checks = await runDoctor(env({ readFile: () => '128\n' }));
+    expect(checks.find((c) => c.name === 'inotify limits')).toMatchObject({
+      verdict: 'warn',
+      fix: expect.stringContaining('fs.inotify.max_user_watches=524288'),
+    });
+  });
+
+  it('warns when bubblewrap is missing and the disk is nearly full', async () => {
+    const checks = await runDoctor(env({ exists: () => false, freeBytes: () => 2 ** 30 }));
+    expect(checks.find((c) => c.name === 'bubblewrap')?.verdict).toBe('warn');
+    expect(checks.find((c) => c.name === 'free disk')).toMatchObject({
+      verdict: 'warn',
+      detail: '1.0 GiB free for Docker',
+    });
+  });
+
+  it('compares versions component by component', () => {
+    expect(parseVersion('kind v0.24.0 go1.22')).toEqual([0, 24, 0]);
+    expect(atLeast([0, 24, 0], [0, 24, 0])).toBe(true);
+    expect(atLeast([0, 9, 9], [0, 24, 0])).toBe(false);
+    expect(atLeast([1, 0, 0], [0, 24, 0])).toBe(true);
+  });
+});

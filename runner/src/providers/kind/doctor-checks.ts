@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import type { DockerEngine } from './docker-engine.ts';
+
+export type Verdict = 'ok' | 'warn' | 'fail';
+
+export interface DoctorCheck {
+  name: string;
+  verdict: Verdict;
+  detail: string;
+  /** What to do about it, when the verdict is not ok. */
+  fix?: string;
+}
+
+/** kind 0.24 is the first whose kindnet enforces NetworkPolicy. */
+export const MIN_KIND = [0, 24, 0] as const;
+/** kind's documented limits for running several clusters ("Pod errors due to too many open files"). */
+export const INOTIFY = { watches: 524288, instances: 512 } as const;
+const MIN_FREE_DISK = 10 * 2 ** 30;
+
+export function parseVersion(text: string): [number, number, number] | undefined {
+  const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+export function atLeast(v: readonly number[], min: readonly number[]): boolean {
+  for (let i = 0; i < min.length; i++) {
+    if ((v[i] ?? 0) !== min[i]) return (v[i] ?? 0) > (min[i] ?? 0);
+  }
+  return true;
+}
+
+function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+  return new Promise((resolve) =>
+    execFile(cmd, args, { timeout: 15_000 }, (error, stdout, stderr) =>
+      resolve({ ok: !error, out: `${stdout}${stderr}`.trim() }),
+    ),
+  );
+}
+
+export interface DoctorEnvironment {
+  docker: DockerEngine;
+  readFile(path: string): string | undefined;
+  exec(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }>;
+  freeBytes(path: string): number | undefined;
+  exists(path: string): boolean;
+}
+
+export const realEnvironment = (docker: DockerEngine): DoctorEnvironment => ({
+  docker,
+  readFile: (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined),
+  exec: run,
+  freeBytes: (p) => {
+    try {
+      const s = statfsSync(p);
+      return s.bavail * s.bsize;
+    } catch {
+      return undefined;
+    }
+  },
+  exists: existsSync,
+});
+
+/** Everything the kind provider and hosted terminals need, each with its fix. */
+export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  try {
+    const v = await env.docker.ping();
+    checks.push({ name: 'docker', verdict: 'ok', detail: `engine ${v.version} (API ${v.apiVersion})` });
+  } catch (error) {
+    checks.push({
+      name: 'docker',
+      verdict: 'fail',
+      detail: error instanceof Error ? error.message : String(error),
+      fix: 'install Docker (Debian: apt-get install docker.io) and start it (systemctl start docker, or dockerd &)',
+    });
+  }
+
+  const kind = await env.exec('kind', ['version']);
+  const kindVersion = kind.ok ? parseVersion(kind.out) : undefined;
+  if (!kind.ok) {
+    checks.push({
+      name: 'kind',
+      verdict: 'fail',
+      detail: 'not installed',
+      fix: 'install kind >= 0.24: https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
+    });
+  } else if (!kindVersion || !atLeast(kindVersion, MIN_KIND)) {
+    checks.push({
+      name: 'kind',
+      verdict: 'fail',
+      detail: kind.out,
+      fix: 'upgrade kind to >= 0.24, whose kindnet enforces NetworkPolicy',
+    });
+  } else {
+    checks.push({ name: 'kind', verdict: 'ok', detail: kind.out });
+  }
+
+  const kubectl = await env.exec('kubectl', ['version', '--client']);
+  const kubectlVersion = kubectl.ok ? parseVersion(kubectl.out) : undefined;
+  checks.push(
+    kubectlVersion && atLeast(kubectlVersion, [1, 29, 0])
+      ? { name: 'kubectl', verdict: 'ok', detail: kubectl.out.split('\n')[0] ?? '' }
+      : {
+          name: 'kubectl',
+          verdict: 'fail',
+          detail: kubectl.ok ? kubectl.out : 'not installed',
+          fix: 'install kubectl >= 1.29: https://kubernetes.io/docs/tasks/tools/',
+        },
+  );
+
+  const watches = Number(env.readFile('/proc/sys/fs/inotify/max_user_watches') ?? Number.NaN);
+  const instances = Number(env.readFile('/proc/sys/fs/inotify/max_user_instances') ?? Number.NaN);
+  const inotifyOk = watches >= INOTIFY.watches && instances >= INOTIFY.instances;
+  checks.push({
+    name: 'inotify limits',
+    verdict: inotifyOk ? 'ok' : 'warn',
+    detail: `max_user_watches=${watches} max_user_instances=${instances}`,
+    ...(inotifyOk
+      ? {}
+      : {
+          fix: `sysctl fs.inotify.max_user_watches=${INOTIFY.watches} fs.inotify.max_user_instances=${INOTIFY.instances} (needed for several kind clusters at once)`,
+        }),
+  });
+
+  const bwrap = env.exists('/usr/bin/bwrap');
+  checks.push({
+    name: 'bubblewrap',
+    verdict: bwrap ? 'ok' : 'warn',
+    detail: bwrap ? '/usr/bin/bwrap' : 'not installed: hosted terminals on the simulated cluster are refused',
+    ...(bwrap ? {} : { fix: 'apt-get install bubblewrap' }),
+  });
+
+  const free = env.freeBytes('/var/lib/docker') ?? env.freeBytes('/');
+  const gib = free === undefined ? undefined : free / 2 ** 30;
+  checks.push({
+    name: 'free disk',
+    verdict: free !== undefined && free >= MIN_FREE_DISK ? 'ok' : 'warn',
+    detail: gib === undefined ? 'unknown' : `${gib.toFixed(1)} GiB free for Docker`,
+    ...(free !== undefined && free >= MIN_FREE_DISK
+      ? {}
+      : { fix: 'free at least 10 GiB: each kind node image is about 1 GiB and each cluster writes more' }),
+  });
+  return checks;
+}

@@ -1,0 +1,25 @@
+/**
+ * The one namer. kind cluster names become Docker container names
+ * (`<name>-control-plane`) and kubeconfig contexts (`kind-<name>`), so they must be
+ * short DNS labels; session ids are validated before they reach here.
+ */
+const SESSION_ID = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+export function assertSessionId(id: string): void {
+  if (!SESSION_ID.test(id)) {
+    throw new Error(`invalid session id ${JSON.stringify(id)}: expected 1-32 lowercase letters, digits or '-'`);
+  }
+}
+
+export function clusterName(sessionId: string): string {
+  assertSessionId(sessionId);
+  return `paranoid-${sessionId}`;
+}
+
+export function anchorName(cluster: string): string {
+  return `${cluster}-anchor`;
+}
+
+export function toolboxName(cluster: string): string {
+  return `${cluster}-toolbox`;
+}
