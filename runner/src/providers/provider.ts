@@ -48,7 +48,8 @@ export interface CreateClusterOptions {
   sessionId: string;
   scenarioId?: string;
   onProgress?: (update: ProgressUpdate) => void;
-  signal?: AbortSignal;
+  /** Cancels creation part-way. Structural, so the pure core can import this file's types. */
+  signal?: { readonly aborted: boolean };
 }
 
 export interface ClusterProvider {
