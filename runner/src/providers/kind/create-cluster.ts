@@ -112,7 +112,7 @@ export async function runActions(
     actions?: readonly Action[];
     onProgress?: (u: ProgressUpdate) => void;
     retain?: boolean;
-    signal?: AbortSignal;
+    signal?: { readonly aborted: boolean };
   } = {},
 ): Promise<CreationState> {
   const actions = options.actions ?? ACTIONS;
