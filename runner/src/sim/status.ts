@@ -98,11 +98,15 @@ export const conflict = (group: string, resource: string, name: string, why: str
     kind: resource,
   });
 
-/** `Pod "web" is invalid: [spec.containers[0].image: Required value, ...]` */
+/**
+ * `Deployment.apps "web" is invalid: [spec.replicas: Invalid value: -1: ..., ...]`: the kind is
+ * qualified by its group as upstream's `GroupKind.String()` does; one cause stands alone.
+ */
 export function invalid(group: string, kind: string, name: string, causes: Required<StatusCause>[]): StatusError {
   const list = causes.map((c) => `${c.field}: ${c.message}`);
   const joined = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return new StatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${joined}`, {
+  const qualifiedKind = group ? `${kind}.${group}` : kind;
+  return new StatusError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${joined}`, {
     name,
     ...(group ? { group } : {}),
     kind,
