@@ -14,6 +14,7 @@ export const SYSTEM_PACKAGES = [
 
 /** Installed per dpkg where there is one (a dynamic busybox must not pass for busybox-static), else by file. */
 function installed(p) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format, not a template
   const q = spawnSync('dpkg-query', ['-W', '-f=${Status}', p.pkg], { encoding: 'utf8' });
   if (q.error) return existsSync(p.file);
   return q.status === 0 && q.stdout.includes('install ok installed') && existsSync(p.file);
@@ -49,7 +50,8 @@ export function ensureSystemPackages() {
 
 /** Starts dockerd when it is installed and not yet answering; returns how to stop what was started. */
 export function startDockerIfNeeded() {
-  const answers = () => existsSync('/var/run/docker.sock') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+  const answers = () =>
+    existsSync('/var/run/docker.sock') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
   if (!existsSync('/usr/sbin/dockerd') || answers()) return () => {};
   console.log('starting dockerd for the Docker suites');
   const daemon = spawn('/usr/sbin/dockerd', ['--log-level=error'], { stdio: 'ignore', detached: true });
