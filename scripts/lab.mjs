@@ -110,6 +110,10 @@ const stages = [
     cwd: join(root, 'tests'),
     counts: () => vitestCounts(join(results, 'conformance.json')),
   },
+  { name: 'scenario lint', cmd: 'pnpm', args: ['-s', 'paranoid', 'lint'] },
+  // Every scenario proven on the simulator: setup fails, the attack works, the
+  // solution and good variants pass and stop it, bad variants fail.
+  { name: 'validate', cmd: 'pnpm', args: ['-s', 'paranoid', 'validate', '--provider', 'sim'] },
   {
     name: 'e2e',
     cmd: 'pnpm',

@@ -1,7 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './e2e/chromium.ts';
 
 const port = Number(process.env.PARANOID_E2E_PORT ?? 7431);
+// Progress lives here for the run; each test's fresh browser is a new anonymous learner.
+const dataDir = join(tmpdir(), `paranoid-e2e-${port}`);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -13,10 +17,11 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: chromiumLaunchOptions(),
     trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
   },
   webServer: {
     // The lab exactly as a learner starts it, minus the browser opening.
-    command: `pnpm --dir .. paranoid serve --provider sim --port ${port}`,
+    command: `pnpm --dir .. paranoid serve --provider sim --port ${port} --data-dir ${dataDir}`,
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -10,6 +10,7 @@ import { reap } from '@paranoid/runner/providers/kind/reaper.ts';
 import { buildScenarioImage, scenarioImageBuilds } from '@paranoid/runner/providers/kind/scenario-images.ts';
 import { openToolboxShell, startToolbox } from '@paranoid/runner/providers/kind/toolbox.ts';
 import { ensureToolboxImage, findHostToolboxSources } from '@paranoid/runner/providers/kind/toolbox-image.ts';
+import { ToolboxTerminal } from '@paranoid/runner/server/toolbox-terminal.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The kind provider against a real Docker engine. The kind CLI itself cannot run
@@ -96,10 +97,12 @@ describe.skipIf(!dockerUp)('kind provider on a real Docker engine', () => {
 
   afterAll(async () => {
     for (const c of await docker.listByLabels({ [LABELS.managed]: 'paranoid-kind' })) {
-      if ((c.labels[LABELS.session] ?? '').startsWith(run)) await docker.remove(c.id);
+      const session = c.labels[LABELS.session] ?? '';
+      if (session.startsWith(run) || session.startsWith('pool-')) await docker.remove(c.id);
     }
     for (const c of await docker.listByLabels({ [KIND_CLUSTER_LABEL]: '' })) {
-      if ((c.labels[KIND_CLUSTER_LABEL] ?? '').startsWith(`paranoid-${run}`)) await docker.remove(c.id);
+      const cluster = c.labels[KIND_CLUSTER_LABEL] ?? '';
+      if (cluster.startsWith(`paranoid-${run}`) || cluster.startsWith('paranoid-pool-')) await docker.remove(c.id);
     }
   });
 
@@ -162,6 +165,24 @@ describe.skipIf(!dockerUp)('kind provider on a real Docker engine', () => {
     shell.stream.write('exit 7\n');
     await new Promise((r) => shell.stream.once('end', r));
     expect(await shell.exitCode()).toBe(7);
+    await docker.remove(id);
+  });
+
+  it("gives the site's terminal a live shell in the toolbox, with scrollback after a reconnect", async () => {
+    const session = `${run}-site`;
+    const labels = context(new FakeKind(() => toolboxImage), session).labels;
+    const id = await startToolbox(docker, { image: toolboxImage, labels, kubeconfig: 'x', network: 'none' });
+    const terminal = new ToolboxTerminal((size) => openToolboxShell(docker, id, size), { cols: 90, rows: 30 });
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 100 && !pattern.test(terminal.scrollback()); i++) await new Promise((r) => setTimeout(r, 50));
+      return terminal.scrollback();
+    };
+    terminal.write('echo $((6*7)) $KUBECONFIG\n');
+    expect(await waitFor(/42 \/home\/learner\/\.kube\/config/)).toMatch(/42/);
+    // A second client (a reconnect) first gets the screen as it was.
+    expect(terminal.scrollback()).toMatch(/learner@paranoid:/);
+    terminal.kill();
+    expect(terminal.alive).toBe(false);
     await docker.remove(id);
   });
 
@@ -259,6 +280,56 @@ describe.skipIf(!dockerUp)('kind provider on a real Docker engine', () => {
     expect(await leftovers(handle.id)).toEqual([]);
     expect(provider.info().warnings.join(' ')).toMatch(/privileged/);
   }, 60_000);
+
+  it('serves sessions from a warm pool, never reuses a cluster, and refuses past the limit', async () => {
+    const kind = new FakeKind(() => toolboxImage);
+    const provider = new KindProvider({
+      docker,
+      kind,
+      baseConfig: 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n',
+      scenarioNeeds: () => ({ nodePorts: [31337], images: [] }),
+      allNodePorts: [31337],
+      ttlMs: 3_600_000,
+      network: 'none',
+      warmPool: 1,
+      maxClusters: 2,
+      freePort: async () => 45998,
+    });
+    const ready = async () => {
+      for (let i = 0; i < 200 && provider.poolStats().ready < 1; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(provider.poolStats().ready).toBe(1);
+    };
+    provider.warm();
+    await ready();
+    // A reaper running now spares the runner's own warm cluster.
+    await reap({ docker, kind, now: Date.now(), isActive: (s) => provider.servesSession(s) });
+    expect(provider.poolStats().ready).toBe(1);
+
+    const steps: string[] = [];
+    const a = await provider.create({
+      sessionId: `${run}-pa`,
+      scenarioId: 'exposed-dashboard',
+      onProgress: (u) => steps.push(u.step),
+    });
+    expect(steps).toEqual(['recording session', 'ready']);
+    const anchors = await docker.listByLabels({ [LABELS.cluster]: a.id, [LABELS.component]: 'anchor' });
+    expect(anchors.map((c) => c.labels[LABELS.session])).toEqual([`${run}-pa`]);
+    expect(anchors[0]?.labels[LABELS.scenario]).toBe('exposed-dashboard');
+
+    await ready();
+    const b = await provider.create({ sessionId: `${run}-pb` });
+    expect(b.id).not.toBe(a.id);
+    await expect(provider.create({ sessionId: `${run}-pc` })).rejects.toThrow(/limit of 2 concurrent clusters/);
+
+    await provider.delete(a.id);
+    expect(await leftovers(a.id)).toEqual([]);
+    await ready();
+    const c = await provider.create({ sessionId: `${run}-pc` });
+    expect([a.id, b.id]).not.toContain(c.id);
+    for (const id of [b.id, c.id]) await provider.delete(id);
+    await provider.close();
+    for (const id of [a.id, b.id, c.id]) expect(await leftovers(id)).toEqual([]);
+  }, 120_000);
 
   it("builds a scenario's image from its Dockerfile under the name its pods use", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paranoid-scenario-'));

@@ -3,6 +3,8 @@
  * a handful of methods, with differences reported as data ({@link ProviderInfo})
  * rather than as more methods.
  */
+import type { InternetRequest, InternetResponse } from '../sim/internet.ts';
+
 export interface ProviderInfo {
   name: 'sim' | 'kind';
   /** True when "from the internet" probes reach real ports on this machine. */
@@ -18,20 +20,7 @@ export interface ProgressUpdate {
   fraction: number;
 }
 
-/** An HTTP request made from outside the cluster, as an attacker on the internet would. */
-export interface InternetRequest {
-  method?: string;
-  /** A node address or a LoadBalancer ingress address, or a host name from the scenario. */
-  host: string;
-  port: number;
-  path: string;
-  scheme?: 'http' | 'https';
-  headers?: Record<string, string>;
-}
-
-export type InternetResponse =
-  | { ok: true; status: number; headers: Record<string, string>; body: string }
-  | { ok: false; error: string };
+export type { InternetRequest, InternetResponse } from '../sim/internet.ts';
 
 export interface ClusterHandle {
   /** From the provider's namer function; also labels everything created for it. */

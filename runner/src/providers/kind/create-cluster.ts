@@ -43,14 +43,7 @@ export const ACTIONS: readonly Action[] = [
     name: 'recording session',
     weight: 0.02,
     async run(ctx) {
-      // A created, never-started container whose labels record the session before
-      // anything else exists: the reaper finds a half-made cluster through it.
-      ctx.state.anchorId = await ctx.docker.create({
-        name: anchorName(ctx.labels.cluster),
-        Image: ctx.toolboxImage,
-        Labels: labelsFor('anchor', ctx.labels),
-        HostConfig: { NetworkMode: 'none' },
-      });
+      ctx.state.anchorId = await recordSession(ctx.docker, ctx.toolboxImage, ctx.labels);
     },
     async undo(ctx) {
       if (ctx.state.anchorId) await ctx.docker.remove(ctx.state.anchorId);
@@ -147,4 +140,23 @@ export async function runActions(
 export async function deleteKindCluster(docker: DockerEngine, kind: KindCli, cluster: string): Promise<void> {
   await kind.deleteCluster(cluster).catch(() => {});
   for (const node of await docker.listByLabels({ [KIND_CLUSTER_LABEL]: cluster })) await docker.remove(node.id);
+}
+
+/**
+ * A created, never-started container whose labels record who a cluster belongs to.
+ * It is made before anything else exists, so the reaper finds a half-made cluster
+ * through it; a pooled cluster handed to a learner gets a new one with their session.
+ */
+export function recordSession(
+  docker: DockerEngine,
+  image: string,
+  labels: SessionLabels,
+  suffix = '',
+): Promise<string> {
+  return docker.create({
+    name: `${anchorName(labels.cluster)}${suffix}`,
+    Image: image,
+    Labels: labelsFor('anchor', labels),
+    HostConfig: { NetworkMode: 'none' },
+  });
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -9,14 +10,16 @@ import type {
   InternetResponse,
   ProviderInfo,
 } from '../provider.ts';
-import { type CreationState, deleteKindCluster, runActions } from './create-cluster.ts';
+import { type CreationState, deleteKindCluster, recordSession, runActions } from './create-cluster.ts';
 import { DockerEngine } from './docker-engine.ts';
 import { execKindCli, type KindCli } from './kind-cli.ts';
 import { type PortMapping, renderKindConfig } from './kind-config.ts';
 import { LABELS, readSessionLabels } from './labels.ts';
 import { clusterName } from './names.ts';
 import { buildScenarioImage, type ScenarioImageBuild } from './scenario-images.ts';
+import { openToolboxShell } from './toolbox.ts';
 import { ensureToolboxImage, findHostToolboxSources } from './toolbox-image.ts';
+import { WarmPool } from './warm-pool.ts';
 
 export const KIND_WARNING =
   'kind nodes are privileged containers: in the root-container-escape scenario, escaping the pod reaches a ' +
@@ -41,45 +44,100 @@ export interface KindProviderOptions {
   now?: () => number;
   /** A free loopback port for each NodePort mapping. */
   freePort?: () => Promise<number>;
+  /** Ready clusters kept waiting for the next learner (0: none). */
+  warmPool?: number;
+  /** Most clusters alive at once, pooled ones included; the next is refused with a clear message. */
+  maxClusters?: number;
+  /** Every scenario's NodePorts: pooled clusters are made before their scenario is known. */
+  allNodePorts?: number[];
+  /** A pooled cluster that failed to warm (Docker stopped, kind missing); the pool tries again later. */
+  onPoolError?: (error: unknown) => void;
 }
 
 interface LiveCluster {
   handle: ClusterHandle;
   state: CreationState;
   ports: PortMapping[];
+  toolboxImage: string;
 }
 
 /**
  * One throwaway kind cluster per session, through the kind CLI and dockerode;
  * everything after the cluster exists goes through the Kubernetes API.
+ *
+ * Every cluster is counted by a {@link WarmPool}: `warmPool` clusters are kept
+ * ready (a learner's session then starts in seconds instead of a minute), and no
+ * more than `maxClusters` exist at once. A pooled cluster is made before its
+ * scenario is known, so it maps every scenario's NodePorts; on lease it is
+ * recorded under the learner's session and given the scenario's images. It is
+ * never handed to a second learner: ending a session deletes its cluster.
  */
 export class KindProvider implements ClusterProvider {
   private readonly docker: DockerEngine;
   private readonly kind: KindCli;
   private readonly live = new Map<string, LiveCluster>();
+  private readonly pool: WarmPool<LiveCluster>;
+  /** Sessions of every cluster this process made or leased, pooled ones included: what the reaper spares. */
+  private readonly mine = new Set<string>();
 
   constructor(private readonly options: KindProviderOptions) {
     this.docker = options.docker ?? new DockerEngine();
     this.kind = options.kind ?? execKindCli();
+    this.pool = new WarmPool<LiveCluster>({
+      size: options.warmPool ?? 0,
+      max: options.maxClusters ?? 4,
+      create: () => this.build({ sessionId: `pool-${randomBytes(4).toString('hex')}` }, options.allNodePorts ?? [], []),
+      destroy: (cluster) => this.destroy(cluster.handle.id),
+      onError: options.onPoolError ?? (() => {}),
+    });
   }
 
   info(): ProviderInfo {
     return { name: 'kind', realNetwork: true, warnings: [KIND_WARNING] };
   }
 
+  /** Starts warming the pool; call once the runner is up. */
+  warm(): void {
+    this.pool.fill();
+  }
+
+  poolStats() {
+    return this.pool.stats();
+  }
+
   async create(options: CreateClusterOptions): Promise<ClusterHandle> {
+    const needs = options.scenarioId ? this.options.scenarioNeeds(options.scenarioId) : { nodePorts: [], images: [] };
+    const { item, warm } = await this.pool.acquire(() => this.build(options, needs.nodePorts, needs.images));
+    if (warm) {
+      try {
+        await this.adopt(item, options, needs);
+      } catch (error) {
+        await this.pool.release(item);
+        throw error;
+      }
+    }
+    this.live.set(item.handle.id, item);
+    return item.handle;
+  }
+
+  /** Makes a cluster from nothing: the named actions of create-cluster.ts, with rollback. */
+  private async build(
+    options: Omit<CreateClusterOptions, 'scenarioId'> & { scenarioId?: string },
+    nodePorts: number[],
+    images: ScenarioImageBuild[],
+  ): Promise<LiveCluster> {
     const now = (this.options.now ?? Date.now)();
     const name = clusterName(options.sessionId);
+    this.mine.add(options.sessionId);
     await this.docker.ping();
     const sources = findHostToolboxSources();
     if (!sources)
       throw new Error('failed to prepare the terminal image: no static busybox and kubectl on this machine');
     options.onProgress?.({ step: 'preparing terminal image', fraction: 0 });
     const toolboxImage = await ensureToolboxImage(this.docker, sources);
-    const needs = options.scenarioId ? this.options.scenarioNeeds(options.scenarioId) : { nodePorts: [], images: [] };
     const freePort = this.options.freePort ?? findFreePort;
     const ports: PortMapping[] = [];
-    for (const nodePort of needs.nodePorts) ports.push({ nodePort, hostPort: await freePort() });
+    for (const nodePort of nodePorts) ports.push({ nodePort, hostPort: await freePort() });
     const labels = {
       session: options.sessionId,
       cluster: name,
@@ -94,7 +152,7 @@ export class KindProvider implements ClusterProvider {
         labels,
         kindConfig: renderKindConfig(this.options.baseConfig, ports),
         toolboxImage,
-        images: needs.images.map((b) => ({ ref: b.ref, build: () => buildScenarioImage(this.docker, b) })),
+        images: images.map((b) => ({ ref: b.ref, build: () => buildScenarioImage(this.docker, b) })),
         network: this.options.network ?? 'kind',
         waitSeconds: this.options.waitSeconds ?? 120,
         state: {},
@@ -111,8 +169,41 @@ export class KindProvider implements ClusterProvider {
       kubeconfig: state.kubeconfig ?? '',
       requestFromInternet: (req) => requestThroughMappedPort(ports, req),
     };
-    this.live.set(name, { handle, state, ports });
-    return handle;
+    return { handle, state, ports, toolboxImage };
+  }
+
+  /** Hands a pooled cluster to a learner: recorded under their session, with the scenario's images. */
+  private async adopt(cluster: LiveCluster, options: CreateClusterOptions, needs: ScenarioNeeds): Promise<void> {
+    const missing = needs.nodePorts.filter((p) => !cluster.ports.some((m) => m.nodePort === p));
+    if (missing.length > 0) {
+      throw new Error(
+        `failed to use a pooled cluster: NodePorts ${missing.join(', ')} are not mapped (set allNodePorts)`,
+      );
+    }
+    const now = (this.options.now ?? Date.now)();
+    const labels = {
+      session: options.sessionId,
+      cluster: cluster.handle.id,
+      createdAt: now,
+      expiresAt: now + this.options.ttlMs,
+      ...(options.scenarioId ? { scenario: options.scenarioId } : {}),
+    };
+    options.onProgress?.({ step: 'recording session', fraction: 0.1 });
+    this.mine.add(options.sessionId);
+    const anchor = await recordSession(this.docker, cluster.toolboxImage, labels, `-${options.sessionId}`);
+    if (cluster.state.anchorId) await this.docker.remove(cluster.state.anchorId);
+    cluster.state.anchorId = anchor;
+    for (const [i, image] of needs.images.entries()) {
+      options.onProgress?.({ step: 'loading images', fraction: 0.2 + (0.7 * i) / needs.images.length });
+      await buildScenarioImage(this.docker, image);
+      await this.kind.loadImage(cluster.handle.id, image.ref);
+    }
+    cluster.handle = {
+      ...cluster.handle,
+      sessionId: options.sessionId,
+      ...(options.scenarioId ? { scenarioId: options.scenarioId } : {}),
+    };
+    options.onProgress?.({ step: 'ready', fraction: 1 });
   }
 
   /** The toolbox container of a session's cluster, for the terminal bridge. */
@@ -120,12 +211,46 @@ export class KindProvider implements ClusterProvider {
     return this.live.get(id)?.state.toolboxId;
   }
 
+  /** A login shell in the session's toolbox: what the site's terminal WebSocket streams. */
+  openShell(id: string, size: { cols: number; rows: number }) {
+    const toolbox = this.toolboxOf(id);
+    if (!toolbox) return Promise.reject(new Error(`failed to open a shell: no toolbox for cluster ${id}`));
+    return openToolboxShell(this.docker, toolbox, size);
+  }
+
+  /** Whether this runner made the session's cluster (a learner's or a pooled one): what the reaper spares. */
+  servesSession(sessionId: string): boolean {
+    return this.mine.has(sessionId);
+  }
+
+  /** The engine and CLI this provider drives, for the reaper. */
+  get engines(): { docker: DockerEngine; kind: KindCli } {
+    return { docker: this.docker, kind: this.kind };
+  }
+
+  /** Ends a session's cluster; the pool then warms a replacement. */
   async delete(id: string): Promise<void> {
+    const cluster = this.live.get(id);
+    this.live.delete(id);
+    if (cluster) await this.pool.release(cluster);
+    else await this.destroy(id);
+  }
+
+  /** Destroys the ready clusters of the pool (leased ones stay with their sessions). */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Deletes the kind cluster and every container labelled with it, the anchor last. */
+  private async destroy(id: string): Promise<void> {
     const containers = await this.docker.listByLabels({ [LABELS.cluster]: id });
+    for (const c of containers) {
+      const session = c.labels[LABELS.session];
+      if (session) this.mine.delete(session);
+    }
     await deleteKindCluster(this.docker, this.kind, id);
     const anchors = containers.filter((c) => c.labels[LABELS.component] === 'anchor');
     for (const c of [...containers.filter((c) => !anchors.includes(c)), ...anchors]) await this.docker.remove(c.id);
-    this.live.delete(id);
   }
 
   async list(): Promise<{ id: string; sessionId: string; scenarioId?: string; createdAt: number }[]> {

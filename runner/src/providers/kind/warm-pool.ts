@@ -59,8 +59,11 @@ export class WarmPool<T> {
     }
   }
 
-  /** A ready cluster if there is one, else a new one; refuses past `max`. */
-  async acquire(): Promise<{ item: T; warm: boolean }> {
+  /**
+   * A ready cluster if there is one, else a new one from `fresh` (by default the
+   * pool's own create); refuses past `max`.
+   */
+  async acquire(fresh: () => Promise<T> = this.options.create): Promise<{ item: T; warm: boolean }> {
     const warm = this.ready.shift();
     if (warm !== undefined) {
       this.leased.add(warm);
@@ -70,7 +73,7 @@ export class WarmPool<T> {
     if (this.total() >= this.options.max) throw new CapacityError(this.options.max);
     this.warming++;
     try {
-      const item = await this.options.create();
+      const item = await fresh();
       this.leased.add(item);
       return { item, warm: false };
     } finally {

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+
+/**
+ * Probes: the attack (or the app's normal traffic) replayed against the live
+ * cluster through the Kubernetes API. A probe "succeeds" when the action it
+ * describes works (the connection opens, the request is allowed, the object is
+ * admitted); a check then says whether it must succeed or fail.
+ */
+
+const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes name (lower case, digits, - and .)');
+
+/**
+ * The pod(s) a probe runs in: by name, or by label selector. A selector runs the
+ * probe in every matching running pod, and the check must hold for each of them.
+ */
+export const PodRefSchema = z
+  .object({
+    /** The pod's namespace (a fixed name of the scenario). */
+    namespace: name,
+    /** One pod by name. */
+    name: name.optional(),
+    /** Every running pod whose labels include these. */
+    selector: z.record(z.string(), z.string()).optional(),
+    /** The container to exec in; the pod's first container when omitted. */
+    container: name.optional(),
+  })
+  .strict()
+  .refine((ref) => (ref.name === undefined) !== (ref.selector === undefined), {
+    message: 'exactly one of `name` or `selector` in a pod reference',
+  });
+export type PodRef = z.infer<typeof PodRefSchema>;
+
+const seconds = z.number().int().positive().max(30);
+
+/** What makes an exec "work". All given conditions must hold. */
+export const ExecSuccessSchema = z
+  .object({
+    /** Exit code of the command (default 0). */
+    exitCode: z.number().int().default(0),
+    /** stdout must contain this text. */
+    stdoutContains: z.string().optional(),
+    /** stdout must match this regular expression (JavaScript syntax). */
+    stdoutMatches: z.string().optional(),
+  })
+  .strict();
+
+/** Runs a command in a pod, as `kubectl exec` does. */
+export const ExecProbeSchema = z
+  .object({
+    kind: z.literal('exec'),
+    /** Where to run. */
+    pod: PodRefSchema,
+    /** argv, not a shell string: `[redis-cli, -h, db.shop, GET, flag]`. */
+    command: z.array(z.string()).min(1),
+    timeoutSeconds: seconds.default(5),
+    succeedsWhen: ExecSuccessSchema.default({ exitCode: 0 }),
+  })
+  .strict();
+
+/** Where a connection goes: a Service by name (cluster DNS) or a host. */
+export const TargetSchema = z.union([
+  z
+    .object({ service: z.object({ namespace: name, name }).strict(), port: z.number().int().min(1).max(65535) })
+    .strict(),
+  z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict(),
+]);
+
+/** A TCP connection from pods to a target: `nc -z -w T host port` in each source pod. */
+export const ReachabilityProbeSchema = z
+  .object({
+    kind: z.literal('reachability'),
+    /** One or more source pod references; the probe runs from every pod they match. */
+    from: z.union([PodRefSchema, z.array(PodRefSchema).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    to: TargetSchema,
+    timeoutSeconds: seconds.default(2),
+  })
+  .strict();
+
+/** An HTTP request from the internet to a node port, a load balancer, or a host. */
+export const InternetProbeSchema = z
+  .object({
+    kind: z.literal('internet'),
+    /**
+     * `service`: wherever that Service is exposed right now (a node address and
+     * its nodePort, or its load-balancer address); not exposed means the probe fails.
+     * `nodePort`: that port on a node address. `host`: that address.
+     */
+    to: z.union([
+      z.object({ service: z.object({ namespace: name, name }).strict(), port: z.number().int() }).strict(),
+      z.object({ nodePort: z.number().int().min(1).max(65535) }).strict(),
+      z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict(),
+    ]),
+    scheme: z.enum(['http', 'https']).default('http'),
+    method: z.string().default('GET'),
+    path: z.string().startsWith('/').default('/'),
+    headers: z.record(z.string(), z.string()).optional(),
+    succeedsWhen: z
+      .object({
+        /** Accepted status codes (default: any 2xx). */
+        status: z.array(z.number().int()).optional(),
+        bodyContains: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** One "can S do V on R" question. */
+export const AccessAttemptSchema = z
+  .object({
+    verb: z.string().min(1),
+    /** API group ('' for core); `*` is not meaningful in a review. */
+    group: z.string().default(''),
+    resource: z.string().min(1),
+    subresource: z.string().default(''),
+    name: z.string().default(''),
+  })
+  .strict();
+
+/**
+ * SubjectAccessReviews for a subject, asked cluster-wide and (with
+ * `namespaces: all`) in every namespace, so every binding path is covered:
+ * the subject's user and groups, ClusterRoleBindings and RoleBindings.
+ * Succeeds when any attempt is allowed anywhere.
+ */
+export const AccessReviewProbeSchema = z
+  .object({
+    kind: z.literal('access-review'),
+    subject: z.union([
+      z.object({ serviceAccount: z.object({ namespace: name, name }).strict() }).strict(),
+      z.object({ user: z.string().min(1), groups: z.array(z.string()).default([]) }).strict(),
+    ]),
+    /**
+     * `all`: cluster scope and every namespace with a RoleBinding (in the others RBAC answers
+     * as it does cluster-wide); a list: exactly those namespaces; default: cluster scope only.
+     */
+    namespaces: z.union([z.literal('all'), z.array(name)]).default([]),
+    attempts: z.array(AccessAttemptSchema).min(1),
+  })
+  .strict();
+
+const manifest = z
+  .object({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: z.object({ name: z.string().optional(), namespace: z.string().optional() }).loose(),
+  })
+  .loose();
+
+/**
+ * A server-side dry-run: `create` of an object, or adding an ephemeral container
+ * to a running pod (the only way ephemeral containers are admitted). Succeeds when
+ * admission admits it.
+ */
+export const DryRunProbeSchema = z
+  .object({
+    kind: z.literal('dry-run'),
+    create: manifest.optional(),
+    ephemeralContainer: z
+      .object({ pod: PodRefSchema, container: z.object({ name, image: z.string() }).loose() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((p) => (p.create === undefined) !== (p.ephemeralContainer === undefined), {
+    message: 'exactly one of `create` or `ephemeralContainer` in a dry-run probe',
+  });
+
+export const ProbeSchema = z.discriminatedUnion('kind', [
+  ExecProbeSchema,
+  ReachabilityProbeSchema,
+  InternetProbeSchema,
+  AccessReviewProbeSchema,
+  DryRunProbeSchema,
+]);
+export type Probe = z.output<typeof ProbeSchema>;
+export type ExecProbe = z.output<typeof ExecProbeSchema>;
+export type ReachabilityProbe = z.output<typeof ReachabilityProbeSchema>;
+export type InternetProbe = z.output<typeof InternetProbeSchema>;
+export type AccessReviewProbe = z.output<typeof AccessReviewProbeSchema>;
+export type DryRunProbe = z.output<typeof DryRunProbeSchema>;

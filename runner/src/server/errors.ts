@@ -1,0 +1,62 @@
+/**
+ * The one error class of the lab's API: it knows its own HTTP status, a stable
+ * machine `code` the site switches on, and a `message` written for the learner.
+ * Everything else thrown inside a handler becomes a 500 `Internal` (see app.ts).
+ */
+export type ApiErrorCode =
+  | 'BadRequest'
+  | 'InvalidYaml'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'SessionExpired'
+  | 'PayloadTooLarge'
+  | 'UnsupportedMediaType'
+  | 'AdmissionDenied'
+  | 'ClusterError'
+  | 'ClusterUnavailable'
+  | 'TerminalUnavailable'
+  | 'TooManySessions'
+  | 'Internal';
+
+/** Where in a YAML document a parse error sits; 1-based like an editor's gutter. */
+export interface YamlPosition {
+  line: number;
+  column: number;
+}
+
+export interface ApiErrorBody {
+  error: {
+    code: ApiErrorCode;
+    message: string;
+    /** Set for `InvalidYaml`. */
+    position?: YamlPosition;
+    /** The Kubernetes `Status` the cluster answered with, when there was one. */
+    status?: unknown;
+  };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly extra: Omit<ApiErrorBody['error'], 'code' | 'message'> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toJSON(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, ...this.extra } };
+  }
+
+  toResponse(): Response {
+    return Response.json(this.toJSON(), { status: this.status, headers: { 'cache-control': 'no-store' } });
+  }
+}
+
+export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
+export const notFound = (what: string): ApiError => new ApiError(404, 'NotFound', `${what} not found`);
+export const unauthorized = (): ApiError =>
+  new ApiError(401, 'Unauthorized', 'this session needs its token: start the scenario again');

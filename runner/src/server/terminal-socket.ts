@@ -1,0 +1,113 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ApiError } from './errors.ts';
+import type { SessionManager } from './sessions.ts';
+
+/** The subprotocol the site speaks; the token rides in a second one, as Kubernetes does for exec. */
+export const TERMINAL_PROTOCOL = 'paranoid.terminal.v1';
+export const TOKEN_PROTOCOL_PREFIX = 'bearer.paranoid.';
+const PATH = /^\/api\/sessions\/([A-Za-z0-9._-]+)\/terminal$/;
+
+/** Close codes the site acts on. */
+export const CLOSE = { shellExited: 4000, sessionEnded: 4404, unavailable: 4503 } as const;
+
+/** Messages from the browser. Output goes the other way as plain text frames. */
+type ClientMessage = { t: 'i'; d: string } | { t: 'r'; cols: number; rows: number };
+
+export interface TerminalSocketOptions {
+  sessions: SessionManager;
+  /**
+   * Origins allowed to open a terminal. Empty: only the page's own origin (the
+   * Origin header must name the Host the request came to), which stops another
+   * site from driving a learner's shell through their browser.
+   */
+  allowedOrigins?: string[];
+}
+
+/** Bridges `/api/sessions/:id/terminal` WebSockets to session terminals. */
+export function createTerminalSockets(options: TerminalSocketOptions) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    handleProtocols: (protocols) => (protocols.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false),
+  });
+
+  /** Returns false when the upgrade is not ours, so another handler may take it. */
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = PATH.exec(url.pathname);
+    if (!match) return false;
+    if (!originAllowed(req, options.allowedOrigins ?? [])) {
+      reject(socket, 403, 'Forbidden: this terminal may be opened only from the lab itself');
+      return true;
+    }
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const token = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const cols = Number(url.searchParams.get('cols') ?? 100);
+      const rows = Number(url.searchParams.get('rows') ?? 30);
+      try {
+        const session = options.sessions.authorize(match[1]!, token ?? null);
+        const terminal = options.sessions.terminal(session, { cols, rows });
+        terminal.resize({ cols, rows });
+        // The screen as it was: a reconnecting client resets and replays it.
+        const scrollback = terminal.scrollback();
+        if (scrollback) ws.send(scrollback);
+        const detach = terminal.attach((data) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(data);
+        });
+        const stopExit = terminal.onExit(() => ws.close(CLOSE.shellExited, 'the shell exited'));
+        ws.on('message', (raw, isBinary) => {
+          if (isBinary) return;
+          const message = parse(raw.toString());
+          if (message?.t === 'i') terminal.write(message.d);
+          else if (message?.t === 'r') terminal.resize({ cols: message.cols, rows: message.rows });
+        });
+        ws.on('close', () => {
+          detach();
+          stopExit();
+        });
+      } catch (error) {
+        const ended = error instanceof ApiError && error.code !== 'TerminalUnavailable';
+        const reason = error instanceof ApiError ? error.message : 'the terminal failed to start';
+        ws.close(ended ? CLOSE.sessionEnded : CLOSE.unavailable, truncate(reason));
+      }
+    });
+    return true;
+  }
+
+  return { handleUpgrade, close: () => wss.close() };
+}
+
+function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function parse(text: string): ClientMessage | null {
+  try {
+    const value = JSON.parse(text) as ClientMessage;
+    if (value.t === 'i' && typeof value.d === 'string') return value;
+    if (value.t === 'r' && Number.isFinite(value.cols) && Number.isFinite(value.rows)) return value;
+  } catch {
+    // Not ours: ignored.
+  }
+  return null;
+}
+
+function reject(socket: Duplex, status: number, message: string) {
+  socket.write(
+    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
+  socket.destroy();
+}
+
+/** A close reason must fit in 123 bytes. */
+const truncate = (text: string) => (Buffer.byteLength(text) <= 120 ? text : `${text.slice(0, 110)}…`);

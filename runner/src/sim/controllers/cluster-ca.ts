@@ -1,0 +1,21 @@
+/**
+ * The simulated cluster's CA certificate: a well-formed PEM block whose body is
+ * not a real certificate. It fills `kube-root-ca.crt`, `cluster-info` and
+ * kubeconfigs, where clients only need it to be present and stable.
+ */
+export const CLUSTER_CA_PEM = `-----BEGIN CERTIFICATE-----
+MIIDBTCCAe2gAwIBAgIIUGFyYW5vaWQwDQYJKoZIhvcNAQELBQAwFTETMBEGA1UE
+AxMKa3ViZXJuZXRlczAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEwMDAwMDBaMBUx
+EzARBgNVBAMTCmt1YmVybmV0ZXMwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEK
+AoIBAQDQcGFyYW5vaWQtc2ltdWxhdGVkLWNsdXN0ZXItY2Etbm90LWEtcmVhbC1r
+ZXktb25seS10aGUtcGFyYW5vaWQtc3Vydml2ZS1wYXJhbm9pZC1zaW11bGF0ZWQt
+Y2x1c3Rlci1jYS1ub3QtYS1yZWFsLWtleS1vbmx5LXRoZS1wYXJhbm9pZC1zdXJ2
+aXZlLXBhcmFub2lkLXNpbXVsYXRlZC1jbHVzdGVyLWNhLW5vdC1hLXJlYWwta2V5
+LW9ubHktdGhlLXBhcmFub2lkLXN1cnZpdmUtcGFyYW5vaWQtc2ltdWxhdGVkLWNs
+dXN0ZXItY2Etbm90LWEtcmVhbC1rZXktb25seS10aGUtcGFyYW5vaWQtc3Vydml2
+ZTAgAwEAAaNZMFcwDgYDVR0PAQH/BAQDAgKkMA8GA1UdEwEB/wQFMAMBAf8wHQYD
+VR0OBBYEFFBhcmFub2lkU2ltdWxhdGVkQ0EwFQYDVR0RBA4wDIIKa3ViZXJuZXRl
+czANBgkqhkiG9w0BAQsFAAOCAQEAUGFyYW5vaWQtc2ltdWxhdGVkLXNpZ25hdHVy
+ZS1ub3QtYS1yZWFsLW9uZS1vbmx5LXRoZS1wYXJhbm9pZC1zdXJ2aXZl
+-----END CERTIFICATE-----
+`;

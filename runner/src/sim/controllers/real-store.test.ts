@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { bootstrapCluster } from '../bootstrap/index.ts';
+import { createMemoryStore } from '../store/memory-store.ts';
+import { deleteObject } from './delete.ts';
+import { rfc3339 } from './meta.ts';
+import { R } from './resources.ts';
+import { finishPod, startScheduledPods } from './testing/fake-kubelet.ts';
+import { deployment, harness, namespace, threeNodes } from './testing/harness.ts';
+import type { DeploymentObject, JobObject, NamespaceObject, PodObject } from './types.ts';
+
+/** The same controllers over the cluster's real store (store/memory-store.ts), not the test double. */
+const real = () => harness({ makeStore: (clock, ids) => createMemoryStore({ clock, ids }) });
+
+function rollForward(h: ReturnType<typeof real>) {
+  for (let i = 0; i < 30; i++) {
+    h.settle();
+    if (startScheduledPods(h.store, h.clock) === 0) break;
+  }
+  h.settle();
+}
+
+describe('controllers on the real memory store', () => {
+  it('rolls a Deployment out, updates it and deletes it in cascade', () => {
+    const h = real();
+    h.create(R.namespaces, namespace('default'));
+    threeNodes(h.store);
+    h.create(R.deployments, deployment('web', 3));
+    rollForward(h);
+    expect(h.store.list(R.pods, 'default')).toHaveLength(3);
+    const d = h.store.get(R.deployments, 'default', 'web') as DeploymentObject;
+    expect(d.status?.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
+    d.spec.template.spec!.containers[0]!.image = 'nginx:1.28';
+    h.store.update(R.deployments, d);
+    rollForward(h);
+    const pods = h.store.list(R.pods, 'default') as PodObject[];
+    expect(pods.map((p) => p.spec.containers[0]!.image)).toEqual(['nginx:1.28', 'nginx:1.28', 'nginx:1.28']);
+    deleteObject(h.store, h.clock, R.deployments, h.store.get(R.deployments, 'default', 'web')!, 'Foreground');
+    h.settle();
+    expect(h.store.list(R.deployments, 'default')).toHaveLength(0);
+    expect(h.store.list(R.replicasets, 'default')).toHaveLength(0);
+    expect(h.store.list(R.pods, 'default')).toHaveLength(0);
+  });
+
+  it('finalizes a namespace', () => {
+    const h = real();
+    h.create(R.namespaces, namespace('team'));
+    threeNodes(h.store);
+    const d = deployment('web', 2);
+    d.metadata.namespace = 'team';
+    h.create(R.deployments, d);
+    h.settle();
+    const ns = h.store.get(R.namespaces, undefined, 'team') as NamespaceObject;
+    ns.metadata.deletionTimestamp = rfc3339(h.clock.now());
+    h.store.update(R.namespaces, ns);
+    h.settle();
+    expect(h.store.get(R.namespaces, undefined, 'team')).toBeUndefined();
+    expect(h.store.list(R.pods, 'team')).toHaveLength(0);
+  });
+
+  it('completes a Job through the tracking finalizer', () => {
+    const h = real();
+    h.create(R.namespaces, namespace('default'));
+    threeNodes(h.store);
+    h.create(R.jobs, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'once', namespace: 'default' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    rollForward(h);
+    const [pod] = h.store.list(R.pods, 'default');
+    finishPod(h.store, 'default', pod!.metadata.name!, 'Succeeded');
+    h.settle();
+    const job = h.store.get(R.jobs, 'default', 'once') as JobObject;
+    expect(job.status?.succeeded).toBe(1);
+    expect(job.status?.conditions?.map((c) => c.type)).toEqual(['SuccessCriteriaMet', 'Complete']);
+    expect(h.store.get(R.pods, 'default', pod!.metadata.name!)?.metadata.finalizers).toBeUndefined();
+  });
+
+  it('bootstraps a kind-like cluster that settles', () => {
+    const h = real();
+    bootstrapCluster({ store: h.store, clock: h.clock, ids: h.ids });
+    rollForward(h);
+    const system = h.store.list(R.pods, 'kube-system') as PodObject[];
+    expect(system).toHaveLength(4 + 3 + 3 + 2);
+    expect(system.every((p) => p.spec.nodeName)).toBe(true);
+    const before = h.store.resourceVersion();
+    h.settle(60_000);
+    expect(h.store.resourceVersion()).toBe(before);
+  });
+});

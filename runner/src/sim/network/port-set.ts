@@ -1,0 +1,98 @@
+/**
+ * Sets of (protocol, port) pairs: what a NetworkPolicy rule allows, and what
+ * a pair of peers can exchange. Each protocol holds sorted, disjoint,
+ * non-adjacent inclusive port intervals within 1–65535.
+ */
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+/** In the analyzer's output order. */
+export const PROTOCOLS: readonly Protocol[] = ['SCTP', 'TCP', 'UDP'];
+
+export const MIN_PORT = 1;
+export const MAX_PORT = 65535;
+
+export type PortInterval = readonly [number, number];
+
+export type PortSet = Record<Protocol, PortInterval[]>;
+
+export const emptyPortSet = (): PortSet => ({ SCTP: [], TCP: [], UDP: [] });
+
+export const allPortSet = (): PortSet => ({
+  SCTP: [[MIN_PORT, MAX_PORT]],
+  TCP: [[MIN_PORT, MAX_PORT]],
+  UDP: [[MIN_PORT, MAX_PORT]],
+});
+
+/** One protocol, ports `from`–`to` (both inclusive). */
+export function portRange(protocol: Protocol, from: number, to: number = from): PortSet {
+  const set = emptyPortSet();
+  const lo = Math.max(MIN_PORT, from);
+  const hi = Math.min(MAX_PORT, to);
+  if (lo <= hi) set[protocol] = [[lo, hi]];
+  return set;
+}
+
+function normalise(intervals: PortInterval[]): PortInterval[] {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [lo, hi] of sorted) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+export function union(a: PortSet, b: PortSet): PortSet {
+  const out = emptyPortSet();
+  for (const p of PROTOCOLS) out[p] = normalise([...a[p], ...b[p]]);
+  return out;
+}
+
+export function intersect(a: PortSet, b: PortSet): PortSet {
+  const out = emptyPortSet();
+  for (const p of PROTOCOLS) {
+    const result: PortInterval[] = [];
+    let i = 0;
+    let j = 0;
+    const x = a[p];
+    const y = b[p];
+    while (i < x.length && j < y.length) {
+      const lo = Math.max(x[i]![0], y[j]![0]);
+      const hi = Math.min(x[i]![1], y[j]![1]);
+      if (lo <= hi) result.push([lo, hi]);
+      if (x[i]![1] < y[j]![1]) i++;
+      else j++;
+    }
+    out[p] = result;
+  }
+  return out;
+}
+
+export function contains(set: PortSet, protocol: Protocol, port: number): boolean {
+  return set[protocol].some(([lo, hi]) => port >= lo && port <= hi);
+}
+
+export function isEmpty(set: PortSet): boolean {
+  return PROTOCOLS.every((p) => set[p].length === 0);
+}
+
+export function isAll(set: PortSet): boolean {
+  return PROTOCOLS.every((p) => {
+    const only = set[p][0];
+    return set[p].length === 1 && only![0] === MIN_PORT && only![1] === MAX_PORT;
+  });
+}
+
+/**
+ * The analyzer's text: `All Connections`, or `SCTP 7070,TCP 8080-8081,UDP 9090`
+ * (protocols in SCTP, TCP, UDP order; a protocol left out is blocked); `No Connections` when empty.
+ */
+export function formatPortSet(set: PortSet): string {
+  if (isAll(set)) return 'All Connections';
+  if (isEmpty(set)) return 'No Connections';
+  return PROTOCOLS.filter((p) => set[p].length > 0)
+    .map((p) => `${p} ${set[p].map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`)
+    .join(',');
+}

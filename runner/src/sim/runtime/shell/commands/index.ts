@@ -1,0 +1,17 @@
+import { registerCommands } from '../interpreter.ts';
+import { fileCommands } from './files.ts';
+import { kubectlCommands } from './kubectl.ts';
+import { netCommands } from './net.ts';
+import { systemCommands } from './system.ts';
+import { tarCommands } from './tar.ts';
+
+registerCommands({ ...fileCommands, ...systemCommands, ...netCommands, ...kubectlCommands, ...tarCommands });
+
+/** Every command the simulator implements, by name (availability still depends on the image's binaries). */
+export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
+  ...fileCommands,
+  ...systemCommands,
+  ...netCommands,
+  ...kubectlCommands,
+  ...tarCommands,
+}).sort();

@@ -1,0 +1,111 @@
+import { defineCollection, z } from 'astro:content';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { glob, type Loader } from 'astro/loaders';
+import { parse } from 'yaml';
+import { renderStep } from './lib/markdown.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Lessons: one Markdown file per concept in `content/lessons/`, linked from the
+ * scenario steps. Every field is documented here, where it is defined.
+ */
+const lessons = defineCollection({
+  loader: glob({ pattern: '*.md', base: join(ROOT, 'content/lessons') }),
+  schema: z.object({
+    /** The concept, as a heading: "Pod Security Standards". */
+    title: z.string().min(1),
+    /** One sentence for the lesson list and the page's description. */
+    summary: z.string().min(1),
+    /** Position in the lesson list, smallest first. */
+    order: z.number().int().default(100),
+    /** The CKS domain the concept belongs to. */
+    cks: z.string().optional(),
+    /**
+     * Scenario tags this lesson explains; a scenario with any of them links here.
+     * A single string is shorthand for a list of one.
+     */
+    tags: z
+      .union([z.string(), z.array(z.string())])
+      .transform((t) => (typeof t === 'string' ? [t] : t))
+      .default([]),
+  }),
+});
+
+/** The fields of `scenarios/<id>/scenario.yaml` the site shows; the runner's schema is the full contract. */
+const stepSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.enum(['explore', 'attack', 'fix', 'verify']),
+  file: z.string(),
+  checks: z.array(z.string()).default([]),
+  hints: z
+    .union([z.string(), z.array(z.string())])
+    .transform((h) => (typeof h === 'string' ? [h] : h))
+    .default([]),
+  /** Filled by the loader: the step's Markdown, rendered. */
+  html: z.string().default(''),
+});
+
+const scenarioSchema = z.object({
+  title: z.string(),
+  summary: z.string(),
+  difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
+  minutes: z.number(),
+  tags: z.array(z.string()).default([]),
+  cks: z.array(z.string()).min(1),
+  incident: z.object({
+    title: z.string(),
+    summary: z.string(),
+    year: z.number().optional(),
+    sources: z.array(z.object({ title: z.string(), url: z.string() })).default([]),
+  }),
+  steps: z.array(stepSchema),
+  checks: z.array(
+    z
+      .object({
+        id: z.string(),
+        title: z.string(),
+        level: z.enum(['MUST', 'SHOULD']).default('MUST'),
+      })
+      .passthrough(),
+  ),
+});
+
+/**
+ * Reads every `scenarios/<id>/scenario.yaml` with its step Markdown. A folder the
+ * schema rejects is reported with the scenario's name and left out of the site.
+ */
+function scenarioLoader(): Loader {
+  return {
+    name: 'paranoid-scenarios',
+    async load({ store, parseData, logger, watcher }) {
+      const dir = join(ROOT, 'scenarios');
+      store.clear();
+      if (!existsSync(dir)) return;
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = join(dir, entry.name, 'scenario.yaml');
+        if (!entry.isDirectory() || !existsSync(file)) continue;
+        watcher?.add(join(dir, entry.name));
+        try {
+          const raw = parse(readFileSync(file, 'utf8')) as { id?: string; steps?: { file?: string }[] };
+          const id = raw.id ?? entry.name;
+          for (const step of raw.steps ?? []) {
+            const path = join(dir, entry.name, step.file ?? '');
+            (step as { html?: string }).html = existsSync(path) ? renderStep(readFileSync(path, 'utf8')) : '';
+          }
+          const data = await parseData({ id, data: raw as Record<string, unknown> });
+          store.set({ id, data });
+        } catch (error) {
+          logger.warn(`scenario ${entry.name} is left out of the site: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+    },
+  };
+}
+
+const scenarios = defineCollection({ loader: scenarioLoader(), schema: scenarioSchema });
+
+export const collections = { lessons, scenarios };
