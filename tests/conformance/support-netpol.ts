@@ -7,8 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzerConnlist, type ConnlistPeer, type NetworkObjects } from '@paranoid/runner/sim/network/index.ts';
 import { parseAllDocuments } from 'yaml';
+import { conformanceData } from './support-data.ts';
 
-export const CASES_DIR = new URL('../../../shared/conformance/network-policy/', import.meta.url).pathname;
+export const CASES_DIR = `${conformanceData('network-policy')}/`;
 
 // The tests package does not depend on kubernetes-types: take the kinds from the engine's input type.
 type Namespace = NonNullable<NetworkObjects['namespaces']>[number];

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { conformanceData } from './support-data.ts';
 
-export const PSA_DATA = join(import.meta.dirname, '../../../shared/conformance/pod-security');
+export const PSA_DATA = conformanceData('pod-security');
 
 /** Newest Kubernetes minor the simulator emulates; newer fixture directories encode later policy. */
 export const NEWEST_MINOR = 32;

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthorizationDecision, RequestAttributes } from '@paranoid/runner/sim/identity.ts';
 import type { KubeObject } from '@paranoid/runner/sim/object.ts';
+import { conformanceData } from './support-data.ts';
 
-export const RBAC_DATA = join(import.meta.dirname, '../../../shared/conformance/rbac');
+export const RBAC_DATA = conformanceData('rbac');
 const RBAC = 'rbac.authorization.k8s.io';
 
 /** How roles reach a cluster and how access is asked about. */
