@@ -104,6 +104,7 @@ export class JobController implements Controller {
     const job = store.get(R.jobs, namespace, name) as JobObject | undefined;
     if (!job) {
       this.lastFailure.delete(key);
+      this.releaseOrphans(namespace, name);
       return;
     }
     const selector = job.spec.selector ?? {
@@ -258,6 +259,22 @@ export class JobController implements Controller {
     }
     this.backoff.reset(key);
     return made;
+  }
+
+  /**
+   * A Job that is gone can no longer count its pods, so nothing may hold them: the
+   * tracking finalizer comes off every pod it controlled, or a deleted Job's pods
+   * would hang in Terminating forever (upstream's syncOrphanPod).
+   */
+  private releaseOrphans(namespace: string | undefined, jobName: string): void {
+    const { store } = this.env;
+    for (const p of this.env.lister.list(R.pods, namespace) as PodObject[]) {
+      const ref = controllerRef(p);
+      if (ref?.kind !== 'Job' || ref.name !== jobName) continue;
+      if (!(p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER)) continue;
+      const fresh = store.get(R.pods, p.metadata.namespace, p.metadata.name ?? '');
+      if (fresh) removeFinalizer(store, R.pods, fresh, JOB_TRACKING_FINALIZER);
+    }
   }
 
   private deletePod(job: JobObject, pod: PodObject): void {

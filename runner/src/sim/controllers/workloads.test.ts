@@ -205,6 +205,17 @@ describe('Job controller', () => {
     ]);
   });
 
+  it('lets go of the pods of a Job that was deleted, so they do not hang in Terminating', () => {
+    const h = setup();
+    h.create(R.jobs, job({}));
+    rollForward(h);
+    expect(pods(h)[0]!.metadata.finalizers).toContain('batch.kubernetes.io/job-tracking');
+    // The Job vanishes before its controller counted the pod (a CronJob deleted with it, say).
+    h.store.delete(R.jobs, 'default', 'pi');
+    h.settle();
+    expect(pods(h).filter((p) => p.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking'))).toEqual([]);
+  });
+
   it('deletes a finished job after ttlSecondsAfterFinished', () => {
     const h = setup();
     h.create(R.jobs, job({ ttlSecondsAfterFinished: 30 }));
