@@ -38,6 +38,10 @@ async function scenarioSim(id: string): Promise<ScenarioSim> {
       ...(d.name ? [d.name] : ['-l', d.labelSelector ?? '']),
       ...(d.namespace ? ['-n', d.namespace] : []),
       '--ignore-not-found',
+      // Not waiting for the objects to go: a Job's pod deleted after its Job keeps the
+      // job-tracking finalizer in the simulator (controllers/job.ts does not release orphans)
+      // and would hang `kubectl delete` whenever the CronJob has fired during the test.
+      '--wait=false',
     ];
   });
   const solve = async () => {

@@ -9,7 +9,7 @@ import { startReaper } from '../../providers/kind/reaper.ts';
 import type { ClusterProvider } from '../../providers/provider.ts';
 import { type SimHost, SimProvider } from '../../providers/sim-provider.ts';
 import { applyManifests } from '../../scenarios/apply.ts';
-import { loadScenario, scenarioDirs } from '../../scenarios/load.ts';
+import { type LoadedScenario, loadScenario, scenarioDirs } from '../../scenarios/load.ts';
 import { NetworkMap } from '../../server/cluster-map.ts';
 import { FsCatalog } from '../../server/fs-catalog.ts';
 import { createLabServer, type LabServer } from '../../server/lab-server.ts';
@@ -19,7 +19,6 @@ import type { TerminalMode } from '../../server/sessions.ts';
 import { simulatedClusterOptions } from '../../sim/assemble.ts';
 import type { ClusterOptions } from '../../sim/cluster.ts';
 import type { KubeObject } from '../../sim/object.ts';
-import type { ImageDefinition } from '../../sim/runtime/images/image-schema.ts';
 import { createSimHost } from '../../sim-server/host.ts';
 import { randomIds, realClock } from '../../sim-server/real-clock.ts';
 import { progressBar } from '../progress-bar.ts';
@@ -201,20 +200,21 @@ async function makeKindProvider(
 async function loadSimHost(): Promise<SimHost> {
   const host = await createSimHost({ host: '127.0.0.1', port: 0 });
   const internet = new Map<string, NonNullable<ClusterOptions['internet']>>();
-  // Scenario folders change only with a new checkout: read each one's images once.
-  const images = new Map<string, ImageDefinition[] | undefined>();
-  const imagesOf = (id: string) => {
-    if (!images.has(id))
-      images.set(id, loadScenario(join(SCENARIOS, id), SCENARIOS).scenario?.images as ImageDefinition[]);
-    return images.get(id);
+  // Scenario folders change only with a new checkout: read each one once. A scenario brings its
+  // images and its simulated internet (the hosts its attacks and checks reach), as `sim` and
+  // `validate` give them, so the site grades exactly what they grade.
+  const scenarios = new Map<string, LoadedScenario | undefined>();
+  const scenarioOf = (id: string) => {
+    if (!scenarios.has(id)) scenarios.set(id, loadScenario(join(SCENARIOS, id), SCENARIOS).scenario);
+    return scenarios.get(id);
   };
   return {
     addCluster({ scenarioId }) {
-      const images = scenarioId ? imagesOf(scenarioId) : undefined;
+      const scenario = scenarioId ? scenarioOf(scenarioId) : undefined;
       const options = simulatedClusterOptions({
         clock: realClock,
         ids: randomIds,
-        ...(images ? { images } : {}),
+        ...(scenario ? { images: scenario.imageDefinitions, internet: scenario.scenario.internet } : {}),
       });
       const c = host.addCluster(options);
       if (options.internet) internet.set(c.id, options.internet);
