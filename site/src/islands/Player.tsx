@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { ApiFailure, api, type ScenarioFile, type SessionView } from '../lib/api.ts';
+import { ApiFailure, api, type ScenarioFile, type SessionView, type StartingView } from '../lib/api.ts';
 import { useLab } from '../lib/store.ts';
 import ChecksPanel from './ChecksPanel.tsx';
 import StepList from './StepList.tsx';
@@ -35,6 +35,8 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
   const [checking, setChecking] = useState(false);
   const [editorFiles, setEditorFiles] = useState<ScenarioFile[] | null>(null);
   const [deadline, setDeadline] = useState<number | null>(null);
+  /** The step a cluster in the making is on, while Start is pending. */
+  const [creation, setCreation] = useState<StartingView | null>(null);
   const terminal = useRef<TerminalHandle | null>(null);
 
   const fail = useCallback(
@@ -87,6 +89,14 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
   const start = async () => {
     setError(null);
     setPhase('starting');
+    setCreation(null);
+    // A simulated cluster is ready at once; a kind cluster takes a minute: show the step it is on meanwhile.
+    const poll = window.setInterval(() => {
+      api.starting().then(
+        ({ starting }) => setCreation(starting.find((s) => s.scenarioId === scenario.id) ?? null),
+        () => undefined,
+      );
+    }, 700);
     try {
       const res = await api.startSession(scenario.id);
       setSession(scenario.id, { id: res.session.id, token: res.token, expiresAt: res.session.expiresAt });
@@ -96,6 +106,9 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
     } catch (e) {
       setPhase('idle');
       fail(e);
+    } finally {
+      window.clearInterval(poll);
+      setCreation(null);
     }
   };
 
@@ -227,7 +240,7 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
         </aside>
         <section className="work-pane" aria-label="Workspace">
           {!live ? (
-            <StartCard phase={phase} scenario={scenario} onStart={start} />
+            <StartCard phase={phase} scenario={scenario} onStart={start} creation={creation} />
           ) : (
             <>
               <div role="tablist" aria-label="Workspace" className="tabs">
@@ -299,7 +312,17 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
   );
 }
 
-function StartCard({ phase, scenario, onStart }: { phase: Phase; scenario: PlayerProps['scenario']; onStart(): void }) {
+function StartCard({
+  phase,
+  scenario,
+  onStart,
+  creation,
+}: {
+  phase: Phase;
+  scenario: PlayerProps['scenario'];
+  onStart(): void;
+  creation: StartingView | null;
+}) {
   return (
     <div className="start-card">
       {phase === 'ended' ? (
@@ -335,6 +358,14 @@ function StartCard({ phase, scenario, onStart }: { phase: Phase; scenario: Playe
       >
         {phase === 'starting' ? 'Starting your cluster…' : phase === 'ended' ? 'Start again' : 'Start the scenario'}
       </button>
+      {phase === 'starting' && creation && (
+        <div className="start-progress">
+          <progress max={1} value={creation.fraction} aria-label="Creating your cluster" />
+          <p role="status" className="muted">
+            {creation.step} ({Math.round(creation.fraction * 100)}%)
+          </p>
+        </div>
+      )}
     </div>
   );
 }

@@ -142,7 +142,17 @@ export async function call<T>(path: string, options: Options = {}): Promise<T> {
   return body as T;
 }
 
+/** A cluster still being made for this learner (kind takes 15-60 s cold): the step it is on. */
+export interface StartingView {
+  scenarioId: string;
+  step: string;
+  /** 0..1 */
+  fraction: number;
+  startedAt: number;
+}
+
 export const api = {
+  starting: () => call<{ starting: StartingView[] }>('/api/sessions/starting'),
   startSession: (scenarioId: string) =>
     call<{ session: SessionView; token: string }>('/api/sessions', { body: { scenarioId } }),
   session: (id: string, token: string) => call<{ session: SessionView }>(`/api/sessions/${id}`, { token }),
