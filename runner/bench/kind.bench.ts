@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DockerEngine } from '../src/providers/kind/docker-engine.ts';
+import type { KindCli } from '../src/providers/kind/kind-cli.ts';
+import { KindProvider } from '../src/providers/kind/kind-provider.ts';
 import { openToolboxShell, startToolbox } from '../src/providers/kind/toolbox.ts';
 import { ensureToolboxImage, findHostToolboxSources } from '../src/providers/kind/toolbox-image.ts';
 import type { Figure } from './main.ts';
@@ -50,8 +52,57 @@ export async function run(): Promise<Figure[]> {
     }
   }
   samples.sort((a, b) => a - b);
+  const lease = await warmLease(docker);
   return [
     { name: 'toolbox container start to first prompt (median of 5)', value: samples[2]!, unit: 'ms' },
     { name: 'toolbox container start to first prompt (worst of 5)', value: samples[4]!, unit: 'ms' },
+    {
+      name: 'session from the warm pool, kind stubbed (median of 3)',
+      value: lease,
+      unit: 'ms',
+      goal: '< 5000 ms (kind itself measured where it runs)',
+    },
   ];
+}
+
+/**
+ * A learner's session leased from a warm pool: the provider's own work (recording the
+ * session on a fresh anchor, handing over the cluster) against the real Docker engine.
+ * kind is stubbed, since no node image can be had on every machine; with real kind
+ * the lease adds only `kind load` of the scenario's images.
+ */
+async function warmLease(docker: DockerEngine): Promise<number> {
+  const stub: KindCli = {
+    version: async () => 'kind v0.27.0',
+    createCluster: async () => {},
+    deleteCluster: async () => {},
+    kubeconfig: async (name) => `apiVersion: v1\nkind: Config\nclusters:\n- name: kind-${name}\n`,
+    loadImage: async () => {},
+    listClusters: async () => [],
+  };
+  const provider = new KindProvider({
+    docker,
+    kind: stub,
+    baseConfig: 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n',
+    scenarioNeeds: () => ({ nodePorts: [], images: [] }),
+    ttlMs: 60_000,
+    network: 'none',
+    warmPool: 1,
+    maxClusters: 2,
+  });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      provider.warm();
+      for (let t = 0; t < 400 && provider.poolStats().ready < 1; t++) await new Promise((r) => setTimeout(r, 25));
+      const started = performance.now();
+      const handle = await provider.create({ sessionId: `bench-lease-${Date.now().toString(36)}-${i}` });
+      times.push(performance.now() - started);
+      await provider.delete(handle.id);
+    }
+  } finally {
+    await provider.close();
+  }
+  times.sort((a, b) => a - b);
+  return times[1]!;
 }

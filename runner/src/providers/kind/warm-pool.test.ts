@@ -91,14 +91,20 @@ describe('WarmPool', () => {
     expect(pool.stats().ready).toBe(1);
   });
 
-  it('destroys ready clusters on close and discards ones still warming', async () => {
+  it('destroys ready clusters on close and waits for ones still warming, so nothing is left behind', async () => {
     const f = deferredFactory();
     const pool = new WarmPool({ size: 2, max: 4, create: f.create, destroy: f.destroy, onError: () => {} });
     pool.fill();
     f.pending.shift()?.('');
     await new Promise((r) => setTimeout(r, 0));
-    await pool.close();
+    let closed = false;
+    const closing = pool.close().then(() => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(closed).toBe(false);
     await f.finishAll();
+    await closing;
     expect(f.destroyed).toHaveLength(2);
     expect(pool.stats().ready).toBe(0);
   });

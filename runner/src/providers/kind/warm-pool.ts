@@ -29,6 +29,8 @@ export class WarmPool<T> {
   private warming = 0;
   private leased = new Set<T>();
   private closed = false;
+  /** Warm-ups under way, so close() can wait for them and destroy what they make. */
+  private inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: WarmPoolOptions<T>) {}
 
@@ -44,7 +46,7 @@ export class WarmPool<T> {
   fill(): void {
     while (!this.closed && this.ready.length + this.warming < this.options.size && this.total() < this.options.max) {
       this.warming++;
-      this.options
+      const warmUp: Promise<unknown> = this.options
         .create()
         .then(
           (item) => {
@@ -55,7 +57,9 @@ export class WarmPool<T> {
         )
         .finally(() => {
           this.warming--;
+          this.inflight.delete(warmUp);
         });
+      this.inflight.add(warmUp);
     }
   }
 
@@ -91,10 +95,14 @@ export class WarmPool<T> {
     }
   }
 
-  /** Destroys every ready cluster and stops warming new ones. Leased clusters stay with their sessions. */
+  /**
+   * Destroys every ready cluster, and every one still warming once it is made, so
+   * nothing is left behind. Leased clusters stay with their sessions.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const ready = this.ready.splice(0);
     await Promise.all(ready.map((item) => this.options.destroy(item).catch((e) => this.options.onError(e))));
+    await Promise.allSettled([...this.inflight]);
   }
 }
