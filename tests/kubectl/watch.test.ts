@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL, type StartedSim, seedNamespaces, startSim } from '../support/sim.ts';
+import { type StartedSim, seedNamespaces, startSim, watchKubectl } from '../support/sim.ts';
 
 let sim: StartedSim;
 beforeAll(async () => {
@@ -10,37 +8,11 @@ beforeAll(async () => {
 });
 afterAll(() => sim?.close());
 
-/** Starts `kubectl get -w`, waits until it has printed `ready` lines, then runs `then` and collects output until `until` matches. */
-function watchUntil(args: string[], readyLines: number, then: () => Promise<unknown>, until: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(KUBECTL, [`--cache-dir=${join(sim.dir, 'watch-cache')}`, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: sim.dir, KUBECONFIG: sim.kubeconfigPath },
-    });
-    let out = '';
-    let started = false;
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`watch timed out; saw:\n${out}`));
-    }, 20_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (!started && out.split('\n').length > readyLines) {
-        started = true;
-        then().catch(reject);
-      }
-      if (until.test(out)) {
-        clearTimeout(timer);
-        child.kill();
-        resolve(out);
-      }
-    });
-  });
-}
-
 describe('kubectl get -w', () => {
   it('prints the list, then changes as Table rows', async () => {
     await sim.kubectl(['create', 'configmap', 'w1', '--from-literal=a=b']);
-    const out = await watchUntil(
+    const out = await watchKubectl(
+      sim,
       ['get', 'configmaps', '-w'],
       2,
       async () => {
@@ -57,7 +29,8 @@ describe('kubectl get -w', () => {
 
   it('watches one object by name with -o name', async () => {
     await sim.kubectl(['create', 'configmap', 'one', '--from-literal=a=b']);
-    const out = await watchUntil(
+    const out = await watchKubectl(
+      sim,
       ['get', 'configmap', 'one', '-w', '-o', 'name'],
       1,
       () => sim.kubectl(['label', 'configmap', 'one', 'x=1']),

@@ -1,6 +1,8 @@
+import type { PodSpec } from 'kubernetes-types/core/v1';
 import type { ResourceInfo } from '../../schema/resources.ts';
 import { resourceForKind } from '../../schema/resources.ts';
 import type { Deletion } from '../../schema/scenario.ts';
+import { evaluatePod, forbiddenDetail } from '../../sim/admission/pod-security-policy.ts';
 import type { KubeObject } from '../../sim/object.ts';
 import { celEnvironment, labelSelectorMatches } from '../cel.ts';
 import type {
@@ -237,14 +239,18 @@ function admit(
     'kubernetes.io/metadata.name': object.metadata.namespace ?? '',
   };
   if (object.kind === 'Pod') {
+    // The simulator's own Pod Security evaluator, so the fake judges pods exactly as the cluster does.
     const level = nsLabels['pod-security.kubernetes.io/enforce'];
-    const violation = level === 'baseline' || level === 'restricted' ? podSecurityViolation(object, level) : undefined;
-    if (violation)
-      return {
-        admitted: false,
-        code: 403,
-        message: `pods "${object.metadata.name}" is forbidden: violates PodSecurity "${level}:latest": ${violation}`,
-      };
+    const version = nsLabels['pod-security.kubernetes.io/enforce-version'] ?? 'latest';
+    if (level === 'baseline' || level === 'restricted') {
+      const evaluation = evaluatePod(level, version, object.metadata, object.spec as PodSpec);
+      if (!evaluation.allowed)
+        return {
+          admitted: false,
+          code: 403,
+          message: `pods "${object.metadata.name}" is forbidden: violates PodSecurity "${level}:${version}": ${forbiddenDetail(evaluation)}`,
+        };
+    }
   }
   const env = celEnvironment();
   for (const policy of objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy')) {
@@ -292,57 +298,6 @@ function admit(
     }
   }
   return { admitted: true };
-}
-
-function podSecurityViolation(pod: KubeObject, level: 'baseline' | 'restricted'): string | undefined {
-  type Container = {
-    securityContext?: Record<string, unknown> & { capabilities?: { add?: string[]; drop?: string[] } };
-  };
-  const spec = pod.spec as Record<string, unknown> & {
-    securityContext?: Record<string, unknown>;
-    volumes?: { hostPath?: unknown }[];
-  };
-  const containers = ['containers', 'initContainers', 'ephemeralContainers'].flatMap(
-    (f) => (spec[f] as Container[] | undefined) ?? [],
-  );
-  if (spec.hostPID || spec.hostIPC || spec.hostNetwork) return 'host namespaces';
-  if (containers.some((c) => c.securityContext?.privileged === true)) return 'privileged';
-  if ((spec.volumes ?? []).some((v) => v.hostPath)) return 'hostPath volumes';
-  const baselineCaps = [
-    'AUDIT_WRITE',
-    'CHOWN',
-    'DAC_OVERRIDE',
-    'FOWNER',
-    'FSETID',
-    'KILL',
-    'MKNOD',
-    'NET_BIND_SERVICE',
-    'SETFCAP',
-    'SETGID',
-    'SETPCAP',
-    'SETUID',
-    'SYS_CHROOT',
-  ];
-  const allowed = level === 'restricted' ? ['NET_BIND_SERVICE'] : baselineCaps;
-  if (containers.some((c) => (c.securityContext?.capabilities?.add ?? []).some((cap) => !allowed.includes(cap))))
-    return 'capabilities';
-  if (level === 'baseline') return undefined;
-  const podSc = spec.securityContext ?? {};
-  if (containers.some((c) => c.securityContext?.allowPrivilegeEscalation !== false))
-    return 'allowPrivilegeEscalation != false';
-  if (containers.some((c) => !(c.securityContext?.capabilities?.drop ?? []).includes('ALL')))
-    return 'unrestricted capabilities';
-  if (containers.some((c) => (c.securityContext?.runAsNonRoot ?? podSc.runAsNonRoot) !== true))
-    return 'runAsNonRoot != true';
-  if (containers.some((c) => (c.securityContext?.runAsUser ?? podSc.runAsUser) === 0)) return 'runAsUser=0';
-  const seccomp = (sc?: Record<string, unknown>) => (sc?.seccompProfile as { type?: string } | undefined)?.type;
-  if (
-    containers.some(
-      (c) => !['RuntimeDefault', 'Localhost'].includes(seccomp(c.securityContext) ?? seccomp(podSc) ?? ''),
-    )
-  )
-    return 'seccompProfile';
-  return undefined;
 }
 
 interface Rule {
