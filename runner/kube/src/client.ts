@@ -16,12 +16,13 @@ import WebSocket from 'ws';
 import { parse } from 'yaml';
 
 /**
- * The Node side of the grader: a small Kubernetes REST client over node:http(s)
- * and `ws`, and the grader's {@link KubeApi} on top of it.
+ * The one Kubernetes client of the runner: a small REST client over node:http(s)
+ * and `ws` (kubeconfig, discovery, requests, watches, exec), and the grader's
+ * {@link KubeApi} on top of it. Server-side apply is `cluster-client.ts`, over this.
  *
  * Why not @kubernetes/client-node: its 2.x line pulls in undici 8, which needs
- * Node 22 (it fails at import on Node 20, the runtime here). The protocol parts
- * used are few: JSON REST, discovery, SubjectAccessReview, dryRun, and exec over
+ * Node 22 (it fails at import on Node 20, the runtime here), and we use few of its
+ * parts: JSON REST, discovery, watches, SubjectAccessReview, dryRun, and exec over
  * the `v5.channel.k8s.io` / `v4.channel.k8s.io` WebSocket subprotocols.
  */
 
@@ -203,6 +204,18 @@ export class KubeClient {
 
   /** The REST path of a kind (found by discovery): `/apis/apps/v1/namespaces/ns/deployments/name`. */
   async path(apiVersion: string, kind: string, namespace?: string, name?: string): Promise<string> {
+    const ref = (await this.resources(apiVersion)).get(kind);
+    if (!ref) throw new KubeApiError(404, undefined, `the server does not serve ${kind} in ${apiVersion}`);
+    return resourcePath(apiVersion, ref.plural, ref.namespaced ? namespace : undefined, name);
+  }
+
+  /** Whether a kind lives in namespaces (by discovery); unknown kinds count as namespaced. */
+  async namespaced(apiVersion: string, kind: string): Promise<boolean> {
+    return (await this.resources(apiVersion)).get(kind)?.namespaced ?? true;
+  }
+
+  /** The resources of one group version, by kind; asked once per client and remembered. */
+  private resources(apiVersion: string): Promise<Map<string, { plural: string; namespaced: boolean }>> {
     let found = this.discovery.get(apiVersion);
     if (!found) {
       const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
@@ -217,9 +230,69 @@ export class KubeClient {
       found.catch(() => this.discovery.delete(apiVersion));
       this.discovery.set(apiVersion, found);
     }
-    const ref = (await found).get(kind);
-    if (!ref) throw new KubeApiError(404, undefined, `the server does not serve ${kind} in ${apiVersion}`);
-    return resourcePath(apiVersion, ref.plural, ref.namespaced ? namespace : undefined, name);
+    return found;
+  }
+
+  /**
+   * Watches a collection (`?watch=1`), calling `onEvent` for each event line and `onEnd` once,
+   * when the server closes the stream or it fails. Returns the function that stops it. A watch
+   * has a connection of its own: it would otherwise hold one of the shared agent's sockets.
+   */
+  watch(
+    path: string,
+    onEvent: (event: { type: string; object: unknown }) => void,
+    onEnd: (error?: Error) => void,
+  ): () => void {
+    const url = this.url(`${path}${path.includes('?') ? '&' : '?'}watch=1`);
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    let ended = false;
+    const end = (error?: Error) => {
+      if (ended) return;
+      ended = true;
+      onEnd(error);
+    };
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        headers: { accept: 'application/json', ...this.headers() },
+        agent: false,
+        ...(url.protocol === 'https:' ? this.tls() : {}),
+      },
+      (res) => {
+        if ((res.statusCode ?? 0) >= 300) {
+          res.resume();
+          end(new Error(`watch ${path}: HTTP ${res.statusCode}`));
+          return;
+        }
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let newline = buffer.indexOf('\n');
+          while (newline >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (line) {
+              try {
+                onEvent(JSON.parse(line) as { type: string; object: unknown });
+              } catch {
+                // A partial or foreign line: skip it.
+              }
+            }
+            newline = buffer.indexOf('\n');
+          }
+        });
+        res.on('end', () => end());
+        res.on('error', (error) => end(error));
+      },
+    );
+    req.on('error', (error) => end(error));
+    req.end();
+    return () => {
+      ended = true;
+      req.destroy();
+    };
   }
 
   /**

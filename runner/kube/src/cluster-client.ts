@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { KubeHttpError, KubeRest } from './kube-rest.ts';
+import { KubeApiError, KubeClient } from './client.ts';
 import type { Manifest } from './manifests.ts';
 
 /** The verdict on one object of an Apply. */
@@ -20,10 +20,10 @@ const FIELD_MANAGER = 'paranoid-editor';
 
 /** The runner's view of one session's cluster, through the Kubernetes API only. */
 export class ClusterClient {
-  private readonly api: KubeRest;
+  private readonly api: KubeClient;
 
   constructor(kubeconfig: string) {
-    this.api = new KubeRest(kubeconfig);
+    this.api = new KubeClient(kubeconfig);
   }
 
   /** Server-side apply, object by object, the way `kubectl apply --server-side` does it. */
@@ -43,7 +43,12 @@ export class ClusterClient {
           body,
           'application/apply-patch+yaml',
         );
-        if (applied.status >= 300) throw new KubeHttpError(applied.status, applied.body);
+        if (applied.status >= 300)
+          throw new KubeApiError(
+            applied.status,
+            applied.body as KubeStatus | undefined,
+            `apply: HTTP ${applied.status}`,
+          );
         results.push({ ok: true, ...id, action: before.status === 200 ? 'configured' : 'created' });
       } catch (error) {
         const failure = clusterFailure(error);
@@ -65,6 +70,11 @@ export class ClusterClient {
   }
 
   /** Every object of a kind, across namespaces when `namespace` is absent. */
+  /** Closes the client's kept-alive connections. */
+  close(): void {
+    this.api.close();
+  }
+
   async list(apiVersion: string, kind: string, namespace?: string): Promise<Record<string, unknown>[]> {
     try {
       const path = await this.api.path(apiVersion, kind, namespace);
@@ -110,17 +120,8 @@ export class ClusterFailure extends Error {
 
 /** Maps a failed API call to a `ClusterFailure`, keeping the server's own words. */
 export function clusterFailure(error: unknown): ClusterFailure {
-  const e = error as { code?: number; body?: unknown; message?: string };
-  let status: KubeStatus | undefined;
-  if (typeof e.body === 'string') {
-    try {
-      status = JSON.parse(e.body) as KubeStatus;
-    } catch {
-      status = undefined;
-    }
-  } else if (e.body && typeof e.body === 'object') {
-    status = e.body as KubeStatus;
-  }
+  const e = error as { code?: number; status?: unknown; message?: string };
+  const status = e.status && typeof e.status === 'object' ? (e.status as KubeStatus) : undefined;
   const code = typeof e.code === 'number' ? e.code : (status?.code ?? 0);
   const message = status?.message ?? e.message ?? String(error);
   if (code === 0) return new ClusterFailure(502, 'ClusterError', `the cluster did not answer: ${message}`);

@@ -1,6 +1,6 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { KubeClient } from '@paranoid/kube/client.ts';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
-import { KubeRest } from '@paranoid/kube/kube-rest.ts';
 import type { Attack } from '@paranoid/schema/scenario.ts';
 import { groupNetworkObjects, reachabilityMatrix } from '@paranoid/sim/network/index.ts';
 import type { ClusterHandle, ClusterMap, MapEdge, MapNode, Reachability } from './ports.ts';
@@ -36,7 +36,7 @@ export class NetworkMap implements Reachability {
     onMap: (map: ClusterMap) => void,
     onEnd: (error?: Error) => void,
   ): () => void {
-    const rest = new KubeRest(cluster.kubeconfig);
+    const rest = new KubeClient(cluster.kubeconfig);
     const stops: (() => void)[] = [];
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
