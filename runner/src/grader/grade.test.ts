@@ -190,6 +190,50 @@ describe('probes', () => {
     );
   });
 
+  it('follows the image to whatever account its pods run as, unless no token is mounted', async () => {
+    const api = new FakeKubeApi();
+    api.apply([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dash' } },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'admin', namespace: 'dash' } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'admin', namespace: 'dash' }],
+      },
+      deployment('ui', 'dash', {
+        serviceAccountName: 'admin',
+        containers: [{ name: 'c', image: 'kubernetesui/dashboard:v2.7.0' }],
+      }),
+    ]);
+    const check = {
+      id: 'rbac',
+      title: 'least privilege',
+      failure: 'The dashboard holds a powerful token.',
+      probe: {
+        kind: 'access-review',
+        subject: { serviceAccountsOf: { image: 'docker.io/kubernetesui/dashboard' } },
+        attempts: [{ verb: 'list', resource: 'secrets' }],
+      },
+      expect: 'fail',
+    };
+    let result = await grade(scenario([check]), api);
+    expect(result.checks[0]!.passed).toBe(false);
+    expect(result.checks[0]!.message).toContain(
+      'Found: dash/admin (the account of Deployment dash/ui): it can list secrets cluster-wide',
+    );
+    api.apply([
+      deployment('ui', 'dash', {
+        serviceAccountName: 'admin',
+        automountServiceAccountToken: false,
+        containers: [{ name: 'c', image: 'kubernetesui/dashboard:v2.7.0' }],
+      }),
+    ]);
+    result = await grade(scenario([check]), api);
+    expect(result.checks[0]!.passed).toBe(true);
+  });
+
   it('reports an attack as working when any run of it works', async () => {
     const api = new FakeKubeApi();
     api.apply([
