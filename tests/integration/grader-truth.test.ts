@@ -5,10 +5,10 @@
  * Each forgery must now leave the check failing (and the cluster telling the truth).
  */
 import { join, resolve } from 'node:path';
-import { type GradeResult, grade } from '@paranoid/runner/grader/grade.ts';
-import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/runner/kube/client.ts';
-import { applyManifests, waitForSettled } from '@paranoid/runner/scenarios/apply.ts';
-import { type LoadedScenario, loadScenario } from '@paranoid/runner/scenarios/load.ts';
+import { applyManifests, waitForSettled } from '@paranoid/catalog/apply.ts';
+import { type LoadedScenario, loadScenario } from '@paranoid/catalog/load.ts';
+import { type GradeResult, grade } from '@paranoid/grader/grade.ts';
+import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedSim, startSim } from '../support/sim.ts';
 
