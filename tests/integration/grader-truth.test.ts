@@ -244,7 +244,7 @@ describe('root-container-escape: what a cluster-admin writes is not evidence', (
   );
 });
 
-describe('missing-networkpolicy: pod IPs are the runtime’s, not the status’', () => {
+describe('missing-networkpolicy: what the network really does, not what status says', () => {
   let l: Lab;
   beforeAll(async () => {
     l = await lab('missing-networkpolicy');
@@ -309,6 +309,45 @@ describe('missing-networkpolicy: pod IPs are the runtime’s, not the status’'
           'flag',
         ),
       ).toContain('PARANOID{');
+    },
+    SLOW,
+  );
+
+  it(
+    'a peer that trusts the label app=api from any namespace fails, and a pod so labelled elsewhere does reach db',
+    async () => {
+      const nearMiss = l.loaded.variants.find((v) => v.name === 'bad-api-label-from-any-namespace');
+      if (!nearMiss) throw new Error('no variant bad-api-label-from-any-namespace');
+      await fix(l, nearMiss.manifests);
+      const result = await l.grade();
+      expect(check(result, 'intruder-cannot-reach-db').passed).toBe(true);
+      expect(check(result, 'db-and-api-only-from-shop').passed).toBe(false);
+      await applyManifests(l.client, [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'fake-api', namespace: 'sandbox', labels: { app: 'api' } },
+          spec: {
+            containers: [{ name: 'c', image: 'docker.io/nicolaka/netshoot:v0.13', command: ['sleep', 'infinity'] }],
+          },
+        },
+      ]);
+      await l.kubectl('wait', '-n', 'sandbox', '--for=condition=Ready', 'pod/fake-api', '--timeout=60s');
+      expect(
+        await l.kubectl(
+          'exec',
+          '-n',
+          'sandbox',
+          'fake-api',
+          '--',
+          'redis-cli',
+          '-h',
+          'db.shop.svc.cluster.local',
+          'GET',
+          'flag',
+        ),
+      ).toContain('PARANOID{');
+      await l.kubectl('delete', 'pod', 'fake-api', '-n', 'sandbox', '--wait=true', '--timeout=60s');
     },
     SLOW,
   );
