@@ -116,6 +116,20 @@ describe('root-container-escape: what a cluster-admin writes is not evidence', (
       expect(await l.kubectl('get', 'pod', 'backdoor', '-n', 'monitoring', '-o', 'jsonpath={.status.phase}')).toBe(
         'Running',
       );
+      // Written back once, then quiet: the kubelet does not fight its own writes.
+      const rv = await l.kubectl(
+        'get',
+        'pod',
+        'backdoor',
+        '-n',
+        'monitoring',
+        '-o',
+        'jsonpath={.metadata.resourceVersion}',
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(
+        await l.kubectl('get', 'pod', 'backdoor', '-n', 'monitoring', '-o', 'jsonpath={.metadata.resourceVersion}'),
+      ).toBe(rv);
       const result = await l.grade();
       expect(result.passed).toBe(false);
       expect(check(result, 'not-privileged').passed).toBe(false);

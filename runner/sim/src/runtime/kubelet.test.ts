@@ -58,6 +58,10 @@ describe('kubelet', () => {
     } as KubeObject);
     await cluster.settle(200);
     const after = cluster.getPod('web');
+    // Written back once, then quiet: no write war with itself.
+    const settledAt = after.metadata?.resourceVersion;
+    await cluster.settle(500);
+    expect(cluster.getPod('web').metadata?.resourceVersion).toBe(settledAt);
     expect(after.status?.phase).toBe('Running');
     expect(after.status?.podIP).toBe(realIP);
     expect(after.status?.podIPs).toEqual([{ ip: realIP }]);
