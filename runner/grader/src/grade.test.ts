@@ -82,11 +82,29 @@ describe('grade', () => {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'done', namespace: 'app' },
-        spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }],
+        },
         status: { phase: 'Succeeded' },
       },
     ]);
     expect((await grade(scenario([noPrivileged]), api)).passed).toBe(true);
+  });
+
+  it('still judges a pod that restarts Always but claims to have Succeeded: its phase was forged', async () => {
+    const api = new FakeKubeApi();
+    api.apply([
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'backdoor', namespace: 'app' },
+        spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] },
+        status: { phase: 'Succeeded' },
+      },
+    ]);
+    const result = await grade(scenario([noPrivileged]), api);
+    expect(result.checks[0]!.message).toBe('A container is privileged. Found: Pod app/backdoor.');
   });
 
   it('fails a check whose `min` is not met, so deleting the app is not a fix', async () => {
