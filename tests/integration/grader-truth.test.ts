@@ -5,7 +5,7 @@
  * Each forgery must now leave the check failing (and the cluster telling the truth).
  */
 import { join, resolve } from 'node:path';
-import { applyManifests, waitForSettled } from '@paranoid/catalog/apply.ts';
+import { applyAsLearner, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
 import { type LoadedScenario, loadScenario } from '@paranoid/catalog/load.ts';
 import { type GradeResult, grade } from '@paranoid/grader/grade.ts';
 import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
@@ -32,8 +32,7 @@ async function lab(id: string): Promise<Lab> {
     full: { images: loaded.imageDefinitions, internet: loaded.scenario.internet ?? [] },
   });
   const client = KubeClient.fromFile(sim.kubeconfigPath);
-  await applyManifests(client, loaded.setup, { fresh: true });
-  expect(await waitForSettled(client, 60_000)).toEqual([]);
+  expect(await provisionScenario(client, loaded.setup, { settleTimeoutMs: 60_000 })).toEqual([]);
   const kubectl = async (...args: string[]) => {
     const r = await sim.kubectl(args, { timeoutMs: 60_000 });
     expect(r.code, `kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
@@ -60,7 +59,7 @@ const check = (result: GradeResult, id: string) => {
 
 /** Applies a change set the way validate does, and waits for the rollout. */
 async function fix(l: Lab, manifests: LoadedScenario['setup']): Promise<void> {
-  await applyManifests(l.client, manifests);
+  await applyAsLearner(l.client, manifests);
   expect(await waitForSettled(l.client, 60_000)).toEqual([]);
 }
 
@@ -97,7 +96,7 @@ describe('root-container-escape: what a cluster-admin writes is not evidence', (
           volumes: [{ name: 'host', hostPath: { path: '/' } }],
         },
       };
-      await applyManifests(l.client, [backdoor]);
+      await applyAsLearner(l.client, [backdoor]);
       await l.kubectl('wait', '-n', 'monitoring', '--for=condition=Ready', 'pod/backdoor', '--timeout=60s');
       await fix(l, l.loaded.solution.manifests);
 
@@ -152,7 +151,7 @@ describe('root-container-escape: what a cluster-admin writes is not evidence', (
       const clean = await l.grade();
       expect(clean.passed, JSON.stringify(clean.checks.filter((c) => !c.passed))).toBe(true);
       for (const namespace of ['default', 'kube-system']) {
-        await applyManifests(l.client, [
+        await applyAsLearner(l.client, [
           {
             apiVersion: 'v1',
             kind: 'Pod',
@@ -189,7 +188,7 @@ describe('root-container-escape: what a cluster-admin writes is not evidence', (
     async () => {
       // The pod is fixed, but instead of a policy the namespace gets a quota that is already full.
       await l.kubectl('label', 'ns', 'monitoring', 'pod-security.kubernetes.io/enforce-');
-      await applyManifests(l.client, [
+      await applyAsLearner(l.client, [
         {
           apiVersion: 'v1',
           kind: 'ResourceQuota',
@@ -242,7 +241,7 @@ describe('root-container-escape: what a cluster-admin writes is not evidence', (
         ['probe-label', "!(has(object.metadata.labels) && 'paranoid.dev/probe' in object.metadata.labels)"],
         ['probe-name', "!object.metadata.name.startsWith('paranoid-probe')"],
       ] as const) {
-        await applyManifests(l.client, policy(name, expression));
+        await applyAsLearner(l.client, policy(name, expression));
         const result = await l.grade();
         const refuses = check(result, 'namespace-enforces-policy');
         expect(refuses.passed, name).toBe(false);
@@ -336,7 +335,7 @@ describe('missing-networkpolicy: what the network really does, not what status s
       const result = await l.grade();
       expect(check(result, 'intruder-cannot-reach-db').passed).toBe(true);
       expect(check(result, 'db-and-api-only-from-shop').passed).toBe(false);
-      await applyManifests(l.client, [
+      await applyAsLearner(l.client, [
         {
           apiVersion: 'v1',
           kind: 'Pod',

@@ -1,7 +1,7 @@
+import { parseImageRef } from '@paranoid/k8s/image-ref.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { PodRef, Probe } from '@paranoid/schema/probe.ts';
 import { createGuises, ephemeralGuises, refusedOnlyByQuota } from './dry-run-guises.ts';
-import { parseImageRef } from './image-ref.ts';
 import type { KubeApi } from './kube-api.ts';
 import type { PodSpecView } from './pod-specs.ts';
 import type { Snapshot } from './snapshot.ts';
