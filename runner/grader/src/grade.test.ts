@@ -82,11 +82,29 @@ describe('grade', () => {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'done', namespace: 'app' },
-        spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }],
+        },
         status: { phase: 'Succeeded' },
       },
     ]);
     expect((await grade(scenario([noPrivileged]), api)).passed).toBe(true);
+  });
+
+  it('still judges a pod that restarts Always but claims to have Succeeded: its phase was forged', async () => {
+    const api = new FakeKubeApi();
+    api.apply([
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'backdoor', namespace: 'app' },
+        spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] },
+        status: { phase: 'Succeeded' },
+      },
+    ]);
+    const result = await grade(scenario([noPrivileged]), api);
+    expect(result.checks[0]!.message).toBe('A container is privileged. Found: Pod app/backdoor.');
   });
 
   it('fails a check whose `min` is not met, so deleting the app is not a fix', async () => {
@@ -188,6 +206,50 @@ describe('probes', () => {
     expect(result.checks[0]!.message).toBe(
       'The account can read secrets. Found: it can list secrets in namespace team (RBAC: allowed by RoleBinding "oops").',
     );
+  });
+
+  it('follows the image to whatever account its pods run as, unless no token is mounted', async () => {
+    const api = new FakeKubeApi();
+    api.apply([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dash' } },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'admin', namespace: 'dash' } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'admin', namespace: 'dash' }],
+      },
+      deployment('ui', 'dash', {
+        serviceAccountName: 'admin',
+        containers: [{ name: 'c', image: 'kubernetesui/dashboard:v2.7.0' }],
+      }),
+    ]);
+    const check = {
+      id: 'rbac',
+      title: 'least privilege',
+      failure: 'The dashboard holds a powerful token.',
+      probe: {
+        kind: 'access-review',
+        subject: { serviceAccountsOf: { image: 'docker.io/kubernetesui/dashboard' } },
+        attempts: [{ verb: 'list', resource: 'secrets' }],
+      },
+      expect: 'fail',
+    };
+    let result = await grade(scenario([check]), api);
+    expect(result.checks[0]!.passed).toBe(false);
+    expect(result.checks[0]!.message).toContain(
+      'Found: dash/admin (the account of Deployment dash/ui): it can list secrets cluster-wide',
+    );
+    api.apply([
+      deployment('ui', 'dash', {
+        serviceAccountName: 'admin',
+        automountServiceAccountToken: false,
+        containers: [{ name: 'c', image: 'kubernetesui/dashboard:v2.7.0' }],
+      }),
+    ]);
+    result = await grade(scenario([check]), api);
+    expect(result.checks[0]!.passed).toBe(true);
   });
 
   it('reports an attack as working when any run of it works', async () => {

@@ -40,7 +40,20 @@ function finishedJob(job: KubeObject): boolean {
 }
 
 /**
- * Which objects count: Pods that are neither finished nor terminating; templates of
+ * Whether a Pod is done and runs nothing. The phase is the kubelet's (it writes a forged one back),
+ * and one forgery is impossible on its face: a pod that restarts `Always` and is not being deleted
+ * never reaches `Succeeded` (the kubelet's getPhase keeps it Running), so such a pod still counts.
+ */
+function finishedPod(pod: KubeObject): boolean {
+  if (pod.metadata.deletionTimestamp) return true;
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  if (phase === 'Failed') return true;
+  const restartPolicy = (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always';
+  return phase === 'Succeeded' && restartPolicy !== 'Always';
+}
+
+/**
+ * Which objects count: Pods that are neither finished ({@link finishedPod}) nor terminating; templates of
  * Deployments, StatefulSets, DaemonSets, CronJobs and ReplicationControllers; and
  * ReplicaSets and Jobs only when no controller owns them (an owned one follows its
  * owner's template, and a Deployment's old ReplicaSets, scaled to zero, run nothing).
@@ -49,8 +62,7 @@ export function podSpecViews(objects: KubeObject[]): PodSpecView[] {
   const views: PodSpecView[] = [];
   for (const o of objects) {
     if (o.kind === 'Pod') {
-      const phase = (o.status as { phase?: string } | undefined)?.phase;
-      if (phase === 'Succeeded' || phase === 'Failed' || o.metadata.deletionTimestamp) continue;
+      if (finishedPod(o)) continue;
       views.push(view(o, o.metadata, (o.spec ?? {}) as Record<string, unknown>, 'pod'));
       continue;
     }

@@ -1,6 +1,9 @@
+import { parseImageRef } from '@paranoid/k8s/image-ref.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { PodRef, Probe } from '@paranoid/schema/probe.ts';
+import { createGuises, ephemeralGuises, refusedOnlyByQuota } from './dry-run-guises.ts';
 import type { KubeApi } from './kube-api.ts';
+import type { PodSpecView } from './pod-specs.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** One execution of a probe (a probe from a selector runs once per pod). */
@@ -239,20 +242,72 @@ async function runInternet(
   };
 }
 
+interface Subject {
+  user: string;
+  groups: string[];
+  /** How the learner reads it in a finding: `system:serviceaccount:ns:sa` or `... (pods of Deployment ns/x)`. */
+  label: string;
+}
+
+const serviceAccountSubject = (namespace: string, name: string): Omit<Subject, 'label'> => ({
+  user: `system:serviceaccount:${namespace}:${name}`,
+  groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+});
+
+/**
+ * The service accounts whose tokens reach pods that run `image`: the account named in each pod
+ * spec or template (`default` when none), unless neither the spec nor the account mounts a token
+ * (`automountServiceAccountToken: false`) and no projected volume asks for one.
+ */
+async function accountsOfImage(image: string, snapshot: Snapshot): Promise<Subject[]> {
+  const repository = parseImageRef(image).repository;
+  const views = (await snapshot.list('podspecs')) as PodSpecView[];
+  const accounts = (await snapshot.list('serviceaccounts')) as KubeObject[];
+  const found = new Map<string, Subject>();
+  for (const view of views) {
+    if (!view.containers.some((c) => parseImageRef(String(c.image ?? '')).repository === repository)) continue;
+    const namespace = view.metadata.namespace ?? 'default';
+    const spec = view.spec as {
+      serviceAccountName?: string;
+      serviceAccount?: string;
+      automountServiceAccountToken?: boolean;
+      volumes?: { projected?: { sources?: { serviceAccountToken?: unknown }[] } }[];
+    };
+    const name = spec.serviceAccountName || spec.serviceAccount || 'default';
+    const account = accounts.find((a) => a.metadata.namespace === namespace && a.metadata.name === name) as
+      | (KubeObject & { automountServiceAccountToken?: boolean })
+      | undefined;
+    const automount = spec.automountServiceAccountToken ?? account?.automountServiceAccountToken ?? true;
+    const projected = (spec.volumes ?? []).some((v) => (v.projected?.sources ?? []).some((x) => x.serviceAccountToken));
+    if (!automount && !projected) continue;
+    const key = `${namespace}/${name}`;
+    if (!found.has(key))
+      found.set(key, {
+        ...serviceAccountSubject(namespace, name),
+        label: `${key} (the account of ${view.kind} ${namespace}/${view.metadata.name ?? '?'})`,
+      });
+  }
+  return [...found.values()];
+}
+
 async function runAccessReview(
   probe: Extract<Probe, { kind: 'access-review' }>,
   api: KubeApi,
   snapshot: Snapshot,
 ): Promise<ProbeOutcome> {
-  let user: string;
-  let groups: string[];
+  let subjects: Subject[];
   if ('serviceAccount' in probe.subject) {
     const { namespace, name } = probe.subject.serviceAccount;
-    user = `system:serviceaccount:${namespace}:${name}`;
-    groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
+    const sa = serviceAccountSubject(namespace, name);
+    subjects = [{ ...sa, label: sa.user }];
+  } else if ('serviceAccountsOf' in probe.subject) {
+    subjects = await accountsOfImage(probe.subject.serviceAccountsOf.image, snapshot);
+    if (subjects.length === 0) {
+      const what = `no pod or workload running ${probe.subject.serviceAccountsOf.image} gets a service account token`;
+      return { runs: [{ where: what, succeeded: false, detail: what }] };
+    }
   } else {
-    user = probe.subject.user;
-    groups = probe.subject.groups;
+    subjects = [{ user: probe.subject.user, groups: probe.subject.groups, label: probe.subject.user }];
   }
   let namespaces: string[];
   if (probe.namespaces === 'all') {
@@ -266,36 +321,43 @@ async function runAccessReview(
   } else {
     namespaces = probe.namespaces.length === 0 ? [''] : probe.namespaces;
   }
-  const questions = probe.attempts.flatMap((attempt) => namespaces.map((namespace) => ({ attempt, namespace })));
-  const answers = await Promise.all(
-    questions.map(({ attempt, namespace }) =>
-      api.accessReview({
-        user,
-        groups,
-        verb: attempt.verb,
-        group: attempt.group,
-        resource: attempt.resource,
-        subresource: attempt.subresource,
-        name: attempt.name,
-        namespace,
-      }),
-    ),
-  );
-  // One run per attempt, naming where it is allowed: cluster-wide covers every namespace.
-  const runs: ProbeRun[] = probe.attempts.map((attempt) => {
-    const resource = `${attempt.resource}${attempt.subresource ? `/${attempt.subresource}` : ''}${attempt.group ? `.${attempt.group}` : ''}`;
-    const allowedIn = questions
-      .map((q, i) => ({ ...q, answer: answers[i]! }))
-      .filter((q) => q.attempt === attempt && q.answer.allowed);
-    const clusterWide = allowedIn.find((q) => q.namespace === '');
-    const where = `${attempt.verb} ${resource}`;
-    if (allowedIn.length === 0) return { where, succeeded: false, detail: `${user} cannot ${where}` };
-    const scope = clusterWide
-      ? 'cluster-wide'
-      : `in namespace${allowedIn.length > 1 ? 's' : ''} ${allowedIn.map((q) => q.namespace).join(', ')}`;
-    const reason = (clusterWide ?? allowedIn[0]!).answer.reason;
-    return { where, succeeded: true, detail: `it can ${where} ${scope}${reason ? ` (${reason})` : ''}` };
-  });
+  const runs: ProbeRun[] = [];
+  for (const subject of subjects) {
+    const questions = probe.attempts.flatMap((attempt) => namespaces.map((namespace) => ({ attempt, namespace })));
+    const answers = await Promise.all(
+      questions.map(({ attempt, namespace }) =>
+        api.accessReview({
+          user: subject.user,
+          groups: subject.groups,
+          verb: attempt.verb,
+          group: attempt.group,
+          resource: attempt.resource,
+          subresource: attempt.subresource,
+          name: attempt.name,
+          namespace,
+        }),
+      ),
+    );
+    // One run per attempt, naming where it is allowed: cluster-wide covers every namespace.
+    const who = subjects.length > 1 || subject.label !== subject.user ? `${subject.label}: ` : '';
+    for (const attempt of probe.attempts) {
+      const resource = `${attempt.resource}${attempt.subresource ? `/${attempt.subresource}` : ''}${attempt.group ? `.${attempt.group}` : ''}`;
+      const allowedIn = questions
+        .map((q, i) => ({ ...q, answer: answers[i]! }))
+        .filter((q) => q.attempt === attempt && q.answer.allowed);
+      const clusterWide = allowedIn.find((q) => q.namespace === '');
+      const where = `${attempt.verb} ${resource}`;
+      if (allowedIn.length === 0) {
+        runs.push({ where, succeeded: false, detail: `${subject.user} cannot ${where}` });
+        continue;
+      }
+      const scope = clusterWide
+        ? 'cluster-wide'
+        : `in namespace${allowedIn.length > 1 ? 's' : ''} ${allowedIn.map((q) => q.namespace).join(', ')}`;
+      const reason = (clusterWide ?? allowedIn[0]!).answer.reason;
+      runs.push({ where, succeeded: true, detail: `${who}it can ${where} ${scope}${reason ? ` (${reason})` : ''}` });
+    }
+  }
   return { runs };
 }
 
@@ -306,18 +368,26 @@ async function runDryRun(
 ): Promise<ProbeOutcome> {
   if (probe.create) {
     const object = probe.create as unknown as KubeObject;
-    const label = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name ?? ''}`;
-    const result = await api.dryRunCreate(object);
+    const pods = (await snapshot.list('pods')) as KubeObject[];
+    const guises = createGuises(object, pods);
+    const results = await Promise.all(guises.map((g) => api.dryRunCreate(g.object)));
     return {
-      runs: [
-        {
+      runs: guises.map((guise, i) => {
+        const result = results[i]!;
+        const label = `${object.kind} ${guise.object.metadata.namespace ? `${guise.object.metadata.namespace}/` : ''}${guise.object.metadata.name ?? ''}`;
+        const quota = refusedOnlyByQuota(result);
+        const how = `a dry-run create of ${label} (${guise.label})`;
+        return {
           where: label,
-          succeeded: result.admitted,
+          // Refused only by a quota: every policy admitted it, so for the policy under test it was admitted.
+          succeeded: result.admitted || quota !== undefined,
           detail: result.admitted
-            ? `a dry-run create of ${label} was admitted`
-            : `a dry-run create of ${label} was denied: ${firstLine(result.message)}`,
-        },
-      ],
+            ? `${how} was admitted`
+            : quota !== undefined
+              ? `${how} passed every admission policy and was refused only by ResourceQuota (${quota}), which refuses any pod alike`
+              : `${how} was denied: ${firstLine(result.message)}`,
+        };
+      }),
     };
   }
   const ephemeral = probe.ephemeralContainer!;
@@ -325,20 +395,21 @@ async function runDryRun(
   if (typeof pods === 'string') return { runs: [], error: pods };
   const pod = pods[0]!;
   const image = String(ephemeral.container.image);
-  const result = await api.dryRunEphemeralContainer(
-    pod.metadata.namespace ?? '',
-    pod.metadata.name ?? '',
-    ephemeral.container,
+  const guises = ephemeralGuises(ephemeral.container);
+  const results = await Promise.all(
+    guises.map((g) => api.dryRunEphemeralContainer(pod.metadata.namespace ?? '', pod.metadata.name ?? '', g.container)),
   );
   return {
-    runs: [
-      {
+    runs: guises.map((guise, i) => {
+      const result = results[i]!;
+      const how = `an ephemeral container ${String(guise.container.name)} running ${image}`;
+      return {
         where: `pod ${podName(pod)}`,
         succeeded: result.admitted,
         detail: result.admitted
-          ? `an ephemeral container running ${image} was admitted into pod ${podName(pod)}`
-          : `an ephemeral container running ${image} was denied: ${firstLine(result.message)}`,
-      },
-    ],
+          ? `${how} was admitted into pod ${podName(pod)}`
+          : `${how} was denied: ${firstLine(result.message)}`,
+      };
+    }),
   };
 }

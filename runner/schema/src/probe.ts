@@ -129,6 +129,11 @@ export const AccessReviewProbeSchema = z
     subject: z.union([
       z.object({ serviceAccount: z.object({ namespace: name, name }).strict() }).strict(),
       z.object({ user: z.string().min(1), groups: z.array(z.string()).default([]) }).strict(),
+      /**
+       * The service account of every pod or workload template that runs this image (a repository,
+       * normalised as the kubelet does) and gets its token: whatever account the learner moves it to.
+       */
+      z.object({ serviceAccountsOf: z.object({ image: z.string().min(1) }).strict() }).strict(),
     ]),
     /**
      * `all`: cluster scope and every namespace with a RoleBinding (in the others RBAC answers

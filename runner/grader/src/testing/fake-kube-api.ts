@@ -269,7 +269,9 @@ function admit(
           (x) => x === '*' || x === resource || (x.endsWith('/*') && resource.startsWith(x.slice(0, -1))),
         ),
     );
-    if (!matches) continue;
+    const objectSelector = (spec.matchConstraints as { objectSelector?: Record<string, unknown> } | undefined)
+      ?.objectSelector;
+    if (!matches || !labelSelectorMatches(objectSelector ?? {}, object.metadata.labels ?? {})) continue;
     const bindings = objects.filter(
       (b) =>
         b.kind === 'ValidatingAdmissionPolicyBinding' &&
@@ -279,6 +281,11 @@ function admit(
           (b.spec as { matchResources?: { namespaceSelector?: Record<string, unknown> } }).matchResources
             ?.namespaceSelector ?? {},
           nsLabels,
+        ) &&
+        labelSelectorMatches(
+          (b.spec as { matchResources?: { objectSelector?: Record<string, unknown> } }).matchResources
+            ?.objectSelector ?? {},
+          object.metadata.labels ?? {},
         ),
     );
     if (bindings.length === 0) continue;

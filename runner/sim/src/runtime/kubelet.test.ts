@@ -43,6 +43,44 @@ describe('kubelet', () => {
     );
   });
 
+  it('writes its own status back over a forged phase or pod IP, as the status manager reconciles', async () => {
+    cluster = createTestCluster();
+    const pod = await cluster.createPod({
+      metadata: { name: 'web' },
+      spec: { containers: [{ name: 'nginx', image: 'nginx' }] },
+    });
+    const realIP = pod.status?.podIP;
+    const PODS = { group: '', resource: 'pods' };
+    const stored = cluster.store.get(PODS, 'default', 'web')!;
+    cluster.store.update(PODS, {
+      ...stored,
+      status: { ...(stored.status as object), phase: 'Succeeded', podIP: '10.244.9.9', podIPs: [{ ip: '10.244.9.9' }] },
+    } as KubeObject);
+    await cluster.settle(200);
+    const after = cluster.getPod('web');
+    // Written back once, then quiet: no write war with itself.
+    const settledAt = after.metadata?.resourceVersion;
+    await cluster.settle(500);
+    expect(cluster.getPod('web').metadata?.resourceVersion).toBe(settledAt);
+    expect(after.status?.phase).toBe('Running');
+    expect(after.status?.podIP).toBe(realIP);
+    expect(after.status?.podIPs).toEqual([{ ip: realIP }]);
+    // Another writer's condition (a readiness gate) is not fought over.
+    const gated = cluster.store.get(PODS, 'default', 'web')!;
+    const conditions = [...((gated.status as { conditions: object[] }).conditions ?? [])];
+    const rv = gated.metadata.resourceVersion;
+    cluster.store.update(PODS, {
+      ...gated,
+      status: {
+        ...(gated.status as object),
+        conditions: [...conditions, { type: 'example.com/gate', status: 'True' }],
+      },
+    } as KubeObject);
+    await cluster.settle(200);
+    const kept = cluster.store.get(PODS, 'default', 'web')!;
+    expect(Number(kept.metadata.resourceVersion)).toBe(Number(rv) + 1);
+  });
+
   it('reports ErrImagePull then ImagePullBackOff for an unknown image', async () => {
     cluster = createTestCluster();
     await cluster.createPod(

@@ -55,6 +55,32 @@ interface PodRecord {
   backoff: Map<string, number>;
   cancel: Array<() => void>;
   ready: Set<string>;
+  /** The kubelet-owned part of the status this kubelet last wrote ({@link ownedStatus}); undefined before the first write. */
+  written?: string;
+}
+
+/** Condition types the kubelet sets; others (readiness gates, DisruptionTarget) belong to other writers. */
+const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
+
+/**
+ * The fields of a pod's status the kubelet is the source of truth for, as a comparable string.
+ * A cluster-admin can patch pods/status; the kubelet's status manager notices that the API's
+ * status differs from its own (`needsReconcile`) and writes its own back, so a forged phase or
+ * pod IP does not last (upstream: at the next status sync, at most 10 s; here: on the next event).
+ */
+function ownedStatus(status: PodStatus | undefined): string {
+  const s = status ?? {};
+  return JSON.stringify([
+    s.phase,
+    s.podIP,
+    s.podIPs,
+    s.hostIP,
+    s.hostIPs,
+    s.containerStatuses,
+    s.initContainerStatuses ?? [],
+    s.ephemeralContainerStatuses ?? [],
+    (s.conditions ?? []).filter((c) => KUBELET_CONDITIONS.has(c.type)),
+  ]);
 }
 
 /**
@@ -209,6 +235,7 @@ export function startKubelet(deps: RuntimeDeps): () => void {
     };
     try {
       store.update(PODS, { ...current, status } as KubeObject);
+      rec.written = ownedStatus(status);
     } catch {
       // A concurrent write: the next change renders again.
     }
@@ -267,6 +294,11 @@ export function startKubelet(deps: RuntimeDeps): () => void {
       // Pods a bootstrap wrote as running (static control-plane pods) keep their status; only their processes start.
       rec.podIP = pod.status.podIP ?? rec.podIP;
       rec.startTime = pod.status.startTime ? Date.parse(pod.status.startTime) : rec.startTime;
+      for (const c of pod.status.conditions ?? [])
+        if (c.lastTransitionTime)
+          rec.conditionTimes.set(c.type, { status: c.status, at: Date.parse(c.lastTransitionTime) });
+      // What it was adopted with counts as written, so a later forgery is noticed and rendered over.
+      rec.written = ownedStatus(pod.status);
       for (const c of pod.spec?.containers ?? []) adopt(rec, c).catch(report);
       return;
     }
@@ -915,7 +947,11 @@ export function startKubelet(deps: RuntimeDeps): () => void {
         continue;
       }
       if (rec) {
+        const changed = rec.pod !== pod;
         rec.pod = pod;
+        // Someone else wrote the status (a learner patching pods/status): write the kubelet's own back.
+        if (changed && !rec.terminating && rec.written !== undefined && ownedStatus(pod.status) !== rec.written)
+          render(rec);
         // A changed image (the one mutable container field) restarts that container with it.
         for (const c of pod.spec?.containers ?? []) {
           const inst = state.pods.get(uid)?.containers.get(c.name);

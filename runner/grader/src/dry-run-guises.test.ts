@@ -1,0 +1,130 @@
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
+import { describe, expect, it } from 'vitest';
+import { createGuises, refusedOnlyByQuota } from './dry-run-guises.ts';
+import { grade } from './grade.ts';
+import { FakeKubeApi } from './testing/fake-kube-api.ts';
+
+const probePod: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: 'paranoid-probe-privileged',
+    namespace: 'app',
+    labels: { 'paranoid.dev/probe': 'true', tier: 'probe' },
+    annotations: { 'paranoid.dev/why': 'probe' },
+  },
+  spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] },
+};
+
+const running = (name: string, labels: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'app', labels },
+  spec: { containers: [{ name: 'c', image: 'x' }] },
+  status: { phase: 'Running' },
+});
+
+function scenario(expect: 'fail' | 'succeed'): Scenario {
+  return ScenarioSchema.parse({
+    id: 'test',
+    title: 't',
+    summary: 's',
+    difficulty: 'beginner',
+    minutes: 5,
+    cks: ['Cluster Setup'],
+    incident: { title: 'i', summary: 's', sources: [{ title: 'x', url: 'https://example.com/' }] },
+    steps: [{ id: 'fix', title: 'f', kind: 'fix', file: 'steps/fix.md' }],
+    attack: [{ id: 'a', title: 'a', probe: { kind: 'exec', pod: { namespace: 'x', name: 'y' }, command: ['true'] } }],
+    checks: [
+      {
+        id: 'refuses',
+        title: 'app refuses a privileged pod',
+        failure: 'A privileged pod is admitted in app.',
+        probe: { kind: 'dry-run', create: probePod },
+        expect,
+      },
+    ],
+  });
+}
+
+describe('dry-run guises', () => {
+  it('sends the object as written, unlabelled under a random name, and dressed as the namespace’s workload', () => {
+    const guises = createGuises(probePod, [
+      running('web-6d4cf56db6-x2k9q', { app: 'web', 'pod-template-hash': '6d4cf56db6' }),
+      running('other', { 'paranoid.dev/probe': 'true' }),
+    ]);
+    expect(guises.map((g) => g.label)).toEqual([
+      'as written',
+      'without its labels, under a random name',
+      "with the labels of web-6d4cf56db6's pods",
+    ]);
+    expect(guises[0]!.object).toBe(probePod);
+    const [, plain, dressed] = guises;
+    expect(plain!.object.metadata.name).toMatch(/^pod-[a-z0-9]{10}-[a-z0-9]{5}$/);
+    expect(plain!.object.metadata.labels).toEqual({ tier: 'probe' });
+    expect(plain!.object.metadata.annotations).toBeUndefined();
+    expect(dressed!.object.metadata.name).toMatch(/^web-6d4cf56db6-[a-z0-9]{5}$/);
+    expect(dressed!.object.metadata.labels).toEqual({ app: 'web', 'pod-template-hash': '6d4cf56db6' });
+    // The spec under test is the same in every guise.
+    for (const g of guises) expect(g.object.spec).toEqual(probePod.spec);
+    // Two runs do not reuse a name a policy could list.
+    expect(createGuises(probePod, [])[1]!.object.metadata.name).not.toBe(plain!.object.metadata.name);
+  });
+
+  it('knows a refusal by ResourceQuota from a policy that borrows its words', () => {
+    expect(
+      refusedOnlyByQuota({
+        admitted: false,
+        code: 403,
+        message: 'pods "p" is forbidden: exceeded quota: one-pod, requested: pods=1, used: pods=1, limited: pods=1',
+      }),
+    ).toBe('exceeded quota: one-pod');
+    expect(
+      refusedOnlyByQuota({
+        admitted: false,
+        code: 403,
+        message: 'pods "p" is forbidden: failed quota: compute: must specify limits.cpu for: c',
+      }),
+    ).toBe('failed quota: compute');
+    expect(
+      refusedOnlyByQuota({
+        admitted: false,
+        code: 403,
+        message:
+          "pods \"p\" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: exceeded quota: x",
+      }),
+    ).toBeUndefined();
+    expect(refusedOnlyByQuota({ admitted: true })).toBeUndefined();
+  });
+
+  it('does not count a policy that refuses only pods carrying the probe’s label', async () => {
+    const api = new FakeKubeApi();
+    api.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } }]);
+    api.dryRunHook = (object) =>
+      object.metadata.labels?.['paranoid.dev/probe']
+        ? { admitted: false, code: 403, message: `pods "${object.metadata.name}" is forbidden: no probes` }
+        : { admitted: true };
+    const result = await grade(scenario('fail'), api);
+    expect(result.passed).toBe(false);
+    expect(result.checks[0]!.message).toMatch(
+      /^A privileged pod is admitted in app\. Found: a dry-run create of Pod app\/pod-\w+-\w+ \(without its labels, under a random name\) was admitted\.$/,
+    );
+  });
+
+  it('counts a refusal by a full quota as admitted, for and against', async () => {
+    const api = new FakeKubeApi();
+    api.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } }]);
+    api.dryRunHook = (object) => ({
+      admitted: false,
+      code: 403,
+      message: `pods "${object.metadata.name}" is forbidden: exceeded quota: one-pod, requested: pods=1, used: pods=1, limited: pods=1`,
+    });
+    const refuses = await grade(scenario('fail'), api);
+    expect(refuses.passed).toBe(false);
+    expect(refuses.checks[0]!.message).toContain(
+      'passed every admission policy and was refused only by ResourceQuota (exceeded quota: one-pod)',
+    );
+    expect((await grade(scenario('succeed'), api)).passed).toBe(true);
+  });
+});
