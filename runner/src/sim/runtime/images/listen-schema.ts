@@ -131,6 +131,14 @@ export const kvBehaviourSchema = z
     data: z.record(z.string(), z.string()).default({}),
     /** A password clients must AUTH with (requirepass). */
     password: z.string().optional(),
+    /**
+     * The password is the value of this environment variable of the container, read at start
+     * (`REDIS_PASSWORD`, as the Bitnami image reads it); unset or empty means none.
+     */
+    passwordFromEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
     /** The `# Server` section of INFO, one `field:value` per line. */
     info: z.string().default('redis_version:7.4.1\nredis_mode:standalone\nos:Linux 6.8.0 x86_64\n'),
   })

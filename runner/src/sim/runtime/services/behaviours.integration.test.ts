@@ -149,6 +149,7 @@ describe('an image a scenario defines with no TypeScript', () => {
         alsoListen: [
           { port: 6379, kind: 'redis', redis: { data: { flag: 'PARANOID{kv}' } } },
           { port: 2222, kind: 'tcp', banner: 'SSH-2.0-OpenSSH_9.6\r\n' },
+          { port: 6380, kind: 'kv', kv: { data: { k: 'v' }, passwordFromEnv: 'LEDGER_PASSWORD' } },
         ],
       },
     ],
@@ -160,7 +161,15 @@ describe('an image a scenario defines with no TypeScript', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'app' },
-      spec: { containers: [{ name: 'app', image: 'registry.lab.local/test/app:1.0' }] },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'registry.lab.local/test/app:1.0',
+            env: [{ name: 'LEDGER_PASSWORD', value: 'from-the-pod' }],
+          },
+        ],
+      },
     });
     env.cluster.callApi('admin', 'POST', '/api/v1/namespaces/default/pods', {
       apiVersion: 'v1',
@@ -179,5 +188,8 @@ describe('an image a scenario defines with no TypeScript', () => {
     });
     expect(await sh(`redis-cli -h ${ip} GET flag`)).toBe('PARANOID{kv}\n');
     expect(await sh(`echo | nc ${ip} 2222`)).toBe('SSH-2.0-OpenSSH_9.6\r\n');
+    expect(await sh(`redis-cli -h ${ip} -p 6380 GET k`)).toBe('(error) NOAUTH Authentication required.\n');
+    expect(await sh(`redis-cli -h ${ip} -p 6380 -a wrong GET k`)).toBe('(error) NOAUTH Authentication required.\n');
+    expect(await sh(`redis-cli -h ${ip} -p 6380 -a from-the-pod GET k`)).toBe('v\n');
   });
 });

@@ -4,6 +4,16 @@ import type { Proc } from '../types.ts';
 const MAX_KEYS = 10_000;
 const MAX_VALUE = 64 * 1024;
 
+/** The password clients must AUTH with: the image's, or the one its environment names. */
+function passwordOf(proc: Proc): string | undefined {
+  const kv = proc.listen?.kv;
+  if (kv?.password !== undefined) return kv.password;
+  if (!kv?.passwordFromEnv) return undefined;
+  const entry = proc.env.findLast((e) => e.startsWith(`${kv.passwordFromEnv}=`));
+  const value = entry?.slice(kv.passwordFromEnv.length + 1);
+  return value ? value : undefined;
+}
+
 /** The `# Server` section of INFO: the image's lines, CRLF-terminated, plus the port. */
 function serverInfo(proc: Proc): string {
   const lines = (proc.listen?.kv?.info ?? '').split('\n').filter(Boolean);
@@ -22,7 +32,7 @@ export function kvCommand(proc: Proc, args: string[], authed: { ok: boolean }): 
   proc.kv ??= new Map(Object.entries(proc.listen?.kv?.data ?? {}));
   const data = proc.kv;
   const cmd = (args[0] ?? '').toUpperCase();
-  const password = proc.listen?.kv?.password;
+  const password = passwordOf(proc);
   if (cmd === 'AUTH') {
     if (!password)
       return {
