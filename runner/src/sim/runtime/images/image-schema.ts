@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildSchema, packageSchema } from './facts-schema.ts';
 import { type apiProxySchema, type httpRouteSchema, listenSchema, type tokenSourceSchema } from './listen-schema.ts';
 
 export { listenSchema };
@@ -107,6 +108,10 @@ export const imageSchema = z.object({
   binDir: z.string().optional(),
   /** Added: every tag of these release lines resolves (see {@link releasesSchema}). */
   releases: releasesSchema.optional(),
+  /** Added: scan facts: the packages a scanner finds, with their known vulnerabilities. */
+  packages: z.array(packageSchema).max(2000).default([]),
+  /** Added: build facts: how the image was built and what is attested about it. */
+  build: buildSchema.optional(),
 });
 
 /** An image as authored (YAML/JSON). */
