@@ -76,6 +76,8 @@ export const releasesSchema = z.object({
   suffixes: z.array(z.string().regex(/^(|-[a-z0-9][a-z0-9.-]*)$/, 'a suffix is empty or starts with -')).default(['']),
   /** Prefix of every version tag (`v` for `v1.32.3`). */
   prefix: z.string().default(''),
+  /** Whether `X.Y` and `X` are published too (Docker Hub's official images: yes; registry.k8s.io: no). */
+  aliases: z.boolean().default(true),
 });
 
 export const imageSchema = z.object({

@@ -146,3 +146,19 @@ describe('tags of official images, as the registry publishes them', () => {
     );
   });
 });
+
+describe('tags of the Kubernetes images', () => {
+  it('pull every published patch of the supported minors, with the v prefix and no minor alias', () => {
+    const registry = createImageRegistry(builtinImages);
+    for (const ref of [
+      'registry.k8s.io/kube-proxy:v1.31.4',
+      'registry.k8s.io/kube-apiserver:v1.33.3',
+      'registry.k8s.io/kube-scheduler:v1.30.14',
+    ]) {
+      expect(registry.pull(ref).ok, ref).toBe(true);
+    }
+    expect(registry.pull('registry.k8s.io/kube-proxy:1.31.4').ok).toBe(false);
+    expect(registry.pull('registry.k8s.io/kube-proxy:v1.31.99').ok).toBe(false);
+    expect(registry.pull('registry.k8s.io/kube-proxy:v1.31').ok).toBe(false);
+  });
+});

@@ -28,6 +28,7 @@ export function releaseTags(releases: Releases): Map<string, ReleaseTag> {
       for (let patch = 0; patch <= top; patch++) {
         tags.set(`${releases.prefix}${line}.${patch}${suffix}`, { version: `${line}.${patch}`, suffix });
       }
+      if (!releases.aliases) continue;
       tags.set(`${releases.prefix}${line}${suffix}`, { version: `${line}.${top}`, suffix });
       tags.set(`${releases.prefix}${major}${suffix}`, { version: newestOfMajor.get(major)!, suffix });
     }
