@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadScenario } from '@paranoid/runner/scenarios/load.ts';
+import { loadScenario } from '@paranoid/catalog/load.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL, type StartedSim, startSim } from '../support/sim.ts';
 

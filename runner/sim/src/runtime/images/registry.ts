@@ -1,0 +1,104 @@
+import { type Image, type ImageDefinition, parseImage } from '@paranoid/schema/image.ts';
+import { type ImageReference, parseImageReference } from './reference.ts';
+import { imageForRelease, type ReleaseTag, releaseTags } from './releases.ts';
+
+export type PullResult =
+  | { ok: true; image: Image; reference: ImageReference; imageRef: string }
+  | { ok: false; message: string };
+
+/** The images a simulated cluster can pull. */
+export interface ImageRegistry {
+  /** Every image, for listings and the node's image list. */
+  images(): Image[];
+  /**
+   * Resolves a pod's `image` as containerd would pull it. A failure carries the
+   * text the kubelet puts after `Failed to pull image "<ref>": `.
+   */
+  pull(ref: string): PullResult;
+  /** Adds images (a scenario's own) after creation. */
+  add(images: ImageDefinition[]): void;
+}
+
+/** A registry over image definitions (validated here; a bad definition throws with every problem listed). */
+export function createImageRegistry(definitions: ImageDefinition[]): ImageRegistry {
+  const byRepo = new Map<string, Image[]>();
+  /** Per repository: each release tag → the image it names (built once, so its digest is stable). */
+  const releases = new Map<string, Map<string, Image>>();
+  /** Per repository: each release image by digest, so a pod pinned to one pulls. */
+  const releaseDigests = new Map<string, Map<string, Image>>();
+  const addReleases = (repo: string, image: Image) => {
+    if (!image.releases) return;
+    const published = releaseTags(image.releases);
+    const byVersion = new Map<string, { tag: ReleaseTag; names: string[] }>();
+    for (const [name, tag] of published) {
+      const key = `${tag.version}${tag.suffix}`;
+      const entry = byVersion.get(key) ?? { tag, names: [] };
+      entry.names.push(name);
+      byVersion.set(key, entry);
+    }
+    const tags = releases.get(repo) ?? new Map<string, Image>();
+    const digests = releaseDigests.get(repo) ?? new Map<string, Image>();
+    for (const { tag, names } of byVersion.values()) {
+      const derived = imageForRelease(image, tag, names);
+      for (const name of names) tags.set(name, derived);
+      digests.set(derived.digest, derived);
+    }
+    releases.set(repo, tags);
+    releaseDigests.set(repo, digests);
+  };
+  const add = (defs: ImageDefinition[]) => {
+    for (const def of defs) {
+      const image = parseImage(def, `image ${def.repository}`);
+      const ref = parseImageReference(image.repository);
+      const key = ref?.repository ?? image.repository;
+      const list = byRepo.get(key) ?? [];
+      // A later definition of the same repository and tag replaces the earlier one.
+      const kept = list.filter((i) => i.digest !== image.digest && !i.tags.some((t) => image.tags.includes(t)));
+      byRepo.set(key, [...kept, image]);
+      addReleases(key, image);
+    }
+  };
+  add(definitions);
+  return {
+    images: () => [...byRepo.values()].flat(),
+    add,
+    pull(raw) {
+      const reference = parseImageReference(raw);
+      if (!reference) {
+        return { ok: false, message: `failed to pull and unpack image "${raw}": invalid reference format` };
+      }
+      const resolved = `failed to resolve reference "${reference.full}"`;
+      const prefix = `rpc error: code = NotFound desc = failed to pull and unpack image "${reference.full}": ${resolved}`;
+      const candidates = byRepo.get(reference.repository);
+      if (!candidates) {
+        if (reference.domain !== 'docker.io') {
+          const known = [...byRepo.keys()].some((k) => k.startsWith(`${reference.domain}/`));
+          if (!known) {
+            return {
+              ok: false,
+              message: `rpc error: code = Unknown desc = failed to pull and unpack image "${reference.full}": ${resolved}: failed to do request: Head "https://${reference.domain}/v2/${reference.repository.slice(reference.domain.length + 1)}/manifests/${reference.tag ?? reference.digest}": dial tcp: lookup ${reference.domain}: no such host`,
+            };
+          }
+        }
+        return {
+          ok: false,
+          message: `rpc error: code = Unknown desc = failed to pull and unpack image "${reference.full}": ${resolved}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`,
+        };
+      }
+      // Authored tags first (their digests are the ones scenarios pin), then the release lines.
+      const image =
+        candidates.find(
+          (i) =>
+            (!reference.digest || i.digest === reference.digest) &&
+            (!reference.tag || reference.digest || i.tags.includes(reference.tag)),
+        ) ??
+        (reference.digest
+          ? releaseDigests.get(reference.repository)?.get(reference.digest)
+          : releases.get(reference.repository)?.get(reference.tag ?? 'latest'));
+      if (!image) {
+        return { ok: false, message: `${prefix}: ${reference.full}: not found` };
+      }
+      return { ok: true, image, reference, imageRef: `${reference.repository}@${image.digest}` };
+    },
+  };
+}
