@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { viewOf } from '../container-setup.ts';
 import type { CallApi, Proc } from '../types.ts';
 import { type HttpRequest, type HttpResponse, header, json } from './http.ts';
-import type { RouteMatch } from './serve.ts';
+import type { RouteMatch } from './routes.ts';
 import { render, type ShapeScope } from './shape.ts';
 
 /** At most this many objects are created from one manifest stream. */

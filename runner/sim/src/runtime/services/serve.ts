@@ -4,6 +4,7 @@ import type { Proc, RuntimeState } from '../types.ts';
 import { joinPath } from '../vfs.ts';
 import { proxyToApi } from './api-proxy.ts';
 import { type HttpRequest, type HttpResponse, header, json } from './http.ts';
+import { matchPath, type RouteMatch } from './routes.ts';
 import { render } from './shape.ts';
 
 /** Answers an HTTP request to a listening process by what its image says it does. */
@@ -51,44 +52,6 @@ function contentType(file: string): string {
   if (file.endsWith('.js')) return 'application/javascript';
   if (file.endsWith('.css')) return 'text/css';
   return 'text/plain; charset=utf-8';
-}
-
-/** A route's match: its path parameters, and the text each `where`-mapped one stands for. */
-export interface RouteMatch {
-  params: Record<string, string>;
-  mapped: Record<string, string>;
-}
-
-/** Matches a route's path (`{name}` matches one segment) against a request path. */
-export function matchPath(route: HttpRoute, path: string): RouteMatch | undefined {
-  const want = route.path.split('/');
-  const got = path.split('/');
-  if (want.length !== got.length) return undefined;
-  const params: Record<string, string> = {};
-  const mapped: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
-    const name = w.match(/^\{([^}]+)\}$/)?.[1];
-    if (name === undefined) {
-      if (w !== g) return undefined;
-      continue;
-    }
-    let value: string;
-    try {
-      value = decodeURIComponent(g);
-    } catch {
-      return undefined;
-    }
-    if (!value) return undefined;
-    const allowed = route.where?.[name];
-    if (allowed) {
-      if (!Object.hasOwn(allowed, value)) return undefined;
-      mapped[name] = allowed[value]!;
-    }
-    params[name] = value;
-  }
-  return { params, mapped };
 }
 
 function answer(
