@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { buildSchema, packageSchema } from './image-facts.ts';
+import { type apiProxySchema, type httpRouteSchema, listenSchema, type tokenSourceSchema } from './image-listen.ts';
+
+export { listenSchema };
 
 /**
  * The simulated image format (see ../image-format.md, fixed by the lead; fields
@@ -37,50 +41,6 @@ export const imageFileSchema = z
     };
   });
 
-const httpRouteSchema = z.object({
-  path: z.string().startsWith('/'),
-  /** Added: only this method (default: any). */
-  method: z.string().optional(),
-  status: z.number().int().default(200),
-  body: z.string().default(''),
-  /** Added: response headers. */
-  headers: z.record(z.string(), z.string()).optional(),
-});
-
-export const listenSchema = z.object({
-  port: z.number().int().min(1).max(65535),
-  protocol: z.enum(['TCP', 'UDP']).default('TCP'),
-  kind: z.enum(['http', 'redis', 'kubernetes-dashboard', 'tcp']),
-  /** Added: the port speaks TLS (curl needs -k against the self-signed cert). */
-  tls: z.boolean().optional(),
-  http: z
-    .object({
-      routes: z.array(httpRouteSchema).default([]),
-      /** Added: the body of any path no route matches (default: a 404 page). */
-      notFound: z.object({ status: z.number().int().default(404), body: z.string().default('') }).optional(),
-      /** Added: the Server header. */
-      server: z.string().optional(),
-      /** Added: serve files from this directory of the container (nginx's docroot), after the routes. */
-      root: z.string().optional(),
-    })
-    .optional(),
-  redis: z
-    .object({
-      data: z.record(z.string(), z.string()).default({}),
-      /** Added: a password clients must AUTH with (requirepass). */
-      password: z.string().optional(),
-    })
-    .optional(),
-  'kubernetes-dashboard': z
-    .object({
-      /** `from-args`: skip login is on when the container args contain `--enable-skip-login`. */
-      skipLogin: z.union([z.literal('from-args'), z.boolean()]).default('from-args'),
-    })
-    .optional(),
-  /** Added (kind tcp): a banner the server sends on connect. */
-  banner: z.string().optional(),
-});
-
 export const imageProcessSchema = z.object({
   name: z.string(),
   /** Default: the image's entrypoint + cmd (the pod's command/args override both). */
@@ -99,6 +59,25 @@ export const imageProcessSchema = z.object({
   user: z.string().optional(),
   /** Added: a child of the first process rather than a sibling (nginx workers). */
   child: z.boolean().optional(),
+});
+
+/**
+ * Added: the release lines a registry publishes for a repository, so that every real tag of
+ * them pulls (a learner types the versions they know: `nginx:1.28`, `redis:7.2-alpine`).
+ * Each version `X.Y.Z` with `Z <= lines["X.Y"]` exists, with each suffix, as do the aliases
+ * `X.Y` (its newest patch) and `X` (the newest line of that major). Any other tag is not found.
+ */
+export const releasesSchema = z.object({
+  /** The version this definition describes; a pulled version replaces it in env, Server header and logs. */
+  current: z.string().regex(/^\d+\.\d+\.\d+$/, 'current is a version X.Y.Z'),
+  /** Release line `X.Y` → the highest patch published in it. */
+  lines: z.record(z.string().regex(/^\d+\.\d+$/, 'a release line is X.Y'), z.number().int().min(0).max(999)),
+  /** Tag suffixes published for every version, e.g. `["", "-alpine", "-bookworm"]`. */
+  suffixes: z.array(z.string().regex(/^(|-[a-z0-9][a-z0-9.-]*)$/, 'a suffix is empty or starts with -')).default(['']),
+  /** Prefix of every version tag (`v` for `v1.32.3`). */
+  prefix: z.string().default(''),
+  /** Whether `X.Y` and `X` are published too (Docker Hub's official images: yes; registry.k8s.io: no). */
+  aliases: z.boolean().default(true),
 });
 
 export const imageSchema = z.object({
@@ -129,6 +108,12 @@ export const imageSchema = z.object({
   size: z.number().int().optional(),
   /** Added: where binaries live (default /bin for busybox, /usr/bin for gnu). */
   binDir: z.string().optional(),
+  /** Added: every tag of these release lines resolves (see {@link releasesSchema}). */
+  releases: releasesSchema.optional(),
+  /** Added: scan facts: the packages a scanner finds, with their known vulnerabilities. */
+  packages: z.array(packageSchema).max(2000).default([]),
+  /** Added: build facts: how the image was built and what is attested about it. */
+  build: buildSchema.optional(),
 });
 
 /** An image as authored (YAML/JSON). */
@@ -137,6 +122,10 @@ export type ImageDefinition = z.input<typeof imageSchema>;
 export type Image = z.output<typeof imageSchema>;
 export type ImageProcess = z.output<typeof imageProcessSchema>;
 export type ListenSpec = z.output<typeof listenSchema>;
+export type Releases = z.output<typeof releasesSchema>;
+export type HttpRoute = z.output<typeof httpRouteSchema>;
+export type ApiProxy = z.output<typeof apiProxySchema>;
+export type TokenSource = z.output<typeof tokenSourceSchema>;
 
 /** Validates an image, collecting every problem into one message written for the scenario author. */
 export function parseImage(input: unknown, where = 'image'): Image {

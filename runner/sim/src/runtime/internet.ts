@@ -34,7 +34,7 @@ export function requestFromInternet(deps: RuntimeDeps, req: InternetRequest): In
       body: 'Client sent an HTTP request to an HTTPS server.\n',
     };
   }
-  if (d.kind === 'process' && d.proc?.listen && (d.proc.listen.kind === 'redis' || d.proc.listen.kind === 'tcp')) {
+  if (d.kind === 'process' && d.proc?.listen && (d.proc.listen.kind === 'kv' || d.proc.listen.kind === 'tcp')) {
     return { ok: false, error: 'malformed HTTP response' };
   }
   const res = exchange(

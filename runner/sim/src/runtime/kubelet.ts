@@ -600,7 +600,7 @@ export function startKubelet(deps: RuntimeDeps): () => void {
         container: inst,
         ...(d.listen ? { listen: d.listen } : {}),
         ...(d.alsoListen.length ? { alsoListen: d.alsoListen } : {}),
-        ...(d.listen?.kind === 'redis' ? { redis: new Map(Object.entries(d.listen.redis?.data ?? {})) } : {}),
+        ...(d.listen?.kind === 'kv' ? { kv: new Map(Object.entries(d.listen.kv?.data ?? {})) } : {}),
       };
       if (!first) first = p;
       host.procs.push(p);

@@ -73,8 +73,8 @@ export interface Proc {
   listen?: ListenSpec;
   /** Further ports it serves (health endpoints). */
   alsoListen?: ListenSpec[];
-  /** Process-local state of a redis server. */
-  redis?: Map<string, string>;
+  /** Process-local state of a key/value store (`listen.kind: kv`). */
+  kv?: Map<string, string>;
   /** An exec session: removed when the command ends. */
   transient?: boolean;
 }

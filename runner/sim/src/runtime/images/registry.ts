@@ -1,5 +1,6 @@
 import { type Image, type ImageDefinition, parseImage } from '@paranoid/schema/image.ts';
 import { type ImageReference, parseImageReference } from './reference.ts';
+import { imageForRelease, type ReleaseTag, releaseTags } from './releases.ts';
 
 export type PullResult =
   | { ok: true; image: Image; reference: ImageReference; imageRef: string }
@@ -21,6 +22,30 @@ export interface ImageRegistry {
 /** A registry over image definitions (validated here; a bad definition throws with every problem listed). */
 export function createImageRegistry(definitions: ImageDefinition[]): ImageRegistry {
   const byRepo = new Map<string, Image[]>();
+  /** Per repository: each release tag → the image it names (built once, so its digest is stable). */
+  const releases = new Map<string, Map<string, Image>>();
+  /** Per repository: each release image by digest, so a pod pinned to one pulls. */
+  const releaseDigests = new Map<string, Map<string, Image>>();
+  const addReleases = (repo: string, image: Image) => {
+    if (!image.releases) return;
+    const published = releaseTags(image.releases);
+    const byVersion = new Map<string, { tag: ReleaseTag; names: string[] }>();
+    for (const [name, tag] of published) {
+      const key = `${tag.version}${tag.suffix}`;
+      const entry = byVersion.get(key) ?? { tag, names: [] };
+      entry.names.push(name);
+      byVersion.set(key, entry);
+    }
+    const tags = releases.get(repo) ?? new Map<string, Image>();
+    const digests = releaseDigests.get(repo) ?? new Map<string, Image>();
+    for (const { tag, names } of byVersion.values()) {
+      const derived = imageForRelease(image, tag, names);
+      for (const name of names) tags.set(name, derived);
+      digests.set(derived.digest, derived);
+    }
+    releases.set(repo, tags);
+    releaseDigests.set(repo, digests);
+  };
   const add = (defs: ImageDefinition[]) => {
     for (const def of defs) {
       const image = parseImage(def, `image ${def.repository}`);
@@ -30,6 +55,7 @@ export function createImageRegistry(definitions: ImageDefinition[]): ImageRegist
       // A later definition of the same repository and tag replaces the earlier one.
       const kept = list.filter((i) => i.digest !== image.digest && !i.tags.some((t) => image.tags.includes(t)));
       byRepo.set(key, [...kept, image]);
+      addReleases(key, image);
     }
   };
   add(definitions);
@@ -59,11 +85,16 @@ export function createImageRegistry(definitions: ImageDefinition[]): ImageRegist
           message: `rpc error: code = Unknown desc = failed to pull and unpack image "${reference.full}": ${resolved}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`,
         };
       }
-      const image = candidates.find(
-        (i) =>
-          (!reference.digest || i.digest === reference.digest) &&
-          (!reference.tag || reference.digest || i.tags.includes(reference.tag)),
-      );
+      // Authored tags first (their digests are the ones scenarios pin), then the release lines.
+      const image =
+        candidates.find(
+          (i) =>
+            (!reference.digest || i.digest === reference.digest) &&
+            (!reference.tag || reference.digest || i.tags.includes(reference.tag)),
+        ) ??
+        (reference.digest
+          ? releaseDigests.get(reference.repository)?.get(reference.digest)
+          : releases.get(reference.repository)?.get(reference.tag ?? 'latest'));
       if (!image) {
         return { ok: false, message: `${prefix}: ${reference.full}: not found` };
       }

@@ -1,6 +1,6 @@
 import { type Dial, type Dialer, dial, exchange, lookupHost, parseResolvConf } from '../../netclient.ts';
 import { type HttpRequest, type HttpResponse, STATUS_TEXT } from '../../services/http.ts';
-import { encodeResp, type RespValue, redisCommand } from '../../services/serve.ts';
+import { encodeResp, kvCommand, type RespValue } from '../../services/kv.ts';
 import { credentials, type Sys } from '../context.ts';
 import type { CommandCtx, CommandTable } from '../interpreter.ts';
 import { busybox, readFile, resolvePath } from './util.ts';
@@ -81,7 +81,7 @@ export async function fetchFrom(
         message: d.kind === 'apiserver' ? 'unable to get local issuer certificate' : 'self-signed certificate',
       };
   }
-  if (d.kind === 'process' && d.proc?.listen && (d.proc.listen.kind === 'redis' || d.proc.listen.kind === 'tcp')) {
+  if (d.kind === 'process' && d.proc?.listen && (d.proc.listen.kind === 'kv' || d.proc.listen.kind === 'tcp')) {
     const res = await exchange(ctx.sys.state, d, req, ctx.sh.clock.now());
     return { ok: false, kind: 'protocol', ip: d.ip, message: res.body };
   }
@@ -503,10 +503,10 @@ async function nc(ctx: CommandCtx): Promise<number> {
       continue;
     }
     const proc = d.proc;
-    if (proc?.listen?.kind === 'redis') {
+    if (proc?.listen?.kind === 'kv') {
       const authed = { ok: false };
       for (const line of ctx.stdin.split(/\r?\n/).filter((l) => l.trim())) {
-        ctx.out(encodeResp(redisCommand(proc, tokenizeInline(line), authed)));
+        ctx.out(encodeResp(kvCommand(proc, tokenizeInline(line), authed)));
       }
     } else if (proc?.listen?.kind === 'tcp' || d.kind === 'kubelet') {
       if (proc?.listen?.banner) ctx.out(proc.listen.banner);
@@ -613,13 +613,13 @@ async function redisCli(ctx: CommandCtx): Promise<number> {
     return 1;
   }
   const proc = d.proc;
-  if (proc?.listen?.kind !== 'redis') {
+  if (proc?.listen?.kind !== 'kv') {
     ctx.err(`Error: Server closed the connection\n`);
     return 1;
   }
   const tty = ctx.sys.tty && !ctx.stdoutIsPipe && !raw;
   const authed = { ok: false };
-  if (password !== undefined) redisCommand(proc, ['AUTH', password], authed);
+  if (password !== undefined) kvCommand(proc, ['AUTH', password], authed);
   const commands = command.length
     ? [command]
     : ctx.stdin
@@ -632,7 +632,7 @@ async function redisCli(ctx: CommandCtx): Promise<number> {
   }
   for (const c of commands) {
     ctx.sh.step();
-    const reply = redisCommand(proc, c, authed);
+    const reply = kvCommand(proc, c, authed);
     ctx.out(`${formatResp(reply, tty)}\n`);
   }
   void busybox;
