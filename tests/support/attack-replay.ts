@@ -5,6 +5,7 @@
  * request from the simulated internet. Nothing here knows a scenario: every scenario
  * folder is covered as it is added.
  */
+import { parseImageRef } from '@paranoid/k8s/image-ref.ts';
 import type { Attack } from '@paranoid/schema/scenario.ts';
 import type { KubectlResult, StartedSim } from './sim.ts';
 
@@ -78,6 +79,57 @@ async function internetTargets(sim: StartedSim, to: Extract<Probe, { kind: 'inte
   return targets;
 }
 
+interface PodTemplateSpec {
+  serviceAccountName?: string;
+  serviceAccount?: string;
+  automountServiceAccountToken?: boolean;
+  containers?: { image?: string }[];
+  volumes?: { projected?: { sources?: { serviceAccountToken?: unknown }[] } }[];
+}
+
+/**
+ * The accounts whose tokens the pods and workloads running an image get, as a learner finds
+ * them: `kubectl get` of pods and workloads, their serviceAccountName and automount setting.
+ */
+async function accountsRunning(sim: StartedSim, image: string): Promise<string[]> {
+  const repository = parseImageRef(image).repository;
+  const get = async (what: string) =>
+    JSON.parse((await kubectl(sim, ['get', what, '-A', '-o', 'json'])).stdout || '{"items":[]}') as {
+      items: {
+        kind?: string;
+        metadata: { namespace?: string; name?: string; automountServiceAccountToken?: boolean };
+        spec?: Record<string, unknown> & {
+          template?: { spec?: PodTemplateSpec };
+          jobTemplate?: { spec?: { template?: { spec?: PodTemplateSpec } } };
+        };
+        automountServiceAccountToken?: boolean;
+      }[];
+    };
+  const accounts = (await get('serviceaccounts')).items;
+  const found = new Set<string>();
+  for (const kind of ['pods', 'deployments', 'daemonsets', 'statefulsets', 'replicasets', 'jobs', 'cronjobs']) {
+    for (const item of (await get(kind)).items) {
+      const spec = (
+        kind === 'pods'
+          ? item.spec
+          : kind === 'cronjobs'
+            ? item.spec?.jobTemplate?.spec?.template?.spec
+            : item.spec?.template?.spec
+      ) as PodTemplateSpec | undefined;
+      if (!spec?.containers?.some((c) => parseImageRef(String(c.image ?? '')).repository === repository)) continue;
+      const namespace = item.metadata.namespace ?? 'default';
+      const name = spec.serviceAccountName || spec.serviceAccount || 'default';
+      const account = accounts.find((a) => a.metadata.namespace === namespace && a.metadata.name === name);
+      const automount = spec.automountServiceAccountToken ?? account?.automountServiceAccountToken ?? true;
+      const projected = (spec.volumes ?? []).some((v) =>
+        (v.projected?.sources ?? []).some((x) => x.serviceAccountToken),
+      );
+      if (automount || projected) found.add(`system:serviceaccount:${namespace}:${name}`);
+    }
+  }
+  return [...found];
+}
+
 /** Replays one probe of a scenario's attack against the live simulated cluster. */
 export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
   const evidence: string[] = [];
@@ -135,20 +187,27 @@ export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
       return { worked: false, evidence };
     }
     case 'access-review': {
-      const as =
-        'serviceAccount' in probe.subject
-          ? [
-              `--as=system:serviceaccount:${probe.subject.serviceAccount.namespace}:${probe.subject.serviceAccount.name}`,
-            ]
-          : [`--as=${probe.subject.user}`, ...probe.subject.groups.map((g: string) => `--as-group=${g}`)];
+      const subject = probe.subject;
+      let subjects: string[][];
+      if ('serviceAccount' in subject) {
+        const { namespace, name } = subject.serviceAccount;
+        subjects = [[`--as=system:serviceaccount:${namespace}:${name}`]];
+      } else if ('serviceAccountsOf' in subject) {
+        subjects = (await accountsRunning(sim, subject.serviceAccountsOf.image)).map((user) => [`--as=${user}`]);
+      } else {
+        subjects = [[`--as=${subject.user}`, ...subject.groups.map((g) => `--as-group=${g}`)]];
+      }
+      if (subjects.length === 0) evidence.push('no account with a token runs the image');
       const scopes = probe.namespaces === 'all' ? [['-A']] : [[], ...probe.namespaces.map((ns: string) => ['-n', ns])];
-      for (const attempt of probe.attempts) {
-        const resource = `${attempt.resource}${attempt.group ? `.${attempt.group}` : ''}${attempt.name ? `/${attempt.name}` : ''}`;
-        const sub = attempt.subresource ? [`--subresource=${attempt.subresource}`] : [];
-        for (const scope of scopes) {
-          const r = await kubectl(sim, ['auth', 'can-i', attempt.verb, resource, ...sub, ...scope, ...as]);
-          evidence.push(`can-i ${attempt.verb} ${resource} ${scope.join(' ')}: ${r.stdout.trim()}`);
-          if (r.stdout.trim() === 'yes') return { worked: true, evidence };
+      for (const as of subjects) {
+        for (const attempt of probe.attempts) {
+          const resource = `${attempt.resource}${attempt.group ? `.${attempt.group}` : ''}${attempt.name ? `/${attempt.name}` : ''}`;
+          const sub = attempt.subresource ? [`--subresource=${attempt.subresource}`] : [];
+          for (const scope of scopes) {
+            const r = await kubectl(sim, ['auth', 'can-i', attempt.verb, resource, ...sub, ...scope, ...as]);
+            evidence.push(`${as.join(' ')} can-i ${attempt.verb} ${resource} ${scope.join(' ')}: ${r.stdout.trim()}`);
+            if (r.stdout.trim() === 'yes') return { worked: true, evidence };
+          }
         }
       }
       return { worked: false, evidence };
