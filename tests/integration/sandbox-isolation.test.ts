@@ -1,0 +1,190 @@
+/**
+ * The learner's terminal, attacked from inside as a hostile learner would (issues #11 and
+ * #12): the real runner (`createServeLab`, as `paranoid serve --provider sim` runs it), the
+ * real bubblewrap sandbox, driven through the terminal WebSocket the site uses.
+ *
+ * It reaches its own cluster and that cluster's NodePorts, and nothing else; it is not host
+ * root; its limits bind; and the runner keeps serving other sessions throughout.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { LabServer } from '@paranoid/runner/server/lab-server.ts';
+import type { SandboxShell } from '@paranoid/runner/server/sandbox-host.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
+
+let lab: LabServer;
+let base: string;
+let port: number;
+let shell: TerminalClient;
+let neighbour: TerminalClient;
+let listener: Server;
+let listenerPort: number;
+let listenerHits = 0;
+
+beforeAll(async () => {
+  ({ lab, base, port } = await startLab());
+  if (lab.terminals.kind !== 'sandbox') {
+    throw new Error(
+      `the sandbox is required here, and terminals are ${lab.terminals.kind}: ${'reason' in lab.terminals ? lab.terminals.reason : ''}`,
+    );
+  }
+  listener = createServer((socket) => {
+    listenerHits++;
+    socket.end('host secret\n');
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  listenerPort = (listener.address() as { port: number }).port;
+  shell = await openTerminal(base, 'exposed-dashboard');
+  neighbour = await openTerminal(base, 'exposed-dashboard');
+}, 120_000);
+
+afterAll(async () => {
+  shell?.close();
+  neighbour?.close();
+  listener?.close();
+  await lab?.close();
+});
+
+/** Host pids of every process in one PID namespace (`pid:[inode]`). */
+function sandboxPids(ns: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/pid`) === ns) pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
+
+function readComm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+const health = async () => (await fetch(`${base}/api/health`)).status;
+
+describe('the terminal reaches its own cluster', () => {
+  it('runs kubectl v1.32 against the session cluster', async () => {
+    const out = await shell.run('kubectl version');
+    expect(out).toMatch(/Client Version: v1\.32\./);
+    expect(out).toMatch(/Server Version: v1\./);
+    expect(await shell.run('kubectl get ns kubernetes-dashboard -o name')).toContain('namespace/kubernetes-dashboard');
+  });
+
+  it("reaches a node's NodePort through the simulated network, and not once the Service is closed", async () => {
+    const attack =
+      'NODE=$(kubectl get nodes -o jsonpath=\'{.items[0].status.addresses[?(@.type=="InternalIP")].address}\'); curl -sk --max-time 3 "https://$NODE:31337/api/v1/secret/telemetry"; echo " curl=$?"';
+    const before = await shell.run(attack);
+    expect(before).toContain('"name": "s3-creds"');
+    expect(before).toContain('curl=0');
+    await shell.run(
+      'kubectl -n kubernetes-dashboard patch svc kubernetes-dashboard -p \'{"spec":{"type":"ClusterIP","ports":[{"port":443,"targetPort":8443,"nodePort":null}]}}\'',
+    );
+    const after = await shell.run(attack);
+    expect(after).not.toContain('s3-creds');
+    expect(after).not.toContain('curl=0');
+  });
+});
+
+describe('the terminal reaches nothing else', () => {
+  it("cannot connect to the runner's port or to a listener on the host's loopback", async () => {
+    for (const target of [`http://127.0.0.1:${port}/api/health`, `http://127.0.0.1:${listenerPort}/`]) {
+      // Directly (the sandbox has its own loopback) and through the relay's proxy (the simulated network).
+      const direct = await shell.run(`curl -sS --max-time 3 ${target}; echo " curl=$?"`);
+      expect(direct).toMatch(/curl=7/);
+      const proxied = await shell.run(`curl -sS --noproxy '' --max-time 3 ${target}; echo " curl=$?"`);
+      expect(proxied).not.toMatch(/"status"|host secret/);
+    }
+    expect(listenerHits).toBe(0);
+  });
+
+  it("cannot reach another session's cluster through its API prefix, even with that cluster's token", async () => {
+    const other = lab.sessions.authorize(neighbour.id, neighbour.token);
+    const otherToken = /token: (\S+)/.exec(other.cluster.kubeconfig)?.[1];
+    expect(otherToken).toBeTruthy();
+    const out = await shell.run(
+      `curl -sk --max-time 5 -o /dev/null -w 'code=%{http_code}\\n' -H 'Authorization: Bearer ${otherToken}' https://127.0.0.1:6443/clusters/${other.cluster.id}/api/v1/namespaces; curl -sk --max-time 5 -o /dev/null -w 'code=%{http_code}\\n' 'https://127.0.0.1:6443/%2e%2e/clusters/${other.cluster.id}/api/v1/namespaces'`,
+    );
+    const codes = [...out.matchAll(/code=(\d+)/g)].map((m) => m[1]);
+    expect(codes).toHaveLength(2);
+    for (const code of codes) expect(code).not.toBe('200');
+  });
+
+  it('cannot reach the cloud metadata address', async () => {
+    const direct = await shell.run(
+      'curl -sS --noproxy "*" --max-time 3 http://169.254.169.254/latest/meta-data/; echo " curl=$?"',
+    );
+    expect(direct).toMatch(/curl=7/);
+    const proxied = await shell.run('curl -sS --max-time 3 http://169.254.169.254/latest/meta-data/');
+    expect(proxied).toMatch(/no route to host|i\/o timeout|connection refused/);
+  });
+
+  it("cannot read the runner's files or other sessions' kubeconfigs", async () => {
+    const session = lab.sessions.authorize(neighbour.id, neighbour.token);
+    const out = await shell.run(
+      `cat ${session.dir}/kubeconfig; ls /root /work ${process.cwd()}; cat /proc/1/environ | tr '\\0' '\\n' | grep -c PARANOID; ls /run/paranoid`,
+    );
+    expect(out).toMatch(/No such file or directory/);
+    expect(out).not.toContain('certificate-authority-data');
+    expect(out).not.toContain('package.json');
+  });
+});
+
+describe('the terminal is not host root and its limits bind', () => {
+  it('runs as an unprivileged host uid', async () => {
+    await shell.run('true');
+    const session = lab.sessions.authorize(shell.id, shell.token);
+    const pid = (session.terminal as SandboxShell).pid;
+    expect(pid).toBeGreaterThan(0);
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    expect(Number(uid)).not.toBe(0);
+    if (process.getuid?.() !== 0) expect(Number(uid)).toBe(process.getuid?.());
+  });
+
+  it('cannot write kernel settings or make user namespaces', async () => {
+    const out = await shell.run(
+      'echo "|/tmp/x" > /proc/sys/kernel/core_pattern; echo 10 > /proc/sys/vm/swappiness; echo "w=$?"; unshare -U true; echo "userns=$?"',
+    );
+    expect(out).toMatch(/core_pattern: (Read-only file system|Permission denied)/);
+    expect(out).toMatch(/w=1/);
+    expect(out).toMatch(/userns=1/);
+  });
+
+  it('stops a fork bomb at the process cap, and the runner serves others meanwhile', async () => {
+    const ns = (await shell.run('readlink /proc/self/ns/pid')).match(/pid:\[\d+\]/)?.[0];
+    expect(ns).toBeTruthy();
+    await shell.run('for ((i = 0; i < 600; i++)); do sleep 60 & done 2>/tmp/forks', 90_000);
+    // Counted from the host: inside, at the cap, nothing can fork to count.
+    const inSandbox = sandboxPids(ns!);
+    expect(inSandbox.length).toBeGreaterThan(100);
+    expect(inSandbox.length).toBeLessThanOrEqual(256);
+    expect(await health()).toBe(200);
+    expect(await neighbour.run('kubectl get ns -o name')).toContain('namespace/default');
+    for (const pid of inSandbox) if (readComm(pid) === 'sleep') process.kill(pid, 'SIGKILL');
+    expect(await shell.run('grep -c "Resource temporarily unavailable" /tmp/forks')).toMatch(/^[1-9]\d*$/m);
+  });
+
+  it('kills a memory bomb that spreads over several processes', async () => {
+    const out = await shell.run(
+      'for i in 1 2 3 4; do perl -e \'$x = "a" x (400*1024*1024); sleep 2; print "alive\\n"\' & done; wait',
+      90_000,
+    );
+    const alive = out.match(/^alive$/gm)?.length ?? 0;
+    expect(alive).toBeLessThan(4);
+    expect(await health()).toBe(200);
+  });
+
+  it('fills no more disk than its tmpfs sizes', async () => {
+    const out = await shell.run(
+      'for i in 1 2 3; do head -c 60M /dev/zero > /tmp/fill$i; done; head -c 60M /dev/zero > ~/fill; df -m /tmp ~ /dev/shm | tail -n 3; rm -f /tmp/fill* ~/fill',
+      90_000,
+    );
+    expect(out).toMatch(/No space left on device/);
+    expect(await health()).toBe(200);
+  });
+});
