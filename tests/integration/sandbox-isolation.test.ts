@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { LabServer } from '@paranoid/runner/server/lab-server.ts';
 import type { SandboxShell } from '@paranoid/runner/server/sandbox-host.ts';
+import { PROCESS_LIMITS, SESSION_LIMITS } from '@paranoid/runner/server/sandbox-limits.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
 
@@ -65,6 +66,8 @@ function readComm(pid: number): string {
     return '';
   }
 }
+
+const limits = () => (lab.terminals.kind === 'sandbox' ? lab.terminals.host.facts.limits : 'none');
 
 const health = async () => (await fetch(`${base}/api/health`)).status;
 
@@ -162,14 +165,25 @@ describe('the terminal is not host root and its limits bind', () => {
     // Counted from the host: inside, at the cap, nothing can fork to count.
     const inSandbox = sandboxPids(ns!);
     expect(inSandbox.length).toBeGreaterThan(100);
-    expect(inSandbox.length).toBeLessThanOrEqual(256);
+    // A cgroup caps each session; without one, RLIMIT_NPROC caps the sandbox uid as a whole.
+    const cap = limits() === 'rlimit' ? PROCESS_LIMITS.nprocWithout : SESSION_LIMITS.pids;
+    expect(inSandbox.length).toBeLessThanOrEqual(cap);
     expect(await health()).toBe(200);
-    expect(await neighbour.run('kubectl get ns -o name')).toContain('namespace/default');
+    // With a cgroup the other sessions do not notice; sharing one uid's RLIMIT_NPROC, they wait.
+    if (limits() !== 'rlimit') expect(await neighbour.run('kubectl get ns -o name')).toContain('namespace/default');
     for (const pid of inSandbox) if (readComm(pid) === 'sleep') process.kill(pid, 'SIGKILL');
+    expect(await neighbour.run('kubectl get ns -o name')).toContain('namespace/default');
     expect(await shell.run('grep -c "Resource temporarily unavailable" /tmp/forks')).toMatch(/^[1-9]\d*$/m);
   });
 
-  it('kills a memory bomb that spreads over several processes', async () => {
+  it('kills a memory bomb that spreads over several processes (with a cgroup), or one too big for a process', async () => {
+    if (limits() === 'rlimit') {
+      // Without a cgroup only the per-process address-space cap binds: README.md says so.
+      const out = await shell.run('perl -e \'$x = "a" x (5*1024*1024*1024); print "alive\\n"\'', 90_000);
+      expect(out).toMatch(/Out of memory/);
+      expect(out).not.toMatch(/^alive$/m);
+      return;
+    }
     const out = await shell.run(
       'for i in 1 2 3 4; do perl -e \'$x = "a" x (400*1024*1024); sleep 2; print "alive\\n"\' & done; wait',
       90_000,

@@ -39,7 +39,7 @@ export function missingTools(exists = existsSync): string | null {
   const missing = TOOLS.filter((t) => !exists(t.file));
   if (missing.length === 0) return null;
   const files = missing.map((t) => t.file).join(', ');
-  return `the terminal sandbox needs ${files}, which this machine lacks. Fix: ${installCommand(missing.map((t) => t.pkg))}, then restart the lab`;
+  return `the terminal sandbox needs ${files}, which this machine lacks. Fix: run \`${installCommand(missing.map((t) => t.pkg))}\`, then restart the lab (\`npm start\` does it for you as root or with password-less sudo).`;
 }
 
 /** Why terminals cannot be offered for lack of a tool, or null (the full check is `prepareSandboxHost`). */
