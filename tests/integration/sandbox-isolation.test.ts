@@ -8,9 +8,9 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import type { LabServer } from '@paranoid/runner/server/lab-server.ts';
-import type { SandboxShell } from '@paranoid/runner/server/sandbox-host.ts';
-import { PROCESS_LIMITS, SESSION_LIMITS } from '@paranoid/runner/server/sandbox-limits.ts';
+import type { LabServer } from '@paranoid/server/lab-server.ts';
+import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
+import { PROCESS_LIMITS, SESSION_LIMITS } from '@paranoid/server/sandbox-limits.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
 

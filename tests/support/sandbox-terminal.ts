@@ -1,6 +1,6 @@
-import { createServeLab } from '@paranoid/runner/cli/commands/serve.ts';
-import type { LabServer } from '@paranoid/runner/server/lab-server.ts';
-import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/runner/server/terminal-socket.ts';
+import { createServeLab } from '@paranoid/cli/commands/serve.ts';
+import type { LabServer } from '@paranoid/server/lab-server.ts';
+import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
 import { WebSocket } from 'ws';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
