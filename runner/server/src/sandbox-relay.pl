@@ -9,12 +9,21 @@
 #   sandbox-relay.pl PORT=SOCKET... CONTROL_SOCKET -- COMMAND ARGS...
 #
 # Perl because it is in every Debian (perl-base is Essential) and small: one process
-# of about 4 MB for the accept loop, plus a fork per open connection.
+# of about 4 MB for the accept loop, plus a fork per open connection. No modules: loading
+# Socket and POSIX took longer than the rest of the sandbox's start, so the few constants
+# (Linux's, as bubblewrap is Linux only) and address layouts are written out here.
 use strict;
 use warnings;
-use Socket qw(AF_INET AF_UNIX SOCK_STREAM SOL_SOCKET SO_REUSEADDR INADDR_LOOPBACK SHUT_WR
-  pack_sockaddr_in pack_sockaddr_un);
-use POSIX qw(_exit);
+
+sub AF_UNIX () { 1 }
+sub AF_INET () { 2 }
+sub SOCK_STREAM () { 1 }
+sub SOL_SOCKET () { 1 }
+sub SO_REUSEADDR () { 2 }
+sub SHUT_WR () { 1 }
+sub EINTR () { 4 }
+sub sockaddr_in_loopback { pack('S n C4 x8', AF_INET, $_[0], 127, 0, 0, 1) }
+sub sockaddr_un { pack('S a108', AF_UNIX, $_[0]) }
 
 my (@routes, $control, @command);
 while (@ARGV) {
@@ -29,7 +38,7 @@ for my $route (@routes) {
   my ($port, $path) = @$route;
   socket(my $listener, AF_INET, SOCK_STREAM, 0) or die "relay: socket: $!\n";
   setsockopt($listener, SOL_SOCKET, SO_REUSEADDR, 1);
-  bind($listener, pack_sockaddr_in($port, INADDR_LOOPBACK)) or die "relay: bind 127.0.0.1:$port: $!\n";
+  bind($listener, sockaddr_in_loopback($port)) or die "relay: bind 127.0.0.1:$port: $!\n";
   listen($listener, 64) or die "relay: listen: $!\n";
   $by_fileno{fileno $listener} = [$listener, $path];
 }
@@ -37,7 +46,7 @@ for my $route (@routes) {
 # The control connection stays open for the relay's life: when it closes, the runner
 # knows the relay is gone and says so in the terminal.
 socket(my $ctl, AF_UNIX, SOCK_STREAM, 0) or die "relay: socket: $!\n";
-connect($ctl, pack_sockaddr_un($control)) or die "relay: connect $control: $!\n";
+connect($ctl, sockaddr_un($control)) or die "relay: connect $control: $!\n";
 
 # The shell keeps this process's pid (bwrap's child), so it ends the sandbox when it
 # exits; the relay is its child. A learner who kills the relay loses only the network,
@@ -69,7 +78,7 @@ while (1) {
       close $_->[0] for values %by_fileno;
       close $ctl;
       pipe_connection($client, $path);
-      _exit(0);
+      exit 0;
     }
     close $client;
   }
@@ -79,14 +88,14 @@ while (1) {
 sub pipe_connection {
   my ($client, $path) = @_;
   socket(my $upstream, AF_UNIX, SOCK_STREAM, 0) or return;
-  connect($upstream, pack_sockaddr_un($path)) or return;
+  connect($upstream, sockaddr_un($path)) or return;
   my %peer = (fileno $client => $upstream, fileno $upstream => $client);
   my %open = (fileno $client => $client, fileno $upstream => $upstream);
   while (%open) {
     my $rin = '';
     vec($rin, $_, 1) = 1 for keys %open;
     my $n = select(my $rout = $rin, undef, undef, undef);
-    next if $n < 0 && $!{EINTR};
+    next if $n < 0 && $! == EINTR;
     return if $n < 0;
     for my $fn (keys %open) {
       next unless vec($rout, $fn, 1);
