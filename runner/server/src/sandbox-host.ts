@@ -22,6 +22,7 @@ import {
   type LimitsBackend,
   PROCESS_LIMITS,
   removeBackend,
+  removeLeftovers,
   type SessionCgroup,
 } from './sandbox-limits.ts';
 import { SANDBOX_API_PORT, type SandboxNetwork, startSandboxNetwork } from './sandbox-network.ts';
@@ -107,6 +108,8 @@ export function prepareSandboxHost(
   const namespaces = probeNamespaces(user);
   if (namespaces) return { ok: false, reason: namespaces };
   const limits = detectLimitsBackend(String(process.pid));
+  // A runner that crashed may have left learners' processes running: they go now.
+  void removeLeftovers(limits).catch(() => undefined);
   const tls = options.certificate();
   // What every sandbox binds (the relay) lives where the sandbox's uid can read it.
   const shared = join(workDir, 'shared');

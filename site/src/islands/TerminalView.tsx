@@ -182,7 +182,7 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
         {status === 'live' && 'Shell connected: kubectl is pointed at your cluster'}
         {status === 'reconnecting' && 'Connection lost: reconnecting…'}
         {status === 'exited' && 'The shell exited.'}
-        {status === 'unavailable' && (detail || 'The terminal is not available.')}
+        {status === 'unavailable' && 'The terminal is not available.'}
         {(status === 'exited' || status === 'reconnecting') && (
           <button type="button" className="btn btn-small" onClick={() => setGeneration((g) => g + 1)}>
             {status === 'exited' ? 'Start a new shell' : 'Retry now'}
