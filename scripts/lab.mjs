@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureSystemPackages, startDockerIfNeeded } from './system-deps.mjs';
+import { ensureSystemPackages, ensureTerminalPackages, startDockerIfNeeded } from './system-deps.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const PNPM = 'pnpm@10.34.8';
@@ -41,6 +41,7 @@ function install() {
 }
 
 function start(extraArgs) {
+  ensureTerminalPackages();
   install();
   if (run('pnpm', ['--filter', '@paranoid/site', 'build']) !== 0) process.exit(1);
   process.exit(run('pnpm', ['paranoid', 'serve', '--provider', 'sim', ...extraArgs]));

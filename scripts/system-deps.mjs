@@ -24,18 +24,37 @@ function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** What the lab itself needs to give learners a terminal (`npm start`). */
+export const TERMINAL_PACKAGES = SYSTEM_PACKAGES.filter((p) => p.pkg === 'bubblewrap');
+
 export function ensureSystemPackages() {
-  const missing = SYSTEM_PACKAGES.filter((p) => !installed(p));
-  if (missing.length === 0) return;
+  if (!installPackages(SYSTEM_PACKAGES, 'the tests need')) process.exit(1);
+}
+
+/**
+ * `npm start`: installs bubblewrap when it is missing and this user may (root or
+ * password-less sudo). Otherwise the lab still starts, and the player's Terminal tab
+ * says why there is no terminal and the command that fixes it.
+ */
+export function ensureTerminalPackages() {
+  if (!installPackages(TERMINAL_PACKAGES, "learners' terminals need")) {
+    console.error('warning: the lab starts without terminals; the Terminal tab says how to fix it');
+  }
+}
+
+/** Installs the missing ones with apt-get; false when they are still missing. */
+function installPackages(wanted, purpose) {
+  const missing = wanted.filter((p) => !installed(p));
+  if (missing.length === 0) return true;
   const pkgs = missing.map((p) => p.pkg);
-  console.log(`installing Debian packages the tests need: ${pkgs.join(', ')}`);
+  console.log(`installing Debian packages ${purpose}: ${pkgs.join(', ')}`);
   for (const p of missing) console.log(`  ${p.pkg}: ${p.why}`);
   const sudo = isRoot() ? [] : ['sudo', '-n'];
   if (!isRoot() && spawnSync('sudo', ['-n', 'true']).status !== 0) {
     console.error(
       `failed to install ${pkgs.join(', ')}: not root and no password-less sudo; run: sudo apt-get install ${pkgs.join(' ')}`,
     );
-    process.exit(1);
+    return false;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args) => {
@@ -44,8 +63,9 @@ export function ensureSystemPackages() {
   };
   if (apt(['update', '-qq']) !== 0 || apt(['install', '-y', '-qq', '--no-install-recommends', ...pkgs]) !== 0) {
     console.error(`failed to install ${pkgs.join(', ')} with apt-get`);
-    process.exit(1);
+    return false;
   }
+  return true;
 }
 
 /** Starts dockerd when it is installed and not yet answering; returns how to stop what was started. */

@@ -1,5 +1,5 @@
 /**
- * Loads an np-guard/netpol-analyzer case (../shared/conformance/network-policy)
+ * Loads an np-guard/netpol-analyzer case (tests/conformance/data/network-policy)
  * and renders the connectivity the simulator's network computes in the
  * analyzer's connlist text format. See that directory's README for the rules.
  */

@@ -1,5 +1,5 @@
 /**
- * Pod Security conformance: the upstream fixtures (../shared/conformance/pod-security)
+ * Pod Security conformance: the upstream fixtures (tests/conformance/data/pod-security)
  * and the judging rules of upstream's test/run.go, kept apart from how a pod reaches
  * the cluster so the same judge runs over the pure plugin and over HTTP.
  */

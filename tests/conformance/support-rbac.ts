@@ -1,5 +1,5 @@
 /**
- * RBAC conformance: the vectors in ../shared/conformance/rbac turned into cluster
+ * RBAC conformance: the vectors in tests/conformance/data/rbac turned into cluster
  * objects and access reviews, judged apart from how they reach the cluster. Every
  * case shares one cluster, so each case's users, groups, roles and namespaces get
  * a prefix that keeps it from seeing another case's grants.

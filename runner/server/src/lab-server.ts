@@ -7,7 +7,7 @@ import { type App, createApp, DEFAULT_MAX_BODY_BYTES } from './app.ts';
 import { handleNode } from './node-adapter.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import { ProgressStore } from './progress-store.ts';
-import { sandboxUnavailableReason } from './sandbox.ts';
+import { prepareSandboxHost } from './sandbox-host.ts';
 import { SessionManager, type TerminalMode } from './sessions.ts';
 import { serveStatic } from './static-site.ts';
 import { createTerminalSockets } from './terminal-socket.ts';
@@ -24,6 +24,11 @@ export interface LabServerOptions {
   siteDir?: string;
   /** Run an unsandboxed shell where bubblewrap is missing (one user, own machine). */
   unsafeLocalShell?: boolean;
+  /**
+   * Makes the serving certificate of the sandboxes' API relay (sim-server's `selfSignedCertificate`:
+   * this package may not import the simulator's host, so the CLI passes it in).
+   */
+  relayCertificate?: () => { cert: string; key: string };
   /** Forces terminals off (tests of the API alone). */
   terminals?: TerminalMode;
   allowedOrigins?: string[];
@@ -42,17 +47,24 @@ export interface LabServer {
 }
 
 /** How terminals are offered on this machine, and why not when they are not. */
-export function terminalMode(unsafeLocalShell: boolean): TerminalMode {
-  const reason = sandboxUnavailableReason();
-  if (reason === null) return { kind: 'sandbox' };
+export function terminalMode(
+  unsafeLocalShell: boolean,
+  workDir: string,
+  certificate: (() => { cert: string; key: string }) | undefined,
+): TerminalMode {
+  const prepared = certificate
+    ? prepareSandboxHost(workDir, { certificate })
+    : { ok: false as const, reason: 'the runner was started without a certificate for the terminal relay' };
+  if (prepared.ok) return { kind: 'sandbox', host: prepared.host };
   if (unsafeLocalShell) return { kind: 'local' };
-  return { kind: 'off', reason };
+  return { kind: 'off', reason: prepared.reason };
 }
 
 /** The whole lab behind one Node http server: API, terminal WebSockets, the static site. */
 export function createLabServer(options: LabServerOptions): LabServer {
-  const terminals = options.terminals ?? terminalMode(options.unsafeLocalShell ?? false);
   const workDir = mkdtempSync(join(tmpdir(), 'paranoid-sessions-'));
+  const terminals =
+    options.terminals ?? terminalMode(options.unsafeLocalShell ?? false, workDir, options.relayCertificate);
   const store = new ProgressStore(options.database);
   const sessions = new SessionManager({
     provider: options.provider,
@@ -103,6 +115,7 @@ export function createLabServer(options: LabServerOptions): LabServer {
       }),
     async close() {
       await sessions.shutdown();
+      if (terminals.kind === 'sandbox') await terminals.host.close();
       await (options.provider as { dispose?: () => Promise<void> }).dispose?.();
       sockets.close();
       server.closeAllConnections();

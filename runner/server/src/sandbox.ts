@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { joinCgroupCommand, PROCESS_LIMITS, SESSION_LIMITS } from './sandbox-limits.ts';
+import { SANDBOX_API_PORT, SANDBOX_PROXY_PORT } from './sandbox-network.ts';
 
 /** Where the sandboxed shell finds its files (all bound read-only). */
 export const SANDBOX_HOME = '/home/learner';
@@ -19,15 +21,29 @@ const ETC_ALLOWLIST = [
   '/etc/ld.so.cache',
 ];
 
-/** Resource limits applied with prlimit before the sandbox starts; they bind every process in it. */
-export const SANDBOX_LIMITS = {
-  /** Processes of the learner's uid inside the sandbox (a fork bomb stops here). */
-  nproc: 256,
-  /** Address space per process: kubectl (Go) reserves a lot of virtual memory, so this is generous. */
-  addressSpaceBytes: 4 * 1024 ** 3,
-  fileSizeBytes: 64 * 1024 ** 2,
-  openFiles: 512,
-} as const;
+/** The tools the sandbox is made with, and the Debian package of each. */
+const TOOLS = [
+  { file: '/usr/bin/bwrap', pkg: 'bubblewrap' },
+  { file: '/usr/bin/prlimit', pkg: 'util-linux' },
+  { file: '/usr/bin/setpriv', pkg: 'util-linux' },
+  { file: '/usr/bin/perl', pkg: 'perl-base' },
+  { file: '/usr/bin/bash', pkg: 'bash' },
+];
+
+/** The one command that installs what is missing, as the learner would type it. */
+const installCommand = (pkgs: string[]) =>
+  `${process.getuid?.() === 0 ? '' : 'sudo '}apt-get install -y ${[...new Set(pkgs)].join(' ')}`;
+
+/** What the sandbox needs that this machine lacks, or null. */
+export function missingTools(exists = existsSync): string | null {
+  const missing = TOOLS.filter((t) => !exists(t.file));
+  if (missing.length === 0) return null;
+  const files = missing.map((t) => t.file).join(', ');
+  return `the terminal sandbox needs ${files}, which this machine lacks. Fix: run \`${installCommand(missing.map((t) => t.pkg))}\`, then restart the lab (\`npm start\` does it for you as root or with password-less sudo).`;
+}
+
+/** Why terminals cannot be offered for lack of a tool, or null (the full check is `prepareSandboxHost`). */
+export const sandboxUnavailableReason = (): string | null => missingTools();
 
 export interface SandboxFiles {
   /** The session's kubeconfig on the host (mode 0600, in the session's private directory). */
@@ -45,51 +61,64 @@ export interface SandboxCommand {
   env: Record<string, string>;
 }
 
-/** Why terminals cannot be offered, or null when bubblewrap is there. */
-export function sandboxUnavailableReason(bwrap = '/usr/bin/bwrap', prlimit = '/usr/bin/prlimit'): string | null {
-  if (!existsSync(bwrap)) {
-    return `bubblewrap is not installed (${bwrap} is missing): install the Debian package \`bubblewrap\`, or start the runner with --unsafe-local-shell on a single-user machine`;
-  }
-  if (!existsSync(prlimit))
-    return `prlimit is not installed (${prlimit} is missing): install the Debian package \`util-linux\``;
-  return null;
+/** Where the relay's sockets and the kubectl binary appear inside the sandbox. */
+export const SANDBOX_RUN_DIR = '/run/paranoid';
+export const SANDBOX_BIN_DIR = '/opt/paranoid/bin';
+const SANDBOX_RELAY = '/opt/paranoid/relay.pl';
+
+/** Everything one sandbox is made of, on the host. */
+export interface SandboxSpec {
+  /** The kubeconfig the shell sees: the relay's API address, the session's token. */
+  files: SandboxFiles;
+  /** `sandbox-relay.pl`, readable by the sandbox's uid. */
+  relay: string;
+  /** The network's Unix sockets (sandbox-network.ts), in a directory the sandbox's uid owns. */
+  sockets: { dir: string; api: string; proxy: string; control: string };
+  /** The kubectl binary to put first on the PATH, when it is not the host's own under /usr. */
+  kubectl?: string;
+  /** Drop to this uid/gid first (the runner is root). */
+  user?: { uid: number; gid: number };
+  /** The `cgroup.procs` files to join before anything else runs. */
+  cgroupProcs: string[];
+  /** Per-process rlimits; RLIMIT_NPROC is higher when a cgroup counts pids per session. */
+  nproc: number;
 }
 
 /**
- * The command that starts a learner's shell in a bubblewrap sandbox:
+ * The command that starts a learner's shell (README.md, "The terminal sandbox"):
  *
- * - a read-only /usr (bash, kubectl) and a short allowlist of /etc; no /home, /root, /work,
- *   /var or /run of the host, so neither the runner's files nor other sessions' kubeconfigs
- *   (each in its own 0700 directory) are visible;
- * - a private tmpfs for /tmp and $HOME; new user (uid 1000, no capabilities), PID, IPC and
- *   UTS namespaces; the sandbox dies with the runner (`--die-with-parent`);
- * - only this session's kubeconfig, bound read-only;
- * - rlimits on processes, address space, file size and open files.
+ * `sh` (joins the session's cgroup) → `setpriv` (drops to the sandbox's uid when the runner is
+ * root: no groups, no capabilities, no_new_privs) → `prlimit` → `bwrap` (new user, PID, IPC,
+ * UTS, cgroup and network namespaces; uid 1000 inside is the unprivileged uid outside; no
+ * nested user namespaces; /proc/sys read-only) → the relay (network) → bash.
  *
- * What it allows: the host's network namespace is shared, because kubectl must reach the
- * simulated API server on 127.0.0.1. The learner can therefore open connections to loopback
- * ports (the sim, which demands a per-cluster token; the runner's API, which demands a
- * per-session token) and wherever the host itself may connect.
+ * Files: a read-only /usr and an allowlist of /etc; no /home, /root, /var or the repository;
+ * sized tmpfs for /tmp, $HOME and /dev/shm; only this session's kubeconfig and sockets.
  *
  * Not `--new-session`: it would detach the shell from its pseudo-terminal, which breaks
  * Ctrl-C, job control and resize. The usual reason for it (TIOCSTI injecting keystrokes into
  * the terminal that started the sandbox) does not apply here: the pty is the sandbox's own,
  * created for this session, and nothing outside the sandbox reads input from it.
  */
-export function sandboxCommand(files: SandboxFiles, size: { cols: number; rows: number }): SandboxCommand {
+export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: number }): SandboxCommand {
   const bwrap: string[] = [
+    '/usr/bin/bwrap',
     '--unshare-user',
     '--uid',
     '1000',
     '--gid',
     '1000',
+    '--disable-userns',
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
+    '--unshare-net',
     '--unshare-cgroup-try',
     '--hostname',
     'paranoid',
     '--die-with-parent',
+    '--cap-drop',
+    'ALL',
     '--ro-bind',
     '/usr',
     '/usr',
@@ -107,65 +136,111 @@ export function sandboxCommand(files: SandboxFiles, size: { cols: number; rows: 
   for (const path of ETC_ALLOWLIST) if (existsSync(path)) bwrap.push('--ro-bind', path, path);
   bwrap.push(
     '--ro-bind',
-    files.passwd,
+    spec.files.passwd,
     '/etc/passwd',
     '--ro-bind',
-    files.group,
+    spec.files.group,
     '/etc/group',
     '--ro-bind',
-    files.kubeconfig,
+    spec.files.kubeconfig,
     SANDBOX_KUBECONFIG,
     '--ro-bind',
-    files.bashrc,
+    spec.files.bashrc,
     SANDBOX_RC,
+    '--ro-bind',
+    spec.relay,
+    SANDBOX_RELAY,
+    '--ro-bind',
+    spec.sockets.dir,
+    SANDBOX_RUN_DIR,
+  );
+  if (spec.kubectl) bwrap.push('--ro-bind', spec.kubectl, `${SANDBOX_BIN_DIR}/kubectl`);
+  bwrap.push(
     '--proc',
     '/proc',
+    // The kernel's knobs stay the host's and read-only, whatever uid the learner has.
+    '--ro-bind',
+    '/proc/sys',
+    '/proc/sys',
+    '--ro-bind-try',
+    '/proc/sysrq-trigger',
+    '/proc/sysrq-trigger',
+    '--ro-bind-try',
+    '/proc/irq',
+    '/proc/irq',
+    '--ro-bind-try',
+    '/proc/bus',
+    '/proc/bus',
     '--dev',
     '/dev',
+    '--size',
+    String(SESSION_LIMITS.shmBytes),
+    '--tmpfs',
+    '/dev/shm',
+    '--size',
+    String(SESSION_LIMITS.tmpBytes),
     '--tmpfs',
     '/tmp',
+    '--size',
+    String(SESSION_LIMITS.homeBytes),
     '--tmpfs',
     SANDBOX_HOME,
     '--chdir',
     SANDBOX_HOME,
     '--clearenv',
-    '--setenv',
-    'PATH',
-    '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin',
-    '--setenv',
-    'HOME',
-    SANDBOX_HOME,
-    '--setenv',
-    'USER',
-    'learner',
-    '--setenv',
-    'TERM',
-    'xterm-256color',
-    '--setenv',
-    'LANG',
-    'C.UTF-8',
-    '--setenv',
-    'COLUMNS',
-    String(size.cols),
-    '--setenv',
-    'LINES',
-    String(size.rows),
-    '--setenv',
-    'KUBECONFIG',
-    SANDBOX_KUBECONFIG,
+  );
+  const env: Record<string, string> = {
+    PATH: `${SANDBOX_BIN_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin`,
+    HOME: SANDBOX_HOME,
+    USER: 'learner',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    COLUMNS: String(size.cols),
+    LINES: String(size.rows),
+    KUBECONFIG: SANDBOX_KUBECONFIG,
+    // curl and wget reach the cluster from outside through the relay; kubectl goes direct.
+    http_proxy: `http://127.0.0.1:${SANDBOX_PROXY_PORT}`,
+    https_proxy: `http://127.0.0.1:${SANDBOX_PROXY_PORT}`,
+    HTTPS_PROXY: `http://127.0.0.1:${SANDBOX_PROXY_PORT}`,
+    no_proxy: '127.0.0.1,localhost',
+    NO_PROXY: '127.0.0.1,localhost',
+  };
+  for (const [name, value] of Object.entries(env)) bwrap.push('--setenv', name, value);
+  bwrap.push(
+    '/usr/bin/perl',
+    SANDBOX_RELAY,
+    `${SANDBOX_API_PORT}=${SANDBOX_RUN_DIR}/api.sock`,
+    `${SANDBOX_PROXY_PORT}=${SANDBOX_RUN_DIR}/proxy.sock`,
+    `${SANDBOX_RUN_DIR}/control.sock`,
+    '--',
     '/usr/bin/bash',
     '--rcfile',
     SANDBOX_RC,
     '-i',
   );
   const limits = [
-    `--nproc=${SANDBOX_LIMITS.nproc}`,
-    `--as=${SANDBOX_LIMITS.addressSpaceBytes}`,
-    `--fsize=${SANDBOX_LIMITS.fileSizeBytes}`,
-    `--nofile=${SANDBOX_LIMITS.openFiles}`,
+    '/usr/bin/prlimit',
+    `--nproc=${spec.nproc}`,
+    `--as=${PROCESS_LIMITS.addressSpaceBytes}`,
+    `--fsize=${PROCESS_LIMITS.fileSizeBytes}`,
+    `--nofile=${PROCESS_LIMITS.openFiles}`,
     '--core=0',
+    '--',
   ];
-  return { file: '/usr/bin/prlimit', args: [...limits, '--', '/usr/bin/bwrap', ...bwrap], env: {} };
+  const drop = spec.user
+    ? [
+        '/usr/bin/setpriv',
+        `--reuid=${spec.user.uid}`,
+        `--regid=${spec.user.gid}`,
+        '--clear-groups',
+        '--inh-caps=-all',
+        '--bounding-set=-all',
+        '--no-new-privs',
+        '--',
+      ]
+    : [];
+  const [file, ...args] = joinCgroupCommand(spec.cgroupProcs, [...drop, ...limits, ...bwrap]);
+  return { file: file!, args, env: {} };
 }
 
 /**

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
 import type { ClusterHandle, ClusterProvider, ProgressUpdate } from '@paranoid/providers/provider.ts';
 import { ApiError, unauthorized } from './errors.ts';
-import { bashrc, localShellCommand, type SandboxFiles, sandboxCommand } from './sandbox.ts';
+import { bashrc, localShellCommand, type SandboxFiles } from './sandbox.ts';
+import type { SandboxHost } from './sandbox-host.ts';
 import { type LearnerShell, Terminal, type TerminalSize } from './terminal.ts';
 import { randomId, randomToken, sameToken } from './tokens.ts';
 import { type RemoteShell, ToolboxTerminal } from './toolbox-terminal.ts';
@@ -15,7 +16,7 @@ import { type RemoteShell, ToolboxTerminal } from './toolbox-terminal.ts';
  * machine), or `off` with the reason.
  */
 export type TerminalMode =
-  | { kind: 'sandbox' }
+  | { kind: 'sandbox'; host: SandboxHost }
   | { kind: 'toolbox'; open(cluster: ClusterHandle, size: TerminalSize): Promise<RemoteShell> }
   | { kind: 'local' }
   | { kind: 'off'; reason: string };
@@ -251,8 +252,10 @@ export class SessionManager {
       session.terminal = new ToolboxTerminal((s) => mode.open(cluster, s), size);
       return session.terminal;
     }
-    const command = mode.kind === 'sandbox' ? sandboxCommand(session.files, size) : localShellCommand(session.files);
-    session.terminal = new Terminal(command, size);
+    session.terminal =
+      mode.kind === 'sandbox'
+        ? mode.host.open({ id: session.id, dir: session.dir, files: session.files, cluster: session.cluster }, size)
+        : new Terminal(localShellCommand(session.files), size);
     return session.terminal;
   }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createLabServer, type LabServer } from './lab-server.ts';
@@ -23,6 +24,7 @@ beforeAll(async () => {
     catalog: new FakeCatalog(),
     grader: new FakeGrader(),
     database: ':memory:',
+    relayCertificate: () => selfSignedCertificate('paranoid-relay'),
   });
   base = (await lab.listen(0, '127.0.0.1')).url;
 });

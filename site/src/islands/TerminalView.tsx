@@ -125,6 +125,10 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
           if (event.code === CLOSE_UNAVAILABLE) {
             setStatus('unavailable');
             setDetail(event.reason);
+            // A close reason fits 123 bytes; the session says in full why, and how to fix it.
+            void fullReason(sessionId, token).then((reason) => {
+              if (!disposed && reason) setDetail(reason);
+            });
             return;
           }
           if (event.code === CLOSE_SHELL_EXITED) {
@@ -178,7 +182,7 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
         {status === 'live' && 'Shell connected: kubectl is pointed at your cluster'}
         {status === 'reconnecting' && 'Connection lost: reconnecting…'}
         {status === 'exited' && 'The shell exited.'}
-        {status === 'unavailable' && (detail || 'The terminal is not available.')}
+        {status === 'unavailable' && 'The terminal is not available.'}
         {(status === 'exited' || status === 'reconnecting') && (
           <button type="button" className="btn btn-small" onClick={() => setGeneration((g) => g + 1)}>
             {status === 'exited' ? 'Start a new shell' : 'Retry now'}
@@ -188,7 +192,34 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
           <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>C</kbd> copy · <kbd>Ctrl</kbd>+<kbd>V</kbd> paste
         </span>
       </div>
-      <div className="terminal-host" ref={host} data-testid="terminal" />
+      {status === 'unavailable' && detail && (
+        <div className="terminal-off" role="alert" data-testid="terminal-off" style={{ padding: '1rem 1.25rem' }}>
+          <p>
+            <strong>There is no terminal for this session.</strong>
+          </p>
+          <p>{withCode(detail)}</p>
+        </div>
+      )}
+      <div className="terminal-host" ref={host} data-testid="terminal" hidden={status === 'unavailable'} />
     </div>
   );
+}
+
+/** Why the runner offers no terminal, in full, from the session itself. */
+async function fullReason(sessionId: string, token: string): Promise<string | null> {
+  try {
+    const res = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { session?: { terminal?: { reason?: string } } };
+    return body.session?.terminal?.reason ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The runner writes commands between backticks: show them as code, ready to copy. */
+function withCode(text: string): React.ReactNode[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? <code key={part}>{part}</code> : part));
 }

@@ -21,6 +21,7 @@ import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
 import type { ClusterOptions } from '@paranoid/sim/cluster.ts';
 import { createSimHost } from '@paranoid/sim-server/host.ts';
 import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
+import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
@@ -65,6 +66,7 @@ export async function createServeLab(
     database: options.database ?? join(dataDir, 'progress.sqlite'),
     siteDir: SITE_DIST,
     unsafeLocalShell: options.unsafeLocalShell ?? false,
+    relayCertificate: () => selfSignedCertificate('paranoid-relay'),
     allowedOrigins: options.allowedOrigin ?? [],
     ...(terminals ? { terminals } : {}),
   });

@@ -1,0 +1,303 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What one learner's sandbox may use in total, whatever it runs. */
+export const SESSION_LIMITS = {
+  /** All processes together; tmpfs pages count too, as the kernel charges them to the writer. */
+  memoryBytes: 768 * 1024 ** 2,
+  /** Processes and threads together (a fork bomb stops here; kubectl alone runs ~15 threads). */
+  pids: 256,
+  /** Half of one core: `cpu.max` 50000/100000. */
+  cpuQuotaMicros: 50_000,
+  cpuPeriodMicros: 100_000,
+  /** Each writable tmpfs (/tmp, $HOME), and /dev/shm, has a fixed size, so the disk total is their sum. */
+  tmpBytes: 128 * 1024 ** 2,
+  homeBytes: 128 * 1024 ** 2,
+  shmBytes: 16 * 1024 ** 2,
+} as const;
+
+/** The per-process limits that apply on top, with or without a cgroup. */
+export const PROCESS_LIMITS = {
+  /** Address space of one process: kubectl (Go) reserves much virtual memory, so this is generous. */
+  addressSpaceBytes: 4 * 1024 ** 3,
+  fileSizeBytes: 64 * 1024 ** 2,
+  openFiles: 512,
+  /**
+   * RLIMIT_NPROC counts every task of the sandbox's uid. It binds only because that uid is
+   * never root; with a cgroup the pids controller is the per-session cap and this is a
+   * backstop for all sandboxes of one uid together.
+   */
+  nprocWithCgroup: 4096,
+  nprocWithout: 512,
+} as const;
+
+/**
+ * How session totals are enforced on this host:
+ * - `cgroup2`: a cgroup per sandbox under a subtree delegated to the runner (memory, pids, cpu);
+ * - `cgroup1`: the same on the legacy hierarchies, where the runner may write them (root);
+ * - `rlimit`: neither is writable. Per-process rlimits, RLIMIT_NPROC on the sandbox uid and
+ *   sized tmpfs still bind; total memory and CPU of one session do not (README says so).
+ */
+export type LimitsBackend =
+  | { kind: 'cgroup2'; parent: string }
+  | { kind: 'cgroup1'; parents: { memory: string; pids: string; cpu?: string } }
+  | { kind: 'rlimit'; reason: string };
+
+interface Mount {
+  point: string;
+  fstype: string;
+  options: string[];
+  root: string;
+}
+
+/** Mount points of cgroup filesystems, from /proc/self/mountinfo. */
+export function parseCgroupMounts(mountinfo: string): Mount[] {
+  const mounts: Mount[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const fields = left.split(' ');
+    const [fstype, , superOptions] = right.split(' ');
+    if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
+    mounts.push({ point: fields[4]!, root: fields[3]!, fstype, options: (superOptions ?? '').split(',') });
+  }
+  return mounts;
+}
+
+/** `/proc/self/cgroup`: controller (or '' for v2) → path. */
+export function parseProcCgroup(text: string): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!match) continue;
+    for (const controller of match[1]!.split(',')) paths.set(controller, match[2]!);
+  }
+  return paths;
+}
+
+/** The runner's own cgroup directory for one hierarchy, relative to its mount's root. */
+function ownDir(mount: Mount, path: string): string {
+  const relative = mount.root !== '/' && path.startsWith(mount.root) ? path.slice(mount.root.length) : path;
+  return join(mount.point, relative);
+}
+
+function tryMkdir(dir: string): string | null {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Finds where this runner may make a cgroup per sandbox, under its own cgroup so the host's
+ * limits on the runner still hold. `runnerId` keeps two runners on one host apart.
+ */
+export function detectLimitsBackend(runnerId: string, read = (p: string) => readFileSync(p, 'utf8')): LimitsBackend {
+  let mounts: Mount[];
+  let own: Map<string, string>;
+  try {
+    mounts = parseCgroupMounts(read('/proc/self/mountinfo'));
+    own = parseProcCgroup(read('/proc/self/cgroup'));
+  } catch (error) {
+    return { kind: 'rlimit', reason: `failed to read cgroups: ${error instanceof Error ? error.message : error}` };
+  }
+  const problems: string[] = [];
+  const v2 = mounts.find((m) => m.fstype === 'cgroup2');
+  if (v2 && own.has('')) {
+    const dir = ownDir(v2, own.get('')!);
+    const controllers = existsSync(join(dir, 'cgroup.controllers'))
+      ? read(join(dir, 'cgroup.controllers')).trim().split(/\s+/)
+      : [];
+    if (controllers.includes('memory') && controllers.includes('pids')) {
+      const result = delegateV2(dir, runnerId, controllers.includes('cpu'));
+      if (typeof result === 'string') problems.push(result);
+      else return result;
+    } else {
+      problems.push(`cgroup v2 at ${dir} does not delegate the memory and pids controllers`);
+    }
+  }
+  const v1 = (controller: string) => mounts.find((m) => m.fstype === 'cgroup' && m.options.includes(controller));
+  const memory = v1('memory');
+  const pids = v1('pids');
+  if (memory && pids && own.has('memory') && own.has('pids')) {
+    const cpu = v1('cpu');
+    const parents = {
+      memory: join(ownDir(memory, own.get('memory')!), `paranoid-${runnerId}`),
+      pids: join(ownDir(pids, own.get('pids')!), `paranoid-${runnerId}`),
+      ...(cpu && own.has('cpu') ? { cpu: join(ownDir(cpu, own.get('cpu')!), `paranoid-${runnerId}`) } : {}),
+    };
+    const failed = Object.values(parents)
+      .map((d) => tryMkdir(d))
+      .find((e) => e !== null);
+    if (!failed) return { kind: 'cgroup1', parents };
+    for (const d of Object.values(parents)) void removeDir(d);
+    problems.push(`cgroup v1 is not writable here (${failed})`);
+  }
+  if (problems.length === 0) problems.push('no cgroup hierarchy with the memory and pids controllers');
+  return { kind: 'rlimit', reason: problems.join('; ') };
+}
+
+/**
+ * cgroup v2 forbids processes in a cgroup whose children have controllers, so the runner first
+ * moves itself into a leaf beside the sandboxes (as `systemd-run --scope` would have it).
+ */
+function delegateV2(dir: string, runnerId: string, cpu: boolean): LimitsBackend | string {
+  const controllers = cpu ? '+memory +pids +cpu' : '+memory +pids';
+  try {
+    const leaf = join(dir, `paranoid-runner-${runnerId}`);
+    mkdirSync(leaf, { recursive: true });
+    writeFileSync(join(leaf, 'cgroup.procs'), String(process.pid));
+    writeFileSync(join(dir, 'cgroup.subtree_control'), controllers);
+    const parent = join(dir, `paranoid-${runnerId}`);
+    mkdirSync(parent, { recursive: true });
+    writeFileSync(join(parent, 'cgroup.subtree_control'), controllers);
+    return { kind: 'cgroup2', parent };
+  } catch (error) {
+    return `cgroup v2 at ${dir} is not delegated to this user (${error instanceof Error ? error.message : error})`;
+  }
+}
+
+/** One sandbox's cgroup: the files its first process writes its pid to, and how to remove it. */
+export interface SessionCgroup {
+  /** `cgroup.procs` files the launcher joins before it starts the sandbox. */
+  procsFiles: string[];
+  /** Kills what is left in it and removes it (idempotent). */
+  remove(): Promise<void>;
+}
+
+/** Makes the cgroup for one sandbox with {@link SESSION_LIMITS}; null for the `rlimit` backend. */
+export function createSessionCgroup(
+  backend: LimitsBackend,
+  name: string,
+  limits = SESSION_LIMITS,
+): SessionCgroup | null {
+  if (backend.kind === 'rlimit') return null;
+  if (backend.kind === 'cgroup2') {
+    const dir = join(backend.parent, name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'memory.max'), String(limits.memoryBytes));
+    if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
+    writeFileSync(join(dir, 'pids.max'), String(limits.pids));
+    if (existsSync(join(dir, 'cpu.max')))
+      writeFileSync(join(dir, 'cpu.max'), `${limits.cpuQuotaMicros} ${limits.cpuPeriodMicros}`);
+    return {
+      procsFiles: [join(dir, 'cgroup.procs')],
+      remove: async () => {
+        try {
+          if (existsSync(join(dir, 'cgroup.kill'))) writeFileSync(join(dir, 'cgroup.kill'), '1');
+        } catch {}
+        killAll(dir);
+        await removeDir(dir);
+      },
+    };
+  }
+  const dirs = Object.entries(backend.parents).map(([controller, parent]) => ({ controller, dir: join(parent, name) }));
+  for (const { dir } of dirs) mkdirSync(dir);
+  for (const { controller, dir } of dirs) {
+    if (controller === 'memory') {
+      writeFileSync(join(dir, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+      // With swap accounting, memsw must be capped too or the bomb goes to swap.
+      if (existsSync(join(dir, 'memory.memsw.limit_in_bytes')))
+        writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
+    } else if (controller === 'pids') {
+      writeFileSync(join(dir, 'pids.max'), String(limits.pids));
+    } else if (controller === 'cpu') {
+      writeFileSync(join(dir, 'cpu.cfs_period_us'), String(limits.cpuPeriodMicros));
+      writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(limits.cpuQuotaMicros));
+    }
+  }
+  return {
+    procsFiles: dirs.map((d) => join(d.dir, 'cgroup.procs')),
+    remove: async () => {
+      for (const { dir } of dirs) killAll(dir);
+      for (const { dir } of dirs) await removeDir(dir);
+    },
+  };
+}
+
+function killAll(dir: string): void {
+  try {
+    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {}
+    }
+  } catch {}
+}
+
+/** rmdir fails while the last killed processes are still exiting: try for a second, then leave it. */
+async function removeDir(dir: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      if (!existsSync(dir)) return;
+      for (const child of readdirSync(dir, { withFileTypes: true }))
+        if (child.isDirectory()) await removeDir(join(dir, child.name));
+      rmdirSync(dir);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** True when a process with this pid exists (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the cgroups a runner that crashed left beside ours (`paranoid-<pid>` whose pid is
+ * gone), killing what still runs in them: a learner's processes must not outlive their runner.
+ */
+export async function removeLeftovers(backend: LimitsBackend): Promise<number> {
+  const parents =
+    backend.kind === 'cgroup2' ? [backend.parent] : backend.kind === 'cgroup1' ? Object.values(backend.parents) : [];
+  let removed = 0;
+  for (const parent of parents) {
+    const dir = join(parent, '..');
+    for (const entry of readdirSync(dir)) {
+      const match = /^paranoid-(?:runner-)?(\d+)$/.exec(entry);
+      if (!match || alive(Number(match[1]))) continue;
+      const path = join(dir, entry);
+      const stack = [path];
+      for (let i = 0; i < stack.length; i++) {
+        killAll(stack[i]!);
+        for (const child of readdirSync(stack[i]!, { withFileTypes: true }))
+          if (child.isDirectory()) stack.push(join(stack[i]!, child.name));
+      }
+      await removeDir(path);
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** Removes this runner's parent cgroups at shutdown. */
+export async function removeBackend(backend: LimitsBackend): Promise<void> {
+  if (backend.kind === 'cgroup2') await removeDir(backend.parent);
+  if (backend.kind === 'cgroup1') for (const dir of Object.values(backend.parents)) await removeDir(dir);
+}
+
+/**
+ * The launcher that puts the sandbox's first process into its cgroup before anything runs:
+ * `sh -c` writes its own pid, then execs the rest, so nothing forks outside the cap.
+ */
+export function joinCgroupCommand(procsFiles: string[], command: string[]): string[] {
+  if (procsFiles.length === 0) return command;
+  return [
+    '/bin/sh',
+    '-c',
+    'p=$$; while [ "$1" != -- ]; do echo "$p" > "$1" || exit 125; shift; done; shift; exec "$@"',
+    'paranoid-sandbox',
+    ...procsFiles,
+    '--',
+    ...command,
+  ];
+}

@@ -1,0 +1,242 @@
+/**
+ * The learner's terminal, attacked from inside as a hostile learner would (issues #11 and
+ * #12): the real runner (`createServeLab`, as `paranoid serve --provider sim` runs it), the
+ * real bubblewrap sandbox, driven through the terminal WebSocket the site uses.
+ *
+ * It reaches its own cluster and that cluster's NodePorts, and nothing else; it is not host
+ * root; its limits bind; and the runner keeps serving other sessions throughout.
+ */
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadScenario } from '@paranoid/catalog/load.ts';
+import type { LabServer } from '@paranoid/server/lab-server.ts';
+import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
+import { PROCESS_LIMITS, SESSION_LIMITS } from '@paranoid/server/sandbox-limits.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
+import { runKubectl } from '../support/sim.ts';
+
+const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
+
+let lab: LabServer;
+let base: string;
+let port: number;
+let shell: TerminalClient;
+let neighbour: TerminalClient;
+let listener: Server;
+let listenerPort: number;
+let listenerHits = 0;
+
+beforeAll(async () => {
+  ({ lab, base, port } = await startLab());
+  if (lab.terminals.kind !== 'sandbox') {
+    throw new Error(
+      `the sandbox is required here, and terminals are ${lab.terminals.kind}: ${'reason' in lab.terminals ? lab.terminals.reason : ''}`,
+    );
+  }
+  listener = createServer((socket) => {
+    listenerHits++;
+    socket.end('host secret\n');
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  listenerPort = (listener.address() as { port: number }).port;
+  shell = await openTerminal(base, 'exposed-dashboard');
+  neighbour = await openTerminal(base, 'exposed-dashboard');
+}, 120_000);
+
+afterAll(async () => {
+  shell?.close();
+  neighbour?.close();
+  listener?.close();
+  await lab?.close();
+});
+
+/** Host pids of every process in one PID namespace (`pid:[inode]`). */
+function sandboxPids(ns: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/pid`) === ns) pids.push(Number(entry));
+    } catch {}
+  }
+  return pids;
+}
+
+function readComm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Applies a scenario's solution/ to the session's cluster, its deletions first, as attacks.test.ts does. */
+async function applyReferenceSolution(id: string, client: TerminalClient): Promise<void> {
+  const dir = join(SCENARIOS, id);
+  const { scenario, problems } = loadScenario(dir, SCENARIOS);
+  if (!scenario) throw new Error(`failed to load scenario ${id}: ${JSON.stringify(problems)}`);
+  const session = lab.sessions.authorize(client.id, client.token);
+  const work = mkdtempSync(join(tmpdir(), 'paranoid-solve-'));
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, session.cluster.kubeconfig, { mode: 0o600 });
+  const kubectl = async (args: string[]) => {
+    const r = await runKubectl(kubeconfig, join(work, 'cache'), args, { timeoutMs: 60_000 });
+    expect(r.code, `kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
+  };
+  try {
+    for (const d of scenario.solution.deletions) {
+      const group = d.apiVersion.includes('/') ? `.${d.apiVersion.slice(0, d.apiVersion.indexOf('/'))}` : '';
+      await kubectl([
+        'delete',
+        `${d.kind.toLowerCase()}${group}`,
+        ...(d.name ? [d.name] : ['-l', d.labelSelector ?? '']),
+        ...(d.namespace ? ['-n', d.namespace] : []),
+        '--ignore-not-found',
+        '--wait=false',
+      ]);
+    }
+    const solution = join(dir, 'solution');
+    for (const file of readdirSync(solution).sort()) {
+      if (file.endsWith('.yaml') && file !== 'delete.yaml') await kubectl(['apply', '-f', join(solution, file)]);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const limits = () => (lab.terminals.kind === 'sandbox' ? lab.terminals.host.facts.limits : 'none');
+
+const health = async () => (await fetch(`${base}/api/health`)).status;
+
+describe('the terminal reaches its own cluster', () => {
+  it('runs kubectl v1.32 against the session cluster', async () => {
+    const out = await shell.run('kubectl version');
+    expect(out).toMatch(/Client Version: v1\.32\./);
+    expect(out).toMatch(/Server Version: v1\./);
+    expect(await shell.run('kubectl get ns kubernetes-dashboard -o name')).toContain('namespace/kubernetes-dashboard');
+  });
+
+  it("reaches a node's NodePort through the simulated network before the reference solution, and not after", async () => {
+    const attack =
+      'NODE=$(kubectl get nodes -o jsonpath=\'{.items[0].status.addresses[?(@.type=="InternalIP")].address}\'); curl -sk --max-time 3 "https://$NODE:31337/api/v1/secret/telemetry"; echo " curl=$?"';
+    const before = await shell.run(attack);
+    expect(before).toContain('"name": "s3-creds"');
+    expect(before).toContain('curl=0');
+    await applyReferenceSolution('exposed-dashboard', shell);
+    const after = await shell.run(attack);
+    expect(after).not.toContain('s3-creds');
+    expect(after).not.toContain('curl=0');
+  });
+});
+
+describe('the terminal reaches nothing else', () => {
+  it("cannot connect to the runner's port or to a listener on the host's loopback", async () => {
+    for (const target of [`http://127.0.0.1:${port}/api/health`, `http://127.0.0.1:${listenerPort}/`]) {
+      // Directly (the sandbox has its own loopback) and through the relay's proxy (the simulated network).
+      const direct = await shell.run(`curl -sS --max-time 3 ${target}; echo " curl=$?"`);
+      expect(direct).toMatch(/curl=7/);
+      const proxied = await shell.run(`curl -sS --noproxy '' --max-time 3 ${target}; echo " curl=$?"`);
+      expect(proxied).not.toMatch(/"status"|host secret/);
+    }
+    expect(listenerHits).toBe(0);
+  });
+
+  it("cannot reach another session's cluster through its API prefix, even with that cluster's token", async () => {
+    const other = lab.sessions.authorize(neighbour.id, neighbour.token);
+    const otherToken = /token: (\S+)/.exec(other.cluster.kubeconfig)?.[1];
+    expect(otherToken).toBeTruthy();
+    const out = await shell.run(
+      `curl -sk --max-time 5 -o /dev/null -w 'code=%{http_code}\\n' -H 'Authorization: Bearer ${otherToken}' https://127.0.0.1:6443/clusters/${other.cluster.id}/api/v1/namespaces; curl -sk --max-time 5 -o /dev/null -w 'code=%{http_code}\\n' 'https://127.0.0.1:6443/%2e%2e/clusters/${other.cluster.id}/api/v1/namespaces'`,
+    );
+    const codes = [...out.matchAll(/code=(\d+)/g)].map((m) => m[1]);
+    expect(codes).toHaveLength(2);
+    for (const code of codes) expect(code).not.toBe('200');
+  });
+
+  it('cannot reach the cloud metadata address', async () => {
+    const direct = await shell.run(
+      'curl -sS --noproxy "*" --max-time 3 http://169.254.169.254/latest/meta-data/; echo " curl=$?"',
+    );
+    expect(direct).toMatch(/curl=7/);
+    const proxied = await shell.run('curl -sS --max-time 3 http://169.254.169.254/latest/meta-data/');
+    expect(proxied).toMatch(/no route to host|i\/o timeout|connection refused/);
+  });
+
+  it("cannot read the runner's files or other sessions' kubeconfigs", async () => {
+    const session = lab.sessions.authorize(neighbour.id, neighbour.token);
+    const out = await shell.run(
+      `cat ${session.dir}/kubeconfig; ls /root /work ${process.cwd()}; cat /proc/1/environ | tr '\\0' '\\n' | grep -c PARANOID; ls /run/paranoid`,
+    );
+    expect(out).toMatch(/No such file or directory/);
+    expect(out).not.toContain('certificate-authority-data');
+    expect(out).not.toContain('package.json');
+  });
+});
+
+describe('the terminal is not host root and its limits bind', () => {
+  it('runs as an unprivileged host uid', async () => {
+    await shell.run('true');
+    const session = lab.sessions.authorize(shell.id, shell.token);
+    const pid = (session.terminal as SandboxShell).pid;
+    expect(pid).toBeGreaterThan(0);
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    expect(Number(uid)).not.toBe(0);
+    if (process.getuid?.() !== 0) expect(Number(uid)).toBe(process.getuid?.());
+  });
+
+  it('cannot write kernel settings or make user namespaces', async () => {
+    const out = await shell.run(
+      'echo "|/tmp/x" > /proc/sys/kernel/core_pattern; echo 10 > /proc/sys/vm/swappiness; echo "w=$?"; unshare -U true; echo "userns=$?"',
+    );
+    expect(out).toMatch(/core_pattern: (Read-only file system|Permission denied)/);
+    expect(out).toMatch(/w=1/);
+    expect(out).toMatch(/userns=1/);
+  });
+
+  it('stops a fork bomb at the process cap, and the runner serves others meanwhile', async () => {
+    const ns = (await shell.run('readlink /proc/self/ns/pid')).match(/pid:\[\d+\]/)?.[0];
+    expect(ns).toBeTruthy();
+    await shell.run('for ((i = 0; i < 600; i++)); do sleep 60 & done 2>/tmp/forks', 90_000);
+    // Counted from the host: inside, at the cap, nothing can fork to count.
+    const inSandbox = sandboxPids(ns!);
+    expect(inSandbox.length).toBeGreaterThan(100);
+    // A cgroup caps each session; without one, RLIMIT_NPROC caps the sandbox uid as a whole.
+    const cap = limits() === 'rlimit' ? PROCESS_LIMITS.nprocWithout : SESSION_LIMITS.pids;
+    expect(inSandbox.length).toBeLessThanOrEqual(cap);
+    expect(await health()).toBe(200);
+    // With a cgroup the other sessions do not notice; sharing one uid's RLIMIT_NPROC, they wait.
+    if (limits() !== 'rlimit') expect(await neighbour.run('kubectl get ns -o name')).toContain('namespace/default');
+    for (const pid of inSandbox) if (readComm(pid) === 'sleep') process.kill(pid, 'SIGKILL');
+    expect(await neighbour.run('kubectl get ns -o name')).toContain('namespace/default');
+    expect(await shell.run('grep -c "Resource temporarily unavailable" /tmp/forks')).toMatch(/^[1-9]\d*$/m);
+  });
+
+  it('kills a memory bomb that spreads over several processes (with a cgroup), or one too big for a process', async () => {
+    if (limits() === 'rlimit') {
+      // Without a cgroup only the per-process address-space cap binds: README.md says so.
+      const out = await shell.run('perl -e \'$x = "a" x (5*1024*1024*1024); print "alive\\n"\'', 90_000);
+      expect(out).toMatch(/Out of memory/);
+      expect(out).not.toMatch(/^alive$/m);
+      return;
+    }
+    const out = await shell.run(
+      'for i in 1 2 3 4; do perl -e \'$x = "a" x (400*1024*1024); sleep 2; print "alive\\n"\' & done; wait',
+      90_000,
+    );
+    const alive = out.match(/^alive$/gm)?.length ?? 0;
+    expect(alive).toBeLessThan(4);
+    expect(await health()).toBe(200);
+  });
+
+  it('fills no more disk than its tmpfs sizes', async () => {
+    const out = await shell.run(
+      'for i in 1 2 3; do head -c 60M /dev/zero > /tmp/fill$i; done; head -c 60M /dev/zero > ~/fill; df -m /tmp ~ /dev/shm | tail -n 3; rm -f /tmp/fill* ~/fill',
+      90_000,
+    );
+    expect(out).toMatch(/No space left on device/);
+    expect(await health()).toBe(200);
+  });
+});
