@@ -44,11 +44,14 @@ const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url
 const SCENARIOS = fileURLToPath(new URL('../../../../scenarios', import.meta.url));
 /**
  * How long a new cluster's setup may take to come to rest before the session gets it anyway:
- * the learner then sees pods still starting, as on any fresh cluster. Real kind pulls and
- * starts containers; the simulator settles in well under a second.
+ * the learner then sees pods still starting, as on any fresh cluster. On kind, containers are
+ * pulled and started, and the session is not worth having before they run. The simulator's
+ * pods come up within a second of the setup (its image pulls take 800 ms), about the time a
+ * learner takes to read the first step, so waiting would only delay the prompt
+ * (`pnpm bench sandbox`: start to live prompt).
  */
 const KIND_SETTLE_MS = 120_000;
-const SIM_SETTLE_MS = 10_000;
+const SIM_SETTLE_MS = 0;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
