@@ -22,4 +22,10 @@ describe('generated data', () => {
     expect(result.output).toMatch(/up to date/);
     expect(result.code).toBe(0);
   });
+
+  it('has the built-in images exactly as compiled from their YAML', () => {
+    const result = check('runner/sim/scripts/generate-builtin-images.ts');
+    expect(result.output).toMatch(/up to date/);
+    expect(result.code).toBe(0);
+  });
 });

@@ -4,7 +4,9 @@
  * simulator has them without reading files. The YAML is the source; a test
  * (images/builtin.test.ts) fails when the generated file is out of date.
  *
- *     pnpm exec tsx runner/sim/scripts/generate-builtin-images.ts
+ *     pnpm exec tsx runner/sim/scripts/generate-builtin-images.ts [--check]
+ *
+ * `--check` writes nothing and exits 1 when the module differs from what it would write.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -45,6 +47,14 @@ export function readGenerated(): string {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  writeFileSync(GENERATED_FILE, renderBuiltinImages());
+  const text = renderBuiltinImages();
+  if (process.argv.includes('--check')) {
+    const same = readGenerated() === text;
+    console.log(
+      same ? 'builtin.generated.ts is up to date' : 'builtin.generated.ts differs from images/builtin/*.yaml',
+    );
+    process.exit(same ? 0 : 1);
+  }
+  writeFileSync(GENERATED_FILE, text);
   console.log(`wrote ${GENERATED_FILE}`);
 }
