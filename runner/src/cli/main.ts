@@ -20,7 +20,11 @@ program
   .addOption(provider())
   .option('--port <port>', 'port to listen on', '7420')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--data-dir <dir>', "where learners' progress is kept (default: ~/.local/share/paranoid)")
+  .option(
+    '--data-dir <dir>',
+    "where progress, the signing key and the instructor token's hash are kept (default: ~/.local/share/paranoid)",
+  )
+  .option('--database <url>', 'keep learners, progress and workshops in PostgreSQL (postgres://...) instead of SQLite')
   .option('--unsafe-local-shell', 'without bubblewrap, run learner shells unsandboxed (one user, own machine only)')
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')
@@ -76,8 +80,9 @@ program
 
 program
   .command('lint')
-  .description('validate every scenario folder against the schema')
+  .description('validate every scenario folder and every track against their schemas')
   .option('--scenarios <dir>', "scenarios directory (default: the repository's)")
+  .option('--tracks <dir>', "tracks directory (default: the repository's content/tracks)")
   .action(async (options) => {
     const { lint } = await import('./commands/lint.ts');
     process.exitCode = lint(options);

@@ -12,6 +12,7 @@ import { applyManifests } from '../../scenarios/apply.ts';
 import { type LoadedScenario, loadScenario, scenarioDirs } from '../../scenarios/load.ts';
 import { NetworkMap } from '../../server/cluster-map.ts';
 import { FsCatalog } from '../../server/fs-catalog.ts';
+import { FsTracks } from '../../server/fs-tracks.ts';
 import { createLabServer, type LabServer } from '../../server/lab-server.ts';
 import { parseManifests } from '../../server/manifests.ts';
 import { type KubeApiFactory, SchemaGrader } from '../../server/schema-grader.ts';
@@ -27,8 +28,10 @@ export interface ServeOptions {
   provider: 'sim' | 'kind';
   port: string;
   host?: string;
-  /** Where learners' progress is kept (SQLite). */
+  /** The runner's data dir: progress (SQLite), the signing key, the instructor token's hash. */
   dataDir?: string;
+  /** `postgres://...` keeps learners, progress and workshops in PostgreSQL instead of SQLite. */
+  database?: string;
   /** Without bubblewrap, run the learner's shell unsandboxed: for one user on their own machine only. */
   unsafeLocalShell?: boolean;
   /** More origins allowed to open terminals (a reverse proxy's public origin). */
@@ -41,21 +44,31 @@ export interface ServeOptions {
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../../../scenarios', import.meta.url));
+const TRACKS = fileURLToPath(new URL('../../../../content/tracks', import.meta.url));
+
+/** The data dir `serve` and `admin token` share when --data-dir is not given. */
+export function defaultDataDir(): string {
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'paranoid');
+}
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
-  options: Omit<ServeOptions, 'port'> & { database?: string },
+  options: Omit<ServeOptions, 'port'> & { rosterTickMs?: number },
 ): Promise<LabServer & { prewarm(): void }> {
   const catalog = new FsCatalog(SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
-  const dataDir = options.dataDir ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'paranoid');
-  const lab = createLabServer({
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const tracks = new FsTracks(TRACKS, async () => new Set((await catalog.list()).map((s) => s.id)));
+  const lab = await createLabServer({
     provider,
     catalog,
     grader,
     reachability: new NetworkMap((id) => catalog.scenario(id)?.attack ?? []),
     database: options.database ?? join(dataDir, 'progress.sqlite'),
+    dataDir,
+    tracks,
+    ...(options.rosterTickMs ? { rosterTickMs: options.rosterTickMs } : {}),
     siteDir: SITE_DIST,
     unsafeLocalShell: options.unsafeLocalShell ?? false,
     allowedOrigins: options.allowedOrigin ?? [],
