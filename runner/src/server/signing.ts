@@ -96,6 +96,10 @@ export function verifyRecord(
     return { ok: false, why: 'the record has no payload or signature' };
   }
   if (r.keyId !== keyIdOf(publicKey)) return { ok: false, why: 'the record was signed by another key' };
+  // Only the one canonical base64 spelling: a changed padding bit must not pass as the same signature.
+  if (Buffer.from(r.signature, 'base64').toString('base64') !== r.signature) {
+    return { ok: false, why: 'the signature is not canonical base64: it was edited' };
+  }
   let good = false;
   try {
     good = verify(null, Buffer.from(r.payload, 'utf8'), publicKey, Buffer.from(r.signature, 'base64'));

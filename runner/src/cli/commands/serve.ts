@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKubeApi, KubeClient } from '../../kube/client.ts';
@@ -22,6 +21,7 @@ import type { ClusterOptions } from '../../sim/cluster.ts';
 import type { KubeObject } from '../../sim/object.ts';
 import { createSimHost } from '../../sim-server/host.ts';
 import { randomIds, realClock } from '../../sim-server/real-clock.ts';
+import { defaultDataDir } from '../data-dir.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
@@ -45,11 +45,6 @@ export interface ServeOptions {
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../../../scenarios', import.meta.url));
 const TRACKS = fileURLToPath(new URL('../../../../content/tracks', import.meta.url));
-
-/** The data dir `serve` and `admin token` share when --data-dir is not given. */
-export function defaultDataDir(): string {
-  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'paranoid');
-}
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
