@@ -117,9 +117,9 @@ describe('paranoid workshop and verify-report against a running runner', () => {
     expect(bad.lines.join('')).toContain('FAIL  row 1 (Ada / missing-networkpolicy): the signature does not match');
 
     // Editing the row (not the record) is caught too: the row must say what was signed.
-    const report = JSON.parse(text) as { rows: { hintsUsed: number }[] };
+    const report = JSON.parse(text) as { rows: { hintsUsed: number; solutionRevealed: boolean }[] };
     report.rows[0]!.hintsUsed = 0;
-    (report.rows[0] as { solutionRevealed: boolean }).solutionRevealed = true;
+    report.rows[0]!.solutionRevealed = true;
     writeFileSync(edited, JSON.stringify(report));
     const row = capture();
     expect(await verifyReport(edited, { dataDir: dir }, (s) => row.lines.push(s))).toBe(1);
