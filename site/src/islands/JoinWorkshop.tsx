@@ -45,7 +45,7 @@ export default function JoinWorkshop() {
         />
       </label>
       <label>
-        Display name
+        Your display name in this workshop
         <input
           name="displayName"
           value={name}
