@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rotateInstructorToken } from '@paranoid/runner/server/instructor-token.ts';
+import { rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { InstructorPage } from './pages/instructor-page.ts';
 import { PlayerPage } from './pages/player-page.ts';
@@ -67,7 +67,10 @@ test('an instructor runs a workshop for three learners and the roster and report
   const hinterPlayer = new PlayerPage(hinter);
   await hinterPlayer.start();
   await hinterPlayer.check();
-  await hinter.getByRole('button', { name: /^Show a hint \(1 of \d+\)$/ }).first().click();
+  await hinter
+    .getByRole('button', { name: /^Show a hint \(1 of \d+\)$/ })
+    .first()
+    .click();
   await expect(hinter.locator('.hint').first()).toBeVisible();
   await expect(instructor.cell('Hinter', 'hints')).toHaveText('1');
 
