@@ -41,6 +41,8 @@ export interface LabServerOptions {
   terminals?: TerminalMode;
   allowedOrigins?: string[];
   ttlMs?: number;
+  /** Most sessions alive at once (default 64); the next Start is refused. */
+  maxSessions?: number;
   maxBodyBytes?: number;
 }
 
@@ -72,6 +74,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     workDir,
     terminals,
     ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}),
+    ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
   });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = createApp({

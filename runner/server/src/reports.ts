@@ -44,7 +44,6 @@ export interface CompletionStatement {
   firstStartedAt: string | null;
   completedAt: string;
   timeSpentSeconds: number;
-  issuedAt: string;
 }
 
 export interface Report {
@@ -88,9 +87,12 @@ export function buildReport(input: {
   progress: LearnerProgress[];
   signer: Signer;
   now: number;
+  /** False for formats that carry no records (CSV): signing is most of a report's cost. */
+  sign?: boolean;
 }): Report {
   const { scope, signer } = input;
   const issuedAt = iso(input.now)!;
+  const sign = input.sign ?? true;
   const progress = new Map(input.progress.map((p) => [`${p.learnerId}\u0000${p.scenarioId}`, p]));
   const learners = [...input.learners].sort(
     (a, b) => (a.displayName ?? '').localeCompare(b.displayName ?? '') || a.id.localeCompare(b.id),
@@ -122,14 +124,13 @@ export function buildReport(input: {
         timeSpentSeconds:
           p?.startedAt != null && end !== null ? Math.max(0, Math.round((end - p.startedAt) / 1000)) : 0,
       };
-      if (status === 'completed') {
+      if (status === 'completed' && sign) {
         const statement: CompletionStatement = {
           type: 'paranoid.completion/v1',
           scope: { kind: scope.kind, id: scope.id, title: scope.title },
           ...pick(row),
           status: 'completed',
           completedAt: row.completedAt!,
-          issuedAt,
         };
         row.completionRecord = signer.sign(statement);
       }
@@ -150,15 +151,14 @@ function pick(row: ReportRow) {
   return Object.fromEntries(SIGNED_FIELDS.map((f) => [f, row[f]])) as Pick<ReportRow, (typeof SIGNED_FIELDS)[number]>;
 }
 
-const CSV_COLUMNS = [...SIGNED_FIELDS, 'signed'] as const;
+// The records themselves travel in the JSON report; the CSV is for spreadsheets.
+const CSV_COLUMNS = SIGNED_FIELDS;
 
 /** RFC 4180 CSV, one row per learner and scenario. */
 export function reportCsv(report: Report): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const row of report.rows) {
-    lines.push(
-      CSV_COLUMNS.map((c) => csvCell(c === 'signed' ? (row.completionRecord ? 'yes' : 'no') : row[c])).join(','),
-    );
+    lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -29,6 +29,11 @@ export interface SignedRecord {
 export class Signer {
   readonly keyId: string;
   readonly publicKeyPem: string;
+  /**
+   * Ed25519 signatures are deterministic, and a completion's statement never changes
+   * once recorded, so each is signed once and reused by every later report. Bounded.
+   */
+  private readonly signatures = new Map<string, string>();
 
   constructor(private readonly privateKey: KeyObject) {
     const publicKey = createPublicKey(privateKey);
@@ -61,11 +66,13 @@ export class Signer {
 
   sign(statement: object): SignedRecord {
     const payload = JSON.stringify(statement);
-    return {
-      payload,
-      signature: sign(null, Buffer.from(payload, 'utf8'), this.privateKey).toString('base64'),
-      keyId: this.keyId,
-    };
+    let signature = this.signatures.get(payload);
+    if (signature === undefined) {
+      signature = sign(null, Buffer.from(payload, 'utf8'), this.privateKey).toString('base64');
+      if (this.signatures.size >= 100_000) this.signatures.clear();
+      this.signatures.set(payload, signature);
+    }
+    return { payload, signature, keyId: this.keyId };
   }
 }
 

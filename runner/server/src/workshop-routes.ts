@@ -75,10 +75,13 @@ export function workshopRoutes(
   };
 
   const outlines = new Map<string, ScenarioOutline>();
+  // A scenario removed from the catalog since the workshop began is looked up once, not per report.
+  const missing = new Set<string>();
   const outlineMap = async (ids: string[]) => {
     for (const id of ids) {
-      if (outlines.has(id)) continue;
+      if (outlines.has(id) || missing.has(id)) continue;
       const s = await catalog.get(id);
+      if (!s) missing.add(id);
       if (s) {
         outlines.set(id, {
           id,
@@ -150,7 +153,9 @@ export function workshopRoutes(
     throw badRequest(`unknown report format "${format}": use json, csv or html`);
   };
 
-  const workshopReport = async (w: WorkshopRecord) => {
+  const signs = (c: RouteContext) => c.url.searchParams.get('format') !== 'csv';
+
+  const workshopReport = async (w: WorkshopRecord, sign: boolean) => {
     const members = await store.members(w.id);
     const scope: ReportScope = { kind: 'workshop', id: w.id, title: w.title };
     return buildReport({
@@ -161,6 +166,7 @@ export function workshopRoutes(
       progress: await store.workshopProgress(w.id),
       signer,
       now: Date.now(),
+      sign,
     });
   };
 
@@ -300,7 +306,7 @@ export function workshopRoutes(
   });
   on('GET', '/api/workshops/:id/report', async (c) => {
     instructor(c);
-    return sendReport(await workshopReport(await workshop(c.params.id!)), c);
+    return sendReport(await workshopReport(await workshop(c.params.id!), signs(c)), c);
   });
   on('GET', '/api/tracks/:id/report', async (c) => {
     instructor(c);
@@ -318,6 +324,7 @@ export function workshopRoutes(
         progress,
         signer,
         now: Date.now(),
+        sign: signs(c),
       }),
       c,
     );

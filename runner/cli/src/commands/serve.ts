@@ -48,7 +48,7 @@ const TRACKS = fileURLToPath(new URL('../../../../content/tracks', import.meta.u
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
-  options: Omit<ServeOptions, 'port'> & { rosterTickMs?: number },
+  options: Omit<ServeOptions, 'port'> & { rosterTickMs?: number; maxSessions?: number },
 ): Promise<LabServer & { prewarm(): void }> {
   const catalog = new FsCatalog(SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
@@ -64,6 +64,7 @@ export async function createServeLab(
     dataDir,
     tracks,
     ...(options.rosterTickMs ? { rosterTickMs: options.rosterTickMs } : {}),
+    ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
     siteDir: SITE_DIST,
     unsafeLocalShell: options.unsafeLocalShell ?? false,
     allowedOrigins: options.allowedOrigin ?? [],
