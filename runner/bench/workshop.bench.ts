@@ -170,6 +170,22 @@ async function rosterLatency(): Promise<Figure[]> {
   });
 }
 
+/** 100 learners joining at once, without starting sessions: what the join itself costs. */
+export async function hundredJoinOnly(): Promise<Figure[]> {
+  return withLab({}, async (_lab, url, token) => {
+    const w = await createWorkshop(url, token, JOINERS);
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: JOINERS }, async (_, i) => {
+        const started = performance.now();
+        await learner(url, 5000 + i)('/api/join', { code: w.joinCode, displayName: `Learner ${i}` });
+        times.push(performance.now() - started);
+      }),
+    );
+    return [{ name: `${JOINERS} joins at once, no sessions (p95)`, value: quantile(times, 0.95), unit: 'ms' }];
+  });
+}
+
 /** 100 learners arriving spread over one minute: join, Start, first prompt; all stay in their sessions. */
 async function hundredJoin(): Promise<Figure[]> {
   return withLab({ maxSessions: JOINERS + 10 }, async (lab, url, token) => {
@@ -302,6 +318,6 @@ export async function run(): Promise<Figure[]> {
   } finally {
     pg.stop();
   }
-  figures.push(...(await hundredJoin()));
+  figures.push(...(await hundredJoinOnly()), ...(await hundredJoin()));
   return figures;
 }
