@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
 import { type Browser, expect, type Page, test } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './pages/a11y.ts';
 import { InstructorPage } from './pages/instructor-page.ts';
 import { PlayerPage } from './pages/player-page.ts';
 
@@ -61,6 +62,7 @@ test('an instructor runs a workshop for three learners and the roster and report
   await late.getByLabel('Your display name in this workshop').fill('Late');
   await late.getByRole('button', { name: 'Join the workshop' }).click();
   await expect(late.getByRole('alert')).toHaveText('this workshop is full');
+  await expectNoSeriousA11yViolations(late);
 
   // The hinter starts the scenario, checks, and reveals one hint of a failing check.
   await hinter.getByRole('link', { name: TITLE }).click();
@@ -118,6 +120,7 @@ test('an instructor runs a workshop for three learners and the roster and report
   await expect(instructor.cell('Solver', 'status')).toContainText('completed');
   await expect(instructor.cell('Hinter', 'hints')).toHaveText('1');
   await expect(instructor.joinCode).toHaveText(code);
+  await expectNoSeriousA11yViolations(instructor.page);
 
   // A learner cannot open the instructor page, nor its API.
   await idle.goto(`/instructor/?workshop=${workshopId}`);
