@@ -108,4 +108,41 @@ function scenarioLoader(): Loader {
 
 const scenarios = defineCollection({ loader: scenarioLoader(), schema: scenarioSchema });
 
-export const collections = { lessons, scenarios };
+/**
+ * Tracks: `content/tracks/<id>.yaml`, an ordered path of scenarios. The runner's schema
+ * (runner/src/schema/track.ts) is the contract and `paranoid lint` enforces it; this one
+ * reads the fields the site shows, with the same shorthand (a bare id is required).
+ */
+const tracks = defineCollection({
+  loader: {
+    name: 'paranoid-tracks',
+    async load({ store, parseData, logger, watcher }) {
+      const dir = join(ROOT, 'content/tracks');
+      store.clear();
+      if (!existsSync(dir)) return;
+      watcher?.add(dir);
+      for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+        try {
+          const raw = parse(readFileSync(join(dir, name), 'utf8')) as { id?: string };
+          const id = raw.id ?? name.replace(/\.yaml$/, '');
+          store.set({ id, data: await parseData({ id, data: raw as Record<string, unknown> }) });
+        } catch (error) {
+          logger.warn(`track ${name} is left out of the site: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+    },
+  },
+  schema: z.object({
+    title: z.string(),
+    summary: z.string(),
+    audience: z.string(),
+    minutes: z.number(),
+    scenarios: z.array(
+      z
+        .union([z.string(), z.object({ id: z.string(), required: z.boolean().default(true) })])
+        .transform((s) => (typeof s === 'string' ? { id: s, required: true } : s)),
+    ),
+  }),
+});
+
+export const collections = { lessons, scenarios, tracks };

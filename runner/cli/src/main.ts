@@ -20,7 +20,11 @@ program
   .addOption(provider())
   .option('--port <port>', 'port to listen on', '7420')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--data-dir <dir>', "where learners' progress is kept (default: ~/.local/share/paranoid)")
+  .option(
+    '--data-dir <dir>',
+    "where progress, the signing key and the instructor token's hash are kept (default: ~/.local/share/paranoid)",
+  )
+  .option('--database <url>', 'keep learners, progress and workshops in PostgreSQL (postgres://...) instead of SQLite')
   .option('--unsafe-local-shell', 'without bubblewrap, run learner shells unsandboxed (one user, own machine only)')
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')
@@ -76,12 +80,111 @@ program
 
 program
   .command('lint')
-  .description('validate every scenario folder against the schema')
+  .description('validate every scenario folder and every track against their schemas')
   .option('--scenarios <dir>', "scenarios directory (default: the repository's)")
+  .option('--tracks <dir>', "tracks directory (default: the repository's content/tracks)")
   .action(async (options) => {
     const { lint } = await import('./commands/lint.ts');
     process.exitCode = lint(options);
   });
+
+/** Runs an instructor command: a CliError is printed as `error: ...` with its exit code, never a stack. */
+const instructorAction =
+  <A extends unknown[]>(run: (...args: A) => Promise<number> | number) =>
+  async (...args: A) => {
+    try {
+      process.exitCode = await run(...args);
+    } catch (error) {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
+    }
+  };
+
+const runnerOptions = (command: Command) =>
+  command
+    .option('--url <url>', 'the running runner', 'http://127.0.0.1:7420')
+    .option('--token <token>', 'the instructor token (default: $PARANOID_TOKEN)');
+
+const workshop = program.command('workshop').description('run workshops on a running runner (instructor token needed)');
+
+runnerOptions(
+  workshop
+    .command('create')
+    .description('create a workshop and print its join code, join URL and instructor URL')
+    .requiredOption('--title <title>', 'what learners see')
+    .option('--track <id>', 'a track from content/tracks')
+    .option('--scenarios <ids>', 'or a comma-separated list of scenario ids')
+    .requiredOption('--seats <n>', 'how many learners may join')
+    .option('--minutes <m>', "each learner's session length, in minutes (default 60)")
+    .option('--starts <time>', 'when joining opens, ISO 8601 (default: now)')
+    .option('--ends <time>', 'when the workshop ends, ISO 8601 (default: three hours after the start)')
+    .option('--no-solutions', 'never reveal solutions in this workshop')
+    .option('--stuck-minutes <m>', 'mark a learner stuck after this long without a change (default 10)')
+    .option('--json', 'print JSON'),
+).action(
+  instructorAction(async (options) => {
+    const { createWorkshop } = await import('./commands/workshop.ts');
+    return createWorkshop(options);
+  }),
+);
+
+runnerOptions(workshop.command('list').description('list workshops').option('--json', 'print JSON')).action(
+  instructorAction(async (options) => {
+    const { listWorkshops } = await import('./commands/workshop.ts');
+    return listWorkshops(options);
+  }),
+);
+
+runnerOptions(
+  workshop.command('end').description('end a workshop and every session in it').argument('<id>', 'workshop id'),
+).action(
+  instructorAction(async (id: string, options) => {
+    const { endWorkshop } = await import('./commands/workshop.ts');
+    return endWorkshop(id, options);
+  }),
+);
+
+runnerOptions(
+  workshop
+    .command('report')
+    .description('one row per learner and scenario; in JSON each completed row carries its signed record')
+    .argument('<id>', 'workshop id')
+    .addOption(new Option('--format <format>', 'csv or json').default('json'))
+    .option('--out <file>', 'write to a file instead of stdout'),
+).action(
+  instructorAction(async (id: string, options) => {
+    const { workshopReport } = await import('./commands/workshop.ts');
+    return workshopReport(id, options);
+  }),
+);
+
+program
+  .command('verify-report')
+  .description('check every signed completion record in a saved JSON report')
+  .argument('<file>', 'a report from `paranoid workshop report --format json`')
+  .option('--public-key <file>', "the runner's public key (PEM)")
+  .option('--data-dir <dir>', "the runner's data dir, whose key to trust")
+  .option('--url <url>', 'a running runner to ask for its key')
+  .action(
+    instructorAction(async (file: string, options) => {
+      const { verifyReport } = await import('./commands/verify-report.ts');
+      return verifyReport(file, options);
+    }),
+  );
+
+program
+  .command('admin')
+  .description("the runner's administration")
+  .command('token')
+  .description("create or rotate the instructor token in the runner's data dir and print it once")
+  .option('--data-dir <dir>', "the runner's data dir, as given to serve (default: ~/.local/share/paranoid)")
+  .option('--days <n>', 'days until it expires', '30')
+  .action(
+    instructorAction(async (options) => {
+      const { adminToken } = await import('./commands/admin.ts');
+      return adminToken(options);
+    }),
+  );
 
 program
   .command('doctor')

@@ -33,17 +33,17 @@ function build(now = () => Date.now(), ttlMs = 60_000) {
   });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'paranoid-app-'));
   provider = new FakeProvider();
   grader = new FakeGrader();
-  store = new ProgressStore(join(dir, 'progress.sqlite'));
+  store = await ProgressStore.open(join(dir, 'progress.sqlite'));
   build();
 });
 
 afterEach(async () => {
   await sessions.shutdown();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -204,8 +204,8 @@ describe('the lab API', () => {
     const body = (await res.json()) as { passed: boolean; checks: { hintCount: number }[] };
     expect(body.passed).toBe(true);
     expect(body.checks[0]!.hintCount).toBe(2);
-    store.close();
-    store = new ProgressStore(join(dir, 'progress.sqlite'));
+    await store.close();
+    store = await ProgressStore.open(join(dir, 'progress.sqlite'));
     build();
     const progress = (await (await app.request('/api/progress', { headers: { cookie: COOKIE } })).json()) as {
       progress: { scenarioId: string; checks: Record<string, boolean>; completedAt: number | null }[];

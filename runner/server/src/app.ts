@@ -6,6 +6,7 @@ import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import type { ProgressStore } from './progress-store.ts';
 import type { Session, SessionManager } from './sessions.ts';
 import { randomId } from './tokens.ts';
+import { type WorkshopDeps, workshopRoutes } from './workshop-routes.ts';
 
 export interface AppDeps {
   sessions: SessionManager;
@@ -19,6 +20,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** False while the grader has no Kubernetes client (health reports it, Check answers 501). */
   graderReady?: boolean;
+  /** Tracks, workshops, rosters and reports (workshop-routes.ts); absent in tests of the core API. */
+  workshops?: WorkshopDeps;
 }
 
 /** A web-standard handler: the Node adapter and the tests both call `request`. */
@@ -48,6 +51,7 @@ interface Context {
   params: Record<string, string>;
   learnerId: string;
   newLearner: boolean;
+  readJson<T>(): Promise<T>;
 }
 
 type Handler = (c: Context) => Promise<Response> | Response;
@@ -111,7 +115,7 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  on('GET', '/api/me', (c) => json({ learner: deps.store.learner(c.learnerId) }));
+  on('GET', '/api/me', async (c) => json({ learner: await deps.store.learner(c.learnerId) }));
 
   on('PUT', '/api/me', async (c) => {
     const body = await readJson<{ displayName?: unknown }>(c.req);
@@ -120,10 +124,20 @@ export function createApp(deps: AppDeps): App {
       throw badRequest('displayName must be text of at most 40 characters, or null');
     }
     const clean = typeof name === 'string' && name.trim() ? name.trim() : null;
-    return json({ learner: deps.store.setDisplayName(c.learnerId, clean) });
+    return json({ learner: await deps.store.setDisplayName(c.learnerId, clean) });
   });
 
-  on('GET', '/api/progress', (c) => json({ progress: deps.store.all(c.learnerId) }));
+  on('GET', '/api/progress', async (c) => json({ progress: await deps.store.all(c.learnerId) }));
+
+  // Progress is kept self-paced and, for a workshop's session, in the workshop too; its roster hears of it.
+  const recorded = async <T>(s: Session, record: (scope: { workshopId?: string }) => Promise<T>): Promise<T> => {
+    const own = await record({});
+    if (s.workshopId) {
+      await record({ workshopId: s.workshopId });
+      deps.workshops?.workshops.changed(s.workshopId);
+    }
+    return own;
+  };
 
   // Progress of the learner's clusters in the making, for the site's progress bar while
   // POST /api/sessions is still running. Keyed by the learner cookie: there is no session token yet.
@@ -133,8 +147,10 @@ export function createApp(deps: AppDeps): App {
     const body = await readJson<{ scenarioId?: unknown }>(c.req);
     if (typeof body.scenarioId !== 'string') throw badRequest('scenarioId is required');
     if (!(await deps.catalog.get(body.scenarioId))) throw notFound(`scenario "${body.scenarioId}"`);
-    deps.store.learner(c.learnerId);
-    const created = await deps.sessions.create(c.learnerId, body.scenarioId);
+    await deps.store.learner(c.learnerId);
+    const inWorkshop = await deps.workshops?.workshops.sessionContext(c.learnerId, body.scenarioId);
+    const created = await deps.sessions.create(c.learnerId, body.scenarioId, inWorkshop ?? {});
+    await recorded(created, (scope) => deps.store.recordStart(c.learnerId, created.scenarioId, scope));
     return json({ session: deps.sessions.view(created), token: created.token }, 201);
   });
 
@@ -192,7 +208,8 @@ export function createApp(deps: AppDeps): App {
     const scenario = await deps.catalog.get(s.scenarioId);
     const outcomes = await deps.grader.check(s.scenarioId, s.cluster);
     const hints = new Map((scenario?.checks ?? []).map((check) => [check.id, check.hints.length]));
-    const progress = deps.store.recordChecks(s.learnerId, s.scenarioId, outcomes);
+    // The runner graded the learner's own cluster just now: the only way a completion is recorded.
+    const progress = await recorded(s, (scope) => deps.store.recordChecks(s.learnerId, s.scenarioId, outcomes, scope));
     return json({
       checks: outcomes.map((o) => ({ ...o, hintCount: hints.get(o.id) ?? 0 })),
       passed: outcomes.length > 0 && outcomes.every((o) => o.passed),
@@ -212,7 +229,7 @@ export function createApp(deps: AppDeps): App {
     const hint = owner?.hints[index];
     if (!owner || hint === undefined) throw notFound(`hint ${index + 1} of "${String(body.checkId ?? body.stepId)}"`);
     const key = `${typeof body.checkId === 'string' ? 'check' : 'step'}:${owner.id}:${index}`;
-    const progress = deps.store.recordHint(s.learnerId, s.scenarioId, key);
+    const progress = await recorded(s, (scope) => deps.store.recordHint(s.learnerId, s.scenarioId, key, scope));
     return json({ hint, index, progress });
   });
 
@@ -220,8 +237,11 @@ export function createApp(deps: AppDeps): App {
     const s = session(c);
     const body = await readJson<{ confirm?: unknown }>(c.req);
     if (body.confirm !== true) throw badRequest('revealing the solution needs {"confirm": true}');
+    if (s.workshopId && !(await deps.store.workshop(s.workshopId))?.solutionsAllowed) {
+      throw new ApiError(403, 'Forbidden', 'the instructor has turned solutions off in this workshop');
+    }
     const scenario = await deps.catalog.get(s.scenarioId);
-    const progress = deps.store.recordSolution(s.learnerId, s.scenarioId);
+    const progress = await recorded(s, (scope) => deps.store.recordSolution(s.learnerId, s.scenarioId, scope));
     return json({ files: scenario?.solution ?? [], progress });
   });
 
@@ -275,6 +295,15 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
+  if (deps.workshops) {
+    workshopRoutes(on as Parameters<typeof workshopRoutes>[0], {
+      ...deps.workshops,
+      store: deps.store,
+      sessions: deps.sessions,
+      catalog: deps.catalog,
+    });
+  }
+
   return {
     async request(input, init) {
       const req = typeof input === 'string' ? new Request(new URL(input, 'http://localhost'), init) : input;
@@ -295,7 +324,14 @@ export function createApp(deps: AppDeps): App {
         }
         const match = route.pattern.exec(url.pathname)!;
         const params = Object.fromEntries(route.keys.map((key, i) => [key, match[i + 1]!]));
-        response = await route.handler({ req, url, params, learnerId, newLearner: !known });
+        response = await route.handler({
+          req,
+          url,
+          params,
+          learnerId,
+          newLearner: !known,
+          readJson: () => readJson(req),
+        });
       } catch (error) {
         response = toErrorResponse(error);
       }

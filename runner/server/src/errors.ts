@@ -17,6 +17,9 @@ export type ApiErrorCode =
   | 'ClusterUnavailable'
   | 'TerminalUnavailable'
   | 'TooManySessions'
+  | 'TooManyAttempts'
+  | 'WorkshopFull'
+  | 'WorkshopClosed'
   | 'Internal';
 
 /** Where in a YAML document a parse error sits; 1-based like an editor's gutter. */

@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type App, createApp, DEFAULT_MAX_BODY_BYTES } from './app.ts';
+import { InstructorTokens } from './instructor-token.ts';
 import { handleNode } from './node-adapter.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import { ProgressStore } from './progress-store.ts';
 import { prepareSandboxHost } from './sandbox-host.ts';
 import { SessionManager, type TerminalMode } from './sessions.ts';
+import { Signer } from './signing.ts';
 import { serveStatic } from './static-site.ts';
 import { createTerminalSockets } from './terminal-socket.ts';
+import type { TrackCatalog } from './workshop-routes.ts';
+import { Workshops } from './workshops.ts';
 
 export interface LabServerOptions {
   provider: ClusterProvider;
@@ -18,8 +22,17 @@ export interface LabServerOptions {
   grader: Grader;
   reachability?: Reachability;
   graderReady?: boolean;
-  /** SQLite file for learners and progress, or `:memory:`. */
+  /** Where learners, progress and workshops are kept: a SQLite file, `:memory:`, or `postgres://...`. */
   database: string;
+  /**
+   * The runner's data dir: its signing key and the instructor token's hash. Without one,
+   * a key lives in memory and no instructor token exists (workshop routes answer 401).
+   */
+  dataDir?: string;
+  /** Tracks from content/tracks; none when omitted. */
+  tracks?: TrackCatalog;
+  /** How often live rosters are resent with nothing changed. */
+  rosterTickMs?: number;
   /** The built site; omitted in API-only tests. */
   siteDir?: string;
   /** Run an unsandboxed shell where bubblewrap is missing (one user, own machine). */
@@ -33,6 +46,8 @@ export interface LabServerOptions {
   terminals?: TerminalMode;
   allowedOrigins?: string[];
   ttlMs?: number;
+  /** Most sessions alive at once (default 64); the next Start is refused. */
+  maxSessions?: number;
   maxBodyBytes?: number;
 }
 
@@ -61,16 +76,17 @@ export function terminalMode(
 }
 
 /** The whole lab behind one Node http server: API, terminal WebSockets, the static site. */
-export function createLabServer(options: LabServerOptions): LabServer {
+export async function createLabServer(options: LabServerOptions): Promise<LabServer> {
   const workDir = mkdtempSync(join(tmpdir(), 'paranoid-sessions-'));
   const terminals =
     options.terminals ?? terminalMode(options.unsafeLocalShell ?? false, workDir, options.relayCertificate);
-  const store = new ProgressStore(options.database);
+  const store = await ProgressStore.open(options.database);
   const sessions = new SessionManager({
     provider: options.provider,
     workDir,
     terminals,
     ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}),
+    ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
   });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = createApp({
@@ -82,6 +98,17 @@ export function createLabServer(options: LabServerOptions): LabServer {
     ...(options.reachability ? { reachability: options.reachability } : {}),
     maxBodyBytes,
     ...(options.graderReady !== undefined ? { graderReady: options.graderReady } : {}),
+    workshops: {
+      workshops: new Workshops({
+        store,
+        scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
+        track: async (id) => options.tracks?.get(id),
+      }),
+      tracks: options.tracks ?? { list: async () => [], get: async () => undefined },
+      tokens: new InstructorTokens(options.dataDir ?? join(workDir, 'no-data-dir')),
+      signer: options.dataDir ? Signer.fromDataDir(options.dataDir) : Signer.ephemeral(),
+      ...(options.rosterTickMs ? { rosterTickMs: options.rosterTickMs } : {}),
+    },
   });
   const sockets = createTerminalSockets({ sessions, allowedOrigins: options.allowedOrigins ?? [] });
   const server = createServer(async (req, res) => {
@@ -120,7 +147,7 @@ export function createLabServer(options: LabServerOptions): LabServer {
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      store.close();
+      await store.close();
       rmSync(workDir, { recursive: true, force: true });
     },
   };

@@ -41,6 +41,10 @@ export interface Session {
   readonly token: string;
   readonly learnerId: string;
   readonly scenarioId: string;
+  /** The workshop this session counts for, when the learner sits in one that has the scenario. */
+  readonly workshopId?: string;
+  /** Life given by create() and each extend(); the manager's default unless a workshop set one. */
+  readonly ttlMs: number;
   readonly createdAt: number;
   expiresAt: number;
   cluster: ClusterHandle;
@@ -95,7 +99,11 @@ export class SessionManager {
     return this.options.terminals;
   }
 
-  async create(learnerId: string, scenarioId: string): Promise<Session> {
+  async create(
+    learnerId: string,
+    scenarioId: string,
+    options: { ttlMs?: number; workshopId?: string } = {},
+  ): Promise<Session> {
     const mine = [...this.sessions.values()].filter((s) => s.learnerId === learnerId);
     const cap = this.options.maxSessionsPerLearner ?? 3;
     // A learner who opens too many sessions loses the oldest, not the new one.
@@ -109,13 +117,16 @@ export class SessionManager {
     const cluster = await this.createCluster(id, scenarioId, learnerId);
     const dir = mkdtempSync(join(this.options.workDir, 'session-'));
     const now = this.now();
+    const ttlMs = options.ttlMs ?? this.ttlMs;
     const session: Session = {
       id,
       token: randomToken(),
       learnerId,
       scenarioId,
+      ...(options.workshopId ? { workshopId: options.workshopId } : {}),
+      ttlMs,
       createdAt: now,
-      expiresAt: now + this.ttlMs,
+      expiresAt: now + ttlMs,
       cluster,
       client: new ClusterClient(cluster.kubeconfig),
       dir,
@@ -161,7 +172,7 @@ export class SessionManager {
   }
 
   extend(session: Session): Session {
-    session.expiresAt = Math.min(this.now() + this.ttlMs, session.createdAt + this.maxLifeMs);
+    session.expiresAt = Math.min(this.now() + session.ttlMs, session.createdAt + this.maxLifeMs);
     this.schedule(session);
     return session;
   }
@@ -206,6 +217,11 @@ export class SessionManager {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Live sessions, for rosters and instructor actions; `workshopId` narrows to one workshop's. */
+  list(workshopId?: string): Session[] {
+    return [...this.sessions.values()].filter((s) => workshopId === undefined || s.workshopId === workshopId);
   }
 
   async shutdown(): Promise<void> {

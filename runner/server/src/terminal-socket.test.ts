@@ -19,7 +19,7 @@ let base: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'paranoid-ws-'));
-  lab = createLabServer({
+  lab = await createLabServer({
     provider: new FakeProvider(),
     catalog: new FakeCatalog(),
     grader: new FakeGrader(),

@@ -5,6 +5,7 @@ import ChecksPanel from './ChecksPanel.tsx';
 import StepList from './StepList.tsx';
 import TerminalView, { type TerminalHandle } from './TerminalView.tsx';
 import type { PlayerProps } from './types.ts';
+import WorkshopBanner from './WorkshopBanner.tsx';
 
 // Heavy parts load only when their tab is first opened.
 const EditorPanel = lazy(() => import('./EditorPanel.tsx'));
@@ -184,6 +185,7 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
 
   return (
     <div className="player">
+      <WorkshopBanner scenarioId={scenario.id} />
       <div className="player-bar">
         <div className="player-title">
           <p className="incident">From: {scenario.incident.title}</p>

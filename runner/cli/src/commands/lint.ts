@@ -1,13 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
+import { loadTracks } from '@paranoid/server/fs-tracks.ts';
 
 export interface LintOptions {
   /** The scenarios directory (default: the repository's). */
   scenarios?: string;
+  /** The tracks directory (default: the repository's content/tracks). */
+  tracks?: string;
 }
 
 const defaultRoot = () => fileURLToPath(new URL('../../../../scenarios', import.meta.url));
+const defaultTracks = () => fileURLToPath(new URL('../../../../content/tracks', import.meta.url));
 
 /**
  * `paranoid lint`: validates every scenario folder against the schema and its
@@ -35,6 +39,23 @@ export function lint(
       for (const p of s.problems) out.stdout(`      ${formatProblem(p)}\n`);
     }
   }
-  out.stdout(`${report.scenarios.length} scenarios, ${report.problems} problem${report.problems === 1 ? '' : 's'}\n`);
-  return report.problems === 0 ? 0 : 1;
+  // Tracks name scenarios by id: one that names a missing scenario is a dangling reference.
+  const tracks = loadTracks(options.tracks ?? defaultTracks(), new Set(report.scenarios.map((s) => s.id)));
+  let trackProblems = 0;
+  for (const t of tracks.files) {
+    trackProblems += t.problems.length;
+    if (t.problems.length === 0) {
+      const track = tracks.tracks.find((x) => x.id === t.id)!;
+      const required = track.scenarios.filter((s) => s.required).length;
+      out.stdout(`ok    track ${t.id}: ${track.scenarios.length} scenarios, ${required} required\n`);
+    } else {
+      out.stdout(`FAIL  track ${t.id}: ${t.problems.length} problem${t.problems.length > 1 ? 's' : ''}\n`);
+      for (const p of t.problems) out.stdout(`      ${formatProblem(p)}\n`);
+    }
+  }
+  const problems = report.problems + trackProblems;
+  out.stdout(
+    `${report.scenarios.length} scenarios, ${tracks.files.length} tracks, ${problems} problem${problems === 1 ? '' : 's'}\n`,
+  );
+  return problems === 0 ? 0 : 1;
 }

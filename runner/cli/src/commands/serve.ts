@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionScenario } from '@paranoid/catalog/apply.ts';
@@ -14,6 +13,7 @@ import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type SimHost, SimProvider } from '@paranoid/providers/sim-provider.ts';
 import { NetworkMap } from '@paranoid/server/cluster-map.ts';
 import { FsCatalog } from '@paranoid/server/fs-catalog.ts';
+import { FsTracks } from '@paranoid/server/fs-tracks.ts';
 import { createLabServer, type LabServer } from '@paranoid/server/lab-server.ts';
 import { type KubeApiFactory, SchemaGrader } from '@paranoid/server/schema-grader.ts';
 import type { TerminalMode } from '@paranoid/server/sessions.ts';
@@ -22,14 +22,17 @@ import type { ClusterOptions } from '@paranoid/sim/cluster.ts';
 import { createSimHost } from '@paranoid/sim-server/host.ts';
 import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
+import { defaultDataDir } from '../data-dir.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
   provider: 'sim' | 'kind';
   port: string;
   host?: string;
-  /** Where learners' progress is kept (SQLite). */
+  /** The runner's data dir: progress (SQLite), the signing key, the instructor token's hash. */
   dataDir?: string;
+  /** `postgres://...` keeps learners, progress and workshops in PostgreSQL instead of SQLite. */
+  database?: string;
   /** Without bubblewrap, run the learner's shell unsandboxed: for one user on their own machine only. */
   unsafeLocalShell?: boolean;
   /** More origins allowed to open terminals (a reverse proxy's public origin). */
@@ -42,6 +45,7 @@ export interface ServeOptions {
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../../../scenarios', import.meta.url));
+const TRACKS = fileURLToPath(new URL('../../../../content/tracks', import.meta.url));
 /**
  * How long a new cluster's setup may take to come to rest before the session gets it anyway:
  * the learner then sees pods still starting, as on any fresh cluster. On kind, containers are
@@ -55,18 +59,23 @@ const SIM_SETTLE_MS = 0;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
-  options: Omit<ServeOptions, 'port'> & { database?: string },
+  options: Omit<ServeOptions, 'port'> & { rosterTickMs?: number; maxSessions?: number },
 ): Promise<LabServer & { prewarm(): void }> {
   const catalog = new FsCatalog(SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
-  const dataDir = options.dataDir ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'paranoid');
-  const lab = createLabServer({
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const tracks = new FsTracks(TRACKS, async () => new Set((await catalog.list()).map((s) => s.id)));
+  const lab = await createLabServer({
     provider,
     catalog,
     grader,
     reachability: new NetworkMap((id) => catalog.scenario(id)?.attack ?? []),
     database: options.database ?? join(dataDir, 'progress.sqlite'),
+    dataDir,
+    tracks,
+    ...(options.rosterTickMs ? { rosterTickMs: options.rosterTickMs } : {}),
+    ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
     siteDir: SITE_DIST,
     unsafeLocalShell: options.unsafeLocalShell ?? false,
     relayCertificate: () => selfSignedCertificate('paranoid-relay'),
