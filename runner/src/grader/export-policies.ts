@@ -94,7 +94,7 @@ const OBJECT_FIELDS: Record<string, string> = { kind: 'request.kind.kind' };
 /** Why admission cannot judge this check, or undefined when it can. */
 function whyNotExportable(check: Check): string | undefined {
   if (check.probe !== undefined) {
-    return `a ${check.probe.kind} probe replays behaviour in the running cluster; admission judges one object as it is written`;
+    return `${/^[aeiou]/.test(check.probe.kind) ? 'an' : 'a'} ${check.probe.kind} probe replays behaviour in the running cluster; admission judges one object as it is written`;
   }
   const object = check.object!;
   if (object.with !== undefined && Object.keys(object.with).length > 0) {

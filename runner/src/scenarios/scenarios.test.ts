@@ -60,6 +60,7 @@ describe('the seed scenarios', () => {
       'cryptominer-image',
       'exposed-dashboard',
       'missing-networkpolicy',
+      'rbac-token-theft',
       'root-container-escape',
     ]);
   });

@@ -64,6 +64,17 @@ const NOT_ADMISSION: Record<string, string> = {
   'missing-networkpolicy/bad-intruder-to-api': 'NetworkPolicies, judged by reachability probes',
   'missing-networkpolicy/bad-no-dns': 'NetworkPolicies, judged by reachability probes',
   'missing-networkpolicy/bad-or-instead-of-and': 'NetworkPolicies, judged by reachability probes',
+  // RBAC paths are judged by access reviews and by rules read together with bindings (with:).
+  'rbac-token-theft/bad-exec-kept': 'RBAC paths, judged by access-review probes',
+  'rbac-token-theft/bad-wildcard-resources': 'RBAC paths, judged by access-review probes',
+  'rbac-token-theft/bad-ephemeral-debug': 'RBAC paths, judged by access-review probes',
+  'rbac-token-theft/bad-ci-role-removed': 'RBAC paths, judged by access-review probes',
+  'rbac-token-theft/bad-ci-rights-cluster-wide': 'bindings judged together with the pods they reach (with:)',
+  'rbac-token-theft/bad-ci-role-in-controller-namespace': 'bindings judged together with the pods they reach (with:)',
+  'rbac-token-theft/bad-cache-token-kept': 'a pod spec judged together with its service account (with:)',
+  'rbac-token-theft/bad-controller-token-removed': 'a pod spec judged together with its service account (with:)',
+  'rbac-token-theft/bad-controller-still-in-build':
+    "the controller in build is the setup's, left in place; the variant writes nothing bad",
 };
 
 let host: SimHost;
