@@ -7,9 +7,9 @@
  *
  * Pure: the scenario in, plain objects out.
  */
-import type { Check } from '../schema/check.ts';
-import { POD_SPECS, RESOURCES } from '../schema/resources.ts';
-import type { Scenario } from '../schema/scenario.ts';
+import type { Check } from '@paranoid/schema/check.ts';
+import { POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
+import type { Scenario } from '@paranoid/schema/scenario.ts';
 import { celString, codeOf, expandHelpers, rewriteObjectFields, UNTRANSLATABLE_HELPERS } from './kubernetes-cel.ts';
 
 /** What the binding does with a violation: refuse it, warn the client, or only record it in the audit log. */

@@ -1,21 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { exportPolicies } from '../../grader/export-policies.ts';
-import type { KubeApi } from '../../grader/kube-api.ts';
-import { runObjectCheck } from '../../grader/object-check.ts';
-import { Snapshot } from '../../grader/snapshot.ts';
-import { KubeClient } from '../../kube/client.ts';
-import { kubeconfigYaml } from '../../kube/kubeconfig.ts';
-import { applyManifests, deleteObjects } from '../../scenarios/apply.ts';
-import { lintAll } from '../../scenarios/lint.ts';
-import type { LoadedScenario } from '../../scenarios/load.ts';
-import type { ResourceInfo } from '../../schema/resources.ts';
-import { simulatedClusterOptions } from '../../sim/assemble.ts';
-import type { KubeObject } from '../../sim/object.ts';
-import { preloadImages } from '../../sim/runtime/index.ts';
-import { createSimHost, type SimHost } from '../../sim-server/host.ts';
-import { randomIds, realClock } from '../../sim-server/real-clock.ts';
+import { exportPolicies } from '@paranoid/grader/export-policies.ts';
+import type { KubeApi } from '@paranoid/grader/kube-api.ts';
+import { runObjectCheck } from '@paranoid/grader/object-check.ts';
+import { Snapshot } from '@paranoid/grader/snapshot.ts';
+import { KubeClient } from '@paranoid/kube/client.ts';
+import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
+import { applyAsLearner, deleteObjects } from '@paranoid/catalog/apply.ts';
+import { lintAll } from '@paranoid/catalog/lint.ts';
+import type { LoadedScenario } from '@paranoid/catalog/load.ts';
+import type { ResourceInfo } from '@paranoid/schema/resources.ts';
+import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { preloadImages } from '@paranoid/sim/runtime/index.ts';
+import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
+import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import { exportYaml, policiesExport } from './policies.ts';
 import { imagesToPreload } from './validate.ts';
 
@@ -132,7 +132,7 @@ async function applyEach(client: KubeClient, objects: KubeObject[]): Promise<Map
   const refused = new Map<string, string>();
   for (const object of objects) {
     try {
-      await applyManifests(client, [object]);
+      await applyAsLearner(client, [object]);
     } catch (error) {
       refused.set(label(object), error instanceof Error ? error.message : String(error));
     }
@@ -156,7 +156,7 @@ for (const scenario of loaded) {
     it('refuse exactly the setup objects that break an exported check, on a fresh cluster', async () => {
       const { client, remove } = clusterFor(scenario);
       try {
-        await applyManifests(client, policies);
+        await applyAsLearner(client, policies);
         const refused = await applyEach(client, ordered(scenario.setup));
         const expected: string[] = [];
         for (const object of scenario.setup) {
@@ -185,8 +185,8 @@ for (const scenario of loaded) {
       it(`admit every object of ${name} after the setup`, async () => {
         const { client, remove } = clusterFor(scenario);
         try {
-          await applyManifests(client, scenario.setup, { fresh: true });
-          await applyManifests(client, policies);
+          await applyAsLearner(client, scenario.setup);
+          await applyAsLearner(client, policies);
           await deleteObjects(client, change.deletions);
           expect(Object.fromEntries(await applyEach(client, ordered(change.manifests)))).toEqual({});
         } finally {
@@ -206,8 +206,8 @@ for (const scenario of loaded) {
         expect(NOT_ADMISSION[key] !== undefined, `${key} on the NOT_ADMISSION list`).toBe(expected.length === 0);
         const { client, remove } = clusterFor(scenario);
         try {
-          await applyManifests(client, scenario.setup, { fresh: true });
-          await applyManifests(client, policies);
+          await applyAsLearner(client, scenario.setup);
+          await applyAsLearner(client, policies);
           await deleteObjects(client, variant.deletions);
           const refused = await applyEach(client, ordered(variant.manifests));
           expect([...refused.keys()].sort()).toEqual(expected.sort());
@@ -237,8 +237,8 @@ describe('the bindings on the simulator, by mode', () => {
         const client = new KubeClient(
           kubeconfigYaml({ server: c.server, token: c.token, certificateAuthority: host.caCertificate }),
         );
-        await applyManifests(client, exportPolicies(s.scenario, mode).objects as unknown as KubeObject[]);
-        await applyManifests(
+        await applyAsLearner(client, exportPolicies(s.scenario, mode).objects as unknown as KubeObject[]);
+        await applyAsLearner(
           client,
           s.setup.filter((o) => o.kind === 'Namespace'),
         );

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { type ExportMode, type ExportResult, exportPolicies } from '../../grader/export-policies.ts';
-import { lintAll } from '../../scenarios/lint.ts';
-import { formatProblem } from '../../schema/problem.ts';
+import { type ExportMode, type ExportResult, exportPolicies } from '@paranoid/grader/export-policies.ts';
+import { lintAll } from '@paranoid/catalog/lint.ts';
+import { formatProblem } from '@paranoid/schema/problem.ts';
 
 export interface PoliciesExportOptions {
   mode?: string;
