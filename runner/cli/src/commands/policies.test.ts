@@ -1,21 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { applyAsLearner, deleteObjects } from '@paranoid/catalog/apply.ts';
+import { lintAll } from '@paranoid/catalog/lint.ts';
+import type { LoadedScenario } from '@paranoid/catalog/load.ts';
 import { exportPolicies } from '@paranoid/grader/export-policies.ts';
 import type { KubeApi } from '@paranoid/grader/kube-api.ts';
 import { runObjectCheck } from '@paranoid/grader/object-check.ts';
 import { Snapshot } from '@paranoid/grader/snapshot.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { KubeClient } from '@paranoid/kube/client.ts';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
-import { applyAsLearner, deleteObjects } from '@paranoid/catalog/apply.ts';
-import { lintAll } from '@paranoid/catalog/lint.ts';
-import type { LoadedScenario } from '@paranoid/catalog/load.ts';
 import type { ResourceInfo } from '@paranoid/schema/resources.ts';
 import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
-import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { preloadImages } from '@paranoid/sim/runtime/index.ts';
 import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
 import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { exportYaml, policiesExport } from './policies.ts';
 import { imagesToPreload } from './validate.ts';
 

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { type ExportMode, type ExportResult, exportPolicies } from '@paranoid/grader/export-policies.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
+import { type ExportMode, type ExportResult, exportPolicies } from '@paranoid/grader/export-policies.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
+import { stringify } from 'yaml';
 
 export interface PoliciesExportOptions {
   mode?: string;
