@@ -45,11 +45,21 @@ describe('/proc/PID/environ across containers of a pod', () => {
     expect(r.stdout).not.toContain('hvs.sidecar-secret');
   });
 
-  it('is readable with SYS_PTRACE added', async () => {
+  it('is readable with SYS_PTRACE added, one variable a line through tr', async () => {
     cluster = createTestCluster();
     await cluster.createPod(pod('p', { securityContext: { capabilities: { add: ['SYS_PTRACE'] } } }));
     const r = await cluster.run({ pod: 'p', container: 'app', command: readAll });
     expect(r.stdout).toContain('hvs.sidecar-secret');
+    const lines = await cluster.run({
+      pod: 'p',
+      container: 'app',
+      command: [
+        'sh',
+        '-c',
+        "for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null; done | grep VAULT_TOKEN",
+      ],
+    });
+    expect(lines.stdout).toBe('VAULT_TOKEN=hvs.sidecar-secret\n');
   });
 
   it('is readable by a process of the same uid, capabilities or not', async () => {
