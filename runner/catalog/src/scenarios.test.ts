@@ -57,6 +57,7 @@ describe('the seed scenarios', () => {
     const problems = report.scenarios.flatMap((s) => s.problems.map(formatProblem));
     expect(problems).toEqual([]);
     expect(report.scenarios.map((s) => s.id).sort()).toEqual([
+      'capabilities-and-seccomp',
       'cryptominer-image',
       'exposed-dashboard',
       'missing-networkpolicy',

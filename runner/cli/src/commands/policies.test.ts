@@ -73,6 +73,10 @@ const NOT_ADMISSION: Record<string, string> = {
   'rbac-token-theft/bad-ci-role-in-controller-namespace': 'bindings judged together with the pods they reach (with:)',
   'rbac-token-theft/bad-cache-token-kept': 'a pod spec judged together with its service account (with:)',
   'rbac-token-theft/bad-controller-token-removed': 'a pod spec judged together with its service account (with:)',
+  // Namespace labels and removed containers: judged by dry-run probes and the app's readiness.
+  'capabilities-and-seccomp/bad-baseline-enforce': 'a namespace label, judged by dry-run probes',
+  'capabilities-and-seccomp/bad-warn-only': 'a namespace label, judged by dry-run probes',
+  'capabilities-and-seccomp/bad-agent-removed': 'a container removed: judged by the Deployment (status and contents)',
   'rbac-token-theft/bad-controller-still-in-build':
     "the controller in build is the setup's, left in place; the variant writes nothing bad",
 };
