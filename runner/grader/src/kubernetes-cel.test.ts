@@ -1,10 +1,11 @@
+import { boolFlag, kubernetesCelEnvironment } from '@paranoid/k8s/cel.ts';
+import { parseImageRef } from '@paranoid/k8s/image-ref.ts';
 import { describe, expect, it } from 'vitest';
-import { boolFlag, celEnvironment } from './cel.ts';
-import { parseImageRef } from './image-ref.ts';
 import { codeOf, expandHelpers, rewriteObjectFields } from './kubernetes-cel.ts';
 
+/** Evaluated in the admission language, without the check-only functions: what an API server runs. */
 const evaluate = (expression: string, vars: Record<string, unknown>) =>
-  (celEnvironment().parse(expression) as unknown as (v: Record<string, unknown>) => unknown)(vars);
+  (kubernetesCelEnvironment().parse(expression) as unknown as (v: Record<string, unknown>) => unknown)(vars);
 
 /** An expression with every lab helper expanded must contain none of them. */
 const helperFree = (expression: string) => !/\b(imageRef|boolFlag)\s*\(/.test(codeOf(expression));

@@ -1,13 +1,19 @@
 /**
- * Rewrites a check's CEL (grader/cel.ts) into the CEL a Kubernetes API server runs
+ * Rewrites a check's CEL (@paranoid/k8s/cel.ts celEnvironment) into the CEL a Kubernetes API server runs
  * in a ValidatingAdmissionPolicy: the lab helpers that have an exact equivalent in
  * Kubernetes' string library (`imageRef`, `boolFlag`) are expanded in place, and
  * `object.<field>` can be mapped to another expression. Text inside string
  * literals is never touched.
  */
+import { CHECK_ONLY_FUNCTIONS } from '@paranoid/k8s/cel.ts';
 
-/** Lab helpers with no Kubernetes equivalent: a check calling one cannot be exported. */
-export const UNTRANSLATABLE_HELPERS = ['labelSelectorMatches', 'mapSelectorMatches', 'base64Decode'] as const;
+/** The check-only functions {@link expandHelpers} rewrites into the admission language. */
+export const TRANSLATED_HELPERS = ['imageRef', 'boolFlag'] as const;
+
+/** Check-only functions with no Kubernetes equivalent: a check calling one cannot be exported. */
+export const UNTRANSLATABLE_HELPERS: readonly string[] = CHECK_ONLY_FUNCTIONS.filter(
+  (f) => !(TRANSLATED_HELPERS as readonly string[]).includes(f),
+);
 
 interface Segment {
   code: boolean;
