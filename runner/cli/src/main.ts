@@ -78,6 +78,24 @@ program
     process.exitCode = await validate(ids, options);
   });
 
+const policies = program.command('policies').description("a scenario's checks as admission policies");
+policies
+  .command('export')
+  .description("write a scenario's object checks as ValidatingAdmissionPolicy and binding YAML")
+  .argument('<id>', 'scenario id')
+  .addOption(
+    new Option('--mode <mode>', 'what the bindings do with a violation (validationActions)')
+      .choices(['deny', 'warn', 'audit'])
+      .default('deny'),
+  )
+  .option('-o, --output <file>', 'write the YAML here instead of stdout')
+  .option('--scenarios <dir>', "scenarios directory (default: the repository's)")
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .action(async (id, options) => {
+    const { policiesExport } = await import('./commands/policies.ts');
+    process.exitCode = policiesExport(id, options);
+  });
+
 program
   .command('lint')
   .description('validate every scenario folder and every track against their schemas')

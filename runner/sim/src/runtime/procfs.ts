@@ -60,7 +60,16 @@ export function createProcFs(host: NodeHost, pidNs: string, uptime: () => number
       );
       fs.put(`${dir}/cmdline`, `${p.argv.join('\0')}\0`, 0o444, p.uid, p.gid);
       fs.put(`${dir}/comm`, `${name}\n`, 0o444, p.uid, p.gid);
-      fs.put(`${dir}/environ`, p.env.length ? `${p.env.join('\0')}\0` : '', 0o400, p.uid, p.gid);
+      // environ needs the ptrace access check as well as its mode bits (ptrace-access.ts).
+      fs.write(`${dir}/environ`, {
+        type: 'file',
+        content: p.env.length ? `${p.env.join('\0')}\0` : '',
+        mode: 0o400,
+        uid: p.uid,
+        gid: p.gid,
+        mtime: 0,
+        ptraceUid: p.uid,
+      });
       fs.mkdirs(`${dir}/ns`, 0o511, p.uid, p.gid);
       for (const ns of ['ipc', 'mnt', 'net', 'pid', 'uts', 'cgroup']) {
         fs.symlink(`${dir}/ns/${ns}`, `${ns}:[${nsInode(p, ns)}]`);

@@ -4,6 +4,7 @@
  * mount table; `chroot`, `nsenter -m` and hostPath volumes are operations on views,
  * so an escape really changes what every later command reads.
  */
+import { mayPtraceRead } from './ptrace-access.ts';
 
 export interface FileEntry {
   type: 'file' | 'dir' | 'symlink';
@@ -14,6 +15,11 @@ export interface FileEntry {
   gid: number;
   /** Milliseconds since the epoch. */
   mtime: number;
+  /**
+   * For /proc/PID files guarded by the ptrace access check (environ, root): the uid of
+   * the process they belong to. See `ptrace-access.ts`.
+   */
+  ptraceUid?: number;
 }
 
 /** A file system a mount points into. Paths are absolute within the backend. */
@@ -167,6 +173,8 @@ export interface FsCredentials {
   groups: number[];
   /** CAP_DAC_OVERRIDE: root in a container normally has it. */
   dacOverride: boolean;
+  /** CAP_SYS_PTRACE: lets /proc/PID/environ of another uid's process be read. */
+  sysPtrace?: boolean;
 }
 
 /** A process's view of the world's files: an ordered mount table. */
@@ -248,6 +256,7 @@ export class FsView {
     if (!e) return { error: 'ENOENT' };
     if (e.type === 'dir') return { error: 'EISDIR' };
     if (!canAccess(e, cred, 4)) return { error: 'EACCES' };
+    if (e.ptraceUid !== undefined && !mayPtraceRead(cred, e.ptraceUid)) return { error: 'EACCES' };
     return { content: e.content };
   }
 

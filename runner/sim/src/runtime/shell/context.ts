@@ -32,6 +32,7 @@ export const credentials = (sec: Security): FsCredentials => ({
   gid: sec.gid,
   groups: sec.groups,
   dacOverride: sec.effective.has('DAC_OVERRIDE'),
+  sysPtrace: sec.effective.has('SYS_PTRACE'),
 });
 
 /** Thrown to stop an exec that went over a bound; the message is shown to the user. */

@@ -579,6 +579,8 @@ function tr(ctx: CommandCtx): number {
       .replace(/\[:space:\]/g, ' \t\n')
       .replace(/\\n/g, '\n')
       .replace(/\\t/g, '\t')
+      // Octal escapes, as busybox and coreutils read them: `tr '\0' '\n'` splits /proc/PID/environ.
+      .replace(/\\([0-7]{1,3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
       .replace(/(.)-(.)/g, (_, a: string, b: string) => {
         let o = '';
         for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c++) o += String.fromCharCode(c);

@@ -1,0 +1,2 @@
+auto_auth { method "token_file" {} }
+template { destination = "/secrets/db" }
