@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import { type Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 
 /** A Docker object Paranoid made, as the reaper and the pool see it. */
@@ -72,15 +72,62 @@ export class DockerEngine {
    * Builds an image from a directory holding a Dockerfile. The build's own error
    * (a failed RUN, a missing base image) is reported, not swallowed by the stream.
    */
-  async build(contextDir: string, files: string[], tag: string, labels: Record<string, string>): Promise<void> {
+  async build(
+    contextDir: string,
+    files: string[],
+    tag: string,
+    labels: Record<string, string>,
+    options: { noCache?: boolean } = {},
+  ): Promise<void> {
     const stream = await this.wrap(`build image ${tag}`, () =>
-      this.docker.buildImage({ context: contextDir, src: files }, { t: tag, labels, rm: true, forcerm: true }),
+      this.docker.buildImage(
+        { context: contextDir, src: files },
+        {
+          t: tag,
+          ...(Object.keys(labels).length > 0 ? { labels } : {}),
+          rm: true,
+          forcerm: true,
+          // Never ask a registry: a FROM that is not `scratch` or local fails here, offline or not.
+          pull: false,
+          ...(options.noCache ? { nocache: true } : {}),
+        },
+      ),
     );
     const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
       this.docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
     );
     const failed = events.find((e) => e.error || e.errorDetail);
     if (failed) throw new Error(`failed to build image ${tag}: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  /** `docker save` of one image, whole, in memory (scenario images are a few MiB). */
+  async saveImage(ref: string): Promise<Buffer> {
+    const stream = await this.wrap(`save image ${ref}`, () => this.docker.getImage(ref).get());
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  /** `docker load` of an archive; a refusal in the stream (a bad layer) is an error. */
+  async loadImage(archive: Buffer): Promise<void> {
+    const stream = await this.wrap('load image', () =>
+      this.docker.loadImage(Readable.from([archive]), { quiet: true }),
+    );
+    const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const failed = events.find((e) => e.error || e.errorDetail);
+    if (failed) throw new Error(`failed to load image: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  /** Removes an image reference; one already gone is not an error. */
+  async removeImage(ref: string): Promise<void> {
+    try {
+      await this.docker.getImage(ref).remove({ noprune: false });
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw new Error(`failed to remove image ${ref}: ${message(error)}`);
+    }
   }
 
   async create(options: Docker.ContainerCreateOptions): Promise<string> {

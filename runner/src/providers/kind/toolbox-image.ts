@@ -70,6 +70,27 @@ export interface HostToolboxSources {
   kubectl: string;
 }
 
+/**
+ * The static busybox every scenario image and the toolbox are built from: Debian 12's
+ * busybox-static 1:1.35.0-4+deb12u1+b1 (amd64). Scenario data pins image digests, and a
+ * digest covers every byte of the busybox inside, so another build of busybox gives
+ * images that run but whose digests no solution pins. `doctor` says so.
+ */
+export const HOST_BUSYBOX_SHA256 = '3d9f2889d6782537624a4e1a10e68a2ddd53e0ee8bac02676f27308f42ec6bf6';
+
+/** Where Debian publishes that busybox, for machines without it (the workflow fetches it by hash). */
+export const HOST_BUSYBOX_DEB = {
+  url: 'https://deb.debian.org/debian/pool/main/b/busybox/busybox-static_1.35.0-4+deb12u1+b1_amd64.deb',
+  sha256: '3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744',
+} as const;
+
+/** This machine's static busybox and its hash, or undefined when it has none. */
+export function hostBusybox(env: NodeJS.ProcessEnv = process.env): { path: string; sha256: string } | undefined {
+  const path = [env.PARANOID_TOOLBOX_BUSYBOX, '/bin/busybox', '/usr/bin/busybox'].find((p) => p && existsSync(p));
+  if (!path) return undefined;
+  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+}
+
 /** Host binaries for an offline toolbox build, or undefined when this machine lacks them. */
 export function findHostToolboxSources(env: NodeJS.ProcessEnv = process.env): HostToolboxSources | undefined {
   const busybox = [env.PARANOID_TOOLBOX_BUSYBOX, '/bin/busybox', '/usr/bin/busybox'].find((p) => p && existsSync(p));
