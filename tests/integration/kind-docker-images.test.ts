@@ -226,7 +226,7 @@ describe.skipIf(!dockerUp)('scenario images on a real Docker engine answer as th
 
     // Processes: the same names as the simulator's `ps` shows. A shell loop's `sleep` comes and goes.
     const top = await handle.top({ ps_args: '-o pid,comm' });
-    const names = [...new Set(top.Processes.map((p) => p[1]!))].filter((n) => n !== 'sleep').sort();
+    const names = [...new Set(top.Processes.map((p: string[]) => p[1]!))].filter((n) => n !== 'sleep').sort();
     expect.soft(names).toEqual([...new Set(def.processes.map((p) => p.name))].sort());
 
     // What each port answers.

@@ -151,6 +151,22 @@ export class DockerEngine {
     }
   }
 
+  /** Removes a network; one already gone is not an error. Containers still on it keep it (Docker refuses). */
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(name).remove();
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw new Error(`failed to remove network ${name}: ${message(error)}`);
+    }
+  }
+
+  /** The networks a container is attached to, by name. */
+  async networksOf(id: string): Promise<string[]> {
+    const info = await this.wrap(`inspect container ${id.slice(0, 12)}`, () => this.docker.getContainer(id).inspect());
+    return Object.keys(info.NetworkSettings.Networks ?? {}).sort();
+  }
+
   /** Starts an interactive exec and returns its raw stream (TTY: one stream, no multiplexing). */
   async execInteractive(
     id: string,
