@@ -133,6 +133,10 @@ describe.skipIf(!dockerUp)('kind provider on a real Docker engine', () => {
     });
     const version = await docker.execCapture(id, ['kubectl', 'version', '--client']);
     expect(version.stdout).toMatch(/Client Version: v1\.\d+\.\d+/);
+    // The dashboard steps curl a NodePort: curl runs, with every library it loads.
+    const curl = await docker.execCapture(id, ['curl', '--version']);
+    expect(curl.stdout).toMatch(/^curl \d+\.\d+/);
+    expect((await docker.execCapture(id, ['curl', '-s', 'file:///etc/passwd'])).stdout).toMatch(/^learner:x:1000/m);
     await docker.remove(id);
   });
 

@@ -3,7 +3,15 @@ import { realEnvironment, runDoctor } from '../../providers/kind/doctor-checks.t
 
 /** `paranoid doctor`: what the kind provider needs, each line with its fix. Exit 1 on any failure. */
 export async function doctor(): Promise<void> {
-  const checks = await runDoctor(realEnvironment(new DockerEngine()));
+  let docker: DockerEngine;
+  try {
+    docker = new DockerEngine();
+  } catch (error) {
+    // A Docker context that does not exist: every other check still runs.
+    const cause = error instanceof Error ? error.message : String(error);
+    docker = { ping: () => Promise.reject(new Error(cause)) } as unknown as DockerEngine;
+  }
+  const checks = await runDoctor(realEnvironment(docker));
   const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
   for (const c of checks) {
     process.stdout.write(`${mark[c.verdict]} ${c.name.padEnd(15)} ${c.detail}\n`);

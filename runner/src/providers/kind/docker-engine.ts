@@ -1,5 +1,6 @@
 import { type Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { dockerConnection } from './docker-context.ts';
 
 /** A Docker object Paranoid made, as the reaper and the pool see it. */
 export interface LabelledContainer {
@@ -23,8 +24,9 @@ export class DockerUnavailableError extends Error {
 export class DockerEngine {
   readonly docker: Docker;
 
+  /** Without options: the engine the docker CLI (and so kind) uses, Docker contexts included. */
   constructor(options?: Docker.DockerOptions) {
-    this.docker = new Docker(options);
+    this.docker = new Docker(options ?? dockerConnection());
   }
 
   async ping(): Promise<{ version: string; apiVersion: string }> {

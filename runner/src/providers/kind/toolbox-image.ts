@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -11,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DockerEngine } from './docker-engine.ts';
 import { LABELS } from './labels.ts';
@@ -68,6 +69,33 @@ export interface HostToolboxSources {
   busybox: string;
   /** A statically linked kubectl. */
   kubectl: string;
+  /** curl, with the shared libraries it loads (the dashboard steps curl a NodePort); absent: no curl. */
+  curl?: string;
+}
+
+/** Where this machine's kubectl for the terminal is looked for (after PARANOID_TOOLBOX_KUBECTL). */
+export const TOOLBOX_KUBECTL_CANDIDATES = [
+  '/usr/lib/google-cloud-sdk/bin/kubectl.1.32',
+  '/usr/local/bin/kubectl',
+  '/usr/bin/kubectl',
+];
+
+/** Where this machine's curl is looked for. */
+export const CURL_CANDIDATES = ['/usr/bin/curl', '/usr/local/bin/curl'];
+
+/**
+ * The shared libraries a dynamically linked binary loads, and its loader, as `ldd`
+ * resolves them on this machine; the toolbox gets them at the same paths.
+ */
+export function sharedLibraries(binary: string): string[] {
+  const out = execFileSync('ldd', [binary], { encoding: 'utf8', timeout: 10_000 });
+  const libs = new Set<string>();
+  for (const line of out.split('\n')) {
+    const resolved = /=>\s+(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)\s+\(/.exec(line)?.[1];
+    if (resolved) libs.add(resolved);
+    if (/=>\s+not found/.test(line)) throw new Error(`failed to read the libraries of ${binary}: ${line.trim()}`);
+  }
+  return [...libs].sort();
 }
 
 /**
@@ -94,13 +122,9 @@ export function hostBusybox(env: NodeJS.ProcessEnv = process.env): { path: strin
 /** Host binaries for an offline toolbox build, or undefined when this machine lacks them. */
 export function findHostToolboxSources(env: NodeJS.ProcessEnv = process.env): HostToolboxSources | undefined {
   const busybox = [env.PARANOID_TOOLBOX_BUSYBOX, '/bin/busybox', '/usr/bin/busybox'].find((p) => p && existsSync(p));
-  const kubectl = [
-    env.PARANOID_TOOLBOX_KUBECTL,
-    '/usr/lib/google-cloud-sdk/bin/kubectl.1.32',
-    '/usr/local/bin/kubectl',
-    '/usr/bin/kubectl',
-  ].find((p) => p && existsSync(p));
-  return busybox && kubectl ? { busybox, kubectl } : undefined;
+  const kubectl = [env.PARANOID_TOOLBOX_KUBECTL, ...TOOLBOX_KUBECTL_CANDIDATES].find((p) => p && existsSync(p));
+  const curl = [env.PARANOID_TOOLBOX_CURL, ...CURL_CANDIDATES].find((p) => p && existsSync(p));
+  return busybox && kubectl ? { busybox, kubectl, ...(curl ? { curl } : {}) } : undefined;
 }
 
 /**
@@ -111,7 +135,7 @@ export function toolboxTag(sources: HostToolboxSources): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(join(TOOLBOX_DIR, 'toolbox-init.sh')));
   hash.update(APPLETS.join(','));
-  for (const file of [sources.busybox, sources.kubectl]) {
+  for (const file of [sources.busybox, sources.kubectl, ...(sources.curl ? [sources.curl] : [])]) {
     const s = statSync(file);
     hash.update(`${file}:${s.size}:${s.mtimeMs}`);
   }
@@ -134,6 +158,13 @@ export async function ensureToolboxImage(docker: DockerEngine, sources: HostTool
     copyFileSync(sources.busybox, join(rootfs, 'bin/busybox'));
     for (const applet of APPLETS) symlinkSync('busybox', join(rootfs, 'bin', applet));
     copyFileSync(sources.kubectl, join(rootfs, 'usr/local/bin/kubectl'));
+    if (sources.curl) {
+      copyFileSync(sources.curl, join(rootfs, 'usr/local/bin/curl'));
+      for (const lib of sharedLibraries(sources.curl)) {
+        mkdirSync(join(rootfs, dirname(lib)), { recursive: true });
+        copyFileSync(lib, join(rootfs, lib));
+      }
+    }
     copyFileSync(join(TOOLBOX_DIR, 'toolbox-init.sh'), join(rootfs, 'usr/local/bin/toolbox-init'));
     writeFileSync(
       join(rootfs, 'etc/passwd'),
