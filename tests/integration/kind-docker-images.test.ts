@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { imagesBuild } from '@paranoid/runner/cli/commands/images.ts';
 import { DockerEngine } from '@paranoid/runner/providers/kind/docker-engine.ts';
 import { readTar, type TarEntry } from '@paranoid/runner/providers/kind/oci-archive.ts';
 import {
@@ -267,6 +269,35 @@ describe.skipIf(!dockerUp)('scenario images on a real Docker engine answer as th
       // The stream is multiplexed: 8 header bytes before each frame.
       const firstReal = logs.slice(8).split('\n')[0];
       expect.soft(mask(firstReal ?? '')).toBe(mask(firstSim));
+    }
+  });
+
+  it('are built by `paranoid images build`, which says when a digest differs from what the data pins', async () => {
+    const lines: string[] = [];
+    const out = { stdout: (t: string) => lines.push(t), stderr: (t: string) => lines.push(t) };
+    expect(await imagesBuild(['exposed-dashboard'], {}, out, docker)).toBe(0);
+    expect(lines.join('')).toMatch(
+      /^ok {4}exposed-dashboard {2}registry\.lab\.local\/telemetry\/fleet-telemetry:1\.8\.0 {2}sha256:[0-9a-f]{64} {2}[\d.]+s\n1 image built, 0 problems\n$/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'paranoid-images-'));
+    try {
+      mkdirSync(join(dir, 'demo/images/app'), { recursive: true });
+      writeFileSync(
+        join(dir, 'demo/images/app.image.yaml'),
+        `repository: paranoid.test/images/app\ntags: ['1']\ndigest: sha256:${'0'.repeat(64)}\n`,
+      );
+      writeFileSync(join(dir, 'demo/images/app/Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\n');
+      lines.length = 0;
+      expect(await imagesBuild([], { scenarios: dir }, out, docker)).toBe(1);
+      expect(lines.join('')).toMatch(
+        /^DIFF {2}demo {2}paranoid\.test\/images\/app:1 .*\n {6}app\.image\.yaml pins sha256:0{64}\n/,
+      );
+      lines.length = 0;
+      expect(await imagesBuild(['nope'], { scenarios: dir }, out, docker)).toBe(2);
+      expect(lines.join('')).toMatch(/no scenario "nope"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await docker.removeImage('paranoid.test/images/app:1');
     }
   });
 });
