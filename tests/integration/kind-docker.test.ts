@@ -8,7 +8,11 @@ import { KindProvider } from '@paranoid/runner/providers/kind/kind-provider.ts';
 import { KIND_CLUSTER_LABEL, LABELS, labelsFor } from '@paranoid/runner/providers/kind/labels.ts';
 import { readTar } from '@paranoid/runner/providers/kind/oci-archive.ts';
 import { reap } from '@paranoid/runner/providers/kind/reaper.ts';
-import { buildScenarioImage, scenarioImageBuilds } from '@paranoid/runner/providers/kind/scenario-images.ts';
+import {
+  buildScenarioImage,
+  scenarioImageBuilds,
+  upstreamImageArchive,
+} from '@paranoid/runner/providers/kind/scenario-images.ts';
 import { openToolboxShell, startToolbox } from '@paranoid/runner/providers/kind/toolbox.ts';
 import {
   ensureToolboxImage,
@@ -488,4 +492,24 @@ describe.skipIf(!dockerUp)('kind provider on a real Docker engine', () => {
     }
     for (const h of [a, b]) await provider.delete(h.id);
   }, 120_000);
+
+  it('never loads an upstream image that is not the pinned digest, and says when it cannot be pulled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paranoid-upstream-'));
+    const ref = `paranoid.test/${run}/upstream:1`;
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY Dockerfile /x\n');
+      await docker.build(dir, ['Dockerfile'], ref, {});
+      // A local image under the upstream name, not pulled by its digest: a look-alike, refused.
+      await expect(upstreamImageArchive(docker, { ref, digest: `sha256:${'1'.repeat(64)}` })).rejects.toThrow(
+        /failed to use image .*: the local image is not sha256:1{64} \(it has no registry digest\)/,
+      );
+      // Missing here and unreachable: a clear error, not a cluster that pulls on its own.
+      await expect(
+        upstreamImageArchive(docker, { ref: `paranoid.invalid/${run}/x:1`, digest: `sha256:${'2'.repeat(64)}` }),
+      ).rejects.toThrow(/failed to pull image paranoid\.invalid\/.*@sha256:2{64}/);
+    } finally {
+      await docker.removeImage(ref);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

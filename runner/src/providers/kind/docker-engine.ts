@@ -102,9 +102,28 @@ export class DockerEngine {
     if (failed) throw new Error(`failed to build image ${tag}: ${failed.errorDetail?.message ?? failed.error}`);
   }
 
-  /** `docker save` of one image, whole, in memory (scenario images are a few MiB). */
-  async saveImage(ref: string): Promise<Buffer> {
-    const stream = await this.wrap(`save image ${ref}`, () => this.docker.getImage(ref).get());
+  /**
+   * `docker save` of one image, whole, in memory (scenario images are a few MiB).
+   * `platform` (API 1.48+) saves that platform alone; older engines save what they hold.
+   */
+  async saveImage(ref: string, options: { platform?: string } = {}): Promise<Buffer> {
+    const [os, architecture] = (options.platform ?? '').split('/');
+    const stream = await this.wrap(`save image ${ref}`, () =>
+      options.platform
+        ? new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+            this.docker.modem.dial(
+              {
+                path: `/images/${encodeURIComponent(ref)}/get?`,
+                method: 'GET',
+                isStream: true,
+                statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+                options: { platform: JSON.stringify({ os, architecture }) },
+              },
+              (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+            ),
+          )
+        : this.docker.getImage(ref).get(),
+    );
     const chunks: Buffer[] = [];
     for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
     return Buffer.concat(chunks);
@@ -120,6 +139,34 @@ export class DockerEngine {
     );
     const failed = events.find((e) => e.error || e.errorDetail);
     if (failed) throw new Error(`failed to load image: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  /** The registry digests (`repo@sha256:...`) of a local image, or undefined when there is no such image. */
+  async repoDigests(ref: string): Promise<string[] | undefined> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).RepoDigests ?? [];
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw new Error(`failed to inspect image ${ref}: ${message(error)}`);
+    }
+  }
+
+  /** `docker pull` of one reference; the pull's own error (no network, no such digest) is reported. */
+  async pull(ref: string): Promise<void> {
+    const stream = await this.wrap(`pull image ${ref}`, () => this.docker.pull(ref));
+    const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const failed = events.find((e) => e.error || e.errorDetail);
+    if (failed) throw new Error(`failed to pull image ${ref}: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  /** Names an image `repository:tag` too. */
+  async tag(source: string, ref: string): Promise<void> {
+    const at = ref.lastIndexOf(':');
+    await this.wrap(`tag image ${ref}`, () =>
+      this.docker.getImage(source).tag({ repo: ref.slice(0, at), tag: ref.slice(at + 1) }),
+    );
   }
 
   /** Removes an image reference; one already gone is not an error. */

@@ -18,7 +18,13 @@ import { type PortMapping, renderKindConfig } from './kind-config.ts';
 import { LABELS, readSessionLabels, runnerInstanceId, type SessionLabels } from './labels.ts';
 import { clusterName } from './names.ts';
 import { networkOf } from './reaper.ts';
-import { type BuiltImage, buildScenarioImage, type ScenarioImageBuild } from './scenario-images.ts';
+import {
+  type BuiltImage,
+  buildScenarioImage,
+  type ScenarioImageBuild,
+  type UpstreamImage,
+  upstreamImageArchive,
+} from './scenario-images.ts';
 import { openToolboxShell } from './toolbox.ts';
 import { ensureToolboxImage, findHostToolboxSources, hostBusybox } from './toolbox-image.ts';
 import { WarmPool } from './warm-pool.ts';
@@ -31,6 +37,8 @@ export const KIND_WARNING =
 export interface ScenarioNeeds {
   nodePorts: number[];
   images: ScenarioImageBuild[];
+  /** Upstream images its setup runs, pinned by digest: pulled once per host, loaded into each cluster. */
+  upstream?: UpstreamImage[];
 }
 
 export interface KindProviderOptions {
@@ -57,6 +65,12 @@ export interface KindProviderOptions {
   allNodePorts?: number[];
   /** A pooled cluster that failed to warm (Docker stopped, kind missing); the pool tries again later. */
   onPoolError?: (error: unknown) => void;
+}
+
+/** One image to load into a cluster's nodes: `archive` makes it ready and returns its path. */
+interface ImageLoad {
+  name: string;
+  archive(): Promise<string>;
 }
 
 interface LiveCluster {
@@ -86,6 +100,7 @@ export class KindProvider implements ClusterProvider {
   private readonly mine = new Set<string>();
   /** Scenario images built by this runner, by build context: each is built once and loaded into many clusters. */
   private readonly built = new Map<string, Promise<BuiltImage>>();
+  private readonly upstream = new Map<string, Promise<string>>();
   /** This runner instance: the reaper of another never takes its clusters. */
   readonly owner: string;
 
@@ -120,7 +135,7 @@ export class KindProvider implements ClusterProvider {
 
   async create(options: CreateClusterOptions): Promise<ClusterHandle> {
     const needs = options.scenarioId ? this.options.scenarioNeeds(options.scenarioId) : { nodePorts: [], images: [] };
-    const { item, warm } = await this.pool.acquire(() => this.build(options, needs.nodePorts, needs.images));
+    const { item, warm } = await this.pool.acquire(() => this.build(options, needs.nodePorts, this.loadsFor(needs)));
     if (warm) {
       try {
         await this.adopt(item, options, needs);
@@ -137,7 +152,7 @@ export class KindProvider implements ClusterProvider {
   private async build(
     options: Omit<CreateClusterOptions, 'scenarioId'> & { scenarioId?: string },
     nodePorts: number[],
-    images: ScenarioImageBuild[],
+    images: ImageLoad[],
     { pooled = false }: { pooled?: boolean } = {},
   ): Promise<LiveCluster> {
     const now = (this.options.now ?? Date.now)();
@@ -171,7 +186,7 @@ export class KindProvider implements ClusterProvider {
         labels,
         kindConfig: renderKindConfig(this.options.baseConfig, ports),
         toolboxImage,
-        images: images.map((b) => ({ name: b.refs[0] ?? b.name, archive: () => this.imageArchive(b) })),
+        images,
         network,
         waitSeconds: this.options.waitSeconds ?? 120,
         state: {},
@@ -189,6 +204,25 @@ export class KindProvider implements ClusterProvider {
       requestFromInternet: (req) => requestThroughMappedPort(ports, req),
     };
     return { handle, state, ports, toolboxImage };
+  }
+
+  /** What a scenario's cluster loads: its own images, then the upstream ones it runs. */
+  private loadsFor(needs: ScenarioNeeds): ImageLoad[] {
+    return [
+      ...needs.images.map((b) => ({ name: b.refs[0] ?? b.name, archive: () => this.imageArchive(b) })),
+      ...(needs.upstream ?? []).map((u) => ({ name: u.ref, archive: () => this.upstreamArchive(u) })),
+    ];
+  }
+
+  /** An upstream image's archive, made once per runner (and its pull once per host). */
+  private upstreamArchive(image: UpstreamImage): Promise<string> {
+    let archive = this.upstream.get(image.digest);
+    if (!archive) {
+      archive = upstreamImageArchive(this.docker, image);
+      this.upstream.set(image.digest, archive);
+      archive.catch(() => this.upstream.delete(image.digest));
+    }
+    return archive;
   }
 
   /** Builds a scenario image once per runner; every cluster then loads the same archive. */
@@ -230,9 +264,10 @@ export class KindProvider implements ClusterProvider {
     const anchor = await recordSession(this.docker, cluster.toolboxImage, labels, `-${options.sessionId}`);
     if (cluster.state.anchorId) await this.docker.remove(cluster.state.anchorId);
     cluster.state.anchorId = anchor;
-    for (const [i, image] of needs.images.entries()) {
-      options.onProgress?.({ step: 'loading images', fraction: 0.2 + (0.7 * i) / needs.images.length });
-      await this.kind.loadImageArchive(cluster.handle.id, await this.imageArchive(image));
+    const loads = this.loadsFor(needs);
+    for (const [i, image] of loads.entries()) {
+      options.onProgress?.({ step: 'loading images', fraction: 0.2 + (0.7 * i) / loads.length });
+      await this.kind.loadImageArchive(cluster.handle.id, await image.archive());
     }
     cluster.handle = {
       ...cluster.handle,

@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -137,4 +138,63 @@ export async function buildScenarioImage(
     await docker.removeImage(scratchTag).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** An upstream image a scenario runs as published, pinned by digest (`images/upstream.yaml`). */
+export interface UpstreamImage {
+  /** `repository:tag`, as the scenario's pods name it. */
+  ref: string;
+  /** The digest `docker pull repository@digest` fetches: the manifest list's, as registries show it. */
+  digest: string;
+}
+
+/** The upstream images a scenario declares; every problem is reported at once. */
+export function scenarioUpstreamImages(scenarioDir: string): UpstreamImage[] {
+  const file = join(scenarioDir, 'images', 'upstream.yaml');
+  if (!existsSync(file)) return [];
+  const list = parse(readFileSync(file, 'utf8')) as unknown;
+  const problems: string[] = [];
+  const images: UpstreamImage[] = [];
+  if (!Array.isArray(list)) problems.push('expected a list of {ref, digest}');
+  for (const [i, item] of (Array.isArray(list) ? list : []).entries()) {
+    const { ref, digest } = (item ?? {}) as { ref?: unknown; digest?: unknown };
+    if (typeof ref !== 'string' || !/^[a-z0-9][a-z0-9._\-/:]*:[\w][\w.-]*$/.test(ref) || ref.endsWith(':latest'))
+      problems.push(`[${i}].ref: expected repository:tag (not latest) but found ${JSON.stringify(ref)}`);
+    else if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest))
+      problems.push(`[${i}].digest: expected sha256: and 64 hex digits but found ${JSON.stringify(digest)}`);
+    else images.push({ ref, digest });
+  }
+  if (problems.length > 0) throw new Error(`failed to read ${file}:\n- ${problems.join('\n- ')}`);
+  return images;
+}
+
+/**
+ * Makes an upstream image ready for `kind load image-archive`, once per host: pulled
+ * by its pinned digest only when this engine lacks it (so a cluster never pulls, and a
+ * workstation does not meet Docker Hub's rate limit once per session), then saved for
+ * this machine's platform alone. A local image under the same name that is not the
+ * pinned one is refused, never loaded.
+ */
+export async function upstreamImageArchive(docker: DockerEngine, image: UpstreamImage): Promise<string> {
+  const repository = image.ref.slice(0, image.ref.lastIndexOf(':'));
+  const pinned = `${repository}@${image.digest}`;
+  const archivePath = join(ARCHIVE_DIR, `upstream-${image.digest.slice('sha256:'.length)}.tar`);
+  const present = await docker.repoDigests(image.ref);
+  if (present !== undefined && !present.includes(pinned)) {
+    throw new Error(
+      `failed to use image ${image.ref}: the local image is not ${image.digest} (it has ${present.join(', ') || 'no registry digest'}); remove it with \`docker rmi ${image.ref}\``,
+    );
+  }
+  if (present === undefined) {
+    if ((await docker.repoDigests(pinned)) === undefined) await docker.pull(pinned);
+    await docker.tag(pinned, image.ref);
+  }
+  if (!existsSync(archivePath)) {
+    mkdirSync(ARCHIVE_DIR, { recursive: true });
+    // One platform only: on Docker's containerd store a whole multi-platform index names blobs
+    // this engine never fetched, and importing that fails (kind#3795).
+    writeFileSync(`${archivePath}.part`, await docker.saveImage(image.ref, { platform: `linux/${ociArchitecture()}` }));
+    renameSync(`${archivePath}.part`, archivePath);
+  }
+  return archivePath;
 }
