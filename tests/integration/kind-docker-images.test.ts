@@ -2,17 +2,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { imagesBuild } from '@paranoid/runner/cli/commands/images.ts';
-import { DockerEngine } from '@paranoid/runner/providers/kind/docker-engine.ts';
-import { readTar, type TarEntry } from '@paranoid/runner/providers/kind/oci-archive.ts';
+import { imagesBuild } from '@paranoid/providers/kind/build-images.ts';
+import { DockerEngine } from '@paranoid/providers/kind/docker-engine.ts';
+import { readTar, type TarEntry } from '@paranoid/providers/kind/oci-archive.ts';
 import {
   type BuiltImage,
   buildScenarioImage,
   type ScenarioImageBuild,
   scenarioImageBuilds,
-} from '@paranoid/runner/providers/kind/scenario-images.ts';
-import { HOST_BUSYBOX_SHA256, hostBusybox } from '@paranoid/runner/providers/kind/toolbox-image.ts';
-import { type Image, parseImage } from '@paranoid/runner/sim/runtime/images/image-schema.ts';
+} from '@paranoid/providers/kind/scenario-images.ts';
+import { HOST_BUSYBOX_SHA256, hostBusybox } from '@paranoid/providers/kind/toolbox-image.ts';
+import { type Image, parseImage } from '@paranoid/sim/runtime/index.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
