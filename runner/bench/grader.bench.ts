@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { applyManifests, waitForSettled } from '@paranoid/catalog/apply.ts';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import { defaultProviderFactory, validateScenarios } from '@paranoid/cli/commands/validate.ts';
 import { grade } from '@paranoid/grader/grade.ts';
@@ -41,8 +41,7 @@ export async function run(): Promise<Figure[]> {
           certificateAuthority: host.caCertificate,
         }),
       );
-      await applyManifests(client, loaded.setup);
-      await waitForSettled(client, 10_000);
+      await provisionScenario(client, loaded.setup, { settleTimeoutMs: 10_000 });
       const api = createKubeApi(client);
       await grade(loaded.scenario, api);
       const times: number[] = [];

@@ -1,5 +1,7 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { apiErrorMessage, KubeApiError, type KubeClient, resourcePath } from '@paranoid/kube/client.ts';
+import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
+import type { Manifest } from '@paranoid/kube/manifests.ts';
 import type { Deletion } from '@paranoid/schema/scenario.ts';
 
 /** Kinds that others depend on go first, as kubectl and Helm order them. */
@@ -11,6 +13,7 @@ const ORDER = [
   'ConfigMap',
   'LimitRange',
   'ResourceQuota',
+  'PriorityClass',
   'ClusterRole',
   'ClusterRoleBinding',
   'Role',
@@ -30,65 +33,38 @@ const label = (o: { kind?: string; metadata?: { namespace?: string; name?: strin
 
 const isNotFound = (error: unknown) => error instanceof KubeApiError && error.code === 404;
 
-type Obj = KubeObject & { spec?: Record<string, unknown> };
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Applies manifests as `kubectl apply` would for a fresh state: create, or replace
- * what exists (carrying over resourceVersion, and a Service's allocated cluster IP).
- * Objects are ordered by kind so Namespaces and RBAC exist before what uses them.
- * Throws on the first object the API refuses, naming it.
+ * Applies objects exactly as the learner's editor does (server-side apply, object by
+ * object, through `ClusterClient`), ordered by kind so Namespaces and RBAC exist before
+ * what uses them. Throws on the first object the API refuses, naming it, with the
+ * server's own message. A scenario's setup, its solution and its variants all go
+ * through here, so `validate` proves the path learners take.
  */
-export async function applyManifests(
-  client: KubeClient,
-  manifests: KubeObject[],
-  options: {
-    /**
-     * The cluster is new (a scenario's setup): create first and replace only on AlreadyExists.
-     * Not for change sets: an existing object must be judged by update admission, not create.
-     */
-    fresh?: boolean;
-  } = {},
-): Promise<void> {
-  const sorted = [...manifests].sort((a, b) => rank(a.kind) - rank(b.kind));
-  for (const manifest of sorted) {
-    const object = JSON.parse(JSON.stringify(manifest)) as Obj;
-    const namespace = object.metadata.namespace;
-    try {
-      const collection = await client.path(object.apiVersion, object.kind, namespace);
-      const item = await client.path(object.apiVersion, object.kind, namespace, object.metadata.name);
-      let existing: Obj | undefined;
-      if (options.fresh) {
-        // On a fresh cluster nearly everything is new: asking first would double the requests.
-        try {
-          await client.send('POST', `${collection}?fieldManager=paranoid`, object);
-          continue;
-        } catch (error) {
-          if (!(error instanceof KubeApiError && error.status?.reason === 'AlreadyExists')) throw error;
-        }
-        existing = (await client.send('GET', item)) as Obj;
-      } else {
-        try {
-          existing = (await client.send('GET', item)) as Obj;
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
-      }
-      if (!existing) {
-        await client.send('POST', `${collection}?fieldManager=paranoid`, object);
-        continue;
-      }
-      object.metadata = { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion };
-      if (object.kind === 'Service' && existing.spec && object.spec) {
-        object.spec.clusterIP ??= existing.spec.clusterIP;
-        object.spec.clusterIPs ??= existing.spec.clusterIPs;
-      }
-      await client.send('PUT', `${item}?fieldManager=paranoid`, object);
-    } catch (error) {
-      throw new Error(`failed to apply ${label(object)}: ${apiErrorMessage(error)}`);
-    }
+export async function applyAsLearner(client: KubeClient, manifests: KubeObject[]): Promise<void> {
+  const sorted = [...manifests].sort((a, b) => rank(a.kind) - rank(b.kind)) as unknown as Manifest[];
+  const results = await new ClusterClient(client).apply(sorted);
+  const failed = results.find((r) => !r.ok);
+  if (failed && !failed.ok) {
+    const what = label({ kind: failed.kind, metadata: { namespace: failed.namespace, name: failed.name } });
+    throw new Error(`failed to apply ${what}: ${failed.message}`);
   }
+}
+
+/**
+ * Brings a new cluster to a scenario's starting state: its setup applied as the learner
+ * applies, then the wait until it is at rest. The one provisioning path: `serve` (on
+ * every provider), `sim`, `validate` and the benches all call it. Returns what was
+ * still moving when time ran out (empty when the setup settled).
+ */
+export async function provisionScenario(
+  client: KubeClient,
+  setup: KubeObject[],
+  options: { settleTimeoutMs: number },
+): Promise<string[]> {
+  await applyAsLearner(client, setup);
+  return options.settleTimeoutMs > 0 ? waitForSettled(client, options.settleTimeoutMs) : [];
 }
 
 /** Deletes objects (missing ones are fine) and waits until they are gone, so a name can be reused. */

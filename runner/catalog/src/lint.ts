@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { celEnvironment } from '@paranoid/grader/cel.ts';
+import { celEnvironment } from '@paranoid/k8s/cel.ts';
 import type { Probe } from '@paranoid/schema/probe.ts';
 import type { Problem } from '@paranoid/schema/problem.ts';
 import { resourceForKind } from '@paranoid/schema/resources.ts';

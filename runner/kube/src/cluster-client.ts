@@ -22,8 +22,9 @@ const FIELD_MANAGER = 'paranoid-editor';
 export class ClusterClient {
   private readonly api: KubeClient;
 
-  constructor(kubeconfig: string) {
-    this.api = new KubeClient(kubeconfig);
+  /** From a kubeconfig, or over a client that already exists (its connections are then shared). */
+  constructor(kubeconfig: string | KubeClient) {
+    this.api = typeof kubeconfig === 'string' ? new KubeClient(kubeconfig) : kubeconfig;
   }
 
   /** Server-side apply, object by object, the way `kubectl apply --server-side` does it. */

@@ -1,4 +1,6 @@
-import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { KubeClient } from '@paranoid/kube/client.ts';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import type { Manifest } from '@paranoid/kube/manifests.ts';
 import type {
@@ -40,6 +42,8 @@ export interface SimProviderOptions {
    * a ready cluster instead of building one (default true).
    */
   warmPool?: boolean;
+  /** How long a new cluster's setup may take to come to rest before the cluster is handed out anyway. */
+  settleTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -133,11 +137,12 @@ export class SimProvider implements ClusterProvider {
     const kubeconfig = simKubeconfig(SIM_CONTEXT, cluster);
     try {
       if (scenarioId && this.options.setup) {
-        const manifests = await this.options.setup(scenarioId);
-        const results = await new ClusterClient(kubeconfig).apply(setupOrder(manifests));
-        const failed = results.find((r) => !r.ok);
-        if (failed && !failed.ok) {
-          throw new Error(`failed to apply setup ${failed.kind} ${failed.name}: ${failed.message}`);
+        const manifests = (await this.options.setup(scenarioId)) as unknown as KubeObject[];
+        const client = new KubeClient(kubeconfig);
+        try {
+          await provisionScenario(client, manifests, { settleTimeoutMs: this.options.settleTimeoutMs ?? 0 });
+        } finally {
+          client.close();
         }
       }
     } catch (error) {
@@ -173,11 +178,4 @@ export function simKubeconfig(name: string, cluster: SimCluster): string {
     namespace: 'default',
     ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}),
   });
-}
-
-/** Namespaces and cluster-wide objects first, as `kubectl apply -f dir/` would need them. */
-function setupOrder(manifests: Manifest[]): Manifest[] {
-  const rank = (m: Manifest) =>
-    m.kind === 'Namespace' ? 0 : m.kind.startsWith('Cluster') || m.kind === 'CustomResourceDefinition' ? 1 : 2;
-  return [...manifests].sort((a, b) => rank(a) - rank(b));
 }

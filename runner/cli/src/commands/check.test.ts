@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyManifests } from '@paranoid/catalog/apply.ts';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import { KubeClient } from '@paranoid/kube/client.ts';
 import { simKubeconfig } from '@paranoid/providers/sim-provider.ts';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, yaml);
   const loaded = lintAll(root, ['exposed-dashboard']).scenarios[0]!.loaded!;
-  await applyManifests(new KubeClient(yaml), loaded.setup);
+  await provisionScenario(new KubeClient(yaml), loaded.setup, { settleTimeoutMs: 0 });
 }, 30_000);
 
 afterAll(async () => {

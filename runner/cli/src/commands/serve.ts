@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyManifests } from '@paranoid/catalog/apply.ts';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import { type LoadedScenario, loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
@@ -41,6 +41,13 @@ export interface ServeOptions {
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../../../scenarios', import.meta.url));
+/**
+ * How long a new cluster's setup may take to come to rest before the session gets it anyway:
+ * the learner then sees pods still starting, as on any fresh cluster. Real kind pulls and
+ * starts containers; the simulator settles in well under a second.
+ */
+const KIND_SETTLE_MS = 120_000;
+const SIM_SETTLE_MS = 10_000;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
@@ -125,7 +132,7 @@ async function makeProvider(
     });
   }
   const host = await loadSimHost();
-  return { provider: new SimProvider({ host, setup }), stop: () => {} };
+  return { provider: new SimProvider({ host, setup, settleTimeoutMs: SIM_SETTLE_MS }), stop: () => {} };
 }
 
 /**
@@ -171,7 +178,7 @@ async function makeKindProvider(
       if (options.scenarioId) {
         const client = new KubeClient(handle.kubeconfig);
         try {
-          await applyManifests(client, await setup(options.scenarioId));
+          await provisionScenario(client, await setup(options.scenarioId), { settleTimeoutMs: KIND_SETTLE_MS });
         } catch (error) {
           await kind.delete(handle.id);
           throw error;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyManifests, waitForSettled } from '@paranoid/catalog/apply.ts';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import { type LoadedScenario, loadScenario } from '@paranoid/catalog/load.ts';
 import { KubeClient } from '@paranoid/kube/client.ts';
 import { kubeconfigYaml, writeKubeconfig } from '@paranoid/kube/kubeconfig.ts';
@@ -58,8 +58,7 @@ export async function applyScenarioSetup(host: SimHost, cluster: HostedCluster, 
     kubeconfigYaml({ server: cluster.server, token: cluster.token, certificateAuthority: host.caCertificate }),
   );
   try {
-    await applyManifests(client, scenario.setup);
-    return await waitForSettled(client, SETTLE_MS);
+    return await provisionScenario(client, scenario.setup, { settleTimeoutMs: SETTLE_MS });
   } finally {
     client.close();
   }

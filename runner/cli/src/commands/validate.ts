@@ -2,7 +2,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { applyManifests, deleteObjects, waitForSettled } from '@paranoid/catalog/apply.ts';
+import { applyAsLearner, deleteObjects, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
 import { type AttackResult, type GradeResult, grade, runAttacks } from '@paranoid/grader/grade.ts';
@@ -77,7 +77,7 @@ async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedSc
 
 async function applyChange(kc: KubeClient, change: ChangeSet, settleTimeoutMs: number): Promise<string[]> {
   await deleteObjects(kc, change.deletions);
-  await applyManifests(kc, change.manifests);
+  await applyAsLearner(kc, change.manifests);
   return waitForSettled(kc, settleTimeoutMs);
 }
 
@@ -98,8 +98,7 @@ async function runCase(
     // Session ids are short (providers name clusters after them); the scenario id rides along as data.
     handle = await env.provider.create({ sessionId: `validate-${(sessions++).toString(36)}`, scenarioId: id });
     kc = new KubeClient(handle.kubeconfig);
-    await applyManifests(kc, loaded.setup, { fresh: true });
-    const stuck = await waitForSettled(kc, env.settleTimeoutMs);
+    const stuck = await provisionScenario(kc, loaded.setup, { settleTimeoutMs: env.settleTimeoutMs });
     if (stuck.length > 0) {
       problems.push(`could not run: the setup never came to rest (${stuck.slice(0, 3).join(', ')} still rolling out)`);
       return { ok: false, problems, fingerprint: 'not-run', ms: performance.now() - started };

@@ -6,6 +6,7 @@
  * (k8s.io/apiserver/pkg/admission/plugin/policy/validating).
  */
 
+import { type AuthorizationQuery, CelAuthorizer, kubernetesCelEnvironment } from '@paranoid/k8s/cel.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { StatusDetails } from '@paranoid/k8s/status.ts';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
@@ -13,7 +14,6 @@ import { authorize } from '../rbac/authorizer.ts';
 import { selectorMatches } from '../rbac/label-selector.ts';
 import { findResource, findResourceByKind, RESOURCES } from '../resources.ts';
 import type { ObjectStore } from '../store.ts';
-import { type AuthorizationQuery, CelAuthorizer, kubernetesCelEnvironment } from './cel-library.ts';
 import type { AdmissionPlugin, AdmissionRequest, AdmissionResult } from './types.ts';
 import { type MatchResources, matchesResources } from './vap-match.ts';
 
