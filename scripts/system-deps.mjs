@@ -10,7 +10,11 @@ export const SYSTEM_PACKAGES = [
   { file: '/usr/bin/bwrap', pkg: 'bubblewrap', why: "learners' terminals run in a bubblewrap sandbox" },
   { file: '/usr/sbin/dockerd', pkg: 'docker.io', why: "the kind provider's tests run against a real Docker engine" },
   { file: '/bin/busybox', pkg: 'busybox-static', why: 'the offline toolbox image is built from a static busybox' },
-  { file: '/usr/bin/curl', pkg: 'curl', why: "the kind toolbox carries this machine's curl (the dashboard steps use it)" },
+  {
+    file: '/usr/bin/curl',
+    pkg: 'curl',
+    why: "the kind toolbox carries this machine's curl (the dashboard steps use it)",
+  },
 ];
 
 /** Installed per dpkg where there is one (a dynamic busybox must not pass for busybox-static), else by file. */
