@@ -15,6 +15,11 @@ export const SYSTEM_PACKAGES = [
     pkg: 'postgresql',
     why: "the store's tests run against a PostgreSQL server they start themselves (initdb, pg_ctl)",
   },
+  {
+    file: '/usr/bin/curl',
+    pkg: 'curl',
+    why: "the kind toolbox carries this machine's curl (the dashboard steps use it)",
+  },
 ];
 
 /** Installed per dpkg where there is one (a dynamic busybox must not pass for busybox-static), else by file. */

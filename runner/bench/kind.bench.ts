@@ -77,7 +77,7 @@ async function warmLease(docker: DockerEngine): Promise<number> {
     createCluster: async () => {},
     deleteCluster: async () => {},
     kubeconfig: async (name) => `apiVersion: v1\nkind: Config\nclusters:\n- name: kind-${name}\n`,
-    loadImage: async () => {},
+    loadImageArchive: async () => {},
     listClusters: async () => [],
   };
   const provider = new KindProvider({

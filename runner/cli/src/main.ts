@@ -203,6 +203,21 @@ program
       return adminToken(options);
     }),
   );
+const images = program.command('images').description('scenario images for kind, built offline');
+images
+  .command('build')
+  .description("build every scenario's images (or those of the scenarios named) on the local Docker engine, offline")
+  .argument('[ids...]', 'scenario ids (default: all)')
+  .option('--scenarios <dir>', "scenarios directory (default: the repository's)")
+  .action(async (ids, options) => {
+    const { imagesBuild } = await import('./commands/images.ts');
+    try {
+      process.exitCode = await imagesBuild(ids, options);
+    } catch (error) {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    }
+  });
 
 program
   .command('doctor')

@@ -22,7 +22,7 @@ describe('expandHelpers', () => {
     'registry.lab.local.evil.io/approved/resizer',
     'localhost:5000/team/app:dev',
     'localhost/app',
-    'registry.lab.local/approved/resizer@sha256:493d550b4cb47a08562d89598eee9cd5daeaa8f6ee0909afaf7b7d3137087491',
+    'registry.lab.local/approved/resizer@sha256:69e61e1d03dd29829cfc0e236686bac366ac9cc7f0eb6248d2d6ab05bac15aed',
     'registry.lab.local/a/b:1@sha256:abc',
     'host:5000/x',
     ' nginx:1 ',

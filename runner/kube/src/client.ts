@@ -344,9 +344,13 @@ export class KubeClient {
           case 2:
             stderr += text;
             break;
-          case 3:
-            exitCode = exitCodeOf(text);
+          case 3: {
+            const status = exitStatusOf(text);
+            exitCode = status.exitCode;
+            // The runtime's own words ("executable file not found"): what a shell would have printed.
+            if (status.message) stderr += `${status.message}\n`;
             break;
+          }
         }
       });
       ws.on('close', () =>
@@ -386,17 +390,30 @@ export function resourcePath(apiVersion: string, plural: string, namespace?: str
   return `${base}${ns}/${plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
 }
 
-function exitCodeOf(statusJson: string): number {
+/**
+ * The exit status in the Status an exec ends with (channel 3). A process that ran
+ * and exited non-zero gets `NonZeroExitCode` with an `ExitCode` cause. A command the
+ * runtime could not start at all gets an InternalError with the runtime's message
+ * and no exit code (containerd: `exec: "redis-cli": executable file not found in
+ * $PATH`); that is a shell's 127 (not found) or 126 (not executable), never 1, or a
+ * check expecting an attack to fail would pass whenever its tool is missing.
+ */
+export function exitStatusOf(statusJson: string): { exitCode: number; message?: string } {
   try {
     const status = JSON.parse(statusJson) as {
       status?: string;
+      message?: string;
       details?: { causes?: { reason?: string; message?: string }[] };
     };
-    if (status.status === 'Success') return 0;
+    if (status.status === 'Success') return { exitCode: 0 };
     const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message);
-    return Number.isInteger(code) ? code : 1;
+    if (Number.isInteger(code)) return { exitCode: code };
+    const message = status.message ?? '';
+    if (/executable file not found|no such file or directory/.test(message)) return { exitCode: 127, message };
+    if (/permission denied/.test(message)) return { exitCode: 126, message };
+    return { exitCode: 1, ...(message ? { message } : {}) };
   } catch {
-    return 1;
+    return { exitCode: 1 };
   }
 }
 

@@ -4,7 +4,15 @@ import { terminalDoctorChecks } from '@paranoid/server/sandbox-doctor.ts';
 
 /** `paranoid doctor`: what the kind provider and learners' terminals need, each line with its fix. Exit 1 on any failure. */
 export async function doctor(): Promise<void> {
-  const checks = [...(await runDoctor(realEnvironment(new DockerEngine()))), ...(await terminalDoctorChecks())];
+  let docker: DockerEngine;
+  try {
+    docker = new DockerEngine();
+  } catch (error) {
+    // A Docker context that does not exist: every other check still runs.
+    const cause = error instanceof Error ? error.message : String(error);
+    docker = { ping: () => Promise.reject(new Error(cause)) } as unknown as DockerEngine;
+  }
+  const checks = [...(await runDoctor(realEnvironment(docker))), ...(await terminalDoctorChecks())];
   const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
   for (const c of checks) {
     process.stdout.write(`${mark[c.verdict]} ${c.name.padEnd(16)} ${c.detail}\n`);

@@ -167,10 +167,11 @@ async function makeKindProvider(
       process.stderr.write(`warm pool: ${error instanceof Error ? error.message : String(error)}\n`),
   });
   process.stderr.write(`warning: ${KIND_WARNING}\n`);
-  const { docker, kind: cli } = kind.engines;
+  const { docker, kind: cli, owner } = kind.engines;
   const stopReaper = startReaper({
     docker,
     kind: cli,
+    owner,
     intervalMs: 60_000,
     isActive: (session) => kind.servesSession(session),
     onError: (error) => process.stderr.write(`reaper: ${error instanceof Error ? error.message : error}\n`),

@@ -21,6 +21,12 @@ export interface ValidateProvider {
   settleTimeoutMs: number;
   /** How many cases run at once (each on its own cluster). */
   concurrency: number;
+  /**
+   * Runs of each case (default 2, compared to catch flaky checks). kind: 1, since each run
+   * costs a real cluster; the two-run comparison stays on the simulator, which runs the
+   * same checks on the same data.
+   */
+  runs?: number;
   close(): Promise<void>;
 }
 
@@ -171,9 +177,32 @@ export async function validateScenarios(
     { loaded, change: loaded.solution, expected: 'pass' as const },
     ...loaded.variants.map((v) => ({ loaded, change: v as ChangeSet, expected: v.expect })),
   ]);
+  const runs = env.runs ?? RUNS;
+  // A line per scenario as soon as its last case is done, so a long job shows where it is.
+  const pending = new Map<string, { left: number; ok: number; failed: number; started: number }>();
+  for (const c of cases) {
+    const id = c.loaded.scenario.id;
+    const p = pending.get(id) ?? { left: 0, ok: 0, failed: 0, started: performance.now() };
+    p.left += runs;
+    pending.set(id, p);
+  }
+  const settle = (id: string, ok: boolean, count = 1) => {
+    const p = pending.get(id);
+    if (!p || p.left <= 0) return;
+    p.left -= count;
+    if (ok) p.ok += count;
+    else p.failed += count;
+    if (p.left === 0) {
+      const minutes = (performance.now() - p.started) / 60_000;
+      log(
+        `scenario ${id}: ${p.failed === 0 ? 'ok' : 'FAILED'}, ${p.ok} of ${p.ok + p.failed} case runs ok in ${minutes.toFixed(1)} min (${(minutes / Math.max(1, p.ok + p.failed)).toFixed(1)} min per case)`,
+      );
+    }
+  };
   const runCaseLogged = async (c: Case, run: number) => {
     const r = await runCase(env, c.loaded, c.change, c.expected);
     log(`${c.loaded.scenario.id} ${c.change.name} run ${run}: ${r.ok ? 'ok' : 'FAILED'} (${Math.round(r.ms)} ms)`);
+    settle(c.loaded.scenario.id, r.ok);
     return r;
   };
 
@@ -192,13 +221,14 @@ export async function validateScenarios(
       if (problem) {
         blocked.set(c.loaded.scenario.id, problem);
         log(`${c.loaded.scenario.id}: ${problem}; skipping its other cases`);
+        settle(c.loaded.scenario.id, false, pending.get(c.loaded.scenario.id)?.left ?? 0);
       }
     });
 
   const jobs: { c: Case; run: number }[] = [];
   for (const c of cases) {
     if (blocked.has(c.loaded.scenario.id)) continue;
-    for (let run = 1; run <= RUNS; run++) if (!(run === 1 && firstRun.has(c))) jobs.push({ c, run });
+    for (let run = 1; run <= runs; run++) if (!(run === 1 && firstRun.has(c))) jobs.push({ c, run });
   }
   const done = await pool(
     jobs.map((j) => () => runCaseLogged(j.c, j.run)),
@@ -492,7 +522,8 @@ export const defaultProviderFactory: ProviderFactory = async (name, scenarios) =
 async function kindProvider(scenarios: LoadedScenario[]): Promise<ValidateProvider> {
   const { kindProviderFor } = await import('@paranoid/providers/kind/for-scenarios.ts');
   const provider = kindProviderFor(scenarios, { ttlMs: 60 * 60 * 1000 });
-  return { provider, settleTimeoutMs: 180_000, concurrency: 1, close: async () => {} };
+  // One run per case: each costs a real cluster (see ValidateProvider.runs).
+  return { provider, settleTimeoutMs: 180_000, concurrency: 1, runs: 1, close: async () => provider.close() };
 }
 
 export interface ValidateOptions {
@@ -548,7 +579,7 @@ export async function validate(
     out.stderr(`paranoid validate: ${why}; nothing was validated\n`);
     return 2;
   }
-  out.stdout(`${summaryTable(results)}\n`);
+  out.stdout(`${summaryTable(results, env.runs ?? RUNS)}\n`);
   for (const r of results.filter((x) => !x.ok && x.runs.length > 0)) {
     out.stdout(`\n${r.scenario} / ${r.name}:\n${r.problems.map((p) => `  - ${p}`).join('\n')}\n`);
   }
@@ -562,14 +593,14 @@ export async function validate(
   return failed === 0 ? 0 : 1;
 }
 
-function summaryTable(results: CaseResult[]): string {
+function summaryTable(results: CaseResult[], runs: number): string {
   const rows = [
-    ['scenario', 'case', 'expected', ...Array.from({ length: RUNS }, (_, i) => `run ${i + 1}`), 'verdict'],
+    ['scenario', 'case', 'expected', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`), 'verdict'],
     ...results.map((r) => [
       r.scenario,
       r.name,
       r.expected === 'pass' ? 'passes' : 'fails',
-      ...Array.from({ length: RUNS }, (_, i) => {
+      ...Array.from({ length: runs }, (_, i) => {
         const run = r.runs[i];
         return run === undefined ? 'not run' : run.ok ? `ok ${Math.round(run.ms)}ms` : 'FAILED';
       }),

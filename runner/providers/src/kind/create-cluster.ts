@@ -20,9 +20,13 @@ export interface CreationContext {
   /** The rendered kind config (see kind-config.ts). */
   kindConfig: string;
   toolboxImage: string;
-  /** Images to build and load into the nodes, as `{ref, build}`; build makes `ref` exist locally. */
-  images: Array<{ ref: string; build: () => Promise<void> }>;
-  /** Docker network of the toolbox: `kind` for real clusters. */
+  /** Images to load into the nodes; `archive` builds one (once per runner) and returns its archive's path. */
+  images: Array<{ name: string; archive: () => Promise<string> }>;
+  /**
+   * The cluster's own Docker network: kind puts the nodes on it and the toolbox joins
+   * it alone, so no learner's terminal or pod can reach another session's nodes (a
+   * dashboard NodePort with skip-login is a takeover). `none` in tests.
+   */
   network: string;
   waitSeconds: number;
   state: CreationState;
@@ -53,10 +57,17 @@ export const ACTIONS: readonly Action[] = [
     name: 'creating nodes',
     weight: 0.7,
     async run(ctx) {
-      await ctx.kind.createCluster({ name: ctx.labels.cluster, config: ctx.kindConfig, waitSeconds: ctx.waitSeconds });
+      await ctx.kind.createCluster({
+        name: ctx.labels.cluster,
+        config: ctx.kindConfig,
+        waitSeconds: ctx.waitSeconds,
+        ...(ctx.network !== 'none' ? { network: ctx.network } : {}),
+      });
     },
     async undo(ctx) {
       await deleteKindCluster(ctx.docker, ctx.kind, ctx.labels.cluster);
+      // The toolbox, begun later, was taken back first: the network is empty now.
+      if (ctx.labels.network) await ctx.docker.removeNetwork(ctx.labels.network);
     },
   },
   {
@@ -71,10 +82,7 @@ export const ACTIONS: readonly Action[] = [
     name: 'loading images',
     weight: 0.2,
     async run(ctx) {
-      for (const image of ctx.images) {
-        await image.build();
-        await ctx.kind.loadImage(ctx.labels.cluster, image.ref);
-      }
+      for (const image of ctx.images) await ctx.kind.loadImageArchive(ctx.labels.cluster, await image.archive());
     },
   },
   {
@@ -135,7 +143,8 @@ export async function runActions(
 
 /**
  * Deletes a kind cluster through the kind CLI, then removes any node container
- * still labelled with it (kind gone, or a creation killed half-way).
+ * still labelled with it (kind gone, or a creation killed half-way). Its network
+ * goes last, by the caller, once the toolbox is gone too.
  */
 export async function deleteKindCluster(docker: DockerEngine, kind: KindCli, cluster: string): Promise<void> {
   await kind.deleteCluster(cluster).catch(() => {});

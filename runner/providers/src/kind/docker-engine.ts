@@ -1,5 +1,6 @@
-import type { Duplex } from 'node:stream';
+import { type Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { dockerConnection } from './docker-context.ts';
 
 /** A Docker object Paranoid made, as the reaper and the pool see it. */
 export interface LabelledContainer {
@@ -23,8 +24,9 @@ export class DockerUnavailableError extends Error {
 export class DockerEngine {
   readonly docker: Docker;
 
+  /** Without options: the engine the docker CLI (and so kind) uses, Docker contexts included. */
   constructor(options?: Docker.DockerOptions) {
-    this.docker = new Docker(options);
+    this.docker = new Docker(options ?? dockerConnection());
   }
 
   async ping(): Promise<{ version: string; apiVersion: string }> {
@@ -72,15 +74,109 @@ export class DockerEngine {
    * Builds an image from a directory holding a Dockerfile. The build's own error
    * (a failed RUN, a missing base image) is reported, not swallowed by the stream.
    */
-  async build(contextDir: string, files: string[], tag: string, labels: Record<string, string>): Promise<void> {
+  async build(
+    contextDir: string,
+    files: string[],
+    tag: string,
+    labels: Record<string, string>,
+    options: { noCache?: boolean } = {},
+  ): Promise<void> {
     const stream = await this.wrap(`build image ${tag}`, () =>
-      this.docker.buildImage({ context: contextDir, src: files }, { t: tag, labels, rm: true, forcerm: true }),
+      this.docker.buildImage(
+        { context: contextDir, src: files },
+        {
+          t: tag,
+          ...(Object.keys(labels).length > 0 ? { labels } : {}),
+          rm: true,
+          forcerm: true,
+          // Never ask a registry: a FROM that is not `scratch` or local fails here, offline or not.
+          pull: false,
+          ...(options.noCache ? { nocache: true } : {}),
+        },
+      ),
     );
     const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
       this.docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
     );
     const failed = events.find((e) => e.error || e.errorDetail);
     if (failed) throw new Error(`failed to build image ${tag}: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  /**
+   * `docker save` of one image, whole, in memory (scenario images are a few MiB).
+   * `platform` (API 1.48+) saves that platform alone; older engines save what they hold.
+   */
+  async saveImage(ref: string, options: { platform?: string } = {}): Promise<Buffer> {
+    const [os, architecture] = (options.platform ?? '').split('/');
+    const stream = await this.wrap(`save image ${ref}`, () =>
+      options.platform
+        ? new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+            this.docker.modem.dial(
+              {
+                path: `/images/${encodeURIComponent(ref)}/get?`,
+                method: 'GET',
+                isStream: true,
+                statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+                options: { platform: JSON.stringify({ os, architecture }) },
+              },
+              (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+            ),
+          )
+        : this.docker.getImage(ref).get(),
+    );
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  /** `docker load` of an archive; a refusal in the stream (a bad layer) is an error. */
+  async loadImage(archive: Buffer): Promise<void> {
+    const stream = await this.wrap('load image', () =>
+      this.docker.loadImage(Readable.from([archive]), { quiet: true }),
+    );
+    const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const failed = events.find((e) => e.error || e.errorDetail);
+    if (failed) throw new Error(`failed to load image: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  /** The registry digests (`repo@sha256:...`) of a local image, or undefined when there is no such image. */
+  async repoDigests(ref: string): Promise<string[] | undefined> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).RepoDigests ?? [];
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw new Error(`failed to inspect image ${ref}: ${message(error)}`);
+    }
+  }
+
+  /** `docker pull` of one reference; the pull's own error (no network, no such digest) is reported. */
+  async pull(ref: string): Promise<void> {
+    const stream = await this.wrap(`pull image ${ref}`, () => this.docker.pull(ref));
+    const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const failed = events.find((e) => e.error || e.errorDetail);
+    if (failed) throw new Error(`failed to pull image ${ref}: ${failed.errorDetail?.message ?? failed.error}`);
+  }
+
+  /** Names an image `repository:tag` too. */
+  async tag(source: string, ref: string): Promise<void> {
+    const at = ref.lastIndexOf(':');
+    await this.wrap(`tag image ${ref}`, () =>
+      this.docker.getImage(source).tag({ repo: ref.slice(0, at), tag: ref.slice(at + 1) }),
+    );
+  }
+
+  /** Removes an image reference; one already gone is not an error. */
+  async removeImage(ref: string): Promise<void> {
+    try {
+      await this.docker.getImage(ref).remove({ noprune: false });
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw new Error(`failed to remove image ${ref}: ${message(error)}`);
+    }
   }
 
   async create(options: Docker.ContainerCreateOptions): Promise<string> {
@@ -102,6 +198,22 @@ export class DockerEngine {
       if (statusOf(error) === 404) return false;
       throw new Error(`failed to inspect network ${name}: ${message(error)}`);
     }
+  }
+
+  /** Removes a network; one already gone is not an error. Containers still on it keep it (Docker refuses). */
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(name).remove();
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw new Error(`failed to remove network ${name}: ${message(error)}`);
+    }
+  }
+
+  /** The networks a container is attached to, by name. */
+  async networksOf(id: string): Promise<string[]> {
+    const info = await this.wrap(`inspect container ${id.slice(0, 12)}`, () => this.docker.getContainer(id).inspect());
+    return Object.keys(info.NetworkSettings.Networks ?? {}).sort();
   }
 
   /** Starts an interactive exec and returns its raw stream (TTY: one stream, no multiplexing). */

@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerEngine } from './docker-engine.ts';
 import { atLeast, type DoctorEnvironment, parseVersion, runDoctor } from './doctor-checks.ts';
+import { HOST_BUSYBOX_SHA256 } from './toolbox-image.ts';
 
 function env(
   overrides: Partial<DoctorEnvironment> & { tools?: Record<string, string | null> } = {},
 ): DoctorEnvironment {
-  const tools = overrides.tools ?? { kind: 'kind v0.27.0 go1.23.6 linux/amd64', kubectl: 'Client Version: v1.32.4' };
+  const tools = overrides.tools ?? {
+    kind: 'kind v0.27.0 go1.23.6 linux/amd64',
+    kubectl: 'Client Version: v1.32.4',
+    file: '/bin/busybox: ELF 64-bit LSB executable, x86-64, statically linked, stripped',
+    ldd: '\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)',
+  };
   return {
     docker: { ping: async () => ({ version: '27.0.1', apiVersion: '1.46' }) } as unknown as DockerEngine,
     readFile: (p) => (p.endsWith('watches') ? '524288\n' : '512\n'),
     exec: async (cmd) => (tools[cmd] ? { ok: true, out: tools[cmd]! } : { ok: false, out: '' }),
     freeBytes: () => 50 * 2 ** 30,
     exists: () => true,
+    hashFile: () => HOST_BUSYBOX_SHA256,
     ...overrides,
   };
 }
@@ -23,6 +30,9 @@ describe('paranoid doctor', () => {
       ['docker', 'ok'],
       ['kind', 'ok'],
       ['kubectl', 'ok'],
+      ['busybox', 'ok'],
+      ['toolbox kubectl', 'ok'],
+      ['toolbox curl', 'ok'],
       ['inotify limits', 'ok'],
       ['bubblewrap', 'ok'],
       ['free disk', 'ok'],
@@ -62,6 +72,33 @@ describe('paranoid doctor', () => {
     expect(checks.find((c) => c.name === 'free disk')).toMatchObject({
       verdict: 'warn',
       detail: '1.0 GiB free for Docker',
+    });
+  });
+
+  it('fails without a static busybox, and warns when it is not the one scenario digests were built from', async () => {
+    const none = await runDoctor(env({ exists: (p) => !p.includes('busybox') }));
+    expect(none.find((c) => c.name === 'busybox')).toMatchObject({
+      verdict: 'fail',
+      fix: expect.stringContaining('busybox-static'),
+    });
+    const other = await runDoctor(env({ hashFile: () => '0'.repeat(64) }));
+    expect(other.find((c) => c.name === 'busybox')).toMatchObject({
+      verdict: 'warn',
+      fix: expect.stringMatching(/pin a digest.*busybox-static_1\.35\.0/),
+    });
+  });
+
+  it('fails without a kubectl for the terminal, and warns when curl cannot go in it', async () => {
+    const checks = await runDoctor(
+      env({
+        exists: (p) => !p.includes('kubectl'),
+        tools: { kind: 'kind v0.27.0', kubectl: 'Client Version: v1.32.4', ldd: 'libcurl.so.4 => not found' },
+      }),
+    );
+    expect(checks.find((c) => c.name === 'toolbox kubectl')?.verdict).toBe('fail');
+    expect(checks.find((c) => c.name === 'toolbox curl')).toMatchObject({
+      verdict: 'warn',
+      detail: expect.stringMatching(/not found/),
     });
   });
 

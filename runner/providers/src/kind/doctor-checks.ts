@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import type { DockerEngine } from './docker-engine.ts';
+import { CURL_CANDIDATES, HOST_BUSYBOX_DEB, HOST_BUSYBOX_SHA256, TOOLBOX_KUBECTL_CANDIDATES } from './toolbox-image.ts';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -44,6 +46,8 @@ export interface DoctorEnvironment {
   exec(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }>;
   freeBytes(path: string): number | undefined;
   exists(path: string): boolean;
+  /** sha256 of a file, hex; undefined when unreadable. */
+  hashFile(path: string): string | undefined;
 }
 
 export const realEnvironment = (docker: DockerEngine): DoctorEnvironment => ({
@@ -59,7 +63,75 @@ export const realEnvironment = (docker: DockerEngine): DoctorEnvironment => ({
     }
   },
   exists: existsSync,
+  hashFile: (p) => {
+    try {
+      return createHash('sha256').update(readFileSync(p)).digest('hex');
+    } catch {
+      return undefined;
+    }
+  },
 });
+
+/**
+ * What the kind path needs from this host beyond kind and Docker: the static
+ * busybox every scenario image and the terminal are built from (its hash decides
+ * the digests scenario data pins), a kubectl and a curl to put in the terminal.
+ */
+export async function hostBuildChecks(env: DoctorEnvironment): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => env.exists(p));
+  const file = busybox ? await env.exec('file', ['-L', busybox]) : undefined;
+  const isStatic = busybox !== undefined && (!file?.ok || /statically linked|static-pie/.test(file.out));
+  const hash = busybox ? env.hashFile(busybox) : undefined;
+  if (!busybox || !isStatic) {
+    checks.push({
+      name: 'busybox',
+      verdict: 'fail',
+      detail: busybox ? `${busybox} is not statically linked` : 'no static busybox',
+      fix: 'apt-get install busybox-static (scenario images and the terminal are built FROM scratch with it)',
+    });
+  } else if (hash !== HOST_BUSYBOX_SHA256) {
+    checks.push({
+      name: 'busybox',
+      verdict: 'warn',
+      detail: `${busybox} is not the busybox scenario digests were built from (sha256 ${hash?.slice(0, 12)})`,
+      fix: `images build and run, but solutions that pin a digest will not start on kind: install Debian 12's busybox-static (${HOST_BUSYBOX_DEB.url}, sha256 ${HOST_BUSYBOX_DEB.sha256})`,
+    });
+  } else {
+    checks.push({
+      name: 'busybox',
+      verdict: 'ok',
+      detail: `${busybox} (Debian 12 busybox-static: scenario digests match)`,
+    });
+  }
+
+  const kubectl = TOOLBOX_KUBECTL_CANDIDATES.find((p) => env.exists(p));
+  checks.push(
+    kubectl
+      ? { name: 'toolbox kubectl', verdict: 'ok', detail: kubectl }
+      : {
+          name: 'toolbox kubectl',
+          verdict: 'fail',
+          detail: `none of ${TOOLBOX_KUBECTL_CANDIDATES.join(', ')}`,
+          fix: 'install a Linux kubectl at /usr/local/bin/kubectl, or set PARANOID_TOOLBOX_KUBECTL: the terminal image is built from it',
+        },
+  );
+
+  const curl = CURL_CANDIDATES.find((p) => env.exists(p));
+  const ldd = curl ? await env.exec('ldd', [curl]) : undefined;
+  const curlOk = curl !== undefined && ldd?.ok === true && !/not found/.test(ldd.out);
+  checks.push(
+    curlOk
+      ? { name: 'toolbox curl', verdict: 'ok', detail: curl }
+      : {
+          name: 'toolbox curl',
+          verdict: 'warn',
+          detail: curl ? `${curl}: ${ldd?.out || 'ldd failed'}` : 'no curl',
+          fix: 'apt-get install curl: without it the terminal has no curl, and the dashboard steps use it',
+        },
+  );
+  return checks;
+}
 
 /** Everything the kind provider and hosted terminals need, each with its fix. */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
@@ -108,6 +180,8 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
           fix: 'install kubectl >= 1.29: https://kubernetes.io/docs/tasks/tools/',
         },
   );
+
+  checks.push(...(await hostBuildChecks(env)));
 
   const watches = Number(env.readFile('/proc/sys/fs/inotify/max_user_watches') ?? Number.NaN);
   const instances = Number(env.readFile('/proc/sys/fs/inotify/max_user_instances') ?? Number.NaN);

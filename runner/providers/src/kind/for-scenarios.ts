@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadedScenario } from '@paranoid/catalog/load.ts';
 import { KindProvider, type ScenarioNeeds } from './kind-provider.ts';
-import { scenarioImageBuilds } from './scenario-images.ts';
+import { scenarioImageBuilds, scenarioUpstreamImages } from './scenario-images.ts';
 
 export const BASE_KIND_CONFIG = fileURLToPath(new URL('../../../../infra/kind/cluster.yaml', import.meta.url));
 
@@ -12,7 +12,7 @@ export const BASE_KIND_CONFIG = fileURLToPath(new URL('../../../../infra/kind/cl
  * their Dockerfiles so nothing is pulled from a public registry.
  */
 export function scenarioNeeds(loaded: LoadedScenario | undefined): ScenarioNeeds {
-  if (!loaded) return { nodePorts: [], images: [] };
+  if (!loaded) return { nodePorts: [], images: [], upstream: [] };
   const nodePorts = loaded.setup.flatMap((o) =>
     o.kind === 'Service'
       ? ((o.spec as { ports?: { nodePort?: number }[] } | undefined)?.ports ?? []).flatMap((p) =>
@@ -20,7 +20,7 @@ export function scenarioNeeds(loaded: LoadedScenario | undefined): ScenarioNeeds
         )
       : [],
   );
-  return { nodePorts, images: scenarioImageBuilds(loaded.dir) };
+  return { nodePorts, images: scenarioImageBuilds(loaded.dir), upstream: scenarioUpstreamImages(loaded.dir) };
 }
 
 /** A kind provider for these scenarios, from the base config in infra/kind. */

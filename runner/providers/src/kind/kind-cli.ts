@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * The few `kind` CLI calls Paranoid makes. Everything after a cluster exists goes
@@ -8,11 +11,24 @@ import { execFile } from 'node:child_process';
  */
 export interface KindCli {
   version(): Promise<string>;
-  createCluster(args: { name: string; config: string; image?: string; waitSeconds: number }): Promise<void>;
+  /** `network`: the Docker network the nodes join (one per session; kind makes it if missing). */
+  createCluster(args: {
+    name: string;
+    config: string;
+    image?: string;
+    waitSeconds: number;
+    network?: string;
+  }): Promise<void>;
   deleteCluster(name: string): Promise<void>;
-  /** The kubeconfig for reaching the API server from this host (`internal` = from the kind network). */
+  /** The kubeconfig for reaching the API server from this host (`internal` = from the cluster's network). */
   kubeconfig(name: string, options?: { internal?: boolean }): Promise<string>;
-  loadImage(name: string, image: string): Promise<void>;
+  /**
+   * Imports an image archive into every node's containerd (`kind load image-archive`).
+   * Unlike `kind load docker-image` it never goes through `docker save`, which on
+   * Docker's containerd image store fails for images with attestations (kind#3795),
+   * and it keeps the archive's manifest digest, which scenario data pins.
+   */
+  loadImageArchive(name: string, archivePath: string): Promise<void>;
   listClusters(): Promise<string[]>;
 }
 
@@ -27,32 +43,68 @@ export class KindCliError extends Error {
   }
 }
 
-/** Runs the real `kind` binary. `config` goes in on stdin, never through a temp file. */
-export function execKindCli(binary = 'kind'): KindCli {
-  const run = (args: string[], input?: string, timeoutMs = 10 * 60_000): Promise<string> =>
+/** Where each cluster's own kubeconfig lives: never the user's `~/.kube/config`. */
+export const KUBECONFIG_DIR = join(tmpdir(), 'paranoid-kind');
+
+export function kubeconfigPath(cluster: string, dir = KUBECONFIG_DIR): string {
+  return join(dir, `${cluster}.kubeconfig`);
+}
+
+/**
+ * Runs the real `kind` binary. `config` goes in on stdin, never through a temp file.
+ *
+ * Every call that writes a kubeconfig gets `--kubeconfig` with a file of its own
+ * cluster: kind would otherwise rewrite `~/.kube/config`, switch the user's current
+ * context, and take a lock on it that makes two pool operations at once fail.
+ */
+export function execKindCli(
+  binary = 'kind',
+  options: { kubeconfigDir?: string; env?: NodeJS.ProcessEnv } = {},
+): KindCli {
+  const dir = options.kubeconfigDir ?? KUBECONFIG_DIR;
+  const baseEnv = options.env ?? process.env;
+  const run = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 10 * 60_000): Promise<string> =>
     new Promise((resolve, reject) => {
-      const child = execFile(binary, args, { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        const cause = missing ? `${binary} is not installed (see \`paranoid doctor\`)` : stderr.trim() || error.message;
-        reject(new KindCliError(args, stderr, `failed to run kind ${args[0]} ${args[1] ?? ''}: ${cause}`.trim()));
-      });
+      const child = execFile(
+        binary,
+        args,
+        { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20, env: { ...baseEnv, ...env } },
+        (error, stdout, stderr) => {
+          if (!error) return resolve(stdout);
+          const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+          const cause = missing
+            ? `${binary} is not installed (see \`paranoid doctor\`)`
+            : stderr.trim() || error.message;
+          const what = args
+            .slice(0, 2)
+            .filter((a) => !a.startsWith('-'))
+            .join(' ');
+          reject(new KindCliError(args, stderr, `failed to run kind ${what}: ${cause}`));
+        },
+      );
       if (input !== undefined) child.stdin?.end(input);
     });
+  const ownKubeconfig = (name: string) => {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return kubeconfigPath(name, dir);
+  };
   return {
     version: async () => (await run(['version'])).trim(),
-    async createCluster({ name, config, image, waitSeconds }) {
+    async createCluster({ name, config, image, waitSeconds, network }) {
       const args = ['create', 'cluster', '--name', name, '--config', '-', '--wait', `${waitSeconds}s`];
+      args.push('--kubeconfig', ownKubeconfig(name));
       if (image) args.push('--image', image);
-      await run(args, config);
+      // kind's documented switch for the nodes' network; it creates the network when missing.
+      await run(args, config, network ? { KIND_EXPERIMENTAL_DOCKER_NETWORK: network } : {});
     },
     async deleteCluster(name) {
-      await run(['delete', 'cluster', '--name', name]);
+      await run(['delete', 'cluster', '--name', name, '--kubeconfig', ownKubeconfig(name)]);
+      rmSync(kubeconfigPath(name, dir), { force: true });
+      rmSync(`${kubeconfigPath(name, dir)}.lock`, { force: true });
     },
-    kubeconfig: (name, options) =>
-      run(['get', 'kubeconfig', '--name', name, ...(options?.internal ? ['--internal'] : [])]),
-    async loadImage(name, image) {
-      await run(['load', 'docker-image', image, '--name', name]);
+    kubeconfig: (name, o) => run(['get', 'kubeconfig', '--name', name, ...(o?.internal ? ['--internal'] : [])]),
+    async loadImageArchive(name, archivePath) {
+      await run(['load', 'image-archive', archivePath, '--name', name]);
     },
     listClusters: async () =>
       (await run(['get', 'clusters']))

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
+import { hostname } from 'node:os';
 import type {
   ClusterHandle,
   ClusterProvider,
@@ -14,11 +15,18 @@ import { type CreationState, deleteKindCluster, recordSession, runActions } from
 import { DockerEngine } from './docker-engine.ts';
 import { execKindCli, type KindCli } from './kind-cli.ts';
 import { type PortMapping, renderKindConfig } from './kind-config.ts';
-import { LABELS, readSessionLabels } from './labels.ts';
+import { LABELS, readSessionLabels, runnerInstanceId, type SessionLabels } from './labels.ts';
 import { clusterName } from './names.ts';
-import { buildScenarioImage, type ScenarioImageBuild } from './scenario-images.ts';
+import { networkOf } from './reaper.ts';
+import {
+  type BuiltImage,
+  buildScenarioImage,
+  type ScenarioImageBuild,
+  type UpstreamImage,
+  upstreamImageArchive,
+} from './scenario-images.ts';
 import { openToolboxShell } from './toolbox.ts';
-import { ensureToolboxImage, findHostToolboxSources } from './toolbox-image.ts';
+import { ensureToolboxImage, findHostToolboxSources, hostBusybox } from './toolbox-image.ts';
 import { WarmPool } from './warm-pool.ts';
 
 export const KIND_WARNING =
@@ -29,6 +37,8 @@ export const KIND_WARNING =
 export interface ScenarioNeeds {
   nodePorts: number[];
   images: ScenarioImageBuild[];
+  /** Upstream images its setup runs, pinned by digest: pulled once per host, loaded into each cluster. */
+  upstream?: UpstreamImage[];
 }
 
 export interface KindProviderOptions {
@@ -39,7 +49,10 @@ export interface KindProviderOptions {
   scenarioNeeds(id: string): ScenarioNeeds;
   /** Session lifetime, recorded on every object so the reaper can end it. */
   ttlMs: number;
-  network?: string;
+  /** `none` (tests): no network for the toolbox. Default: a network of the cluster's own, named after it. */
+  network?: 'none';
+  /** This runner instance, recorded on everything it makes (default: host, pid and a nonce). */
+  owner?: string;
   waitSeconds?: number;
   now?: () => number;
   /** A free loopback port for each NodePort mapping. */
@@ -52,6 +65,12 @@ export interface KindProviderOptions {
   allNodePorts?: number[];
   /** A pooled cluster that failed to warm (Docker stopped, kind missing); the pool tries again later. */
   onPoolError?: (error: unknown) => void;
+}
+
+/** One image to load into a cluster's nodes: `archive` makes it ready and returns its path. */
+interface ImageLoad {
+  name: string;
+  archive(): Promise<string>;
 }
 
 interface LiveCluster {
@@ -79,14 +98,23 @@ export class KindProvider implements ClusterProvider {
   private readonly pool: WarmPool<LiveCluster>;
   /** Sessions of every cluster this process made or leased, pooled ones included: what the reaper spares. */
   private readonly mine = new Set<string>();
+  /** Scenario images built by this runner, by build context: each is built once and loaded into many clusters. */
+  private readonly built = new Map<string, Promise<BuiltImage>>();
+  private readonly upstream = new Map<string, Promise<string>>();
+  /** This runner instance: the reaper of another never takes its clusters. */
+  readonly owner: string;
 
   constructor(private readonly options: KindProviderOptions) {
     this.docker = options.docker ?? new DockerEngine();
     this.kind = options.kind ?? execKindCli();
+    this.owner = options.owner ?? runnerInstanceId(hostname(), process.pid, randomBytes(3).toString('hex'));
     this.pool = new WarmPool<LiveCluster>({
       size: options.warmPool ?? 0,
       max: options.maxClusters ?? 4,
-      create: () => this.build({ sessionId: `pool-${randomBytes(4).toString('hex')}` }, options.allNodePorts ?? [], []),
+      create: () =>
+        this.build({ sessionId: `pool-${randomBytes(4).toString('hex')}` }, options.allNodePorts ?? [], [], {
+          pooled: true,
+        }),
       destroy: (cluster) => this.destroy(cluster.handle.id),
       onError: options.onPoolError ?? (() => {}),
     });
@@ -107,7 +135,7 @@ export class KindProvider implements ClusterProvider {
 
   async create(options: CreateClusterOptions): Promise<ClusterHandle> {
     const needs = options.scenarioId ? this.options.scenarioNeeds(options.scenarioId) : { nodePorts: [], images: [] };
-    const { item, warm } = await this.pool.acquire(() => this.build(options, needs.nodePorts, needs.images));
+    const { item, warm } = await this.pool.acquire(() => this.build(options, needs.nodePorts, this.loadsFor(needs)));
     if (warm) {
       try {
         await this.adopt(item, options, needs);
@@ -124,7 +152,8 @@ export class KindProvider implements ClusterProvider {
   private async build(
     options: Omit<CreateClusterOptions, 'scenarioId'> & { scenarioId?: string },
     nodePorts: number[],
-    images: ScenarioImageBuild[],
+    images: ImageLoad[],
+    { pooled = false }: { pooled?: boolean } = {},
   ): Promise<LiveCluster> {
     const now = (this.options.now ?? Date.now)();
     const name = clusterName(options.sessionId);
@@ -138,11 +167,16 @@ export class KindProvider implements ClusterProvider {
     const freePort = this.options.freePort ?? findFreePort;
     const ports: PortMapping[] = [];
     for (const nodePort of nodePorts) ports.push({ nodePort, hostPort: await freePort() });
-    const labels = {
+    const network = this.options.network ?? name;
+    const labels: SessionLabels = {
       session: options.sessionId,
       cluster: name,
       createdAt: now,
+      // A pooled cluster waits for a learner without expiring: the reaper spares it while this runner lives.
       expiresAt: now + this.options.ttlMs,
+      owner: this.owner,
+      ...(pooled ? { pooled: true } : {}),
+      ...(network !== 'none' ? { network } : {}),
       ...(options.scenarioId ? { scenario: options.scenarioId } : {}),
     };
     const state = await runActions(
@@ -152,8 +186,8 @@ export class KindProvider implements ClusterProvider {
         labels,
         kindConfig: renderKindConfig(this.options.baseConfig, ports),
         toolboxImage,
-        images: images.map((b) => ({ ref: b.ref, build: () => buildScenarioImage(this.docker, b) })),
-        network: this.options.network ?? 'kind',
+        images,
+        network,
         waitSeconds: this.options.waitSeconds ?? 120,
         state: {},
       },
@@ -172,6 +206,39 @@ export class KindProvider implements ClusterProvider {
     return { handle, state, ports, toolboxImage };
   }
 
+  /** What a scenario's cluster loads: its own images, then the upstream ones it runs. */
+  private loadsFor(needs: ScenarioNeeds): ImageLoad[] {
+    return [
+      ...needs.images.map((b) => ({ name: b.refs[0] ?? b.name, archive: () => this.imageArchive(b) })),
+      ...(needs.upstream ?? []).map((u) => ({ name: u.ref, archive: () => this.upstreamArchive(u) })),
+    ];
+  }
+
+  /** An upstream image's archive, made once per runner (and its pull once per host). */
+  private upstreamArchive(image: UpstreamImage): Promise<string> {
+    let archive = this.upstream.get(image.digest);
+    if (!archive) {
+      archive = upstreamImageArchive(this.docker, image);
+      this.upstream.set(image.digest, archive);
+      archive.catch(() => this.upstream.delete(image.digest));
+    }
+    return archive;
+  }
+
+  /** Builds a scenario image once per runner; every cluster then loads the same archive. */
+  private async imageArchive(build: ScenarioImageBuild): Promise<string> {
+    let built = this.built.get(build.context);
+    if (!built) {
+      const busybox = hostBusybox();
+      if (!busybox)
+        throw new Error('failed to build scenario images: no static busybox on this machine (see `paranoid doctor`)');
+      built = buildScenarioImage(this.docker, build, { busybox: busybox.path });
+      this.built.set(build.context, built);
+      built.catch(() => this.built.delete(build.context));
+    }
+    return (await built).archivePath;
+  }
+
   /** Hands a pooled cluster to a learner: recorded under their session, with the scenario's images. */
   private async adopt(cluster: LiveCluster, options: CreateClusterOptions, needs: ScenarioNeeds): Promise<void> {
     const missing = needs.nodePorts.filter((p) => !cluster.ports.some((m) => m.nodePort === p));
@@ -181,11 +248,15 @@ export class KindProvider implements ClusterProvider {
       );
     }
     const now = (this.options.now ?? Date.now)();
-    const labels = {
+    const network = this.options.network ?? cluster.handle.id;
+    // The session's TTL starts now, when a learner has the cluster, not when the pool made it.
+    const labels: SessionLabels = {
       session: options.sessionId,
       cluster: cluster.handle.id,
       createdAt: now,
       expiresAt: now + this.options.ttlMs,
+      owner: this.owner,
+      ...(network !== 'none' ? { network } : {}),
       ...(options.scenarioId ? { scenario: options.scenarioId } : {}),
     };
     options.onProgress?.({ step: 'recording session', fraction: 0.1 });
@@ -193,10 +264,10 @@ export class KindProvider implements ClusterProvider {
     const anchor = await recordSession(this.docker, cluster.toolboxImage, labels, `-${options.sessionId}`);
     if (cluster.state.anchorId) await this.docker.remove(cluster.state.anchorId);
     cluster.state.anchorId = anchor;
-    for (const [i, image] of needs.images.entries()) {
-      options.onProgress?.({ step: 'loading images', fraction: 0.2 + (0.7 * i) / needs.images.length });
-      await buildScenarioImage(this.docker, image);
-      await this.kind.loadImage(cluster.handle.id, image.ref);
+    const loads = this.loadsFor(needs);
+    for (const [i, image] of loads.entries()) {
+      options.onProgress?.({ step: 'loading images', fraction: 0.2 + (0.7 * i) / loads.length });
+      await this.kind.loadImageArchive(cluster.handle.id, await image.archive());
     }
     cluster.handle = {
       ...cluster.handle,
@@ -224,8 +295,8 @@ export class KindProvider implements ClusterProvider {
   }
 
   /** The engine and CLI this provider drives, for the reaper. */
-  get engines(): { docker: DockerEngine; kind: KindCli } {
-    return { docker: this.docker, kind: this.kind };
+  get engines(): { docker: DockerEngine; kind: KindCli; owner: string } {
+    return { docker: this.docker, kind: this.kind, owner: this.owner };
   }
 
   /** Ends a session's cluster; the pool then warms a replacement. */
@@ -251,6 +322,8 @@ export class KindProvider implements ClusterProvider {
     await deleteKindCluster(this.docker, this.kind, id);
     const anchors = containers.filter((c) => c.labels[LABELS.component] === 'anchor');
     for (const c of [...containers.filter((c) => !anchors.includes(c)), ...anchors]) await this.docker.remove(c.id);
+    const network = networkOf(containers);
+    if (network) await this.docker.removeNetwork(network);
   }
 
   async list(): Promise<{ id: string; sessionId: string; scenarioId?: string; createdAt: number }[]> {

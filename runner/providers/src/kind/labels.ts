@@ -13,6 +13,12 @@ export const LABELS = {
   cluster: 'paranoid.dev/kind-cluster',
   createdAt: 'paranoid.dev/created-at',
   expiresAt: 'paranoid.dev/expires-at',
+  /** The runner instance that made the object (see {@link runnerInstanceId}): one reaper never takes another's. */
+  owner: 'paranoid.dev/owner',
+  /** `true` while a cluster waits in a warm pool: it has no expiry until a session adopts it. */
+  pooled: 'paranoid.dev/pooled',
+  /** The cluster's own Docker network, removed with it. */
+  network: 'paranoid.dev/network',
 } as const;
 
 /** kind's label on its node containers. */
@@ -26,6 +32,29 @@ export interface SessionLabels {
   cluster: string;
   createdAt: number;
   expiresAt: number;
+  /** The runner instance that owns it; '' on objects made before owners were recorded. */
+  owner?: string;
+  /** Waiting in a warm pool: not expired by time until adopted. */
+  pooled?: boolean;
+  /** The cluster's own Docker network, when it has one. */
+  network?: string;
+}
+
+/**
+ * An id for this runner process: host, pid and a nonce. The reaper of another
+ * process on the same host can tell whether it still runs; on another host it
+ * cannot, and leaves the objects alone.
+ */
+export function runnerInstanceId(host: string, pid: number, nonce: string): string {
+  return `${host}.${pid}.${nonce}`;
+}
+
+/** Whether the runner that owns an object may still be running. */
+export function ownerMayBeAlive(owner: string, here: { host: string; isRunning(pid: number): boolean }): boolean {
+  const m = /^(.*)\.(\d+)\.[0-9a-f]+$/.exec(owner);
+  if (!m) return true;
+  if (m[1] !== here.host) return true;
+  return here.isRunning(Number(m[2]));
 }
 
 export function labelsFor(component: Component, s: SessionLabels): Record<string, string> {
@@ -37,6 +66,9 @@ export function labelsFor(component: Component, s: SessionLabels): Record<string
     [LABELS.createdAt]: String(s.createdAt),
     [LABELS.expiresAt]: String(s.expiresAt),
     ...(s.scenario ? { [LABELS.scenario]: s.scenario } : {}),
+    ...(s.owner ? { [LABELS.owner]: s.owner } : {}),
+    ...(s.pooled ? { [LABELS.pooled]: 'true' } : {}),
+    ...(s.network ? { [LABELS.network]: s.network } : {}),
   };
 }
 
@@ -50,5 +82,14 @@ export function readSessionLabels(labels: Record<string, string> | undefined): S
   const expiresAt = Number(labels[LABELS.expiresAt]);
   if (!session || !cluster || !Number.isFinite(createdAt) || !Number.isFinite(expiresAt)) return undefined;
   const scenario = labels[LABELS.scenario];
-  return { session, cluster, createdAt, expiresAt, ...(scenario ? { scenario } : {}) };
+  return {
+    session,
+    cluster,
+    createdAt,
+    expiresAt,
+    owner: labels[LABELS.owner] ?? '',
+    ...(scenario ? { scenario } : {}),
+    ...(labels[LABELS.pooled] === 'true' ? { pooled: true } : {}),
+    ...(labels[LABELS.network] ? { network: labels[LABELS.network] } : {}),
+  };
 }

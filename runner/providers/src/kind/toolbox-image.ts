@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -11,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DockerEngine } from './docker-engine.ts';
 import { LABELS } from './labels.ts';
@@ -68,18 +69,62 @@ export interface HostToolboxSources {
   busybox: string;
   /** A statically linked kubectl. */
   kubectl: string;
+  /** curl, with the shared libraries it loads (the dashboard steps curl a NodePort); absent: no curl. */
+  curl?: string;
+}
+
+/** Where this machine's kubectl for the terminal is looked for (after PARANOID_TOOLBOX_KUBECTL). */
+export const TOOLBOX_KUBECTL_CANDIDATES = [
+  '/usr/lib/google-cloud-sdk/bin/kubectl.1.32',
+  '/usr/local/bin/kubectl',
+  '/usr/bin/kubectl',
+];
+
+/** Where this machine's curl is looked for. */
+export const CURL_CANDIDATES = ['/usr/bin/curl', '/usr/local/bin/curl'];
+
+/**
+ * The shared libraries a dynamically linked binary loads, and its loader, as `ldd`
+ * resolves them on this machine; the toolbox gets them at the same paths.
+ */
+export function sharedLibraries(binary: string): string[] {
+  const out = execFileSync('ldd', [binary], { encoding: 'utf8', timeout: 10_000 });
+  const libs = new Set<string>();
+  for (const line of out.split('\n')) {
+    const resolved = /=>\s+(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)\s+\(/.exec(line)?.[1];
+    if (resolved) libs.add(resolved);
+    if (/=>\s+not found/.test(line)) throw new Error(`failed to read the libraries of ${binary}: ${line.trim()}`);
+  }
+  return [...libs].sort();
+}
+
+/**
+ * The static busybox every scenario image and the toolbox are built from: Debian 12's
+ * busybox-static 1:1.35.0-4+deb12u1+b1 (amd64). Scenario data pins image digests, and a
+ * digest covers every byte of the busybox inside, so another build of busybox gives
+ * images that run but whose digests no solution pins. `doctor` says so.
+ */
+export const HOST_BUSYBOX_SHA256 = '3d9f2889d6782537624a4e1a10e68a2ddd53e0ee8bac02676f27308f42ec6bf6';
+
+/** Where Debian publishes that busybox, for machines without it (the workflow fetches it by hash). */
+export const HOST_BUSYBOX_DEB = {
+  url: 'https://deb.debian.org/debian/pool/main/b/busybox/busybox-static_1.35.0-4+deb12u1+b1_amd64.deb',
+  sha256: '3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744',
+} as const;
+
+/** This machine's static busybox and its hash, or undefined when it has none. */
+export function hostBusybox(env: NodeJS.ProcessEnv = process.env): { path: string; sha256: string } | undefined {
+  const path = [env.PARANOID_TOOLBOX_BUSYBOX, '/bin/busybox', '/usr/bin/busybox'].find((p) => p && existsSync(p));
+  if (!path) return undefined;
+  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
 }
 
 /** Host binaries for an offline toolbox build, or undefined when this machine lacks them. */
 export function findHostToolboxSources(env: NodeJS.ProcessEnv = process.env): HostToolboxSources | undefined {
   const busybox = [env.PARANOID_TOOLBOX_BUSYBOX, '/bin/busybox', '/usr/bin/busybox'].find((p) => p && existsSync(p));
-  const kubectl = [
-    env.PARANOID_TOOLBOX_KUBECTL,
-    '/usr/lib/google-cloud-sdk/bin/kubectl.1.32',
-    '/usr/local/bin/kubectl',
-    '/usr/bin/kubectl',
-  ].find((p) => p && existsSync(p));
-  return busybox && kubectl ? { busybox, kubectl } : undefined;
+  const kubectl = [env.PARANOID_TOOLBOX_KUBECTL, ...TOOLBOX_KUBECTL_CANDIDATES].find((p) => p && existsSync(p));
+  const curl = [env.PARANOID_TOOLBOX_CURL, ...CURL_CANDIDATES].find((p) => p && existsSync(p));
+  return busybox && kubectl ? { busybox, kubectl, ...(curl ? { curl } : {}) } : undefined;
 }
 
 /**
@@ -90,7 +135,7 @@ export function toolboxTag(sources: HostToolboxSources): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(join(TOOLBOX_DIR, 'toolbox-init.sh')));
   hash.update(APPLETS.join(','));
-  for (const file of [sources.busybox, sources.kubectl]) {
+  for (const file of [sources.busybox, sources.kubectl, ...(sources.curl ? [sources.curl] : [])]) {
     const s = statSync(file);
     hash.update(`${file}:${s.size}:${s.mtimeMs}`);
   }
@@ -113,6 +158,13 @@ export async function ensureToolboxImage(docker: DockerEngine, sources: HostTool
     copyFileSync(sources.busybox, join(rootfs, 'bin/busybox'));
     for (const applet of APPLETS) symlinkSync('busybox', join(rootfs, 'bin', applet));
     copyFileSync(sources.kubectl, join(rootfs, 'usr/local/bin/kubectl'));
+    if (sources.curl) {
+      copyFileSync(sources.curl, join(rootfs, 'usr/local/bin/curl'));
+      for (const lib of sharedLibraries(sources.curl)) {
+        mkdirSync(join(rootfs, dirname(lib)), { recursive: true });
+        copyFileSync(lib, join(rootfs, lib));
+      }
+    }
     copyFileSync(join(TOOLBOX_DIR, 'toolbox-init.sh'), join(rootfs, 'usr/local/bin/toolbox-init'));
     writeFileSync(
       join(rootfs, 'etc/passwd'),
