@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Scenario, ScenarioSchema } from '../schema/scenario.ts';
 import type { KubeObject } from '../sim/object.ts';
 import { grade, runAttacks } from './grade.ts';
+import { namespaceFirst } from './probes.ts';
 import { FakeKubeApi } from './testing/fake-kube-api.ts';
 
 const deployment = (name: string, namespace: string, spec: Record<string, unknown>, replicas = 1): KubeObject => ({
@@ -187,6 +188,17 @@ describe('probes', () => {
     const result = await grade(scenario([check]), api);
     expect(result.checks[0]!.message).toBe(
       'The account can read secrets. Found: it can list secrets in namespace team (RBAC: allowed by RoleBinding "oops").',
+    );
+  });
+
+  it('names a RoleBinding namespace first in what the learner reads, as every other message does', () => {
+    expect(
+      namespaceFirst(
+        'RBAC: allowed by RoleBinding "oops/team" of ClusterRole "edit" to Group "system:serviceaccounts:dash"',
+      ),
+    ).toBe('RBAC: allowed by RoleBinding "team/oops" of ClusterRole "edit" to Group "system:serviceaccounts:dash"');
+    expect(namespaceFirst('RBAC: allowed by ClusterRoleBinding "admin" of ClusterRole "cluster-admin"')).toBe(
+      'RBAC: allowed by ClusterRoleBinding "admin" of ClusterRole "cluster-admin"',
     );
   });
 
