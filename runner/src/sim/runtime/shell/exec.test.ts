@@ -258,6 +258,30 @@ describe('exec -it of a command that starts a shell', () => {
   });
 });
 
+describe('crictl on a node', () => {
+  it('lists the containers of the node it runs on after nsenter, and refuses inside the container', async () => {
+    cluster = createTestCluster();
+    await cluster.createPod(
+      sleeper('node-monitor', { hostPID: true }, { securityContext: { privileged: true } }),
+      'paranoid-control-plane',
+    );
+    const onNode = await cluster.run({
+      pod: 'node-monitor',
+      command: ['nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', 'crictl', 'ps'],
+    });
+    expect(onNode.stderr).toBe('');
+    const lines = onNode.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^CONTAINER\s+IMAGE\s+CREATED\s+STATE\s+NAME\s+ATTEMPT\s+POD ID\s+POD\s+NAMESPACE$/);
+    expect(
+      lines.some((l) =>
+        /^[0-9a-f]{13}\s+[0-9a-f]{13}\s+.* ago\s+Running\s+c\s+0\s+\S+\s+node-monitor\s+default$/.test(l),
+      ),
+    ).toBe(true);
+    const inside = await cluster.run({ pod: 'node-monitor', command: ['crictl', 'ps'] });
+    expect(inside.code).toBe(127);
+  });
+});
+
 describe('the escape matrix', () => {
   const hostPathRoot = (name: string, extra: Record<string, unknown> = {}, sc: Record<string, unknown> = {}) => ({
     metadata: { name },

@@ -1,11 +1,19 @@
 import { registerCommands } from '../interpreter.ts';
+import { crictlCommands } from './crictl.ts';
 import { fileCommands } from './files.ts';
 import { kubectlCommands } from './kubectl.ts';
 import { netCommands } from './net.ts';
 import { systemCommands } from './system.ts';
 import { tarCommands } from './tar.ts';
 
-registerCommands({ ...fileCommands, ...systemCommands, ...netCommands, ...kubectlCommands, ...tarCommands });
+registerCommands({
+  ...fileCommands,
+  ...systemCommands,
+  ...netCommands,
+  ...kubectlCommands,
+  ...tarCommands,
+  ...crictlCommands,
+});
 
 /** Every command the simulator implements, by name (availability still depends on the image's binaries). */
 export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
@@ -14,4 +22,5 @@ export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
   ...netCommands,
   ...kubectlCommands,
   ...tarCommands,
+  ...crictlCommands,
 }).sort();
