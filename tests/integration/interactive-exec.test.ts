@@ -8,10 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createServeLab } from '@paranoid/runner/cli/commands/serve.ts';
-import { loadScenario, scenarioDirs } from '@paranoid/runner/scenarios/load.ts';
-import type { LabServer } from '@paranoid/runner/server/lab-server.ts';
-import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/runner/server/terminal-socket.ts';
+import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import { createServeLab } from '@paranoid/cli/commands/serve.ts';
+import type { LabServer } from '@paranoid/server/lab-server.ts';
+import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadScenario, scenarioDirs } from '@paranoid/runner/scenarios/load.ts';
+import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL, type StartedSim, startSim } from '../support/sim.ts';
 

@@ -1,5 +1,5 @@
-import type { ExecRequest, ExecSession } from '@paranoid/runner/sim/runtime/exec-types.ts';
-import { StatusError } from '@paranoid/runner/sim/status.ts';
+import { StatusError } from '@paranoid/k8s/status.ts';
+import type { ExecRequest, ExecSession } from '@paranoid/sim/runtime/exec-types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedSim, seedNamespaces, startSim } from '../support/sim.ts';
 
