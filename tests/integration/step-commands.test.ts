@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import { IMPLEMENTED_COMMANDS } from '@paranoid/sim/runtime/shell/commands/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL, type StartedSim, startSim } from '../support/sim.ts';
 
@@ -118,3 +119,22 @@ for (const dir of scenarioDirs(SCENARIOS)) {
     }
   });
 }
+
+/** The shell's own builtins (interpreter.ts): a program by that name is never looked up. */
+const SHELL_BUILTINS = ['cd', 'pwd', 'export', 'exit', 'true', 'false', 'echo', 'printf', 'test', '[', 'read'];
+
+describe("the programs in the scenarios' images", () => {
+  for (const dir of scenarioDirs(SCENARIOS)) {
+    const { scenario } = loadScenario(dir, SCENARIOS);
+    for (const image of scenario?.imageDefinitions ?? []) {
+      it(`${image.repository}: every program has behaviour, or is the image's own process`, () => {
+        const own = new Set([
+          ...(image.config?.entrypoint ?? []).map((p) => p.split('/').pop()!),
+          ...(image.processes ?? []).map((p) => p.name),
+        ]);
+        const known = new Set([...IMPLEMENTED_COMMANDS, ...SHELL_BUILTINS]);
+        expect((image.binaries ?? []).filter((b) => !known.has(b) && !own.has(b))).toEqual([]);
+      });
+    }
+  }
+});
