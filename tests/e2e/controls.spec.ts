@@ -32,7 +32,7 @@ test.describe('controls that cannot lose a learner’s work by surprise', () => 
       'Not applied: Deployment kubernetes-dashboard/kubernetes-dashboard changed in the cluster since you opened it.',
     );
     await warning.getByRole('button', { name: 'Reload from the cluster' }).click();
-    await expect(page.locator('.monaco-editor').first()).toContainText(/reviewed: "?yes"?/);
+    await expect(page.locator('.monaco-editor').first()).toContainText(/reviewed:\s"?yes/);
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(page.locator('.apply-outcome .outcome-ok')).toContainText(
       'deployment/kubernetes-dashboard configured',

@@ -59,7 +59,7 @@ test('the player works from the keyboard alone, with no trap in the terminal or 
   await expect(opened.locator('option:checked')).toHaveText(/cluster: Deployment monitoring\/node-monitor/, {
     timeout: 15_000,
   });
-  const monacoInput = page.locator('.editor-host textarea').first();
+  const monacoInput = page.getByRole('textbox', { name: /^YAML editor/ });
   await player.tabTo(monacoInput);
   await page.keyboard.press('Tab');
   expect(await player.focusIsIn('.editor-host')).toBe(true);

@@ -282,7 +282,6 @@ function addHostAccess(
   nodes: MapNode[],
   edges: MapEdge[],
 ) {
-  const known = new Set(objects.filter((o) => o.kind === 'Node').map((n) => meta(n).name));
   for (const [id, pods] of workloadPods) {
     for (const nodeName of new Set(pods.map((p) => specOfPod(p).nodeName).filter((n): n is string => !!n))) {
       const spec = specOfPod(pods.find((p) => specOfPod(p).nodeName === nodeName)!);
@@ -301,7 +300,9 @@ function addHostAccess(
       if (access.length === 0) continue;
       const node = `n:${nodeName}`;
       if (!nodes.some((n) => n.id === node)) {
-        nodes.push({ id: node, kind: 'Node', label: nodeName, detail: known.has(nodeName) ? 'node' : undefined });
+        const plane = objects.find((o) => o.kind === 'Node' && meta(o).name === nodeName);
+        const controlPlane = plane && 'node-role.kubernetes.io/control-plane' in (meta(plane).labels ?? {});
+        nodes.push({ id: node, kind: 'Node', label: nodeName, ...(controlPlane ? { detail: 'control plane' } : {}) });
       }
       edges.push({ id: `e:${id}>${node}`, source: id, target: node, kind: 'escapes', label: access.join(', ') });
     }
@@ -393,6 +394,8 @@ function addRbacAndSecrets(
           (s.kind === 'Group' && groups.includes(s.name)),
       );
       if (!hit || !b.roleRef) continue;
+      // The built-in bindings every account has (discovery, basic-user): not part of any attack path.
+      if (b.roleRef.name.startsWith('system:') || (b.metadata?.name ?? '').startsWith('system:')) continue;
       const bindingNs = b.kind === 'RoleBinding' ? b.metadata?.namespace : undefined;
       if (bindingNs && SYSTEM_NAMESPACES.has(bindingNs)) continue;
       const roleId = `r:${b.roleRef.kind}/${bindingNs ?? ''}/${b.roleRef.name}`;

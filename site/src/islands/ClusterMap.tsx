@@ -248,6 +248,7 @@ function layout(data: ClusterMapData | null): { nodes: Node[]; edges: Edge[] } {
       parentId: ns.id,
       position: { x: 12, y: 8 },
       data: { label: `namespace ${ns.label}` },
+      ariaLabel: `Namespace ${ns.label}`,
       className: 'map-namespace-label',
       draggable: false,
       selectable: false,
