@@ -8,6 +8,7 @@ import { type LoadedScenario, loadScenario, scenarioDirs } from './load.ts';
 
 /** The least a scenario must prove about its checks. */
 export const MIN_GOOD_VARIANTS = 3;
+/** Near misses a scenario must carry, so validate proves the checks reject more than the obvious. */
 export const MIN_BAD_VARIANTS = 5;
 
 /**
@@ -109,6 +110,7 @@ export function lintScenario(loaded: LoadedScenario, root: string): Problem[] {
   return problems;
 }
 
+/** Every scenario's problems, and the loaded scenario where it loaded. */
 export interface LintReport {
   scenarios: { id: string; dir: string; problems: Problem[]; loaded?: LoadedScenario }[];
   problems: number;

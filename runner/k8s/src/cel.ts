@@ -75,6 +75,7 @@ export class CelAuthorizer {
   }
 }
 
+/** `authorizer.group(..).resource(..)...`: an authorization question being built, step by step. */
 export class ResourceCheck {
   constructor(
     readonly check: Check,
@@ -82,6 +83,7 @@ export class ResourceCheck {
   ) {}
 }
 
+/** The answer to `ResourceCheck.check(verb)`: `allowed()` and `reason()`. */
 export class Decision {
   constructor(
     readonly isAllowed: boolean,
