@@ -247,6 +247,38 @@ describe('exec -it of a command that starts a shell', () => {
     expect(plain.state).toEqual({ out: 'escape\r\n', code: 0 });
   });
 
+  it('runs piped lines in the node shell of nsenter without a terminal, each as it comes', async () => {
+    cluster = createTestCluster();
+    await escapePod();
+    const session = cluster.exec(
+      {
+        namespace: 'default',
+        pod: 'escape',
+        container: 'c',
+        command: ['nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', 'sh'],
+        stdin: true,
+        tty: false,
+      },
+      { username: 'u', groups: [] },
+    );
+    let out = '';
+    let code: number | undefined;
+    session.onStdout((d) => {
+      out += new TextDecoder().decode(d);
+    });
+    session.onExit((c) => {
+      code = c;
+    });
+    session.writeStdin(new TextEncoder().encode('cat /etc/hostname\n'));
+    for (let i = 0; i < 5; i++) await cluster.flush();
+    // The first line ran on the node before stdin closed.
+    expect(out).toBe('paranoid-control-plane\n');
+    session.writeStdin(new TextEncoder().encode('exit 5\n'));
+    session.closeStdin();
+    for (let i = 0; i < 5; i++) await cluster.flush();
+    expect(code).toBe(5);
+  });
+
   it('interrupts a launched command that never ends', async () => {
     cluster = createTestCluster();
     await escapePod();

@@ -176,7 +176,15 @@ function startSession(
   // `kubectl exec -it ... -- nsenter ... -- sh` (or `chroot /host sh`, `env sh`, `top`): stdin is a
   // terminal that never closes, so the command must start now rather than wait for end of input; a
   // shell it starts becomes the one reading the terminal, and the session ends when that shell does.
-  const launch = !interactive && req.tty && req.stdin;
+  // Without a terminal (`kubectl exec -i ... -- nsenter ... -- sh`, typed or piped), the same holds
+  // when the command ends in a shell that reads stdin: its lines run as they come. Any other
+  // command (`cat`, `tar` for `kubectl cp`) gets its whole stdin once it closes.
+  const last = (req.command[req.command.length - 1] ?? '').split('/').pop() ?? '';
+  const startsShell =
+    !req.command.includes('-c') &&
+    req.command.length > 1 &&
+    (SHELLS.has(last) || (exe === 'chroot' && req.command.length === 2));
+  const launch = !interactive && req.stdin && (req.tty || startsShell);
 
   // One budget per command line: a session can run for hours, a runaway command cannot.
   const resetBudget = (sh: Shell) => {
@@ -434,15 +442,16 @@ function startSession(
     queueMicrotask(() => prompt());
     return session;
   }
+  // Input that arrives before the command has started waits for the shell it starts.
+  running = true;
   const launchCommand = async () => {
     if (refuseMissing()) return;
-    running = true;
     resetBudget(baseShell);
     const counted = (s: string) => {
       baseShell.countOutput(s.length);
       out(s);
     };
-    const io: CommandIO = { stdin: '', out: counted, err, stdoutIsPipe: false, stdinIsTerminal: true };
+    const io: CommandIO = { stdin: '', out: counted, err, stdoutIsPipe: !tty, stdinIsTerminal: true };
     const r = await guard(baseShell, () => baseShell.runCommand(req.command, io, baseShell.exportedEnv(), true));
     running = false;
     if (stack.length <= floor) {
