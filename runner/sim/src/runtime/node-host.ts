@@ -12,6 +12,8 @@ import { FsView, MemFs, type Mount } from './vfs.ts';
  * This is what a container escape reaches.
  */
 
+// Programs the simulator has no behaviour for are left out (ctr, kubeadm, systemctl): absent, as
+// `command not found`, rather than present and broken. kubelet and containerd stay: they run here.
 const NODE_BINARIES = [
   'sh',
   'bash',
@@ -62,11 +64,8 @@ const NODE_BINARIES = [
   'curl',
   'kubectl',
   'crictl',
-  'ctr',
   'containerd',
   'kubelet',
-  'kubeadm',
-  'systemctl',
   'capsh',
   'which',
   'yes',
