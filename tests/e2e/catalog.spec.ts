@@ -13,6 +13,12 @@ test.describe('the catalog', () => {
       await expect(card.locator('.incident')).toContainText('From:');
       await expect(card.locator('.meta')).toContainText(/beginner|intermediate|advanced/);
       await expect(card.locator('.meta')).toContainText(/\d+ min/);
+      // The incident's public sources open from the card, above its whole-card link.
+      await card.getByText('Sources for the incident').click();
+      const source = card.locator('.sources a').first();
+      await expect(source).toHaveAttribute('href', /^https:\/\//);
+      // A trial click fails if anything (the card's whole-card link) would take the click instead.
+      await source.click({ trial: true, timeout: 3000 });
     }
     await expectNoSeriousA11yViolations(page);
   });

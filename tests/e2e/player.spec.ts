@@ -134,6 +134,17 @@ test.describe('the scenario player', () => {
     await expect(page.getByTestId('cluster-map').locator('.react-flow__node').first()).toBeVisible({ timeout: 15_000 });
     await expect(page.locator('.map-internet')).toBeVisible();
     await expectNoSeriousA11yViolations(page, ['.xterm', '.react-flow']);
+    // Every mark drawn is in the legend, and every node and edge has a name in words, not an id.
+    await expect(page.getByRole('list', { name: 'Legend' }).getByRole('listitem')).toHaveCount(12);
+    const names = await page
+      .locator('.react-flow__edge, .react-flow__node:not(.react-flow__node-group)')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
+    expect(names.length).toBeGreaterThan(3);
+    for (const name of names) {
+      expect(name).not.toBe('');
+      expect(name).not.toMatch(/\b(w|s|n|i|r|sec|e):[a-z]|Edge from/);
+    }
+    await page.screenshot({ path: test.info().outputPath('cluster-map.png') });
     // It follows the cluster: a default-deny policy shows up as blocked edges without a reload.
     const id = await firstScenario(page);
     const session = await storedSession(page, id);

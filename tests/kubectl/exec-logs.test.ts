@@ -1,3 +1,4 @@
+import { StatusError } from '@paranoid/k8s/status.ts';
 import type { ExecRequest, ExecSession } from '@paranoid/sim/runtime/exec-types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedSim, seedNamespaces, startSim } from '../support/sim.ts';
@@ -5,8 +6,15 @@ import { type StartedSim, seedNamespaces, startSim } from '../support/sim.ts';
 let sim: StartedSim;
 const encoder = new TextEncoder();
 
-/** A stand-in runtime: `echo`, `fail <code>`, and `cat` (echoes stdin until it closes). */
+/** A stand-in runtime: `echo`, `fail <code>`, `cat` (echoes stdin until it closes), and `gone` (the container stopped). */
 function fakeExec(request: ExecRequest): ExecSession {
+  if (request.command[0] === 'gone') {
+    throw new StatusError(
+      400,
+      'BadRequest',
+      `unable to upgrade connection: container not found ("${request.container}")`,
+    );
+  }
   const out: ((d: Uint8Array) => void)[] = [];
   const err: ((d: Uint8Array) => void)[] = [];
   const exit: ((c: number) => void)[] = [];
@@ -138,6 +146,12 @@ describe('kubectl exec over WebSocket (v5.channel.k8s.io)', () => {
     expect(r.stderr).toContain(
       'pods "web" is forbidden: User "viewer" cannot create resource "pods/exec" in API group "" in the namespace "default"',
     );
+  });
+
+  it('prints the runtime’s refusal when the container is not running once the stream opens', async () => {
+    const r = await sim.kubectl(['exec', 'web', '-c', 'c', '--', 'gone']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unable to upgrade connection: container not found ("c")');
   });
 
   it('refuses an unknown container with the apiserver message', async () => {

@@ -2,6 +2,7 @@ import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
 import { describe, expect, it } from 'vitest';
 import { grade, runAttacks } from './grade.ts';
+import { namespaceFirst } from './probes.ts';
 import { FakeKubeApi } from './testing/fake-kube-api.ts';
 
 const deployment = (name: string, namespace: string, spec: Record<string, unknown>, replicas = 1): KubeObject => ({
@@ -250,6 +251,17 @@ describe('probes', () => {
     ]);
     result = await grade(scenario([check]), api);
     expect(result.checks[0]!.passed).toBe(true);
+  });
+
+  it('names a RoleBinding namespace first in what the learner reads, as every other message does', () => {
+    expect(
+      namespaceFirst(
+        'RBAC: allowed by RoleBinding "oops/team" of ClusterRole "edit" to Group "system:serviceaccounts:dash"',
+      ),
+    ).toBe('RBAC: allowed by RoleBinding "team/oops" of ClusterRole "edit" to Group "system:serviceaccounts:dash"');
+    expect(namespaceFirst('RBAC: allowed by ClusterRoleBinding "admin" of ClusterRole "cluster-admin"')).toBe(
+      'RBAC: allowed by ClusterRoleBinding "admin" of ClusterRole "cluster-admin"',
+    );
   });
 
   it('reports an attack as working when any run of it works', async () => {

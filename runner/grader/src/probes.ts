@@ -354,11 +354,19 @@ async function runAccessReview(
       const scope = clusterWide
         ? 'cluster-wide'
         : `in namespace${allowedIn.length > 1 ? 's' : ''} ${allowedIn.map((q) => q.namespace).join(', ')}`;
-      const reason = (clusterWide ?? allowedIn[0]!).answer.reason;
+      const reason = namespaceFirst((clusterWide ?? allowedIn[0]!).answer.reason ?? '');
       runs.push({ where, succeeded: true, detail: `${who}it can ${where} ${scope}${reason ? ` (${reason})` : ''}` });
     }
   }
   return { runs };
+}
+
+/**
+ * The RBAC authorizer names a RoleBinding `"name/namespace"` (upstream's wording); every other
+ * message of the lab says `namespace/name`, so the learner reads one order throughout.
+ */
+export function namespaceFirst(reason: string): string {
+  return reason.replace(/\bRoleBinding "([^"/]+)\/([^"/]+)"/g, 'RoleBinding "$2/$1"');
 }
 
 async function runDryRun(

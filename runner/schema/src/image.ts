@@ -50,6 +50,12 @@ export const imageProcessSchema = z.object({
   memory: z.string().default('4Mi'),
   logs: z.array(z.string()).default([]),
   every: z.object({ seconds: z.number().positive(), line: z.string() }).optional(),
+  /**
+   * Added: each log line starts with the time it was written, from the cluster's clock, in this
+   * format (`YYYY`, `MM`, `DD`, `hh`, `mm`, `ss`, `SSS`; UTC), e.g. xmrig's `[YYYY-MM-DD hh:mm:ss.SSS]  `.
+   * Never write a time into the lines themselves: it would stay frozen while the clock moves.
+   */
+  timePrefix: z.string().optional(),
   listen: listenSchema.optional(),
   /** Added: more ports the same process listens on (health and readiness endpoints). */
   alsoListen: z.array(listenSchema).default([]),

@@ -15,13 +15,14 @@ let grader: FakeGrader;
 let store: ProgressStore;
 const COOKIE = `${LEARNER_COOKIE}=learner0000000001`;
 
-function build(now = () => Date.now(), ttlMs = 60_000) {
+function build(now = () => Date.now(), ttlMs = 60_000, maxLifeMs?: number) {
   sessions = new SessionManager({
     provider,
     workDir: join(dir, 'work'),
     terminals: { kind: 'off', reason: 'tests' },
     now,
     ttlMs,
+    ...(maxLifeMs ? { maxLifeMs } : {}),
   });
   app = createApp({
     sessions,
@@ -244,16 +245,31 @@ describe('the lab API', () => {
     expect((await app.request(`/api/sessions/${id}`, { headers: auth })).status).toBe(404);
   });
 
-  it('ends a session when its time is up, and extend gives it more', async () => {
+  it('ends a session when its time is up, and extend adds a session length to the time left', async () => {
     let now = 1_000_000;
     build(() => now, 50);
     const { id, auth } = await start();
     now += 40;
     const extended = await app.request(`/api/sessions/${id}/extend`, { method: 'POST', headers: auth });
-    expect(((await extended.json()) as { session: { expiresAt: number } }).session.expiresAt).toBe(now + 50);
+    const { session } = (await extended.json()) as { session: { expiresAt: number; extendSeconds: number } };
+    // 10 ms were left; one Extend adds the 50 ms a session starts with.
+    expect(session.expiresAt).toBe(now + 10 + 50);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await app.request(`/api/sessions/${id}`, { headers: auth })).status).toBe(404);
     expect(provider.live.size).toBe(0);
+  });
+
+  it('extends no further than the longest life of a session, and says how far that is', async () => {
+    const now = 1_000_000;
+    build(() => now, 60_000, 150_000);
+    const { id, auth } = await start();
+    const extend = async () => {
+      const res = await app.request(`/api/sessions/${id}/extend`, { method: 'POST', headers: auth });
+      return ((await res.json()) as { session: { secondsLeft: number; maxSecondsLeft: number } }).session;
+    };
+    expect(await extend()).toMatchObject({ secondsLeft: 120, maxSecondsLeft: 150 });
+    expect(await extend()).toMatchObject({ secondsLeft: 150, maxSecondsLeft: 150 });
+    expect(await extend()).toMatchObject({ secondsLeft: 150, maxSecondsLeft: 150 });
   });
 
   it('keeps at most three sessions per learner, ending the oldest', async () => {

@@ -105,6 +105,113 @@ describe('the cluster map', () => {
   it('shows the policy that blocks the attack once fixed', () => {
     const map = buildClusterMap(objects(true), [attack]);
     const edge = map.edges.find((e) => e.source === 'w:shop/Deployment/web' && e.target === 'w:shop/Deployment/db');
-    expect(edge).toMatchObject({ kind: 'blocked', attack: true, label: 'blocked by shop/db-deny' });
+    expect(edge).toMatchObject({ kind: 'blocked', stopsAttack: true, label: 'ingress blocked by shop/db-deny' });
+    expect(edge?.attack).toBeUndefined();
+  });
+
+  it('names the policy that denies, not the first one that selects the pod', () => {
+    const allowDns = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { namespace: 'shop', name: 'allow-dns' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'monitoring' } } }] }],
+      },
+    } as unknown as KubeObject;
+    const map = buildClusterMap([...objects(true), allowDns], [attack]);
+    const edge = map.edges.find((e) => e.source === 'w:shop/Deployment/web' && e.target === 'w:shop/Deployment/db');
+    expect(edge?.label).toBe('ingress blocked by shop/db-deny');
+    const onlyRules = buildClusterMap([...objects(false), allowDns], [attack]);
+    const ruled = onlyRules.edges.find(
+      (e) => e.source === 'w:shop/Deployment/web' && e.target === 'w:shop/Deployment/db',
+    );
+    expect(ruled?.label).toBe('ingress blocked: no rule of shop/allow-dns allows it');
+  });
+
+  it('shows the node and the host mounts a workload reaches, the image and its registry, and egress', () => {
+    const monitor = pod('monitoring', 'mon-1', { app: 'mon' }, '10.244.0.9');
+    (monitor as unknown as { spec: Record<string, unknown> }).spec = {
+      nodeName: 'node-1',
+      hostPID: true,
+      volumes: [{ name: 'host', hostPath: { path: '/' } }],
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox',
+          securityContext: { privileged: true },
+          volumeMounts: [{ name: 'host', mountPath: '/host' }],
+        },
+      ],
+    };
+    const map = buildClusterMap([...objects(false), monitor], []);
+    expect(map.nodes).toContainEqual(expect.objectContaining({ id: 'n:node-1', kind: 'Node' }));
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({
+        source: 'w:monitoring/Deployment/mon',
+        target: 'n:node-1',
+        kind: 'escapes',
+        label: 'hostPID, privileged, host path / at /host',
+      }),
+    );
+    expect(map.nodes).toContainEqual(
+      expect.objectContaining({
+        id: 'i:docker.io/library/busybox:latest',
+        kind: 'Image',
+        detail: 'registry docker.io',
+      }),
+    );
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({ source: 'w:monitoring/Deployment/mon', target: 'internet', kind: 'egress' }),
+    );
+  });
+
+  it('shows the roles bound to a workload and the Secrets they may read', () => {
+    const dash = pod('dash', 'dash-1', { app: 'dash' }, '10.244.0.12');
+    (dash as unknown as { spec: Record<string, unknown> }).spec = {
+      nodeName: 'node-1',
+      serviceAccountName: 'dash',
+      containers: [{ name: 'c', image: 'x' }],
+    };
+    const rbac = [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'cluster-admin' },
+        rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'dash-admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'dash', namespace: 'dash' }],
+      },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'shop', name: 's3-creds' }, type: 'Opaque' },
+    ] as unknown as KubeObject[];
+    const access: Attack = {
+      id: 'mint',
+      title: 'the account mints tokens',
+      probe: {
+        kind: 'access-review',
+        subject: { serviceAccount: { namespace: 'dash', name: 'dash' } },
+        namespaces: 'all',
+        attempts: [{ verb: 'create', resource: 'serviceaccounts', subresource: 'token' }],
+      },
+    } as Attack;
+    const map = buildClusterMap([...objects(false), dash, ...rbac], [access]);
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({
+        source: 'w:dash/Deployment/dash',
+        target: 'r:ClusterRole//cluster-admin',
+        kind: 'bound',
+        label: 'service account dash, ClusterRoleBinding dash-admin',
+        attack: true,
+      }),
+    );
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({ source: 'r:ClusterRole//cluster-admin', target: 'sec:shop/s3-creds', kind: 'reads' }),
+    );
   });
 });

@@ -2,7 +2,7 @@ import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { KubeClient } from '@paranoid/kube/client.ts';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
 import type { Attack } from '@paranoid/schema/scenario.ts';
-import { groupNetworkObjects, reachabilityMatrix } from '@paranoid/sim/network/index.ts';
+import { connect, groupNetworkObjects, reachabilityMatrix } from '@paranoid/sim/network/index.ts';
 import type { ClusterHandle, ClusterMap, MapEdge, MapNode, Reachability } from './ports.ts';
 
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
@@ -18,6 +18,11 @@ const KINDS: [apiVersion: string, kind: string][] = [
   ['networking.k8s.io/v1', 'Ingress'],
   ['v1', 'Node'],
   ['apps/v1', 'ReplicaSet'],
+  ['v1', 'Secret'],
+  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'Role'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRole'],
 ];
 
 /** The map of a live cluster: objects read through its API, reachability from the network engine. */
@@ -74,6 +79,8 @@ const WATCHED: [apiVersion: string, kind: string][] = [
   ['v1', 'Service'],
   ['networking.k8s.io/v1', 'NetworkPolicy'],
   ['networking.k8s.io/v1', 'Ingress'],
+  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
 ];
 
 interface Meta {
@@ -180,6 +187,7 @@ export function buildClusterMap(objects: KubeObject[], attacks: Attack[]): Clust
     for (const t of targets) edges.push({ id: `e:${id}>${t}`, source: id, target: t, kind: 'selects' });
   }
 
+  const policies = of('NetworkPolicy');
   // NetworkPolicy verdicts, pod to pod, folded into one edge per pair of workloads.
   const pairs = new Map<string, { allowed: Set<string>; denied: Set<string> }>();
   let entries: ReturnType<typeof reachabilityMatrix> = [];
@@ -196,8 +204,9 @@ export function buildClusterMap(objects: KubeObject[], attacks: Attack[]): Clust
     const pair = pairs.get(key) ?? { allowed: new Set(), denied: new Set() };
     if (e.allowed) pair.allowed.add(String(e.port));
     else if (e.verdict.cause === 'ingress-denied' || e.verdict.cause === 'egress-denied') {
-      const policy = (e.verdict.cause === 'ingress-denied' ? e.verdict.ingress : e.verdict.egress)?.policies[0];
-      pair.denied.add(policy ? `${policy.namespace}/${policy.name}` : 'policy');
+      const direction = e.verdict.cause === 'ingress-denied' ? 'ingress' : 'egress';
+      const refs = (direction === 'ingress' ? e.verdict.ingress : e.verdict.egress)?.policies ?? [];
+      pair.denied.add(blockerText(policies, refs, direction));
     }
     pairs.set(key, pair);
   }
@@ -206,12 +215,277 @@ export function buildClusterMap(objects: KubeObject[], attacks: Attack[]): Clust
     if (pair.allowed.size > 0) {
       edges.push({ id: `e:${key}`, source, target, kind: 'reaches', label: `:${[...pair.allowed].join(',')}` });
     } else if (pair.denied.size > 0) {
-      edges.push({ id: `e:${key}`, source, target, kind: 'blocked', label: `blocked by ${[...pair.denied][0]}` });
+      edges.push({ id: `e:${key}`, source, target, kind: 'blocked', label: [...pair.denied][0] });
     }
   }
 
+  const workloadPods = new Map<string, KubeObject[]>();
+  for (const pod of pods) {
+    const id = podWorkload.get(`${meta(pod).namespace}/${meta(pod).name}`)!;
+    workloadPods.set(id, [...(workloadPods.get(id) ?? []), pod]);
+  }
+  addHostAccess(objects, workloadPods, nodes, edges);
+  addImages(workloadPods, nodes, edges);
+  addRbacAndSecrets(objects, workloadPods, nodes, edges, userNs);
+  addEgress(objects, workloadPods, edges, policies);
+
   markAttacks(attacks, { edges, pods, podWorkload, serviceTargets });
   return { nodes: [...nodes, ...[...namespaces].sort().map((ns) => nsNode(ns))], edges };
+}
+
+interface PolicyLike {
+  metadata?: { namespace?: string; name?: string };
+  spec?: { ingress?: unknown[]; egress?: unknown[] };
+}
+
+/**
+ * Names what blocks a connection in words. NetworkPolicy has no deny rule: a pod is isolated by
+ * every policy that selects it for that direction, and blocked when none of them allows the
+ * connection. A policy with no rules for the direction is the deny the learner wrote; name it.
+ * Otherwise say that none of the isolating policies allows it, naming them.
+ */
+function blockerText(
+  policies: KubeObject[],
+  refs: { namespace: string; name: string }[],
+  direction: 'ingress' | 'egress',
+): string {
+  const specOf = (ref: { namespace: string; name: string }) =>
+    policies.find((p) => meta(p).namespace === ref.namespace && meta(p).name === ref.name) as PolicyLike | undefined;
+  const name = (ref: { namespace: string; name: string }) => `${ref.namespace}/${ref.name}`;
+  const deny = refs.find((ref) => (specOf(ref)?.spec?.[direction] ?? []).length === 0);
+  if (deny) return `${direction} blocked by ${name(deny)}`;
+  if (refs.length === 0) return `${direction} blocked`;
+  return `${direction} blocked: no rule of ${refs.map(name).join(', ')} allows it`;
+}
+
+interface PodSpecLike {
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  hostNetwork?: boolean;
+  nodeName?: string;
+  serviceAccountName?: string;
+  volumes?: { name: string; hostPath?: { path: string }; secret?: { secretName?: string } }[];
+  containers?: {
+    image?: string;
+    securityContext?: { privileged?: boolean; capabilities?: { add?: string[] } };
+    volumeMounts?: { name: string; mountPath: string }[];
+    env?: { valueFrom?: { secretKeyRef?: { name?: string } } }[];
+    envFrom?: { secretRef?: { name?: string } }[];
+  }[];
+}
+const specOfPod = (pod: KubeObject) => ((pod as { spec?: PodSpecLike }).spec ?? {}) as PodSpecLike;
+
+/** A workload with host access leads to its node: hostPID, host IPC/network, privileged, SYS_ADMIN, hostPath mounts. */
+function addHostAccess(
+  objects: KubeObject[],
+  workloadPods: Map<string, KubeObject[]>,
+  nodes: MapNode[],
+  edges: MapEdge[],
+) {
+  for (const [id, pods] of workloadPods) {
+    for (const nodeName of new Set(pods.map((p) => specOfPod(p).nodeName).filter((n): n is string => !!n))) {
+      const spec = specOfPod(pods.find((p) => specOfPod(p).nodeName === nodeName)!);
+      const access: string[] = [];
+      if (spec.hostPID) access.push('hostPID');
+      if (spec.hostIPC) access.push('hostIPC');
+      if (spec.hostNetwork) access.push('hostNetwork');
+      if (spec.containers?.some((c) => c.securityContext?.privileged)) access.push('privileged');
+      if (spec.containers?.some((c) => c.securityContext?.capabilities?.add?.some((cap) => /SYS_ADMIN$/.test(cap))))
+        access.push('SYS_ADMIN');
+      for (const v of spec.volumes ?? []) {
+        if (!v.hostPath) continue;
+        const at = spec.containers?.flatMap((c) => c.volumeMounts ?? []).find((m) => m.name === v.name)?.mountPath;
+        access.push(`host path ${v.hostPath.path}${at ? ` at ${at}` : ''}`);
+      }
+      if (access.length === 0) continue;
+      const node = `n:${nodeName}`;
+      if (!nodes.some((n) => n.id === node)) {
+        const plane = objects.find((o) => o.kind === 'Node' && meta(o).name === nodeName);
+        const controlPlane = plane && 'node-role.kubernetes.io/control-plane' in (meta(plane).labels ?? {});
+        nodes.push({ id: node, kind: 'Node', label: nodeName, ...(controlPlane ? { detail: 'control plane' } : {}) });
+      }
+      edges.push({ id: `e:${id}>${node}`, source: id, target: node, kind: 'escapes', label: access.join(', ') });
+    }
+  }
+}
+
+/** Each image a workload runs, with the registry it comes from. */
+function addImages(workloadPods: Map<string, KubeObject[]>, nodes: MapNode[], edges: MapEdge[]) {
+  for (const [id, pods] of workloadPods) {
+    const images = new Set(pods.flatMap((p) => (specOfPod(p).containers ?? []).map((c) => c.image ?? '')));
+    for (const image of images) {
+      if (!image) continue;
+      const ref = normaliseImage(image);
+      const node = `i:${ref.full}`;
+      if (!nodes.some((n) => n.id === node)) {
+        nodes.push({ id: node, kind: 'Image', label: ref.full, detail: `registry ${ref.registry}` });
+      }
+      edges.push({ id: `e:${node}>${id}`, source: node, target: id, kind: 'runs' });
+    }
+  }
+}
+
+/** `busybox` is `docker.io/library/busybox:latest`: the registry a learner must trust, spelled out. */
+function normaliseImage(image: string): { full: string; registry: string } {
+  const [name, digest] = image.split('@') as [string, string | undefined];
+  const first = name.split('/')[0]!;
+  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const registry = hasRegistry ? first : 'docker.io';
+  let path = hasRegistry ? name.slice(first.length + 1) : name;
+  if (!hasRegistry && !path.includes('/')) path = `library/${path}`;
+  const tagged = /:[^/]+$/.test(path) ? path : digest ? path : `${path}:latest`;
+  return { full: `${registry}/${tagged}${digest ? `@${digest.slice(0, 19)}…` : ''}`, registry };
+}
+
+interface RuleLike {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+  resourceNames?: string[];
+}
+interface BindingLike {
+  metadata?: { namespace?: string; name?: string };
+  roleRef?: { kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+}
+
+/**
+ * RBAC as the attack uses it: each workload's service account, the roles bound to it (directly or
+ * through its groups), and the Secrets those roles may read; and the Secrets workloads take in.
+ */
+function addRbacAndSecrets(
+  objects: KubeObject[],
+  workloadPods: Map<string, KubeObject[]>,
+  nodes: MapNode[],
+  edges: MapEdge[],
+  userNs: (ns: string | undefined) => boolean,
+) {
+  const of = (kind: string) => objects.filter((o) => o.kind === kind);
+  const secrets = of('Secret').filter(
+    (s) => userNs(meta(s).namespace) && (s as { type?: string }).type !== 'kubernetes.io/service-account-token',
+  );
+  const secretNode = (ns: string, name: string) => {
+    const id = `sec:${ns}/${name}`;
+    if (!nodes.some((n) => n.id === id)) nodes.push({ id, kind: 'Secret', label: name, namespace: ns });
+    return id;
+  };
+  const rulesOf = (kind: string, name: string, ns?: string): RuleLike[] => {
+    const role = objects.find(
+      (o) => o.kind === kind && meta(o).name === name && (kind === 'ClusterRole' || meta(o).namespace === ns),
+    );
+    return ((role as { rules?: RuleLike[] } | undefined)?.rules ?? []) as RuleLike[];
+  };
+  const readsSecrets = (rule: RuleLike) =>
+    (rule.apiGroups ?? []).some((g) => g === '' || g === '*') &&
+    (rule.resources ?? []).some((r) => r === 'secrets' || r === '*') &&
+    (rule.verbs ?? []).some((v) => v === 'get' || v === 'list' || v === '*');
+
+  const bindings = [...of('RoleBinding'), ...of('ClusterRoleBinding')] as unknown as (BindingLike & {
+    kind: string;
+  })[];
+  for (const [id, pods] of workloadPods) {
+    const ns = meta(pods[0]!).namespace!;
+    const sa = specOfPod(pods[0]!).serviceAccountName ?? 'default';
+    const groups = ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'];
+    for (const b of bindings) {
+      const hit = (b.subjects ?? []).some(
+        (s) =>
+          (s.kind === 'ServiceAccount' && s.name === sa && (s.namespace ?? b.metadata?.namespace) === ns) ||
+          (s.kind === 'Group' && groups.includes(s.name)),
+      );
+      if (!hit || !b.roleRef) continue;
+      // The built-in bindings every account has (discovery, basic-user): not part of any attack path.
+      if (b.roleRef.name.startsWith('system:') || (b.metadata?.name ?? '').startsWith('system:')) continue;
+      const bindingNs = b.kind === 'RoleBinding' ? b.metadata?.namespace : undefined;
+      if (bindingNs && SYSTEM_NAMESPACES.has(bindingNs)) continue;
+      const roleId = `r:${b.roleRef.kind}/${bindingNs ?? ''}/${b.roleRef.name}`;
+      const scope = bindingNs ? `in namespace ${bindingNs}` : 'cluster-wide';
+      if (!nodes.some((n) => n.id === roleId)) {
+        nodes.push({ id: roleId, kind: 'Role', label: `${b.roleRef.kind} ${b.roleRef.name}`, detail: scope });
+        const rules = rulesOf(b.roleRef.kind, b.roleRef.name, bindingNs);
+        for (const rule of rules.filter(readsSecrets)) {
+          for (const secret of secrets) {
+            if (bindingNs && meta(secret).namespace !== bindingNs) continue;
+            if (rule.resourceNames?.length && !rule.resourceNames.includes(meta(secret).name)) continue;
+            const target = secretNode(meta(secret).namespace!, meta(secret).name);
+            if (!edges.some((e) => e.source === roleId && e.target === target)) {
+              edges.push({ id: `e:${roleId}>${target}`, source: roleId, target, kind: 'reads', label: 'may read' });
+            }
+          }
+        }
+      }
+      const via = `${b.kind} ${b.metadata?.namespace ? `${b.metadata.namespace}/` : ''}${b.metadata?.name ?? ''}`;
+      edges.push({
+        id: `e:${id}>${roleId}:${via}`,
+        source: id,
+        target: roleId,
+        kind: 'bound',
+        label: `service account ${sa}, ${via}`,
+      });
+    }
+    // The Secrets its pods take in: env, envFrom, volumes.
+    const used = new Set<string>();
+    for (const pod of pods) {
+      const spec = specOfPod(pod);
+      for (const v of spec.volumes ?? []) if (v.secret?.secretName) used.add(v.secret.secretName);
+      for (const c of spec.containers ?? []) {
+        for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef?.name) used.add(e.valueFrom.secretKeyRef.name);
+        for (const e of c.envFrom ?? []) if (e.secretRef?.name) used.add(e.secretRef.name);
+      }
+    }
+    for (const name of used) {
+      const target = secretNode(ns, name);
+      edges.push({ id: `e:${id}>${target}`, source: id, target, kind: 'uses', label: 'in its pods' });
+    }
+  }
+}
+
+/**
+ * A public host for "the internet" from inside: what the network engine judges egress against
+ * (an address of the documentation range, listening on HTTPS), whatever hosts the scenario has.
+ */
+const INTERNET_PROBE = { ip: '198.51.100.7', port: 443 } as const;
+const INTERNET_HOST = { names: ['the internet'], ips: [INTERNET_PROBE.ip], ports: [{ port: 443 }] };
+
+/** Whether each workload may open connections to the internet, under its egress policies. */
+function addEgress(
+  objects: KubeObject[],
+  workloadPods: Map<string, KubeObject[]>,
+  edges: MapEdge[],
+  policies: KubeObject[],
+) {
+  let network: ReturnType<typeof groupNetworkObjects>;
+  try {
+    network = groupNetworkObjects(objects);
+  } catch {
+    return;
+  }
+  for (const [id, pods] of workloadPods) {
+    const pod = pods[0]!;
+    let result: ReturnType<typeof connect>;
+    try {
+      result = connect(
+        network,
+        { kind: 'pod', namespace: meta(pod).namespace!, name: meta(pod).name },
+        INTERNET_PROBE,
+        { internet: [INTERNET_HOST] },
+      );
+    } catch {
+      continue;
+    }
+    if (result.allowed) {
+      edges.push({ id: `e:${id}>internet`, source: id, target: 'internet', kind: 'egress', label: 'to the internet' });
+    } else if (result.reason.cause === 'egress-denied') {
+      const refs = result.reason.egress?.policies ?? [];
+      edges.push({
+        id: `e:${id}>internet`,
+        source: id,
+        target: 'internet',
+        kind: 'blocked',
+        label: blockerText(policies, refs, 'egress'),
+      });
+    }
+  }
 }
 
 function nsNode(ns: string): MapNode {
@@ -227,14 +501,38 @@ function markAttacks(
     serviceTargets: Map<string, Set<string>>;
   },
 ) {
-  const mark = (source: string, target: string) => {
-    for (const e of ctx.edges) if (e.source === source && e.target === target) e.attack = true;
+  // An open edge carries the attack on; a blocked one stops it there, and nothing past it is the path.
+  const mark = (source: string, target: string, kinds?: MapEdge['kind'][]): boolean => {
+    let open = false;
+    for (const e of ctx.edges) {
+      if (e.source !== source || e.target !== target || (kinds && !kinds.includes(e.kind))) continue;
+      if (e.kind === 'blocked') e.stopsAttack = true;
+      else {
+        e.attack = true;
+        open = true;
+      }
+    }
+    return open;
+  };
+  const workloadsOf = (ref: { namespace: string; name?: string; selector?: Record<string, string> }) => {
+    const out = new Set<string>();
+    for (const pod of ctx.pods) {
+      const m = meta(pod);
+      if (m.namespace !== ref.namespace) continue;
+      if (ref.name && m.name !== ref.name) continue;
+      if (ref.selector && !Object.entries(ref.selector).every(([k, v]) => m.labels?.[k] === v)) continue;
+      const w = ctx.podWorkload.get(`${m.namespace}/${m.name}`);
+      if (w) out.add(w);
+    }
+    return out;
   };
   for (const attack of attacks) {
     const probe = attack.probe as {
       kind: string;
-      to?: { service?: { namespace: string; name: string } };
+      to?: { service?: { namespace: string; name: string }; host?: string };
       from?: { namespace: string; name?: string; selector?: Record<string, string> }[];
+      pod?: { namespace: string; name?: string; selector?: Record<string, string> };
+      subject?: { serviceAccount?: { namespace: string; name: string } };
     };
     const svc = probe.to?.service ? `s:${probe.to.service.namespace}/${probe.to.service.name}` : undefined;
     if (probe.kind === 'internet' && svc) {
@@ -249,20 +547,32 @@ function markAttacks(
           label: 'not exposed',
         });
       }
-      mark('internet', svc);
-      for (const t of ctx.serviceTargets.get(svc) ?? []) mark(svc, t);
+      if (mark('internet', svc)) for (const t of ctx.serviceTargets.get(svc) ?? []) mark(svc, t);
     }
-    if (probe.kind === 'reachability' && svc && probe.from) {
-      const targets = ctx.serviceTargets.get(svc) ?? new Set<string>();
-      for (const ref of probe.from) {
-        for (const pod of ctx.pods) {
-          const m = meta(pod);
-          if (m.namespace !== ref.namespace) continue;
-          if (ref.name && m.name !== ref.name) continue;
-          if (ref.selector && !Object.entries(ref.selector).every(([k, v]) => m.labels?.[k] === v)) continue;
-          const from = ctx.podWorkload.get(`${m.namespace}/${m.name}`);
-          if (from) for (const t of targets) mark(from, t);
+    if (probe.kind === 'reachability' && probe.from) {
+      const froms = new Set(probe.from.flatMap((ref) => [...workloadsOf(ref)]));
+      if (svc) {
+        for (const from of froms) for (const t of ctx.serviceTargets.get(svc) ?? []) mark(from, t);
+      } else if (probe.to?.host) {
+        for (const from of froms) mark(from, 'internet', ['egress', 'blocked']);
+      }
+    }
+    if (probe.kind === 'exec' && probe.pod) {
+      // What runs in the pod and what it reaches on its node.
+      for (const w of workloadsOf(probe.pod)) {
+        for (const e of ctx.edges) {
+          if (e.kind === 'escapes' && e.source === w) e.attack = true;
+          if (e.kind === 'runs' && e.target === w) e.attack = true;
         }
+      }
+    }
+    if (probe.kind === 'access-review' && probe.subject?.serviceAccount) {
+      const { namespace, name } = probe.subject.serviceAccount;
+      for (const e of ctx.edges) {
+        if (e.kind !== 'bound' || !e.source.startsWith(`w:${namespace}/`)) continue;
+        if (!e.label?.startsWith(`service account ${name},`)) continue;
+        e.attack = true;
+        for (const r of ctx.edges) if (r.kind === 'reads' && r.source === e.target) r.attack = true;
       }
     }
   }

@@ -82,7 +82,12 @@ export interface ClusterMap {
 
 export interface MapNode {
   id: string;
-  kind: 'Internet' | 'Namespace' | 'Workload' | 'Service';
+  /**
+   * `Node`: a machine of the cluster that a workload reaches through host access; `Image`: an image
+   * with its registry; `Role`: a Role or ClusterRole bound to a workload's service account;
+   * `Secret`: a Secret a workload uses or its role may read.
+   */
+  kind: 'Internet' | 'Namespace' | 'Workload' | 'Service' | 'Node' | 'Image' | 'Role' | 'Secret';
   label: string;
   namespace?: string;
   /** e.g. `Deployment`, `NodePort`, `privileged`. */
@@ -94,9 +99,17 @@ export interface MapEdge {
   id: string;
   source: string;
   target: string;
-  kind: 'selects' | 'reaches' | 'blocked' | 'exposes';
-  /** True on the scenario's attack path. */
+  /**
+   * `escapes`: a workload's host access to its node (hostPID, privileged, a hostPath); `runs`: an
+   * image a workload runs; `bound`: a workload's service account bound to a role; `reads`: a role
+   * may read a Secret; `uses`: a workload takes a Secret into its pods; `egress`: a workload's
+   * connections to the internet (allowed, or `blocked` when a policy stops them).
+   */
+  kind: 'selects' | 'reaches' | 'blocked' | 'exposes' | 'escapes' | 'runs' | 'bound' | 'reads' | 'uses' | 'egress';
+  /** True on the scenario's attack path while the attack gets through this edge. */
   attack?: boolean;
+  /** True on a blocked edge of the attack path: the fix holds here. */
+  stopsAttack?: boolean;
   label?: string;
 }
 

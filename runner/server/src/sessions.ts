@@ -62,6 +62,12 @@ export interface SessionView {
   expiresAt: number;
   /** Seconds left, from the runner's clock, so a skewed browser clock cannot mislead the countdown. */
   secondsLeft: number;
+  /** The most seconds left that extending can reach: no session outlives createdAt + its longest life. */
+  maxSecondsLeft: number;
+  /** What one Extend adds, in seconds. */
+  extendSeconds: number;
+  /** The longest life of a session, in seconds from its start, however often it is extended. */
+  maxLifeSeconds: number;
   terminal: { available: boolean; sandboxed: boolean; reason?: string };
 }
 
@@ -171,8 +177,9 @@ export class SessionManager {
     return session;
   }
 
+  /** Adds one session length to the time left, up to the longest life a session may have. */
   extend(session: Session): Session {
-    session.expiresAt = Math.min(this.now() + session.ttlMs, session.createdAt + this.maxLifeMs);
+    session.expiresAt = Math.min(session.expiresAt + session.ttlMs, session.createdAt + this.maxLifeMs);
     this.schedule(session);
     return session;
   }
@@ -208,6 +215,9 @@ export class SessionManager {
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
       secondsLeft: Math.max(0, Math.round((session.expiresAt - this.now()) / 1000)),
+      maxSecondsLeft: Math.max(0, Math.round((session.createdAt + this.maxLifeMs - this.now()) / 1000)),
+      extendSeconds: Math.round(this.ttlMs / 1000),
+      maxLifeSeconds: Math.round(this.maxLifeMs / 1000),
       terminal:
         mode.kind === 'off'
           ? { available: false, sandboxed: false, reason: mode.reason }

@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { ApiFailure, api, type ScenarioFile, type SessionView, type StartingView } from '../lib/api.ts';
 import { useLab } from '../lib/store.ts';
 import ChecksPanel from './ChecksPanel.tsx';
+import ConfirmDialog from './ConfirmDialog.tsx';
 import StepList from './StepList.tsx';
 import TerminalView, { type TerminalHandle } from './TerminalView.tsx';
 import type { PlayerProps } from './types.ts';
@@ -39,6 +40,12 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
   /** The step a cluster in the making is on, while Start is pending. */
   const [creation, setCreation] = useState<StartingView | null>(null);
   const terminal = useRef<TerminalHandle | null>(null);
+  /** Reset and End destroy the cluster: they ask first. */
+  const [confirming, setConfirming] = useState<'reset' | 'end' | null>(null);
+  /** Bumped on Reset: the terminal reconnects to the fresh shell by itself. */
+  const [shellGeneration, setShellGeneration] = useState(0);
+  /** What the last Extend did, in words (a live region reads it). */
+  const [extended, setExtended] = useState<string | null>(null);
 
   const fail = useCallback(
     (e: unknown) => {
@@ -116,9 +123,13 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
   const reset = async () => {
     if (!stored) return;
     setError(null);
+    setExtended(null);
     try {
       adopt((await api.reset(stored.id, stored.token)).session);
       setResults(scenario.id, []);
+      // The old shell died with the old cluster: connect to the new one without a click.
+      setShellGeneration((g) => g + 1);
+      select('terminal');
     } catch (e) {
       fail(e);
     }
@@ -135,7 +146,10 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
   const extend = async () => {
     if (!stored) return;
     try {
-      adopt((await api.extend(stored.id, stored.token)).session);
+      const leftBefore = deadline === null ? 0 : Math.max(0, (deadline - performance.now()) / 1000);
+      const { session } = await api.extend(stored.id, stored.token);
+      adopt(session);
+      setExtended(extendMessage(session, Math.max(0, session.secondsLeft - leftBefore)));
     } catch (e) {
       fail(e);
     }
@@ -182,6 +196,10 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
   };
 
   const live = phase === 'live' && stored !== null;
+  const fixText = steps
+    .filter((s) => s.kind === 'fix')
+    .map((s) => s.html.replace(/<[^>]+>/g, ' '))
+    .join('\n');
 
   return (
     <div className="player">
@@ -192,7 +210,13 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
           <h1>{scenario.title}</h1>
         </div>
         <div className="player-actions">
-          {live && deadline !== null && <Countdown deadline={deadline} onExtend={extend} />}
+          {live && deadline !== null && (
+            <Countdown
+              deadline={deadline}
+              onExtend={extend}
+              atLimit={view !== null && view.secondsLeft >= view.maxSecondsLeft - 1}
+            />
+          )}
           {live && (
             <>
               <button
@@ -206,16 +230,48 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
               >
                 {checking ? 'Checking…' : 'Check'}
               </button>
-              <button type="button" className="btn" onClick={reset} title="A fresh cluster, as at the start">
+              <button
+                type="button"
+                className="btn"
+                onClick={() => setConfirming('reset')}
+                title="A fresh cluster, as at the start"
+              >
                 Reset
               </button>
-              <button type="button" className="btn btn-ghost" onClick={end}>
+              <button type="button" className="btn btn-ghost" onClick={() => setConfirming('end')}>
                 End
               </button>
             </>
           )}
         </div>
       </div>
+      <p className="extend-note" role="status">
+        {extended}
+      </p>
+      {confirming === 'reset' && (
+        <ConfirmDialog
+          title="Reset the cluster?"
+          body="Your cluster is deleted and made again as at the start of the scenario: every change you made in it is lost, and the terminal starts a new shell. Your progress on the steps is kept."
+          confirmLabel="Reset the cluster"
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            void reset();
+          }}
+        />
+      )}
+      {confirming === 'end' && (
+        <ConfirmDialog
+          title="End this session?"
+          body="Your cluster and your shell are deleted. Your progress on the steps is kept; starting again gives a fresh cluster."
+          confirmLabel="End the session"
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            void end();
+          }}
+        />
+      )}
       {error && (
         <div className="banner banner-error player-error" role="alert">
           <span>{error}</span>
@@ -273,7 +329,7 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
                 >
                   {opened.has(t.id) && t.id === 'terminal' && (
                     <TerminalView
-                      key={stored.id}
+                      key={`${stored.id}/${shellGeneration}`}
                       sessionId={stored.id}
                       token={stored.token}
                       handle={terminal}
@@ -282,7 +338,7 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
                   )}
                   {opened.has(t.id) && t.id === 'editor' && (
                     <Suspense fallback={<p className="loading">Loading the editor…</p>}>
-                      <EditorPanel scenarioId={scenario.id} session={stored} extraFiles={editorFiles} onError={fail} />
+                      <EditorPanel session={stored} fixText={fixText} extraFiles={editorFiles} onError={fail} />
                     </Suspense>
                   )}
                   {opened.has(t.id) && t.id === 'map' && (
@@ -372,7 +428,22 @@ function StartCard({
   );
 }
 
-function Countdown({ deadline, onExtend }: { deadline: number; onExtend(): void }) {
+/** What Extend did, in words: the time added, the time left, and the limit when it is reached. */
+function extendMessage(session: SessionView, addedSeconds: number): string {
+  const span = (seconds: number) => {
+    const m = Math.round(seconds / 60);
+    return m >= 120 && m % 60 === 0 ? `${m / 60} hours` : `${m} minute${m === 1 ? '' : 's'}`;
+  };
+  const left = `${span(session.secondsLeft)} left`;
+  const limit = `A session lasts at most ${span(session.maxLifeSeconds)} from its start`;
+  if (addedSeconds < 30) return `Not extended: this session is at its limit, ${left}. ${limit}.`;
+  const capped = session.secondsLeft >= session.maxSecondsLeft - 1;
+  return capped
+    ? `Added ${span(addedSeconds)}: ${left}. ${limit}, so Extend cannot add more.`
+    : `Added ${span(addedSeconds)}: ${left}. Each Extend adds up to ${span(session.extendSeconds)}; ${limit.toLowerCase()}.`;
+}
+
+function Countdown({ deadline, onExtend, atLimit }: { deadline: number; onExtend(): void; atLimit: boolean }) {
   const [now, setNow] = useState(() => performance.now());
   useEffect(() => {
     const timer = window.setInterval(() => setNow(performance.now()), 1000);
@@ -402,7 +473,13 @@ function Countdown({ deadline, onExtend }: { deadline: number; onExtend(): void 
           {minutes}:{seconds}
         </time>
       </span>
-      <button type="button" className="btn btn-small" onClick={onExtend}>
+      <button
+        type="button"
+        className="btn btn-small"
+        onClick={onExtend}
+        disabled={atLimit}
+        title={atLimit ? 'This session is at its longest life' : 'Add time to this session'}
+      >
         Extend
       </button>
     </div>

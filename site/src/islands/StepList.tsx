@@ -103,8 +103,21 @@ export default function StepList({ scenarioId, steps, lessons, session, onRun, o
                     {step.title}
                   </span>
                   <span className="step-state">
-                    {step.checks.length > 0 ? `${passed}/${step.checks.length} checks` : state === 'done' ? 'done' : ''}
-                    <span className="visually-hidden">{state === 'done' ? ' (done)' : ''}</span>
+                    {step.checks.length > 0 ? (
+                      <>
+                        <span aria-hidden="true">
+                          {passed}/{step.checks.length} checks
+                        </span>
+                        {/* Read as words: "2 of 8 checks pass", and "done" once, when it is. */}
+                        <span className="visually-hidden">
+                          , {passed} of {step.checks.length} checks pass{state === 'done' ? ', done' : ''}
+                        </span>
+                      </>
+                    ) : state === 'done' ? (
+                      'done'
+                    ) : (
+                      ''
+                    )}
                   </span>
                 </button>
               </h3>

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+import { escapeThenTab } from '../lib/focus.ts';
 
 export interface TerminalHandle {
   /** Types `text` into the shell and presses Enter. */
@@ -26,6 +27,9 @@ const CLOSE_UNAVAILABLE = 4503;
  */
 export default function TerminalView({ sessionId, token, onSessionEnded, handle }: Props) {
   const host = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLDivElement>(null);
+  const hintId = useId();
+  const [focused, setFocused] = useState(false);
   const [status, setStatus] = useState<Status>('connecting');
   const [detail, setDetail] = useState('');
   const [generation, setGeneration] = useState(0);
@@ -76,9 +80,16 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
       term.loadAddon(new WebLinksAddon());
       term.open(host.current);
       fit.fit();
+      // Screen readers and keyboard users hear how to leave when the terminal takes focus.
+      term.textarea?.setAttribute('aria-describedby', hintId);
+      term.textarea?.addEventListener('focus', () => setFocused(true));
+      term.textarea?.addEventListener('blur', () => setFocused(false));
 
+      // Escape then Tab leaves the terminal (WCAG 2.1.2): Tab alone belongs to the shell's completion.
+      const leave = escapeThenTab(() => frame.current);
       // Ctrl+C copies when text is selected (as most terminals on the web do), else interrupts.
       term.attachCustomKeyEventHandler((event) => {
+        if (leave(event)) return false;
         if (event.type !== 'keydown') return true;
         const copy = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'c';
         if (copy && (event.shiftKey || term.hasSelection())) {
@@ -175,7 +186,7 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
   }, [sessionId, token, generation, handle]);
 
   return (
-    <div className="terminal">
+    <div className="terminal" ref={frame}>
       <div className="terminal-status" role="status">
         <span className={`dot dot-${status}`} aria-hidden="true" />
         {status === 'connecting' && 'Connecting to your shell…'}
@@ -200,6 +211,10 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
           <p>{withCode(detail)}</p>
         </div>
       )}
+      {/* Always in the page, so it is read as the description when focus arrives; shown while focused. */}
+      <p id={hintId} className={focused ? 'terminal-hint' : 'visually-hidden'}>
+        Tab completes commands in the shell; press <kbd>Esc</kbd> then <kbd>Tab</kbd> to leave the terminal.
+      </p>
       <div className="terminal-host" ref={host} data-testid="terminal" hidden={status === 'unavailable'} />
     </div>
   );

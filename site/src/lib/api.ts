@@ -40,6 +40,12 @@ export interface SessionView {
   createdAt: number;
   expiresAt: number;
   secondsLeft: number;
+  /** The most seconds left that Extend can reach (a session's longest life). */
+  maxSecondsLeft: number;
+  /** What one Extend adds, in seconds. */
+  extendSeconds: number;
+  /** The longest life of a session, in seconds from its start. */
+  maxLifeSeconds: number;
   terminal: { available: boolean; sandboxed: boolean; reason?: string };
 }
 
@@ -79,7 +85,7 @@ export interface ScenarioFile {
 export interface ClusterMapData {
   nodes: {
     id: string;
-    kind: 'Internet' | 'Namespace' | 'Workload' | 'Service';
+    kind: 'Internet' | 'Namespace' | 'Workload' | 'Service' | 'Node' | 'Image' | 'Role' | 'Secret';
     label: string;
     namespace?: string;
     detail?: string;
@@ -89,8 +95,10 @@ export interface ClusterMapData {
     id: string;
     source: string;
     target: string;
-    kind: 'selects' | 'reaches' | 'blocked' | 'exposes';
+    kind: 'selects' | 'reaches' | 'blocked' | 'exposes' | 'escapes' | 'runs' | 'bound' | 'reads' | 'uses' | 'egress';
     attack?: boolean;
+    /** A blocked edge on the attack path: the fix holds here. */
+    stopsAttack?: boolean;
     label?: string;
   }[];
 }

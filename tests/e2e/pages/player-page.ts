@@ -51,11 +51,15 @@ export class PlayerPage {
     await expect(this.terminalRows).toContainText(pattern, { timeout });
   }
 
-  /** Opens the editor and replaces the open file with `yaml` (through the clipboard, as a learner pastes). */
+  /**
+   * Opens the editor and replaces the "new objects" file with `yaml` (through the clipboard, as a
+   * learner pastes), so no object opened live from the cluster is overwritten by something else.
+   */
   async edit(yaml: string): Promise<void> {
     await this.tab('Editor').click();
     const editor = this.page.locator('.monaco-editor').first();
     await expect(editor).toBeVisible({ timeout: 30_000 });
+    await this.page.getByRole('combobox', { name: 'Open file' }).selectOption({ label: 'new objects' });
     await editor.click();
     await this.page.evaluate((text) => navigator.clipboard.writeText(text), yaml);
     await this.page.keyboard.press('ControlOrMeta+A');
@@ -73,6 +77,32 @@ export class PlayerPage {
     await this.tab('Checks').click();
     await this.checkButton.click();
     await expect(this.verdict).toBeVisible({ timeout: 30_000 });
+  }
+
+  /** The element that has focus now. */
+  focused(): Locator {
+    return this.page.locator('*:focus');
+  }
+
+  /** True while keyboard focus is inside `selector`. */
+  async focusIsIn(selector: string): Promise<boolean> {
+    return this.page.evaluate((sel) => Boolean(document.activeElement?.closest(sel)), selector);
+  }
+
+  /**
+   * Moves focus with the keyboard alone until `target` has it, as a keyboard user would:
+   * Tab (or Shift+Tab), and Escape first where a terminal or an editor keeps Tab for itself.
+   */
+  async tabTo(target: Locator, { backwards = false, max = 80 } = {}): Promise<void> {
+    const key = backwards ? 'Shift+Tab' : 'Tab';
+    for (let i = 0; i < max; i++) {
+      if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+      if ((await this.focusIsIn('.terminal')) || (await this.focusIsIn('.editor-host'))) {
+        await this.page.keyboard.press('Escape');
+      }
+      await this.page.keyboard.press(key);
+    }
+    throw new Error(`focus never reached the target in ${max} presses of ${key}`);
   }
 
   checkItem(id: string): Locator {

@@ -123,13 +123,23 @@ export function execResponse(scope: RequestScope, namespace: string, kind: 'exec
     kind: 'upgrade',
     protocols: EXEC_PROTOCOLS,
     connect(connection) {
-      const session = open(execRequest, user);
       const frame = (channel: number, data: Uint8Array) => {
         const out = new Uint8Array(data.length + 1);
         out[0] = channel;
         out.set(data, 1);
         connection.send(out);
       };
+      let session: ReturnType<typeof open>;
+      try {
+        session = open(execRequest, user);
+      } catch (error) {
+        // The container stopped (or never started) between the request and the upgrade: kubectl
+        // reads the Status on the error channel and prints it, instead of a bare close 1011.
+        if (!(error instanceof StatusError)) throw error;
+        frame(3, encoder.encode(JSON.stringify(error.toStatus())));
+        connection.close();
+        return { message() {}, close() {} };
+      }
       let exited = false;
       session.onStdout((d) => frame(1, d));
       session.onStderr((d) => frame(2, d));

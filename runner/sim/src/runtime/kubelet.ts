@@ -20,7 +20,7 @@ import { allocPid, nodeHost } from './node-host.ts';
 import { formatPod, resolveSecurity } from './security.ts';
 import { runMainScript } from './shell/main-process.ts';
 import { runtimeState } from './state.ts';
-import { hex64, rfc3339 } from './time.ts';
+import { formatLogTime, hex64, rfc3339 } from './time.ts';
 import type { ContainerInstance, NodeHost, Proc, RuntimeDeps } from './types.ts';
 
 const PODS = { group: '', resource: 'pods' };
@@ -605,7 +605,11 @@ export function startKubelet(deps: RuntimeDeps): () => void {
       if (!first) first = p;
       host.procs.push(p);
       inst.procs.push(p);
-      for (const line of d.logs) inst.logs.push({ at: clock.now(), stream: 'stdout', text: line });
+      for (const line of d.logs) {
+        const at = clock.now();
+        const stamp = d.timePrefix ? formatLogTime(d.timePrefix, at) : '';
+        inst.logs.push({ at, stream: 'stdout', text: `${stamp}${line}` });
+      }
     });
     inst.processDefs = plan.defs;
     const memLimit = quantity(c.resources?.limits?.memory as string | undefined);

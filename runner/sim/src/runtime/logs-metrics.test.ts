@@ -45,6 +45,26 @@ describe('logs', () => {
     ).toMatch(/^2026-01-01T00:00:\d\d\.\d{9}Z speed/);
   });
 
+  it('stamps lines with the cluster clock when the image declares a time prefix', async () => {
+    const stamped: ImageDefinition = {
+      ...miner,
+      processes: [{ ...miner.processes![0]!, logs: ['net  use pool'], timePrefix: '[YYYY-MM-DD hh:mm:ss.SSS]  ' }],
+    };
+    cluster = createTestCluster({ images: [stamped] });
+    cluster.clock.advance(3_600_000 * 5 + 1234);
+    await cluster.createPod({
+      metadata: { name: 'm' },
+      spec: { containers: [{ name: 'w', image: 'cryptoworker/alpine-utils' }] },
+    });
+    await cluster.settle(30_000, 1000);
+    const lines = logs(cluster.store, cluster.clock.now(), { namespace: 'default', pod: 'm' }).trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\[2026-01-01 05:00:0\d\.\d{3}\] {2}net {2}use pool$/);
+    const started = Date.parse(`${lines[0]!.slice(1, 24).replace(' ', 'T')}Z`);
+    expect(lines.slice(1).map((l) => Date.parse(`${l.slice(1, 24).replace(' ', 'T')}Z`) - started)).toEqual([
+      10_000, 20_000, 30_000,
+    ]);
+  });
+
   it('keeps the previous instance and explains a waiting container', async () => {
     cluster = createTestCluster();
     await cluster.createPod({

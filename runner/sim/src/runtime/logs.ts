@@ -2,7 +2,7 @@ import { notFound, StatusError } from '@paranoid/k8s/status.ts';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { ObjectStore } from '../store.ts';
 import { existingState } from './state.ts';
-import { rfc3339Nano } from './time.ts';
+import { formatLogTime, rfc3339Nano } from './time.ts';
 import type { ContainerInstance, LogLine } from './types.ts';
 
 export interface LogOptions {
@@ -24,8 +24,11 @@ export function containerLines(inst: ContainerInstance, now: number): LogLine[] 
     if (!def.every) continue;
     const period = def.every.seconds * 1000;
     const count = Math.min(5000, Math.floor((end - inst.startedAt) / period));
-    for (let i = 1; i <= count; i++)
-      lines.push({ at: inst.startedAt + i * period, stream: 'stdout', text: def.every.line });
+    for (let i = 1; i <= count; i++) {
+      const at = inst.startedAt + i * period;
+      const stamp = def.timePrefix ? formatLogTime(def.timePrefix, at) : '';
+      lines.push({ at, stream: 'stdout', text: `${stamp}${def.every.line}` });
+    }
   }
   return lines.sort((a, b) => a.at - b.at);
 }

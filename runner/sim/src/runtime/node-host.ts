@@ -12,6 +12,8 @@ import { FsView, MemFs, type Mount } from './vfs.ts';
  * This is what a container escape reaches.
  */
 
+// Programs the simulator has no behaviour for are left out (ctr, kubeadm, systemctl): absent, as
+// `command not found`, rather than present and broken. kubelet and containerd stay: they run here.
 const NODE_BINARIES = [
   'sh',
   'bash',
@@ -62,11 +64,8 @@ const NODE_BINARIES = [
   'curl',
   'kubectl',
   'crictl',
-  'ctr',
   'containerd',
   'kubelet',
-  'kubeadm',
-  'systemctl',
   'capsh',
   'which',
   'yes',
@@ -240,6 +239,8 @@ function buildDisk(state: RuntimeState, host: NodeHost): void {
     fs.mkdirs(dir, dir === '/tmp' ? 0o1777 : 0o755);
   }
   fs.mkdirs('/root', 0o700);
+  // containerd's socket: crictl on the node answers only where it is, and only to root.
+  fs.put('/run/containerd/containerd.sock', '', 0o660);
   for (const bin of NODE_BINARIES) fs.put(`/usr/bin/${bin}`, '', 0o755);
   fs.symlink('/bin', 'usr/bin');
   fs.symlink('/sbin', 'usr/sbin');

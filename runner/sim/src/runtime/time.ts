@@ -18,3 +18,19 @@ export const hex64 = (uid: () => string): string => {
   }
   return out.slice(0, 64);
 };
+
+/** A time in an image's `timePrefix` format: `YYYY-MM-DD hh:mm:ss.SSS` tokens, UTC. */
+export const formatLogTime = (format: string, ms: number): string => {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const tokens: Record<string, string> = {
+    YYYY: String(d.getUTCFullYear()),
+    MM: two(d.getUTCMonth() + 1),
+    DD: two(d.getUTCDate()),
+    hh: two(d.getUTCHours()),
+    mm: two(d.getUTCMinutes()),
+    ss: two(d.getUTCSeconds()),
+    SSS: String(d.getUTCMilliseconds()).padStart(3, '0'),
+  };
+  return format.replace(/YYYY|SSS|MM|DD|hh|mm|ss/g, (t) => tokens[t]!);
+};

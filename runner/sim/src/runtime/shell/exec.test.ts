@@ -162,6 +162,158 @@ describe('exec and the shell', () => {
   });
 });
 
+/** An `exec -it` session driven key by key, as kubectl in raw mode sends it. */
+function terminalSession(command: string[], pod = 'escape') {
+  const session = cluster.exec(
+    { namespace: 'default', pod, container: 'c', command, stdin: true, tty: true },
+    { username: 'u', groups: [] },
+  );
+  const state = { out: '', code: undefined as number | undefined };
+  session.onStdout((d) => {
+    state.out += new TextDecoder().decode(d);
+  });
+  session.onExit((c) => {
+    state.code = c;
+  });
+  const type = async (keys: string) => {
+    for (const ch of keys) session.writeStdin(new TextEncoder().encode(ch));
+    for (let i = 0; i < 5; i++) await cluster.flush();
+  };
+  return { state, type };
+}
+
+describe('exec -it of a command that starts a shell', () => {
+  const escapePod = () =>
+    cluster.createPod(
+      {
+        metadata: { name: 'escape' },
+        spec: {
+          hostPID: true,
+          volumes: [{ name: 'host', hostPath: { path: '/' } }],
+          containers: [
+            {
+              name: 'c',
+              image: 'nicolaka/netshoot',
+              command: ['sleep', 'infinity'],
+              volumeMounts: [{ name: 'host', mountPath: '/host' }],
+              securityContext: { privileged: true },
+            },
+          ],
+        },
+      },
+      'paranoid-control-plane',
+    );
+
+  for (const command of [
+    ['nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', 'sh'],
+    ['nsenter', '-t', '1', '-m', '--', 'sh'],
+    ['chroot', '/host', 'sh'],
+  ]) {
+    it(`${command.join(' ')} gives the node's prompt, runs what is typed and returns on exit`, async () => {
+      cluster = createTestCluster();
+      await escapePod();
+      const { state, type } = terminalSession(command);
+      await type('');
+      expect(state.out).toBe('# ');
+      await type('cat /etc/hostname\r');
+      expect(state.out).toBe('# cat /etc/hostname\r\nparanoid-control-plane\r\n# ');
+      await type('exit\r');
+      expect(state.code).toBe(0);
+    });
+  }
+
+  it('honours Ctrl+C on a hung child and Ctrl+D at the prompt', async () => {
+    cluster = createTestCluster();
+    await escapePod();
+    const { state, type } = terminalSession(['nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', 'sh']);
+    await type('sleep 50\r');
+    expect(state.code).toBeUndefined();
+    await type('\x03');
+    expect(state.out.endsWith('^C\r\n# ')).toBe(true);
+    await type('echo still here\r');
+    expect(state.out).toContain('still here\r\n# ');
+    await type('\x04');
+    expect(state.code).toBe(0);
+  });
+
+  it('returns the exit code of the shell it started, and of a command that starts none', async () => {
+    cluster = createTestCluster();
+    await escapePod();
+    const shell = terminalSession(['chroot', '/host', 'sh']);
+    await shell.type('exit 4\r');
+    expect(shell.state.code).toBe(4);
+    const plain = terminalSession(['hostname']);
+    await plain.type('');
+    expect(plain.state).toEqual({ out: 'escape\r\n', code: 0 });
+  });
+
+  it('runs piped lines in the node shell of nsenter without a terminal, each as it comes', async () => {
+    cluster = createTestCluster();
+    await escapePod();
+    const session = cluster.exec(
+      {
+        namespace: 'default',
+        pod: 'escape',
+        container: 'c',
+        command: ['nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', 'sh'],
+        stdin: true,
+        tty: false,
+      },
+      { username: 'u', groups: [] },
+    );
+    let out = '';
+    let code: number | undefined;
+    session.onStdout((d) => {
+      out += new TextDecoder().decode(d);
+    });
+    session.onExit((c) => {
+      code = c;
+    });
+    session.writeStdin(new TextEncoder().encode('cat /etc/hostname\n'));
+    for (let i = 0; i < 5; i++) await cluster.flush();
+    // The first line ran on the node before stdin closed.
+    expect(out).toBe('paranoid-control-plane\n');
+    session.writeStdin(new TextEncoder().encode('exit 5\n'));
+    session.closeStdin();
+    for (let i = 0; i < 5; i++) await cluster.flush();
+    expect(code).toBe(5);
+  });
+
+  it('interrupts a launched command that never ends', async () => {
+    cluster = createTestCluster();
+    await escapePod();
+    const { state, type } = terminalSession(['sleep', '50']);
+    await type('');
+    expect(state.code).toBeUndefined();
+    await type('\x03');
+    expect(state.code).toBe(130);
+  });
+});
+
+describe('crictl on a node', () => {
+  it('lists the containers of the node it runs on after nsenter, and refuses inside the container', async () => {
+    cluster = createTestCluster();
+    await cluster.createPod(
+      sleeper('node-monitor', { hostPID: true }, { securityContext: { privileged: true } }),
+      'paranoid-control-plane',
+    );
+    const onNode = await cluster.run({
+      pod: 'node-monitor',
+      command: ['nsenter', '-t', '1', '-m', '-u', '-i', '-n', '-p', '--', 'crictl', 'ps'],
+    });
+    expect(onNode.stderr).toBe('');
+    const lines = onNode.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^CONTAINER\s+IMAGE\s+CREATED\s+STATE\s+NAME\s+ATTEMPT\s+POD ID\s+POD\s+NAMESPACE$/);
+    expect(
+      lines.some((l) =>
+        /^[0-9a-f]{13}\s+[0-9a-f]{13}\s+.* ago\s+Running\s+c\s+0\s+\S+\s+node-monitor\s+default$/.test(l),
+      ),
+    ).toBe(true);
+    const inside = await cluster.run({ pod: 'node-monitor', command: ['crictl', 'ps'] });
+    expect(inside.code).toBe(127);
+  });
+});
+
 describe('the escape matrix', () => {
   const hostPathRoot = (name: string, extra: Record<string, unknown> = {}, sc: Record<string, unknown> = {}) => ({
     metadata: { name },

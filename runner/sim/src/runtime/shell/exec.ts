@@ -173,6 +173,18 @@ function startSession(
   const shellArgs = req.command.slice(1);
   const interactive =
     SHELLS.has(exe) && !shellArgs.some((a) => a === '-c' || !a.startsWith('-')) && (req.tty || req.stdin);
+  // `kubectl exec -it ... -- nsenter ... -- sh` (or `chroot /host sh`, `env sh`, `top`): stdin is a
+  // terminal that never closes, so the command must start now rather than wait for end of input; a
+  // shell it starts becomes the one reading the terminal, and the session ends when that shell does.
+  // Without a terminal (`kubectl exec -i ... -- nsenter ... -- sh`, typed or piped), the same holds
+  // when the command ends in a shell that reads stdin: its lines run as they come. Any other
+  // command (`cat`, `tar` for `kubectl cp`) gets its whole stdin once it closes.
+  const last = (req.command[req.command.length - 1] ?? '').split('/').pop() ?? '';
+  const startsShell =
+    !req.command.includes('-c') &&
+    req.command.length > 1 &&
+    (SHELLS.has(last) || (exe === 'chroot' && req.command.length === 2));
+  const launch = !interactive && req.stdin && (req.tty || startsShell);
 
   // One budget per command line: a session can run for hours, a runaway command cannot.
   const resetBudget = (sh: Shell) => {
@@ -193,31 +205,39 @@ function startSession(
     }
   };
 
-  if (!interactive) {
+  /** The runtime's refusal when argv[0] cannot be executed; true when it refused (and the session ended). */
+  const refuseMissing = (): boolean => {
+    const found = baseShell.lookup(argv0, baseShell.exportedEnv());
+    if (
+      found.ok ||
+      ['cd', 'echo', 'exit', 'true', 'false', 'test', '[', 'printf', 'pwd', 'export', 'read'].includes(argv0)
+    )
+      return false;
+    err(
+      found.code === 127
+        ? `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv0}": executable file not found in $PATH: unknown\n`
+        : `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv0}": permission denied: unknown\n`,
+    );
+    finish(found.code === 127 ? 127 : 126);
+    return true;
+  };
+  /** Exit codes come back from {@link guard} as numbers, `-(code + 1)` for `exit code`, or 'exit'. */
+  const exitCodeOf = (r: number | 'exit', fallback: number) =>
+    typeof r === 'number' ? (r < 0 ? -r - 1 : r) : fallback;
+
+  if (!interactive && !launch) {
     let stdinBuf = '';
     let stdinClosed = !req.stdin;
     let tooBig = false;
     const run = async () => {
-      const found = baseShell.lookup(argv0, baseShell.exportedEnv());
-      if (
-        !found.ok &&
-        !['cd', 'echo', 'exit', 'true', 'false', 'test', '[', 'printf', 'pwd', 'export', 'read'].includes(argv0)
-      ) {
-        err(
-          found.code === 127
-            ? `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv0}": executable file not found in $PATH: unknown\n`
-            : `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv0}": permission denied: unknown\n`,
-        );
-        finish(found.code === 127 ? 127 : 126);
-        return;
-      }
+      if (refuseMissing()) return;
       const counted = (s: string) => {
         baseShell.countOutput(s.length);
         out(s);
       };
       const io: CommandIO = { stdin: stdinBuf, out: counted, err, stdoutIsPipe: !tty, stdinIsTerminal: false };
       const r = await guard(baseShell, () => baseShell.runCommand(req.command, io, baseShell.exportedEnv(), true));
-      finish(typeof r === 'number' ? (r < 0 ? -r - 1 : r) : 0);
+      finish(exitCodeOf(r, 0));
     };
     const session: ExecSession = {
       writeStdin(data) {
@@ -250,8 +270,11 @@ function startSession(
     return session;
   }
 
-  // Interactive: a stack of shells (sh → nsenter → bash...) reading lines.
+  // Interactive: a stack of shells (sh → nsenter → bash...) reading lines. When the session was
+  // launched with a command, the base shell only runs that command: the session ends when the stack
+  // falls back to it.
   const stack: Shell[] = [baseShell];
+  const floor = launch ? 1 : 0;
   const top = () => stack[stack.length - 1]!;
   const shellSession = { push: (sh: Shell) => pushShell(sh) };
   const pushShell = (sh: Shell) => {
@@ -309,7 +332,7 @@ function startSession(
     if (typeof r === 'number' && r < 0) {
       // `exit N` in the shell on top: back to the one below, or the session ends.
       stack.pop();
-      if (!stack.length) finish(-r - 1);
+      if (stack.length <= floor) finish(-r - 1);
       else top().lastStatus = -r - 1;
     } else if (typeof r === 'number') sh.lastStatus = r;
   };
@@ -384,7 +407,7 @@ function startSession(
           if (!line && !running) {
             out(top().name === 'bash' ? 'exit\n' : '\n');
             stack.pop();
-            if (!stack.length) finish(0);
+            if (stack.length <= floor) finish(0);
             else prompt();
           }
         } else if (ch === '\x15') {
@@ -415,6 +438,32 @@ function startSession(
     onExit: (l) => void exitL.push(l),
   };
   baseShell.session = shellSession;
-  queueMicrotask(() => prompt());
+  if (!launch) {
+    queueMicrotask(() => prompt());
+    return session;
+  }
+  // Input that arrives before the command has started waits for the shell it starts.
+  running = true;
+  const launchCommand = async () => {
+    if (refuseMissing()) return;
+    resetBudget(baseShell);
+    const counted = (s: string) => {
+      baseShell.countOutput(s.length);
+      out(s);
+    };
+    const io: CommandIO = { stdin: '', out: counted, err, stdoutIsPipe: !tty, stdinIsTerminal: true };
+    const r = await guard(baseShell, () => baseShell.runCommand(req.command, io, baseShell.exportedEnv(), true));
+    running = false;
+    if (stack.length <= floor) {
+      finish(exitCodeOf(r, baseShell.lastStatus));
+      return;
+    }
+    // A shell took over the terminal: lines typed while it started are its first input.
+    prompt();
+    if (queue.length || stdinClosedFlag.closed) await pump();
+  };
+  queueMicrotask(() => {
+    launchCommand().catch(fail);
+  });
   return session;
 }

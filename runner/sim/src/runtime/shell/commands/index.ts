@@ -1,4 +1,5 @@
 import { registerCommands } from '../interpreter.ts';
+import { crictlCommands } from './crictl.ts';
 import { fileCommands } from './files.ts';
 import { kubectlCommands } from './kubectl.ts';
 import { netCommands } from './net.ts';
@@ -13,6 +14,7 @@ registerCommands({
   ...kubectlCommands,
   ...tarCommands,
   ...scanCommands,
+  ...crictlCommands,
 });
 
 /** Every command the simulator implements, by name (availability still depends on the image's binaries). */
@@ -23,4 +25,5 @@ export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
   ...kubectlCommands,
   ...tarCommands,
   ...scanCommands,
+  ...crictlCommands,
 }).sort();

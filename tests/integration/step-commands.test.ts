@@ -1,0 +1,140 @@
+/**
+ * Every command a step names works as the step says, on the simulator: each line of
+ * every shell block in a step (runnable or not) and every inline `kubectl ...` or
+ * node command, run in order in bash with the real kubectl against a fresh cluster
+ * of the scenario. A command may fail when the step says it must (a refused dry
+ * run); it may never be missing ("not found") nor a program the simulator has no
+ * behaviour for.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import { IMPLEMENTED_COMMANDS } from '@paranoid/sim/runtime/shell/commands/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KUBECTL, type StartedSim, startSim } from '../support/sim.ts';
+
+const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
+
+/** Programs that live on a node, not in the learner's terminal: run where the step reaches the node. */
+const NODE_PROGRAMS = new Set(['crictl', 'ctr', 'kubeadm', 'systemctl']);
+
+/** What a step's text asks to run: shell block lines, and inline code that is a command. */
+function stepCommands(markdown: string): { command: string; inline: boolean }[] {
+  const commands: { command: string; inline: boolean }[] = [];
+  const fences = /```(?:sh|bash|shell)[^\n]*\n([\s\S]*?)```/g;
+  for (const block of markdown.matchAll(fences)) {
+    for (const line of block[1]!.replace(/\\\n\s*/g, '').split('\n')) {
+      const command = line.replace(/\s+#.*$/, '').trim();
+      if (command && !command.startsWith('#')) commands.push({ command, inline: false });
+    }
+  }
+  const prose = markdown.replace(fences, '');
+  for (const span of prose.matchAll(/`([^`\n]+)`/g)) {
+    const command = span[1]!.trim();
+    const program = command.split(/\s+/)[0]!;
+    // A mention such as `kubectl edit` is not a command to run; `kubectl get pods -n x` is.
+    const words = command.split(/\s+/).length;
+    if (NODE_PROGRAMS.has(program) || (program === 'kubectl' && words >= 4)) commands.push({ command, inline: true });
+  }
+  return commands;
+}
+
+/** Output that means the command is missing or the simulator only pretends to have it. */
+const BROKEN = [
+  /the simulator has no behaviour for it/,
+  /: not found$/m,
+  /command not found/,
+  /executable file not found in \$PATH/,
+  /is not simulated/,
+];
+
+function bash(sim: StartedSim, script: string, timeoutMs = 45_000): Promise<string> {
+  return new Promise((done) => {
+    const child = spawn('bash', ['-c', script], {
+      env: {
+        PATH: `${join(KUBECTL, '..')}:/usr/bin:/bin`,
+        HOME: sim.dir,
+        KUBECONFIG: sim.kubeconfigPath,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      done(out);
+    });
+  });
+}
+
+for (const dir of scenarioDirs(SCENARIOS)) {
+  const id = dir.split('/').pop()!;
+  const { scenario } = loadScenario(dir, SCENARIOS);
+  if (!scenario) throw new Error(`failed to load scenario ${id}`);
+  const steps = scenario.scenario.steps.map((step) => ({
+    id: step.id,
+    commands: stepCommands(readFileSync(join(dir, step.file), 'utf8')),
+  }));
+
+  describe(`${id}: every command its steps name`, () => {
+    let sim: StartedSim;
+    beforeAll(async () => {
+      sim = await startSim({
+        full: { images: scenario.imageDefinitions, internet: scenario.scenario.internet ?? [] },
+      });
+      for (const file of readdirSync(join(dir, 'setup')).sort()) {
+        const out = await bash(sim, `kubectl apply -f '${join(dir, 'setup', file)}'`);
+        expect(out).not.toMatch(/error/i);
+      }
+      await bash(sim, 'kubectl wait deploy --all -A --for=condition=Available --timeout=60s');
+    }, 120_000);
+    afterAll(async () => {
+      await sim?.close();
+    });
+
+    it('names at least one command in its steps', () => {
+      expect(steps.flatMap((s) => s.commands).length).toBeGreaterThan(0);
+    });
+
+    for (const step of steps) {
+      for (const { command, inline } of step.commands) {
+        const program = command.split(/\s+/)[0]!;
+        it(`${step.id}: ${command}`, { timeout: 60_000 }, async () => {
+          // A node program runs where the step reaches the node: through the scenario's own escape.
+          const script = NODE_PROGRAMS.has(program)
+            ? `kubectl exec -n monitoring deploy/node-monitor -- nsenter -t 1 -m -u -i -n -p -- sh -c '${command}'`
+            : command;
+          const out = await bash(sim, script);
+          for (const broken of BROKEN) expect(out, `${script}\n${out}`).not.toMatch(broken);
+          if (NODE_PROGRAMS.has(program) || inline) expect(out.trim(), `${script} printed nothing`).not.toBe('');
+        });
+      }
+    }
+  });
+}
+
+/** The shell's own builtins (interpreter.ts): a program by that name is never looked up. */
+const SHELL_BUILTINS = ['cd', 'pwd', 'export', 'exit', 'true', 'false', 'echo', 'printf', 'test', '[', 'read'];
+
+describe("the programs in the scenarios' images", () => {
+  for (const dir of scenarioDirs(SCENARIOS)) {
+    const { scenario } = loadScenario(dir, SCENARIOS);
+    for (const image of scenario?.imageDefinitions ?? []) {
+      it(`${image.repository}: every program has behaviour, or is the image's own process`, () => {
+        const own = new Set([
+          ...(image.config?.entrypoint ?? []).map((p) => p.split('/').pop()!),
+          ...(image.processes ?? []).map((p) => p.name),
+        ]);
+        const known = new Set([...IMPLEMENTED_COMMANDS, ...SHELL_BUILTINS]);
+        expect((image.binaries ?? []).filter((b) => !known.has(b) && !own.has(b))).toEqual([]);
+      });
+    }
+  }
+});
