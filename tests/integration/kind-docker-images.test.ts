@@ -245,8 +245,8 @@ describe.skipIf(!dockerUp)('scenario images on a real Docker engine answer as th
           .soft((await httpGet(ip, listen.port, '/no-such-page')).status)
           .toBe(listen.http?.notFound?.status ?? 404);
       }
-      if (listen.kind === 'redis') {
-        const data = listen.redis?.data ?? {};
+      if (listen.kind === 'kv') {
+        const data: Record<string, string> = listen.kv?.data ?? {};
         for (const [key, value] of Object.entries(data)) {
           expect.soft(await redis(ip, listen.port, ['GET', key])).toBe(`$${Buffer.byteLength(value)}\r\n${value}\r\n`);
         }
