@@ -22,7 +22,7 @@ describe('expandHelpers', () => {
     'registry.lab.local.evil.io/approved/resizer',
     'localhost:5000/team/app:dev',
     'localhost/app',
-    'registry.lab.local/approved/resizer@sha256:69e61e1d03dd29829cfc0e236686bac366ac9cc7f0eb6248d2d6ab05bac15aed',
+    'registry.lab.local/approved/resizer@sha256:3053cbc5773f2963b1183a8b5f62ac27eddb9097cd1c815c52cb73d6572c5bba',
     'registry.lab.local/a/b:1@sha256:abc',
     'host:5000/x',
     ' nginx:1 ',
