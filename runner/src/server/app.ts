@@ -22,7 +22,8 @@ export interface AppDeps {
 
 /** A web-standard handler: the Node adapter and the tests both call `request`. */
 export interface App {
-  request(input: Request | string, init?: RequestInit): Promise<Response>;
+  /** `connection.address` is the client's own address, from the socket: never from a header it sent. */
+  request(input: Request | string, init?: RequestInit, connection?: { address?: string }): Promise<Response>;
 }
 
 export const LEARNER_COOKIE = 'paranoid_learner';
@@ -47,6 +48,7 @@ interface Context {
   params: Record<string, string>;
   learnerId: string;
   newLearner: boolean;
+  address?: string;
 }
 
 type Handler = (c: Context) => Promise<Response> | Response;
@@ -110,7 +112,7 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  on('GET', '/api/me', (c) => json({ learner: deps.store.learner(c.learnerId) }));
+  on('GET', '/api/me', (c) => json({ learner: deps.store.peek(c.learnerId) }));
 
   on('PUT', '/api/me', async (c) => {
     const body = await readJson<{ displayName?: unknown }>(c.req);
@@ -133,7 +135,10 @@ export function createApp(deps: AppDeps): App {
     if (typeof body.scenarioId !== 'string') throw badRequest('scenarioId is required');
     if (!(await deps.catalog.get(body.scenarioId))) throw notFound(`scenario "${body.scenarioId}"`);
     deps.store.learner(c.learnerId);
-    const created = await deps.sessions.create(c.learnerId, body.scenarioId);
+    const created = await deps.sessions.create(
+      { learnerId: c.learnerId, ...(c.address ? { address: c.address } : {}) },
+      body.scenarioId,
+    );
     return json({ session: deps.sessions.view(created), token: created.token }, 201);
   });
 
@@ -275,7 +280,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   return {
-    async request(input, init) {
+    async request(input, init, connection) {
       const req = typeof input === 'string' ? new Request(new URL(input, 'http://localhost'), init) : input;
       const url = new URL(req.url);
       const cookie = readCookie(req.headers.get('cookie'), LEARNER_COOKIE);
@@ -294,7 +299,14 @@ export function createApp(deps: AppDeps): App {
         }
         const match = route.pattern.exec(url.pathname)!;
         const params = Object.fromEntries(route.keys.map((key, i) => [key, match[i + 1]!]));
-        response = await route.handler({ req, url, params, learnerId, newLearner: !known });
+        response = await route.handler({
+          req,
+          url,
+          params,
+          learnerId,
+          newLearner: !known,
+          ...(connection?.address ? { address: connection.address } : {}),
+        });
       } catch (error) {
         response = toErrorResponse(error);
       }

@@ -8,6 +8,7 @@ import { handleNode } from './node-adapter.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import { ProgressStore } from './progress-store.ts';
 import { sandboxUnavailableReason } from './sandbox.ts';
+import { contentSecurityPolicy, securityHeaders } from './security-headers.ts';
 import { SessionManager, type TerminalMode } from './sessions.ts';
 import { serveStatic } from './static-site.ts';
 import { createTerminalSockets } from './terminal-socket.ts';
@@ -72,7 +73,9 @@ export function createLabServer(options: LabServerOptions): LabServer {
     ...(options.graderReady !== undefined ? { graderReady: options.graderReady } : {}),
   });
   const sockets = createTerminalSockets({ sessions, allowedOrigins: options.allowedOrigins ?? [] });
+  const headers = securityHeaders(contentSecurityPolicy(options.siteDir));
   const server = createServer(async (req, res) => {
+    for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/api' || path.startsWith('/api/')) {
       await handleNode(app, req, res, maxBodyBytes);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -43,9 +43,18 @@ export class ProgressStore {
     file: string,
     private readonly now: () => number = Date.now,
   ) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Owner only, made so before the first byte is written: SQLite gives its -wal and -shm
+      // files the database's own mode, and a learner's progress is nobody else's to read.
+      closeSync(openSync(file, 'a', 0o600));
+      chmodSync(file, 0o600);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    if (file !== ':memory:') {
+      for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) chmodSync(extra, 0o600);
+    }
     this.db.pragma('foreign_keys = ON');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS learners (
@@ -77,6 +86,19 @@ export class ProgressStore {
       created_at: number;
     };
     return { id: row.id, displayName: row.display_name, createdAt: row.created_at };
+  }
+
+  /**
+   * The learner as stored, or as a new one would be, without writing a row: a visitor
+   * who only looks around leaves nothing behind.
+   */
+  peek(id: string): Learner {
+    const row = this.db.prepare('SELECT id, display_name, created_at FROM learners WHERE id = ?').get(id) as
+      | { id: string; display_name: string | null; created_at: number }
+      | undefined;
+    return row
+      ? { id: row.id, displayName: row.display_name, createdAt: row.created_at }
+      : { id, displayName: null, createdAt: this.now() };
   }
 
   setDisplayName(id: string, displayName: string | null): Learner {

@@ -9,18 +9,15 @@ import { startReaper } from '../../providers/kind/reaper.ts';
 import type { ClusterProvider } from '../../providers/provider.ts';
 import { type SimHost, SimProvider } from '../../providers/sim-provider.ts';
 import { applyManifests } from '../../scenarios/apply.ts';
-import { type LoadedScenario, loadScenario, scenarioDirs } from '../../scenarios/load.ts';
+import { loadScenario, scenarioDirs } from '../../scenarios/load.ts';
 import { NetworkMap } from '../../server/cluster-map.ts';
 import { FsCatalog } from '../../server/fs-catalog.ts';
 import { createLabServer, type LabServer } from '../../server/lab-server.ts';
 import { parseManifests } from '../../server/manifests.ts';
 import { type KubeApiFactory, SchemaGrader } from '../../server/schema-grader.ts';
 import type { TerminalMode } from '../../server/sessions.ts';
-import { simulatedClusterOptions } from '../../sim/assemble.ts';
-import type { ClusterOptions } from '../../sim/cluster.ts';
 import type { KubeObject } from '../../sim/object.ts';
-import { createSimHost } from '../../sim-server/host.ts';
-import { randomIds, realClock } from '../../sim-server/real-clock.ts';
+import { createSimWorkerPool } from '../../sim-server/worker-pool.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
@@ -64,8 +61,9 @@ export async function createServeLab(
   return {
     ...lab,
     close: async () => {
-      stop();
+      // Sessions end (and their clusters go) before the simulator's workers stop.
       await lab.close();
+      await stop();
     },
     // A cluster per scenario made ahead of time, so even the first Start is quick.
     prewarm: () => {
@@ -105,7 +103,7 @@ interface ProviderSetup {
   provider: ClusterProvider;
   /** Overrides how terminals run (kind: an exec into the session's toolbox container). */
   terminals?: TerminalMode;
-  stop(): void;
+  stop(): void | Promise<void>;
   /** Starts making clusters ahead of the first learner. */
   warm?(): void;
 }
@@ -125,7 +123,7 @@ async function makeProvider(
     });
   }
   const host = await loadSimHost();
-  return { provider: new SimProvider({ host, setup }), stop: () => {} };
+  return { provider: new SimProvider({ host, setup }), stop: () => host.close() };
 }
 
 /**
@@ -193,41 +191,22 @@ async function makeKindProvider(
 }
 
 /**
- * The simulator's HTTP host (runner/src/sim-server) with full clusters (sim/assemble.ts):
- * RBAC, admission, controllers, the kubelet's runtime with the scenario's images, and
- * the network engine; adapted to the provider's port.
+ * The simulator's clusters on worker threads (sim-server/worker-pool.ts), each made with
+ * its scenario's images and simulated internet (../sim-cluster-options.ts), so that no
+ * cluster's request runs on the runner's own event loop.
  */
-async function loadSimHost(): Promise<SimHost> {
-  const host = await createSimHost({ host: '127.0.0.1', port: 0 });
-  const internet = new Map<string, NonNullable<ClusterOptions['internet']>>();
-  // Scenario folders change only with a new checkout: read each one once. A scenario brings its
-  // images and its simulated internet (the hosts its attacks and checks reach), as `sim` and
-  // `validate` give them, so the site grades exactly what they grade.
-  const scenarios = new Map<string, LoadedScenario | undefined>();
-  const scenarioOf = (id: string) => {
-    if (!scenarios.has(id)) scenarios.set(id, loadScenario(join(SCENARIOS, id), SCENARIOS).scenario);
-    return scenarios.get(id);
-  };
+async function loadSimHost(): Promise<SimHost & { close(): Promise<void> }> {
+  const workers = process.env.PARANOID_SIM_WORKERS ? Number(process.env.PARANOID_SIM_WORKERS) : undefined;
+  const pool = await createSimWorkerPool({
+    host: '127.0.0.1',
+    ...(workers && Number.isInteger(workers) && workers > 0 ? { workers } : {}),
+    clusterOptions: { module: new URL('../sim-cluster-options.ts', import.meta.url).href, arg: SCENARIOS },
+  });
   return {
-    addCluster({ scenarioId }) {
-      const scenario = scenarioId ? scenarioOf(scenarioId) : undefined;
-      const options = simulatedClusterOptions({
-        clock: realClock,
-        ids: randomIds,
-        ...(scenario ? { images: scenario.imageDefinitions, internet: scenario.scenario.internet } : {}),
-      });
-      const c = host.addCluster(options);
-      if (options.internet) internet.set(c.id, options.internet);
-      return { id: c.id, token: c.token, server: c.server, certificateAuthority: host.caCertificate };
-    },
-    removeCluster(id) {
-      internet.delete(id);
-      host.removeCluster(id);
-    },
-    async requestFromInternet(id, request) {
-      const probe = internet.get(id);
-      return probe ? probe(request) : { ok: false, error: 'this cluster has no simulated internet' };
-    },
+    addCluster: ({ scenarioId }) => pool.addCluster(scenarioId ? { scenarioId } : {}),
+    removeCluster: (id) => pool.removeCluster(id),
+    requestFromInternet: (id, request) => pool.requestFromInternet(id, request),
+    close: () => pool.close(),
   };
 }
 
