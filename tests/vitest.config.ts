@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['kubectl/**/*.test.ts', 'integration/**/*.test.ts'],
+          include: ['kubectl/**/*.test.ts', 'integration/**/*.test.ts', 'security/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

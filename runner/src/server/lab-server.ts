@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterProvider } from '../providers/provider.ts';
 import { type App, createApp, DEFAULT_MAX_BODY_BYTES } from './app.ts';
+import { PID_FILE, removeLeftovers, WORK_DIR_PREFIX } from './leftovers.ts';
 import { handleNode } from './node-adapter.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import { ProgressStore } from './progress-store.ts';
@@ -53,7 +54,11 @@ export function terminalMode(unsafeLocalShell: boolean): TerminalMode {
 /** The whole lab behind one Node http server: API, terminal WebSockets, the static site. */
 export function createLabServer(options: LabServerOptions): LabServer {
   const terminals = options.terminals ?? terminalMode(options.unsafeLocalShell ?? false);
-  const workDir = mkdtempSync(join(tmpdir(), 'paranoid-sessions-'));
+  // A runner that crashed left its session folders, and maybe sandboxes, behind: clear them first.
+  for (const dir of removeLeftovers(tmpdir()))
+    process.stderr.write(`paranoid: removed what a stopped runner left: ${dir}\n`);
+  const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
+  writeFileSync(join(workDir, PID_FILE), `${process.pid}\n`, { mode: 0o600 });
   const store = new ProgressStore(options.database);
   const sessions = new SessionManager({
     provider: options.provider,

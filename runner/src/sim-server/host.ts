@@ -16,7 +16,7 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  * Most watch and follow streams open at once on one cluster. kube-apiserver has no such
  * number, but its clients are not hostile: here every stream holds memory in this process.
  */
-export const MAX_STREAMS_PER_CLUSTER = 64;
+export const MAX_STREAMS_PER_CLUSTER = 32;
 /** Bytes a stream may have queued for a client that does not read, before it is dropped. */
 export const MAX_STREAM_BACKLOG_BYTES = 16 * 1024 * 1024;
 /** How long a stream may stay blocked on a client that does not read, as the watch cache's blocked timeout. */
@@ -161,12 +161,16 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
     let stop: () => void = () => {};
     const stopAll = () => end();
     openStreams.add(stopAll);
+    // The initial events of a watch are written at once; the bound applies to what comes on top.
+    let starting = true;
+    let initialBytes = 0;
     stop = response.start((chunk) => {
       if (ended) return;
       res.write(chunk);
+      if (starting) initialBytes += chunk.length;
       // A slow watcher is dropped, as the watch cache drops one whose buffer stays full:
       // at once past the backlog bound, or when it has not drained within the blocked timeout.
-      if (res.writableLength > MAX_STREAM_BACKLOG_BYTES) end(true);
+      if (res.writableLength > MAX_STREAM_BACKLOG_BYTES + initialBytes) end(true);
       else if (res.writableNeedDrain && !blocked) {
         blocked = setTimeout(() => end(true), STREAM_BLOCKED_TIMEOUT_MS);
         blocked.unref();
@@ -176,6 +180,7 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
         });
       }
     }, end);
+    starting = false;
     res.on('close', () => end());
   }
 

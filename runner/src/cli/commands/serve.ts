@@ -18,6 +18,7 @@ import { type KubeApiFactory, SchemaGrader } from '../../server/schema-grader.ts
 import type { TerminalMode } from '../../server/sessions.ts';
 import type { KubeObject } from '../../sim/object.ts';
 import { createSimWorkerPool } from '../../sim-server/worker-pool.ts';
+import { watchLauncher } from '../launcher-watch.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
@@ -91,12 +92,23 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   process.stdout.write(`Paranoid is ready on ${url}/ (provider: ${options.provider})\n`);
   lab.prewarm();
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // A close that hangs must not keep the port: give it ten seconds.
+    setTimeout(() => process.exit(1), 10_000).unref();
     await lab.close().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  // SIGTERM to `npm start` or `pnpm` ends that process but not this one: stop when it goes.
+  watchLauncher(() => {
+    process.stderr.write('paranoid: the process that started the lab has stopped; stopping too\n');
+    void stop();
+  });
 }
 
 interface ProviderSetup {

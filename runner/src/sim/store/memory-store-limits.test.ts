@@ -51,3 +51,18 @@ describe('the memory store’s limits', () => {
     expect(store.size()).toBe(3);
   });
 });
+
+describe('the field bound', () => {
+  it('refuses an object with more fields than one may hold, and counts nested ones', () => {
+    const store = createMemoryStore({ clock: new ManualClock(), ids: new SequentialIds() });
+    const labels = Object.fromEntries(
+      Array.from({ length: STORE_LIMITS.maxObjectFields + 1 }, (_, i) => [`k${i}`, '']),
+    );
+    const error = refusal(() =>
+      store.create(configmaps, { ...cm('many'), metadata: { name: 'many', namespace: 'dev', labels } }),
+    );
+    expect(error.code).toBe(413);
+    expect(error.message).toMatch(/^Request entity too large: the object has more than 10000 fields/);
+    expect(store.size()).toBe(0);
+  });
+});
