@@ -76,7 +76,7 @@ const alive = (pid: number) => {
 };
 
 /** `pnpm paranoid serve` as a user types it, in its own process group. */
-async function launch(): Promise<{ tree: number[]; port: number; top: number }> {
+async function launch(): Promise<{ tree: number[]; port: number; top: number; output: () => string }> {
   const port = await freePort();
   const child = spawn(
     'npx',
@@ -96,7 +96,7 @@ async function launch(): Promise<{ tree: number[]; port: number; top: number }> 
     if (Date.now() > until || child.exitCode !== null) throw new Error(`serve did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { tree: [child.pid!, ...descendants(child.pid!)], port, top: child.pid! };
+  return { tree: [child.pid!, ...descendants(child.pid!)], port, top: child.pid!, output: () => out };
 }
 
 async function portFree(port: number): Promise<boolean> {
@@ -107,12 +107,14 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function expectStopped(tree: number[], port: number) {
+async function expectStopped(tree: number[], port: number, output: () => string) {
   const until = Date.now() + 30_000;
   while (tree.some(alive) || !(await portFree(port))) {
     if (Date.now() > until) {
       const left = tree.filter(alive).map((p) => `${p} ${cmdline(p)}`);
-      throw new Error(`still running after SIGTERM: ${left.join('; ')}; port free: ${await portFree(port)}`);
+      throw new Error(
+        `still running after SIGTERM: ${left.join('; ')}; port free: ${await portFree(port)}; output: ${output().slice(-600)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -133,11 +135,11 @@ describe('SIGTERM to any process of `pnpm paranoid serve`', () => {
   ];
   for (const [name, pick] of targets) {
     it(`stops the runner and frees the port when sent to ${name}`, async () => {
-      const { tree, port, top } = await launch();
+      const { tree, port, top, output } = await launch();
       const target = pick(tree, top);
       expect(target, `no ${name} among ${tree.map((p) => cmdline(p)).join(' | ')}`).toBeDefined();
       process.kill(target!, 'SIGTERM');
-      await expectStopped(tree, port);
+      await expectStopped(tree, port, output);
     }, 150_000);
   }
 });

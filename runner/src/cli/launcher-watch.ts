@@ -39,27 +39,35 @@ export function launcherChain(start = process.ppid): number[] {
 }
 
 /**
- * Calls `onGone` once any process of the launch chain has exited. SIGTERM to `npm start`
- * or to `pnpm` kills that process without passing the signal on, and the runner below it
- * would keep the port for ever; watching the chain turns any such SIGTERM into a clean stop.
- * Linux only (reads /proc); elsewhere it watches nothing.
+ * Watches the launch chain, read now: `onGone` is called once any of its processes has
+ * exited (at once if one already has). SIGTERM to `npm start` or to `pnpm` kills that
+ * process without passing the signal on, and the runner below it would keep the port for
+ * ever; watching the chain turns any such SIGTERM into a clean stop. Linux only (reads
+ * /proc); elsewhere it watches nothing.
  */
-export function watchLauncher(onGone: () => void, intervalMs = 500): () => void {
+export function watchLauncher(intervalMs = 500): { onGone(callback: () => void): void; stop(): void } {
   const chain = launcherChain();
-  if (chain.length === 0) return () => {};
-  const timer = setInterval(() => {
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    };
-    if (chain.every(alive) && process.ppid === chain[0]) return;
-    clearInterval(timer);
-    onGone();
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  const parent = process.ppid;
+  let timer: NodeJS.Timeout | undefined;
+  // A process that exited but was not yet reaped (a zombie) has stopped too.
+  const alive = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  };
+  return {
+    onGone(callback) {
+      if (chain.length === 0) return;
+      timer = setInterval(() => {
+        if (chain.every(alive) && process.ppid === parent) return;
+        clearInterval(timer);
+        callback();
+      }, intervalMs);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
 }

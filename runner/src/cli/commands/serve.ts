@@ -83,6 +83,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (!existsSync(SITE_DIST)) {
     process.stderr.write(`warning: no built site at ${SITE_DIST}; run \`pnpm --filter @paranoid/site build\`\n`);
   }
+  // The launch chain is read before anything else: by the time the lab is ready, a signal
+  // may already have ended part of it.
+  const launcher = watchLauncher();
   const lab = await createServeLab(options);
   const host = options.host ?? '127.0.0.1';
   const { url } = await lab.listen(port, host);
@@ -105,7 +108,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
   // SIGTERM to `npm start` or `pnpm` ends that process but not this one: stop when it goes.
-  watchLauncher(() => {
+  launcher.onGone(() => {
     process.stderr.write('paranoid: the process that started the lab has stopped; stopping too\n');
     void stop();
   });
