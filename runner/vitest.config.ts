@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// One run over every runner package's unit tests (they sit beside the code).
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['*/src/**/*.test.ts'],
     environment: 'node',
   },
 });

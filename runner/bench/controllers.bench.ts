@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { bootstrapCluster } from '../src/sim/bootstrap/index.ts';
-import { ManualClock, SequentialIds } from '../src/sim/clock.ts';
-import { startControllers } from '../src/sim/controllers/index.ts';
-import { R } from '../src/sim/controllers/resources.ts';
-import { startScheduledPods } from '../src/sim/controllers/testing/fake-kubelet.ts';
-import { createMemoryStore } from '../src/sim/store/memory-store.ts';
+import { bootstrapCluster } from '@paranoid/sim/bootstrap/index.ts';
+import { ManualClock, SequentialIds } from '@paranoid/sim/clock.ts';
+import { startControllers } from '@paranoid/sim/controllers/index.ts';
+import { R } from '@paranoid/sim/controllers/resources.ts';
+import { startScheduledPods } from '@paranoid/sim/controllers/testing/fake-kubelet.ts';
+import { createMemoryStore } from '@paranoid/sim/store/memory-store.ts';
 import type { Figure } from './main.ts';
 
 function cluster() {

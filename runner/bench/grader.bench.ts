@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { defaultProviderFactory, validateScenarios } from '../src/cli/commands/validate.ts';
-import { grade } from '../src/grader/grade.ts';
-import { createKubeApi, KubeClient } from '../src/kube/client.ts';
-import { simKubeconfig } from '../src/providers/sim-provider.ts';
-import { applyManifests, waitForSettled } from '../src/scenarios/apply.ts';
-import { lintAll } from '../src/scenarios/lint.ts';
-import { simulatedClusterOptions } from '../src/sim/assemble.ts';
-import { createSimHost } from '../src/sim-server/host.ts';
-import { randomIds, realClock } from '../src/sim-server/real-clock.ts';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
+import { lintAll } from '@paranoid/catalog/lint.ts';
+import { defaultProviderFactory, validateScenarios } from '@paranoid/cli/commands/validate.ts';
+import { grade } from '@paranoid/grader/grade.ts';
+import { createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
+import { simKubeconfig } from '@paranoid/providers/sim-provider.ts';
+import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
+import { createSimHost } from '@paranoid/sim-server/host.ts';
+import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import type { Figure } from './main.ts';
 
 const root = fileURLToPath(new URL('../../scenarios', import.meta.url));
@@ -41,8 +41,7 @@ export async function run(): Promise<Figure[]> {
           certificateAuthority: host.caCertificate,
         }),
       );
-      await applyManifests(client, loaded.setup);
-      await waitForSettled(client, 10_000);
+      await provisionScenario(client, loaded.setup, { settleTimeoutMs: 10_000 });
       const api = createKubeApi(client);
       await grade(loaded.scenario, api);
       const times: number[] = [];

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { DockerEngine } from '../src/providers/kind/docker-engine.ts';
-import type { KindCli } from '../src/providers/kind/kind-cli.ts';
-import { KindProvider } from '../src/providers/kind/kind-provider.ts';
-import { openToolboxShell, startToolbox } from '../src/providers/kind/toolbox.ts';
-import { ensureToolboxImage, findHostToolboxSources } from '../src/providers/kind/toolbox-image.ts';
+import { DockerEngine } from '@paranoid/providers/kind/docker-engine.ts';
+import type { KindCli } from '@paranoid/providers/kind/kind-cli.ts';
+import { KindProvider } from '@paranoid/providers/kind/kind-provider.ts';
+import { openToolboxShell, startToolbox } from '@paranoid/providers/kind/toolbox.ts';
+import { ensureToolboxImage, findHostToolboxSources } from '@paranoid/providers/kind/toolbox-image.ts';
 import type { Figure } from './main.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
+import { analyzerConnlist, connect, reachabilityMatrix } from '@paranoid/sim/network/index.ts';
+import type { NetworkObjects } from '@paranoid/sim/network/types.ts';
 import type { Namespace, Pod } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
-import { analyzerConnlist, connect, reachabilityMatrix } from '../src/sim/network/index.ts';
-import type { NetworkObjects } from '../src/sim/network/types.ts';
 import type { Figure } from './main.ts';
 
 /** A namespace of `pods` pods in 10 apps and `policies` NetworkPolicies of every peer kind. */

@@ -3,15 +3,15 @@
  * thousand bindings, a Pod Security evaluation, and a CEL policy check.
  */
 import { performance } from 'node:perf_hooks';
-import { podSecurityAdmission } from '../src/sim/admission/pod-security.ts';
-import { evaluatePod } from '../src/sim/admission/pod-security-policy.ts';
-import type { AdmissionRequest } from '../src/sim/admission/types.ts';
-import { validateWithPolicies } from '../src/sim/admission/validating-admission-policy.ts';
-import { ManualClock, SequentialIds } from '../src/sim/clock.ts';
-import { aggregateClusterRoles } from '../src/sim/rbac/aggregation.ts';
-import { authorize } from '../src/sim/rbac/authorizer.ts';
-import { bootstrapRbacObjects } from '../src/sim/rbac/bootstrap.ts';
-import { createMemoryStore } from '../src/sim/store/memory-store.ts';
+import { podSecurityAdmission } from '@paranoid/sim/admission/pod-security.ts';
+import { evaluatePod } from '@paranoid/sim/admission/pod-security-policy.ts';
+import type { AdmissionRequest } from '@paranoid/sim/admission/types.ts';
+import { validateWithPolicies } from '@paranoid/sim/admission/validating-admission-policy.ts';
+import { ManualClock, SequentialIds } from '@paranoid/sim/clock.ts';
+import { aggregateClusterRoles } from '@paranoid/sim/rbac/aggregation.ts';
+import { authorize } from '@paranoid/sim/rbac/authorizer.ts';
+import { bootstrapRbacObjects } from '@paranoid/sim/rbac/bootstrap.ts';
+import { createMemoryStore } from '@paranoid/sim/store/memory-store.ts';
 import type { Figure } from './main.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createTestCluster } from '../src/sim/runtime/testing/harness.ts';
+import { createTestCluster } from '@paranoid/sim/runtime/testing/harness.ts';
 import type { Figure } from './main.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;

@@ -14,11 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { writeKubeconfig } from '../src/kube/kubeconfig.ts';
-import { simulatedClusterOptions } from '../src/sim/assemble.ts';
-import { createSimHost } from '../src/sim-server/host.ts';
-import { randomIds, realClock } from '../src/sim-server/real-clock.ts';
-import { selfSignedCertificate } from '../src/sim-server/tls.ts';
+import { writeKubeconfig } from '@paranoid/kube/kubeconfig.ts';
+import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
+import { createSimHost } from '@paranoid/sim-server/host.ts';
+import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
+import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
 import type { Figure } from './main.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
@@ -33,7 +33,7 @@ function paranoidSimStart(kubeconfig: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'runner/src/cli/main.ts', 'sim', '--kubeconfig', kubeconfig],
+      ['--import', 'tsx', 'runner/cli/src/main.ts', 'sim', '--kubeconfig', kubeconfig],
       {
         cwd: ROOT,
       },

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { createServeLab } from '@paranoid/cli/commands/serve.ts';
+import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
 import { WebSocket } from 'ws';
-import { createServeLab } from '../src/cli/commands/serve.ts';
-import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../src/server/terminal-socket.ts';
 import type { Figure } from './main.ts';
 
 const DIST = fileURLToPath(new URL('../../site/dist', import.meta.url));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANALYZER_OPTIONS, contains, createNetwork } from '@paranoid/runner/sim/network/index.ts';
+import { ANALYZER_OPTIONS, contains, createNetwork } from '@paranoid/sim/network/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedSim, startSim } from '../support/sim.ts';
 import {

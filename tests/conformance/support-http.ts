@@ -4,14 +4,14 @@
  * exactly as kubectl asks (dry-run pod creates, SubjectAccessReviews).
  */
 import { request } from 'node:https';
-import { podSecurityAdmission } from '@paranoid/runner/sim/admission/pod-security.ts';
-import { validatingAdmissionPolicy } from '@paranoid/runner/sim/admission/validating-admission-policy.ts';
-import type { AuthorizationDecision } from '@paranoid/runner/sim/identity.ts';
-import type { KubeObject } from '@paranoid/runner/sim/object.ts';
-import { authorize } from '@paranoid/runner/sim/rbac/authorizer.ts';
-import { rbacEscalationAdmission } from '@paranoid/runner/sim/rbac/escalation.ts';
-import { rulesReview } from '@paranoid/runner/sim/rbac/rules-review.ts';
-import { startRbac } from '@paranoid/runner/sim/rbac/start.ts';
+import type { AuthorizationDecision } from '@paranoid/k8s/identity.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { podSecurityAdmission } from '@paranoid/sim/admission/pod-security.ts';
+import { validatingAdmissionPolicy } from '@paranoid/sim/admission/validating-admission-policy.ts';
+import { authorize } from '@paranoid/sim/rbac/authorizer.ts';
+import { rbacEscalationAdmission } from '@paranoid/sim/rbac/escalation.ts';
+import { rulesReview } from '@paranoid/sim/rbac/rules-review.ts';
+import { startRbac } from '@paranoid/sim/rbac/start.ts';
 import { type StartedSim, startSim } from '../support/sim.ts';
 import type { PsaTransport, Submission } from './support-psa.ts';
 import type { RbacTransport } from './support-rbac.ts';

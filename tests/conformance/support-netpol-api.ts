@@ -4,8 +4,8 @@
  * real kubectl, and only then handed to the network engine.
  */
 import { join } from 'node:path';
-import { writeKubeconfig } from '@paranoid/runner/kube/kubeconfig.ts';
-import type { NetworkObjects } from '@paranoid/runner/sim/network/index.ts';
+import { writeKubeconfig } from '@paranoid/kube/kubeconfig.ts';
+import type { NetworkObjects } from '@paranoid/sim/network/index.ts';
 import { runKubectl, type StartedSim } from '../support/sim.ts';
 
 /** Where a pod's workload name travels through the API (owners are dropped: nothing would own them there). */

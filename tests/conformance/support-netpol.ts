@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzerConnlist, type ConnlistPeer, type NetworkObjects } from '@paranoid/runner/sim/network/index.ts';
+import { analyzerConnlist, type ConnlistPeer, type NetworkObjects } from '@paranoid/sim/network/index.ts';
 import { parseAllDocuments } from 'yaml';
 import { conformanceData } from './support-data.ts';
 

@@ -3,14 +3,15 @@
  * simulator's memory store, with no HTTP. It proves the policy code; the HTTP
  * transport (support-http.ts) proves the wiring.
  */
-import { podSecurityAdmission } from '@paranoid/runner/sim/admission/pod-security.ts';
-import type { AdmissionPlugin, AdmissionRequest } from '@paranoid/runner/sim/admission/types.ts';
-import { ManualClock, SequentialIds } from '@paranoid/runner/sim/clock.ts';
-import type { KubeObject } from '@paranoid/runner/sim/object.ts';
-import { aggregateClusterRoles } from '@paranoid/runner/sim/rbac/aggregation.ts';
-import { authorize } from '@paranoid/runner/sim/rbac/authorizer.ts';
-import { bootstrapRbacObjects } from '@paranoid/runner/sim/rbac/bootstrap.ts';
-import { createMemoryStore } from '@paranoid/runner/sim/store/memory-store.ts';
+
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { podSecurityAdmission } from '@paranoid/sim/admission/pod-security.ts';
+import type { AdmissionPlugin, AdmissionRequest } from '@paranoid/sim/admission/types.ts';
+import { ManualClock, SequentialIds } from '@paranoid/sim/clock.ts';
+import { aggregateClusterRoles } from '@paranoid/sim/rbac/aggregation.ts';
+import { authorize } from '@paranoid/sim/rbac/authorizer.ts';
+import { bootstrapRbacObjects } from '@paranoid/sim/rbac/bootstrap.ts';
+import { createMemoryStore } from '@paranoid/sim/store/memory-store.ts';
 import type { PsaTransport, Submission } from './support-psa.ts';
 import type { RbacTransport } from './support-rbac.ts';
 

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuthorizationDecision, RequestAttributes } from '@paranoid/runner/sim/identity.ts';
-import type { KubeObject } from '@paranoid/runner/sim/object.ts';
+import type { AuthorizationDecision, RequestAttributes } from '@paranoid/k8s/identity.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { conformanceData } from './support-data.ts';
 
 export const RBAC_DATA = conformanceData('rbac');

@@ -84,7 +84,7 @@ test.describe('every seed scenario solves through its reference solution', () =>
   for (const id of SCENARIOS) {
     test(id, async ({ page, request }) => {
       const health = (await (await request.get('/api/health')).json()) as Health;
-      test.skip(!health.grader, 'the runner has no grader wired (runner/src/kube/client.ts missing)');
+      test.skip(!health.grader, 'the runner has no grader wired (runner/kube/src/client.ts missing)');
       // No retry: a reference solution must be robust on the real clock (a CronJob that fires
       // during the fix is the solution's problem, not the test's).
       await solve(page, id);

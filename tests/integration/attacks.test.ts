@@ -1,12 +1,12 @@
 /**
  * The attacks of the seed scenarios, played with the real kubectl against a
- * full simulated cluster (runner/src/sim/assemble.ts): apply the scenario's
+ * full simulated cluster (runner/sim/src/assemble.ts): apply the scenario's
  * setup/ with `kubectl apply -f`, run the attack from its steps and see it
  * work; apply solution/ and see the same attack fail.
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadScenario } from '@paranoid/runner/scenarios/load.ts';
+import { loadScenario } from '@paranoid/catalog/load.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubectlResult, type StartedSim, startSim } from '../support/sim.ts';
 

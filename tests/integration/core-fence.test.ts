@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// The pure core (simulator, schema, grader) must run in a browser worker too, so
+// The pure core (Kubernetes vocabulary, schema, simulator, grader) must run in a browser worker too, so
 // a Node import there has to break the build. These tests prove both fences bite,
 // and that each would pass the same code outside the core (so they can fail).
 
@@ -23,7 +23,7 @@ function typecheck(base: string, source: string): { code: number; output: string
     JSON.stringify({
       extends: join(root, base),
       // Resolve type packages from the runner, as the real project does; only `types` differs.
-      compilerOptions: { typeRoots: [join(root, 'runner/node_modules/@types')] },
+      compilerOptions: { typeRoots: [join(root, 'node_modules/@types')] },
       include: ['probe.ts'],
     }),
   );
@@ -63,15 +63,15 @@ describe('the pure core fence', () => {
     expect(typecheck('runner/tsconfig.json', nodeImport).code).toBe(0);
   });
 
-  for (const dir of ['sim', 'schema', 'grader']) {
-    it(`fails lint on a Node import under runner/src/${dir}`, () => {
-      const result = lint(`runner/src/${dir}/probe.ts`, nodeImport);
+  for (const pkg of ['k8s', 'schema', 'sim', 'grader']) {
+    it(`fails lint on a Node import in @paranoid/${pkg}`, () => {
+      const result = lint(`runner/${pkg}/src/probe.ts`, nodeImport);
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(/noNodejsModules/);
     });
   }
 
   it('lets the server import Node modules', () => {
-    expect(lint('runner/src/server/probe.ts', nodeImport).code).toBe(0);
+    expect(lint('runner/server/src/probe.ts', nodeImport).code).toBe(0);
   });
 });

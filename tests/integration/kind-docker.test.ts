@@ -1,16 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACTIONS, type CreationContext, runActions } from '@paranoid/runner/providers/kind/create-cluster.ts';
-import { DockerEngine } from '@paranoid/runner/providers/kind/docker-engine.ts';
-import type { KindCli } from '@paranoid/runner/providers/kind/kind-cli.ts';
-import { KindProvider } from '@paranoid/runner/providers/kind/kind-provider.ts';
-import { KIND_CLUSTER_LABEL, LABELS, labelsFor } from '@paranoid/runner/providers/kind/labels.ts';
-import { reap } from '@paranoid/runner/providers/kind/reaper.ts';
-import { buildScenarioImage, scenarioImageBuilds } from '@paranoid/runner/providers/kind/scenario-images.ts';
-import { openToolboxShell, startToolbox } from '@paranoid/runner/providers/kind/toolbox.ts';
-import { ensureToolboxImage, findHostToolboxSources } from '@paranoid/runner/providers/kind/toolbox-image.ts';
-import { ToolboxTerminal } from '@paranoid/runner/server/toolbox-terminal.ts';
+import { ACTIONS, type CreationContext, runActions } from '@paranoid/providers/kind/create-cluster.ts';
+import { DockerEngine } from '@paranoid/providers/kind/docker-engine.ts';
+import type { KindCli } from '@paranoid/providers/kind/kind-cli.ts';
+import { KindProvider } from '@paranoid/providers/kind/kind-provider.ts';
+import { KIND_CLUSTER_LABEL, LABELS, labelsFor } from '@paranoid/providers/kind/labels.ts';
+import { reap } from '@paranoid/providers/kind/reaper.ts';
+import { buildScenarioImage, scenarioImageBuilds } from '@paranoid/providers/kind/scenario-images.ts';
+import { openToolboxShell, startToolbox } from '@paranoid/providers/kind/toolbox.ts';
+import { ensureToolboxImage, findHostToolboxSources } from '@paranoid/providers/kind/toolbox-image.ts';
+import { ToolboxTerminal } from '@paranoid/server/toolbox-terminal.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The kind provider against a real Docker engine. The kind CLI itself cannot run

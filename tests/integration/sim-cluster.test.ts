@@ -1,5 +1,5 @@
 /**
- * The whole simulated cluster (runner/src/sim/assemble.ts) through the HTTPS
+ * The whole simulated cluster (runner/sim/src/assemble.ts) through the HTTPS
  * host, driven by the real kubectl v1.32 as a learner would drive a fresh kind
  * cluster. Wall clock, so the controllers and kubelet run in real time.
  */

@@ -1,4 +1,4 @@
-import type { AuthorizationDecision, RequestAttributes } from '@paranoid/runner/sim/identity.ts';
+import type { AuthorizationDecision, RequestAttributes } from '@paranoid/k8s/identity.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedSim, seedNamespaces, startSim } from '../support/sim.ts';
 

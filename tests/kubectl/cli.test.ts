@@ -15,7 +15,7 @@ afterAll(() => {
 });
 
 function paranoid(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runner/src/cli/main.ts', ...args], { cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'runner/cli/src/main.ts', ...args], { cwd: ROOT });
   children.push(child);
   let out = '';
   child.stdout?.on('data', (d) => {

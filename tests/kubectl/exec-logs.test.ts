@@ -1,4 +1,4 @@
-import type { ExecRequest, ExecSession } from '@paranoid/runner/sim/runtime/exec-types.ts';
+import type { ExecRequest, ExecSession } from '@paranoid/sim/runtime/exec-types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StartedSim, seedNamespaces, startSim } from '../support/sim.ts';
 

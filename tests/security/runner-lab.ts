@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServeLab } from '@paranoid/runner/cli/commands/serve.ts';
-import type { LabServer } from '@paranoid/runner/server/lab-server.ts';
-import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/runner/server/terminal-socket.ts';
+import { createServeLab } from '@paranoid/cli/commands/serve.ts';
+import type { LabServer } from '@paranoid/server/lab-server.ts';
+import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
 import { WebSocket } from 'ws';
 import { parse } from 'yaml';
 

@@ -7,11 +7,11 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeKubeconfig } from '@paranoid/runner/kube/kubeconfig.ts';
-import { type SimulatedClusterDeps, simulatedClusterOptions } from '@paranoid/runner/sim/assemble.ts';
-import type { ClusterOptions } from '@paranoid/runner/sim/cluster.ts';
-import { createSimHost, type HostedCluster, type SimHost } from '@paranoid/runner/sim-server/host.ts';
-import { randomIds, realClock } from '@paranoid/runner/sim-server/real-clock.ts';
+import { writeKubeconfig } from '@paranoid/kube/kubeconfig.ts';
+import { type SimulatedClusterDeps, simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
+import type { ClusterOptions } from '@paranoid/sim/cluster.ts';
+import { createSimHost, type HostedCluster, type SimHost } from '@paranoid/sim-server/host.ts';
+import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 
 export interface KubectlResult {
   stdout: string;

@@ -1,0 +1,172 @@
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { apiErrorMessage, KubeApiError, type KubeClient, resourcePath } from '@paranoid/kube/client.ts';
+import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
+import type { Manifest } from '@paranoid/kube/manifests.ts';
+import type { Deletion } from '@paranoid/schema/scenario.ts';
+
+/** Kinds that others depend on go first, as kubectl and Helm order them. */
+const ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'LimitRange',
+  'ResourceQuota',
+  'PriorityClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'NetworkPolicy',
+  'Service',
+];
+const rank = (kind: string) => {
+  const i = ORDER.indexOf(kind);
+  return i < 0 ? ORDER.length : i;
+};
+
+const label = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
+  `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+
+const isNotFound = (error: unknown) => error instanceof KubeApiError && error.code === 404;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Applies objects exactly as the learner's editor does (server-side apply, object by
+ * object, through `ClusterClient`), ordered by kind so Namespaces and RBAC exist before
+ * what uses them. Throws on the first object the API refuses, naming it, with the
+ * server's own message. A scenario's setup, its solution and its variants all go
+ * through here, so `validate` proves the path learners take.
+ */
+export async function applyAsLearner(client: KubeClient, manifests: KubeObject[]): Promise<void> {
+  const sorted = [...manifests].sort((a, b) => rank(a.kind) - rank(b.kind)) as unknown as Manifest[];
+  const results = await new ClusterClient(client).apply(sorted);
+  const failed = results.find((r) => !r.ok);
+  if (failed && !failed.ok) {
+    const what = label({ kind: failed.kind, metadata: { namespace: failed.namespace, name: failed.name } });
+    throw new Error(`failed to apply ${what}: ${failed.message}`);
+  }
+}
+
+/**
+ * Brings a new cluster to a scenario's starting state: its setup applied as the learner
+ * applies, then the wait until it is at rest. The one provisioning path: `serve` (on
+ * every provider), `sim`, `validate` and the benches all call it. Returns what was
+ * still moving when time ran out (empty when the setup settled).
+ */
+export async function provisionScenario(
+  client: KubeClient,
+  setup: KubeObject[],
+  options: { settleTimeoutMs: number },
+): Promise<string[]> {
+  await applyAsLearner(client, setup);
+  return options.settleTimeoutMs > 0 ? waitForSettled(client, options.settleTimeoutMs) : [];
+}
+
+/** Deletes objects (missing ones are fine) and waits until they are gone, so a name can be reused. */
+export async function deleteObjects(client: KubeClient, deletions: Deletion[], timeoutMs = 30_000): Promise<void> {
+  const paths: { path: string; what: string }[] = [];
+  for (const d of deletions) {
+    const what = d.name
+      ? label({ kind: d.kind, metadata: { namespace: d.namespace, name: d.name } })
+      : `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}-l ${d.labelSelector}`;
+    try {
+      let names = d.name ? [d.name] : [];
+      if (d.labelSelector) {
+        const collection = await client.path(d.apiVersion, d.kind, d.namespace);
+        const list = (await client.send(
+          'GET',
+          `${collection}?labelSelector=${encodeURIComponent(d.labelSelector)}`,
+        )) as {
+          items?: KubeObject[];
+        };
+        names = (list.items ?? []).map((o) => o.metadata.name ?? '');
+      }
+      for (const name of names) {
+        const path = await client.path(d.apiVersion, d.kind, d.namespace, name);
+        try {
+          await client.send('DELETE', path, {
+            apiVersion: 'v1',
+            kind: 'DeleteOptions',
+            propagationPolicy: 'Background',
+          });
+          paths.push({ path, what: `${d.kind} ${name}` });
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
+    } catch (error) {
+      if (!isNotFound(error)) throw new Error(`failed to delete ${what}: ${apiErrorMessage(error)}`);
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (const { path, what } of paths) {
+    for (;;) {
+      const { status } = await client.raw('GET', path);
+      if (status === 404) break;
+      if (Date.now() > deadline) throw new Error(`failed to delete ${what}: still there after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+}
+
+interface Workload {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; generation?: number; deletionTimestamp?: unknown };
+  spec?: { replicas?: number };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    numberReady?: number;
+    desiredNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+  };
+}
+
+function settled(w: Workload): boolean {
+  const s = w.status ?? {};
+  if ((s.observedGeneration ?? 0) < (w.metadata?.generation ?? 0)) return false;
+  if (w.kind === 'DaemonSet') {
+    return (
+      (s.numberReady ?? 0) >= (s.desiredNumberScheduled ?? 0) &&
+      (s.updatedNumberScheduled ?? 0) >= (s.desiredNumberScheduled ?? 0)
+    );
+  }
+  const want = w.spec?.replicas ?? 1;
+  return (s.readyReplicas ?? 0) >= want && (s.updatedReplicas ?? 0) >= want && (s.replicas ?? 0) <= want;
+}
+
+/**
+ * Waits until every Deployment, StatefulSet and DaemonSet has rolled out and no
+ * pod is terminating, or the time is up: checks judge a cluster at rest, and a
+ * fix whose pods never become ready is judged as it stands. Returns what was
+ * still moving when time ran out (empty when all settled).
+ */
+export async function waitForSettled(client: KubeClient, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  const list = async (apiVersion: string, plural: string) =>
+    ((await client.send('GET', resourcePath(apiVersion, plural))) as { items?: Workload[] }).items ?? [];
+  for (;;) {
+    const moving: string[] = [];
+    for (const [plural, kind] of [
+      ['deployments', 'Deployment'],
+      ['statefulsets', 'StatefulSet'],
+      ['daemonsets', 'DaemonSet'],
+    ] as const) {
+      for (const item of await list('apps/v1', plural)) {
+        if (!settled({ ...item, kind })) moving.push(label({ ...item, kind }));
+      }
+    }
+    for (const pod of await list('v1', 'pods')) {
+      if (pod.metadata?.deletionTimestamp) moving.push(label({ ...pod, kind: 'Pod' }));
+    }
+    if (moving.length === 0 || Date.now() > deadline) return moving;
+    await sleep(50);
+  }
+}

@@ -1,0 +1,246 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
+import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
+import { parseManifests } from '@paranoid/kube/manifests.ts';
+import { kindProviderFor } from '@paranoid/providers/kind/for-scenarios.ts';
+import { KIND_WARNING } from '@paranoid/providers/kind/kind-provider.ts';
+import { startReaper } from '@paranoid/providers/kind/reaper.ts';
+import type { ClusterProvider } from '@paranoid/providers/provider.ts';
+import { type SimHost, SimProvider } from '@paranoid/providers/sim-provider.ts';
+import { NetworkMap } from '@paranoid/server/cluster-map.ts';
+import { FsCatalog } from '@paranoid/server/fs-catalog.ts';
+import { createLabServer, type LabServer } from '@paranoid/server/lab-server.ts';
+import { type KubeApiFactory, SchemaGrader } from '@paranoid/server/schema-grader.ts';
+import type { TerminalMode } from '@paranoid/server/sessions.ts';
+import { createSimWorkerPool } from '@paranoid/sim-server/worker-pool.ts';
+import { watchLauncher } from '../launcher-watch.ts';
+import { progressBar } from '../progress-bar.ts';
+
+export interface ServeOptions {
+  provider: 'sim' | 'kind';
+  port: string;
+  host?: string;
+  /** Where learners' progress is kept (SQLite). */
+  dataDir?: string;
+  /** Without bubblewrap, run the learner's shell unsandboxed: for one user on their own machine only. */
+  unsafeLocalShell?: boolean;
+  /** More origins allowed to open terminals (a reverse proxy's public origin). */
+  allowedOrigin?: string[];
+  /** kind: ready clusters kept waiting for the next learner. */
+  warmPool?: string;
+  /** kind: most clusters alive at once. */
+  maxClusters?: string;
+}
+
+const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
+const SCENARIOS = fileURLToPath(new URL('../../../../scenarios', import.meta.url));
+/**
+ * How long a new cluster's setup may take to come to rest before the session gets it anyway:
+ * the learner then sees pods still starting, as on any fresh cluster. Real kind pulls and
+ * starts containers; the simulator settles in well under a second.
+ */
+const KIND_SETTLE_MS = 120_000;
+const SIM_SETTLE_MS = 10_000;
+
+/** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
+export async function createServeLab(
+  options: Omit<ServeOptions, 'port'> & { database?: string },
+): Promise<LabServer & { prewarm(): void }> {
+  const catalog = new FsCatalog(SCENARIOS);
+  const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
+  const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
+  const dataDir = options.dataDir ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'paranoid');
+  const lab = createLabServer({
+    provider,
+    catalog,
+    grader,
+    reachability: new NetworkMap((id) => catalog.scenario(id)?.attack ?? []),
+    database: options.database ?? join(dataDir, 'progress.sqlite'),
+    siteDir: SITE_DIST,
+    unsafeLocalShell: options.unsafeLocalShell ?? false,
+    allowedOrigins: options.allowedOrigin ?? [],
+    ...(terminals ? { terminals } : {}),
+  });
+  return {
+    ...lab,
+    close: async () => {
+      // Sessions end (and their clusters go) before the simulator's workers stop.
+      await lab.close();
+      await stop();
+    },
+    // A cluster per scenario made ahead of time, so even the first Start is quick.
+    prewarm: () => {
+      warm?.();
+      void catalog.list().then((list) => (provider as SimProvider).prewarm?.(list.map((s) => s.id)));
+    },
+  };
+}
+
+/** `paranoid serve`: the site and the runner's API on one port. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`invalid --port ${JSON.stringify(options.port)}: expected a number from 0 to 65535`);
+  }
+  if (!existsSync(SITE_DIST)) {
+    process.stderr.write(`warning: no built site at ${SITE_DIST}; run \`pnpm --filter @paranoid/site build\`\n`);
+  }
+  // The launch chain is read before anything else: by the time the lab is ready, a signal
+  // may already have ended part of it.
+  const launcher = watchLauncher();
+  const lab = await createServeLab(options);
+  const host = options.host ?? '127.0.0.1';
+  const { url } = await lab.listen(port, host);
+  if (lab.terminals.kind === 'off') process.stderr.write(`warning: terminals are off: ${lab.terminals.reason}\n`);
+  if (lab.terminals.kind === 'local') {
+    process.stderr.write('warning: --unsafe-local-shell: learner shells run unsandboxed as your own user\n');
+  }
+  process.stdout.write(`Paranoid is ready on ${url}/ (provider: ${options.provider})\n`);
+  lab.prewarm();
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // A close that hangs must not keep the port: give it ten seconds.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    await lab.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  // SIGTERM to `npm start` or `pnpm` ends that process but not this one: stop when it goes.
+  launcher.onGone(() => {
+    process.stderr.write('paranoid: the process that started the lab has stopped; stopping too\n');
+    void stop();
+  });
+}
+
+interface ProviderSetup {
+  provider: ClusterProvider;
+  /** Overrides how terminals run (kind: an exec into the session's toolbox container). */
+  terminals?: TerminalMode;
+  stop(): void | Promise<void>;
+  /** Starts making clusters ahead of the first learner. */
+  warm?(): void;
+}
+
+async function makeProvider(
+  options: Pick<ServeOptions, 'provider' | 'warmPool' | 'maxClusters'>,
+  catalog: FsCatalog,
+): Promise<ProviderSetup> {
+  const setup = async (scenarioId: string) => {
+    const scenario = await catalog.get(scenarioId);
+    return (scenario?.manifests ?? []).flatMap((file) => parseManifests(file.content));
+  };
+  if (options.provider === 'kind') {
+    return makeKindProvider(setup, {
+      warmPool: count(options.warmPool ?? '1', '--warm-pool'),
+      maxClusters: count(options.maxClusters ?? '4', '--max-clusters'),
+    });
+  }
+  const host = await loadSimHost();
+  return { provider: new SimProvider({ host, setup, settleTimeoutMs: SIM_SETTLE_MS }), stop: () => host.close() };
+}
+
+/**
+ * One real kind cluster per session. Its setup is applied through the API once the
+ * cluster is up; the learner's terminal is an exec into the session's toolbox
+ * container; a reaper deletes what earlier runs left behind, at start and every
+ * minute after.
+ */
+async function makeKindProvider(
+  setup: (scenarioId: string) => Promise<KubeObject[]>,
+  limits: { warmPool: number; maxClusters: number },
+): Promise<ProviderSetup> {
+  const scenarios = scenarioDirs(SCENARIOS).flatMap((dir) => loadScenario(dir, SCENARIOS).scenario ?? []);
+  const kind = kindProviderFor(scenarios, {
+    ttlMs: 4 * 60 * 60_000,
+    ...limits,
+    onPoolError: (error) =>
+      process.stderr.write(`warm pool: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  process.stderr.write(`warning: ${KIND_WARNING}\n`);
+  const { docker, kind: cli } = kind.engines;
+  const stopReaper = startReaper({
+    docker,
+    kind: cli,
+    intervalMs: 60_000,
+    isActive: (session) => kind.servesSession(session),
+    onError: (error) => process.stderr.write(`reaper: ${error instanceof Error ? error.message : error}\n`),
+  });
+  const provider: ClusterProvider = {
+    info: () => kind.info(),
+    list: () => kind.list(),
+    delete: (id) => kind.delete(id),
+    async create(options) {
+      const log = progressBar(process.stderr, `session ${options.sessionId}`);
+      const handle = await kind.create({
+        ...options,
+        onProgress: (u) => {
+          log(u);
+          options.onProgress?.(u);
+        },
+      });
+      if (options.scenarioId) {
+        const client = new KubeClient(handle.kubeconfig);
+        try {
+          await provisionScenario(client, await setup(options.scenarioId), { settleTimeoutMs: KIND_SETTLE_MS });
+        } catch (error) {
+          await kind.delete(handle.id);
+          throw error;
+        } finally {
+          client.close();
+        }
+      }
+      return handle;
+    },
+  };
+  return {
+    provider,
+    terminals: { kind: 'toolbox', open: (cluster, size) => kind.openShell(cluster.id, size) },
+    stop: () => {
+      stopReaper();
+      void kind.close();
+    },
+    warm: () => kind.warm(),
+  };
+}
+
+/**
+ * The simulator's clusters on worker threads (sim-server/worker-pool.ts), each made with
+ * its scenario's images and simulated internet (../sim-cluster-options.ts), so that no
+ * cluster's request runs on the runner's own event loop.
+ */
+async function loadSimHost(): Promise<SimHost & { close(): Promise<void> }> {
+  const workers = process.env.PARANOID_SIM_WORKERS ? Number(process.env.PARANOID_SIM_WORKERS) : undefined;
+  const pool = await createSimWorkerPool({
+    host: '127.0.0.1',
+    ...(workers && Number.isInteger(workers) && workers > 0 ? { workers } : {}),
+    clusterOptions: { module: new URL('../sim-cluster-options.ts', import.meta.url).href, arg: SCENARIOS },
+  });
+  return {
+    addCluster: ({ scenarioId }) => pool.addCluster(scenarioId ? { scenarioId } : {}),
+    removeCluster: (id) => pool.removeCluster(id),
+    requestFromInternet: (id, request) => pool.requestFromInternet(id, request),
+    close: () => pool.close(),
+  };
+}
+
+/** The grader's window on a session's cluster: kube/client.ts over the session's kubeconfig. */
+const kubeApiFactory: KubeApiFactory = (cluster) => {
+  const client = new KubeClient(cluster.kubeconfig);
+  return { api: createKubeApi(client, cluster.requestFromInternet), close: () => client.close() };
+};
+
+function count(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`invalid ${flag} ${JSON.stringify(value)}: expected a whole number`);
+  return n;
+}

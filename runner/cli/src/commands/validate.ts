@@ -1,0 +1,588 @@
+import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { applyAsLearner, deleteObjects, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
+import { lintAll } from '@paranoid/catalog/lint.ts';
+import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
+import { type AttackResult, type GradeResult, grade, runAttacks } from '@paranoid/grader/grade.ts';
+import type { InternetRequest, InternetResponse } from '@paranoid/grader/kube-api.ts';
+import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
+import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
+import type { SimCluster } from '@paranoid/providers/sim-provider.ts';
+import { formatProblem } from '@paranoid/schema/problem.ts';
+import type { Cluster, ClusterSnapshot } from '@paranoid/sim/cluster.ts';
+import type { Pod } from 'kubernetes-types/core/v1';
+
+/** A provider ready for validate, and how to shut it down afterwards. */
+export interface ValidateProvider {
+  provider: ClusterProvider;
+  /** How long to wait for workloads to roll out after each change. */
+  settleTimeoutMs: number;
+  /** How many cases run at once (each on its own cluster). */
+  concurrency: number;
+  close(): Promise<void>;
+}
+
+/** Makes a provider for the scenarios about to be validated (the sim loads their images and internet hosts). */
+export type ProviderFactory = (name: 'sim' | 'kind', scenarios: LoadedScenario[]) => Promise<ValidateProvider>;
+
+/** What one case (setup → solution, or one variant) found on one run. */
+interface CaseRun {
+  ok: boolean;
+  /** Why it is not ok, for the learner-author. */
+  problems: string[];
+  /** Every check and attack verdict, so two runs can be compared. */
+  fingerprint: string;
+  ms: number;
+}
+
+interface CaseResult {
+  scenario: string;
+  name: string;
+  expected: 'pass' | 'fail';
+  runs: CaseRun[];
+  ok: boolean;
+  problems: string[];
+}
+
+const RUNS = 2;
+let sessions = 0;
+
+const failingMust = (g: GradeResult) => g.checks.filter((c) => c.level === 'MUST' && !c.passed);
+const fingerprint = (g: GradeResult, attacks: AttackResult[]) =>
+  `${g.checks.map((c) => `${c.id}=${c.passed ? 1 : 0}`).join(',')}|${attacks.map((a) => `${a.id}=${a.succeeded ? 1 : 0}`).join(',')}`;
+
+/** A handle's internet, falling back to the simulator's endpoint when the provider does not model it. */
+function internetFor(handle: ClusterHandle, client: KubeClient) {
+  const viaServer = defaultInternet(client);
+  return async (request: InternetRequest): Promise<InternetResponse> => {
+    const answer = await handle.requestFromInternet(request);
+    if (!answer.ok && /does not model/.test(answer.error)) return viaServer(request);
+    return answer;
+  };
+}
+
+async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedScenario) {
+  const api = createKubeApi(client, internetFor(handle, client));
+  const [graded, attacks] = await Promise.all([grade(loaded.scenario, api), runAttacks(loaded.scenario, api)]);
+  return { graded, attacks };
+}
+
+async function applyChange(kc: KubeClient, change: ChangeSet, settleTimeoutMs: number): Promise<string[]> {
+  await deleteObjects(kc, change.deletions);
+  await applyAsLearner(kc, change.manifests);
+  return waitForSettled(kc, settleTimeoutMs);
+}
+
+/** Runs one case on a fresh cluster. Never throws: a failure to run is a problem of the case. */
+async function runCase(
+  env: ValidateProvider,
+  loaded: LoadedScenario,
+  change: ChangeSet,
+  expected: 'pass' | 'fail',
+): Promise<CaseRun> {
+  const started = performance.now();
+  const problems: string[] = [];
+  const prints: string[] = [];
+  const id = loaded.scenario.id;
+  let handle: ClusterHandle | undefined;
+  let kc: KubeClient | undefined;
+  try {
+    // Session ids are short (providers name clusters after them); the scenario id rides along as data.
+    handle = await env.provider.create({ sessionId: `validate-${(sessions++).toString(36)}`, scenarioId: id });
+    kc = new KubeClient(handle.kubeconfig);
+    const stuck = await provisionScenario(kc, loaded.setup, { settleTimeoutMs: env.settleTimeoutMs });
+    if (stuck.length > 0) {
+      problems.push(`could not run: the setup never came to rest (${stuck.slice(0, 3).join(', ')} still rolling out)`);
+      return { ok: false, problems, fingerprint: 'not-run', ms: performance.now() - started };
+    }
+    if (change.name === 'solution') {
+      const before = await judge(handle, kc, loaded);
+      prints.push(fingerprint(before.graded, before.attacks));
+      if (failingMust(before.graded).length === 0)
+        problems.push('on the setup, every MUST check passes: the checks do not see the hole');
+      for (const a of before.attacks.filter((x) => !x.succeeded)) {
+        problems.push(`on the setup, the attack ${a.id} did not work${a.error ? ' (could not run)' : ''}: ${a.detail}`);
+      }
+    }
+    await applyChange(kc, change, env.settleTimeoutMs);
+    const after = await judge(handle, kc, loaded);
+    prints.push(fingerprint(after.graded, after.attacks));
+    const failing = failingMust(after.graded);
+    if (expected === 'pass') {
+      for (const c of failing) problems.push(`MUST check ${c.id} fails: ${c.message}`);
+      for (const a of after.attacks.filter((x) => x.succeeded))
+        problems.push(`the attack ${a.id} still works: ${a.detail}`);
+    } else if (failing.length === 0) {
+      problems.push('every MUST check passes on this near miss: the checks accept a fix that leaves the hole open');
+    }
+  } catch (error) {
+    problems.push(`could not run: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    kc?.close();
+    if (handle) await env.provider.delete(handle.id).catch(() => {});
+  }
+  return { ok: problems.length === 0, problems, fingerprint: prints.join('/'), ms: performance.now() - started };
+}
+
+/** Which verdicts differ between two fingerprints: `no-x passed in run 1, failed in run 2`. */
+function disagreement(a: string, b: string): string {
+  const parse = (f: string) =>
+    f.split(/[/|,]/).map((pair, i) => {
+      const [k, v] = pair.split('=');
+      return { key: `${k}#${i}`, name: k ?? '', value: v };
+    });
+  const left = parse(a);
+  const right = parse(b);
+  const differing = left.filter((l, i) => right[i]?.value !== l.value).map((l) => l.name);
+  return differing.length === 0
+    ? 'different checks were judged'
+    : `${[...new Set(differing)].join(', ')} changed verdict`;
+}
+
+/** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
+async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return results;
+}
+
+/**
+ * Validates scenarios on a provider; progress goes to `log` (stderr). Each scenario's
+ * setup is first brought up once (run 1 of setup → solution): if it cannot be, its
+ * other cases are not run. Then every case and run goes on its own fresh cluster,
+ * `env.concurrency` at a time.
+ */
+export async function validateScenarios(
+  scenarios: LoadedScenario[],
+  env: ValidateProvider,
+  log: (line: string) => void,
+): Promise<CaseResult[]> {
+  type Case = { loaded: LoadedScenario; change: ChangeSet; expected: 'pass' | 'fail' };
+  const cases: Case[] = scenarios.flatMap((loaded) => [
+    { loaded, change: loaded.solution, expected: 'pass' as const },
+    ...loaded.variants.map((v) => ({ loaded, change: v as ChangeSet, expected: v.expect })),
+  ]);
+  const runCaseLogged = async (c: Case, run: number) => {
+    const r = await runCase(env, c.loaded, c.change, c.expected);
+    log(`${c.loaded.scenario.id} ${c.change.name} run ${run}: ${r.ok ? 'ok' : 'FAILED'} (${Math.round(r.ms)} ms)`);
+    return r;
+  };
+
+  // First runs of each scenario's setup → solution, to find setups that cannot come up.
+  const firsts = await pool(
+    cases.filter((c) => c.change.name === 'solution').map((c) => () => runCaseLogged(c, 1)),
+    env.concurrency,
+  );
+  const blocked = new Map<string, string>();
+  const firstRun = new Map<Case, CaseRun>();
+  cases
+    .filter((c) => c.change.name === 'solution')
+    .forEach((c, i) => {
+      firstRun.set(c, firsts[i]!);
+      const problem = firsts[i]!.problems.find((p) => p.startsWith('could not run:'));
+      if (problem) {
+        blocked.set(c.loaded.scenario.id, problem);
+        log(`${c.loaded.scenario.id}: ${problem}; skipping its other cases`);
+      }
+    });
+
+  const jobs: { c: Case; run: number }[] = [];
+  for (const c of cases) {
+    if (blocked.has(c.loaded.scenario.id)) continue;
+    for (let run = 1; run <= RUNS; run++) if (!(run === 1 && firstRun.has(c))) jobs.push({ c, run });
+  }
+  const done = await pool(
+    jobs.map((j) => () => runCaseLogged(j.c, j.run)),
+    env.concurrency,
+  );
+
+  return cases.map((c) => {
+    const runs: CaseRun[] = [];
+    const first = firstRun.get(c);
+    if (first) runs.push(first);
+    jobs.forEach((j, i) => {
+      if (j.c === c) runs.push(done[i]!);
+    });
+    const name = c.change.name === 'solution' ? 'setup → solution' : c.change.name;
+    const base = { scenario: c.loaded.scenario.id, name, expected: c.expected, runs };
+    if (blocked.has(c.loaded.scenario.id) && c.change.name !== 'solution') {
+      return { ...base, ok: false, problems: ['not run: its setup → solution case could not run'] };
+    }
+    const problems = [...new Set(runs.flatMap((r) => r.problems))];
+    if (runs.every((r) => r.fingerprint !== 'not-run') && new Set(runs.map((r) => r.fingerprint)).size > 1) {
+      problems.push(`the two runs disagree (flaky): ${disagreement(runs[0]!.fingerprint, runs[1]!.fingerprint)}`);
+    }
+    return { ...base, ok: problems.length === 0, problems };
+  });
+}
+
+/**
+ * The images a validate cluster starts with on its nodes: the scenario's own images (kind's
+ * provider loads them onto its nodes too) and those its setup runs. What is judged is the
+ * checks and the attack, not pull latency; a fix or variant that brings a new image still
+ * pulls it, and an image the registry does not have still fails to pull.
+ */
+export function imagesToPreload(loaded: LoadedScenario): string[] {
+  const refs = new Set<string>();
+  for (const def of loaded.imageDefinitions) {
+    for (const tag of def.tags ?? ['latest']) refs.add(`${def.repository}:${tag}`);
+  }
+  const visit = (value: unknown, inContainers: boolean): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, inContainers);
+    } else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (inContainers && key === 'image' && typeof child === 'string') refs.add(child);
+        else visit(child, key === 'containers' || key === 'initContainers');
+      }
+    }
+  };
+  for (const object of loaded.setup) visit(object, false);
+  return [...refs];
+}
+
+/** What a simulator host needs to know of a scenario to make its clusters (plain data, for a worker). */
+interface SimScenarioData {
+  id: string;
+  images: LoadedScenario['imageDefinitions'];
+  internet: LoadedScenario['scenario']['internet'];
+  preload: string[];
+}
+
+interface SimHostWorkerData {
+  paranoidValidateSimHost: true;
+  scenarios: SimScenarioData[];
+}
+
+type SimHostOp = { op: 'add'; scenarioId?: string } | { op: 'remove'; id: string } | { op: 'close' };
+type SimHostRequest = { seq: number } & SimHostOp;
+type SimHostReply = { seq: number } & ({ ok: true; cluster?: SimCluster } | { ok: false; error: string });
+
+const PODS = { group: '', resource: 'pods' };
+
+/**
+ * Whether a fresh cluster has come to rest: every pod runs with all its containers ready, and nothing was
+ * written for a few polls in a row. Resolves false when that takes longer than `timeoutMs`.
+ */
+async function cameToRest(cluster: Cluster, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  let last = '';
+  let quiet = 0;
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    const rv = cluster.store.resourceVersion();
+    const pods = cluster.store.scan(PODS) as readonly Pod[];
+    const running =
+      pods.length > 0 &&
+      pods.every((p) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready));
+    quiet = running && rv === last ? quiet + 1 : 0;
+    last = rv;
+    if (quiet >= 8) return true;
+  }
+  return false;
+}
+
+/**
+ * One simulator HTTPS host with clusters made from these scenarios' data; what a validate
+ * worker thread runs, and the in-process fallback.
+ */
+async function simHostFor(scenarios: SimScenarioData[]) {
+  const { createSimHost } = await import('@paranoid/sim-server/host.ts');
+  const { realClock, randomIds } = await import('@paranoid/sim-server/real-clock.ts');
+  const { simulatedClusterOptions } = await import('@paranoid/sim/assemble.ts');
+  const { preloadImages } = await import('@paranoid/sim/runtime/index.ts');
+  const { createCluster } = await import('@paranoid/sim/cluster.ts');
+  const byId = new Map(scenarios.map((s) => [s.id, s]));
+  const host = await createSimHost({ host: '127.0.0.1', port: 0 });
+  const optionsFor = (data: SimScenarioData | undefined) =>
+    simulatedClusterOptions({
+      clock: realClock,
+      ids: randomIds,
+      images: data?.images ?? [],
+      internet: data?.internet ?? [],
+    });
+  // Every case starts from a copy of one settled bare cluster per scenario, built with the same options:
+  // bootstrapping, aggregating RBAC and bringing up the system pods once instead of once per case.
+  // Where that cluster never settles, cases get fully built clusters as before.
+  const templates = new Map<string, Promise<ClusterSnapshot | undefined>>();
+  const templateFor = (data: SimScenarioData | undefined) => {
+    const key = data?.id ?? '';
+    let template = templates.get(key);
+    if (!template) {
+      template = (async () => {
+        const cluster = createCluster(optionsFor(data));
+        try {
+          return (await cameToRest(cluster, 15_000)) ? cluster.snapshot() : undefined;
+        } finally {
+          cluster.stop();
+        }
+      })().catch(() => undefined);
+      templates.set(key, template);
+    }
+    return template;
+  };
+  return {
+    async addCluster(scenarioId?: string): Promise<SimCluster> {
+      const data = scenarioId ? byId.get(scenarioId) : undefined;
+      const from = await templateFor(data);
+      const c = host.addCluster({ ...optionsFor(data), ...(from ? { from } : {}) });
+      if (data) preloadImages(c.cluster.store, data.preload);
+      return { id: c.id, server: c.server, token: c.token, certificateAuthority: host.caCertificate };
+    },
+    removeCluster: (id: string) => host.removeCluster(id),
+    close: () => host.close(),
+  };
+}
+
+/** Serves {@link simHostFor} to the thread that started this one. */
+async function serveSimHost(data: SimHostWorkerData): Promise<void> {
+  const port = parentPort!;
+  const host = await simHostFor(data.scenarios);
+  port.on('message', async (m: SimHostRequest) => {
+    const reply = (r: SimHostReply) => port.postMessage(r);
+    try {
+      if (m.op === 'add') reply({ seq: m.seq, ok: true, cluster: await host.addCluster(m.scenarioId) });
+      else if (m.op === 'remove') {
+        host.removeCluster(m.id);
+        reply({ seq: m.seq, ok: true });
+      } else {
+        await host.close();
+        reply({ seq: m.seq, ok: true });
+      }
+    } catch (error) {
+      reply({ seq: m.seq, ok: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  port.postMessage({ seq: 0, ok: true });
+}
+
+if (!isMainThread && (workerData as Partial<SimHostWorkerData> | undefined)?.paranoidValidateSimHost) {
+  void serveSimHost(workerData as SimHostWorkerData);
+}
+
+/** A simulator host in a worker thread: this module again, with TypeScript loaded as the main thread has it. */
+async function startSimHostWorker(scenarios: SimScenarioData[]) {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const data: SimHostWorkerData = { paranoidValidateSimHost: true, scenarios };
+  const worker = new Worker(code, { eval: true, workerData: data });
+  const pending = new Map<number, { resolve: (r: SimHostReply) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (r: SimHostReply) => {
+    const p = pending.get(r.seq);
+    pending.delete(r.seq);
+    p?.resolve(r);
+  });
+  worker.on('error', (error) => failAll(new Error(`the simulator worker failed: ${error.message}`)));
+  worker.on('exit', (code) => failAll(new Error(`the simulator worker exited (${code})`)));
+  const wait = (n: number) =>
+    new Promise<SimHostReply>((resolve, reject) => {
+      if (failure) reject(failure);
+      else pending.set(n, { resolve, reject });
+    });
+  const ask = async (request: SimHostOp): Promise<SimCluster | undefined> => {
+    const n = ++seq;
+    const answer = wait(n);
+    worker.postMessage({ ...request, seq: n });
+    const r = await answer;
+    if (!r.ok) throw new Error(r.error);
+    return r.cluster;
+  };
+  const ready = await Promise.race([
+    wait(0),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('the simulator worker did not start')), 30_000).unref(),
+    ),
+  ]);
+  if (!ready.ok) throw new Error(ready.error);
+  return {
+    addCluster: async (scenarioId?: string) => (await ask({ op: 'add', scenarioId }))!,
+    removeCluster: async (id: string) => {
+      await ask({ op: 'remove', id });
+    },
+    close: async () => {
+      await ask({ op: 'close' }).catch(() => undefined);
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The default providers: the simulator (one full simulated cluster per case, with the
+ * scenario's images and internet hosts), or kind. The simulator's clusters live in
+ * worker threads, one HTTPS host per core up to two, so building and running clusters
+ * uses the second core while this thread drives the cases and grades; where workers
+ * cannot start, one host runs in this thread.
+ */
+export const defaultProviderFactory: ProviderFactory = async (name, scenarios) => {
+  if (name === 'kind') return kindProvider(scenarios);
+  const { SimProvider } = await import('@paranoid/providers/sim-provider.ts');
+  const data: SimScenarioData[] = scenarios.map((s) => ({
+    id: s.scenario.id,
+    images: s.imageDefinitions,
+    internet: s.scenario.internet,
+    preload: imagesToPreload(s),
+  }));
+  type Host = {
+    addCluster(scenarioId?: string): Promise<SimCluster> | SimCluster;
+    removeCluster(id: string): Promise<void> | void;
+    close(): Promise<void>;
+  };
+  let hosts: Host[];
+  // Workers pay for themselves only on cores nobody else is using: on a busy machine they add
+  // CPU (a second TLS server, modules loaded twice) and take nothing off the wall clock.
+  // PARANOID_SIM_WORKERS=N decides (0 keeps the simulator in this thread, for --cpu-prof).
+  const idle = availableParallelism() - loadavg()[0]!;
+  const workers = Math.min(Number(process.env.PARANOID_SIM_WORKERS ?? (idle >= 1.5 ? 2 : 0)), availableParallelism());
+  try {
+    hosts = workers < 2 ? [] : await Promise.all(Array.from({ length: workers }, () => startSimHostWorker(data)));
+  } catch {
+    hosts = [];
+  }
+  if (hosts.length === 0) hosts = [await simHostFor(data)];
+  const owner = new Map<string, Host>();
+  let next = 0;
+  const provider = new SimProvider({
+    // Every case wants a fresh cluster right away; clusters made ahead would only be thrown away.
+    warmPool: false,
+    host: {
+      addCluster: async ({ scenarioId }) => {
+        const host = hosts[next++ % hosts.length]!;
+        const cluster = await host.addCluster(scenarioId);
+        owner.set(cluster.id, host);
+        return cluster;
+      },
+      removeCluster: async (id) => {
+        const host = owner.get(id);
+        owner.delete(id);
+        await host?.removeCluster(id);
+      },
+    },
+  });
+  return {
+    provider,
+    settleTimeoutMs: 5_000,
+    concurrency: 4,
+    close: async () => {
+      await Promise.all(hosts.map((h) => h.close()));
+    },
+  };
+};
+
+/**
+ * kind: one real cluster per case, one at a time (each takes a minute and a few GiB).
+ * Scenario images are built from their Dockerfiles; NodePorts the setup publishes
+ * are mapped to loopback ports for the internet probes.
+ */
+async function kindProvider(scenarios: LoadedScenario[]): Promise<ValidateProvider> {
+  const { kindProviderFor } = await import('@paranoid/providers/kind/for-scenarios.ts');
+  const provider = kindProviderFor(scenarios, { ttlMs: 60 * 60 * 1000 });
+  return { provider, settleTimeoutMs: 180_000, concurrency: 1, close: async () => {} };
+}
+
+export interface ValidateOptions {
+  provider?: 'sim' | 'kind';
+  scenarios?: string;
+}
+
+const defaultRoot = () => fileURLToPath(new URL('../../../../scenarios', import.meta.url));
+
+/** `paranoid validate [--provider sim|kind] [ID...]`: exit 0 when every scenario proves out. */
+export async function validate(
+  ids: string[],
+  options: ValidateOptions,
+  factory: ProviderFactory = defaultProviderFactory,
+  out: { stdout: (s: string) => void; stderr: (s: string) => void } = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  },
+): Promise<number> {
+  const root = options.scenarios ?? defaultRoot();
+  const report = lintAll(root, ids);
+  const unknown = ids.filter((id) => !report.scenarios.some((s) => s.id === id));
+  if (unknown.length > 0) {
+    out.stderr(`paranoid validate: no scenario ${unknown.join(', ')} in ${root}\n`);
+    return 2;
+  }
+  if (report.problems > 0) {
+    for (const s of report.scenarios) for (const p of s.problems) out.stderr(`${formatProblem(p)}\n`);
+    out.stderr(`paranoid validate: fix the problems above first (paranoid lint)\n`);
+    return 1;
+  }
+  const loadedScenarios = report.scenarios.map((s) => s.loaded!);
+  let env: ValidateProvider;
+  try {
+    env = await factory(options.provider ?? 'sim', loadedScenarios);
+  } catch (error) {
+    out.stderr(
+      `paranoid validate: could not run: ${error instanceof Error ? error.message : String(error)}; nothing was validated\n`,
+    );
+    return 2;
+  }
+  const started = performance.now();
+  let results: CaseResult[];
+  try {
+    results = await validateScenarios(loadedScenarios, env, (line) => out.stderr(`${line}\n`));
+  } finally {
+    await env.close().catch(() => {});
+  }
+  // Nothing could even start (no provider, no cluster): that is not a verdict on the scenarios.
+  const firstRuns = results.filter((r) => r.name === 'setup → solution').map((r) => r.runs[0]);
+  if (firstRuns.length > 0 && firstRuns.every((r) => r?.problems.some((p) => p.startsWith('could not run:')))) {
+    const why = firstRuns[0]!.problems.find((p) => p.startsWith('could not run:'))!;
+    out.stderr(`paranoid validate: ${why}; nothing was validated\n`);
+    return 2;
+  }
+  out.stdout(`${summaryTable(results)}\n`);
+  for (const r of results.filter((x) => !x.ok && x.runs.length > 0)) {
+    out.stdout(`\n${r.scenario} / ${r.name}:\n${r.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  }
+  const byScenario = new Map<string, boolean>();
+  for (const r of results) byScenario.set(r.scenario, (byScenario.get(r.scenario) ?? true) && r.ok);
+  const passed = [...byScenario.values()].filter(Boolean).length;
+  const failed = byScenario.size - passed;
+  out.stdout(
+    `\nvalidated in ${((performance.now() - started) / 1000).toFixed(1)} s\n${passed} passed, ${failed} failed\n`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+function summaryTable(results: CaseResult[]): string {
+  const rows = [
+    ['scenario', 'case', 'expected', ...Array.from({ length: RUNS }, (_, i) => `run ${i + 1}`), 'verdict'],
+    ...results.map((r) => [
+      r.scenario,
+      r.name,
+      r.expected === 'pass' ? 'passes' : 'fails',
+      ...Array.from({ length: RUNS }, (_, i) => {
+        const run = r.runs[i];
+        return run === undefined ? 'not run' : run.ok ? `ok ${Math.round(run.ms)}ms` : 'FAILED';
+      }),
+      r.ok ? 'ok' : 'FAILED',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -1,0 +1,58 @@
+import type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import type { ResourceInfo } from '@paranoid/schema/resources.ts';
+
+/**
+ * The grader's only window on a cluster: the Kubernetes API, as a port.
+ * `kube/client.ts` implements it over HTTP and WebSocket for any cluster
+ * (sim, kind, the user's own); tests implement it in memory.
+ */
+export interface KubeApi {
+  /** Every object of a resource, in one namespace or (undefined) all of them. */
+  list(resource: ResourceInfo, namespace?: string): Promise<KubeObject[]>;
+  /** `kubectl exec`: runs argv in a container and collects its output. */
+  exec(request: ExecCall): Promise<ExecResult>;
+  /** A SubjectAccessReview. */
+  accessReview(request: AccessReviewCall): Promise<{ allowed: boolean; reason?: string }>;
+  /** `create --dry-run=server`: admission runs, nothing is stored. */
+  dryRunCreate(object: KubeObject): Promise<DryRunResult>;
+  /** Adds an ephemeral container to a running pod with dryRun=All (pods/ephemeralcontainers). */
+  dryRunEphemeralContainer(namespace: string, pod: string, container: Record<string, unknown>): Promise<DryRunResult>;
+  /** An HTTP request from outside the cluster (the provider's "internet"). */
+  requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
+}
+
+export interface ExecCall {
+  namespace: string;
+  pod: string;
+  /** Undefined: the pod's first container. */
+  container?: string;
+  command: string[];
+  timeoutMs: number;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** SubjectAccessReview spec, flattened. */
+export interface AccessReviewCall {
+  user: string;
+  groups: string[];
+  verb: string;
+  group: string;
+  resource: string;
+  subresource: string;
+  name: string;
+  /** '' for cluster scope. */
+  namespace: string;
+}
+
+export type DryRunResult =
+  | { admitted: true }
+  /** Denied by admission or validation (403 Forbidden, 422 Invalid): the message the API returned. */
+  | { admitted: false; code: number; message: string };
+
+export type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';

@@ -1,0 +1,344 @@
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import type { PodRef, Probe } from '@paranoid/schema/probe.ts';
+import type { KubeApi } from './kube-api.ts';
+import type { Snapshot } from './snapshot.ts';
+
+/** One execution of a probe (a probe from a selector runs once per pod). */
+export interface ProbeRun {
+  /** Where it ran or what it asked: `pod sandbox/intruder`, `list secrets in telemetry`. */
+  where: string;
+  /** Whether the action worked: connected, allowed, admitted, answered. */
+  succeeded: boolean;
+  /** What happened, for the learner. */
+  detail: string;
+}
+
+export interface ProbeOutcome {
+  runs: ProbeRun[];
+  /** Set when the probe could not be run at all (no such pod, tool missing, API error). */
+  error?: string;
+}
+
+/** Exit codes a shell uses for "command not found / not executable": the probe did not really run. */
+const NOT_RUN = new Set([126, 127]);
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function resolvePods(ref: PodRef, snapshot: Snapshot): Promise<KubeObject[] | string> {
+  const pods = (await snapshot.list('pods')) as KubeObject[];
+  const running = pods.filter(
+    (p) =>
+      p.metadata.namespace === ref.namespace &&
+      !p.metadata.deletionTimestamp &&
+      (p.status as { phase?: string } | undefined)?.phase === 'Running' &&
+      (ref.name !== undefined
+        ? p.metadata.name === ref.name
+        : Object.entries(ref.selector ?? {}).every(([k, v]) => p.metadata.labels?.[k] === v)),
+  );
+  if (running.length > 0) return running;
+  const what =
+    ref.name ??
+    Object.entries(ref.selector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+  return `no running pod ${ref.name ? 'named' : 'matches'} ${what} in namespace ${ref.namespace}`;
+}
+
+const podName = (p: KubeObject) => `${p.metadata.namespace}/${p.metadata.name}`;
+
+async function execIn(
+  api: KubeApi,
+  pod: KubeObject,
+  ref: PodRef,
+  command: string[],
+  timeoutSeconds: number,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return api.exec({
+    namespace: pod.metadata.namespace ?? '',
+    pod: pod.metadata.name ?? '',
+    container: ref.container,
+    command,
+    timeoutMs: (timeoutSeconds + 3) * 1000,
+  });
+}
+
+const firstLine = (text: string) => {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 100 ? `${line.slice(0, 97)}...` : line;
+};
+
+/** Runs a probe against the cluster. Never throws: failures to run become `error`. */
+export async function runProbe(probe: Probe, api: KubeApi, snapshot: Snapshot): Promise<ProbeOutcome> {
+  try {
+    switch (probe.kind) {
+      case 'exec':
+        return await runExec(probe, api, snapshot);
+      case 'reachability':
+        return await runReachability(probe, api, snapshot);
+      case 'internet':
+        return await runInternet(probe, api, snapshot);
+      case 'access-review':
+        return await runAccessReview(probe, api, snapshot);
+      case 'dry-run':
+        return await runDryRun(probe, api, snapshot);
+    }
+  } catch (error) {
+    return { runs: [], error: errorText(error) };
+  }
+}
+
+async function runExec(
+  probe: Extract<Probe, { kind: 'exec' }>,
+  api: KubeApi,
+  snapshot: Snapshot,
+): Promise<ProbeOutcome> {
+  const pods = await resolvePods(probe.pod, snapshot);
+  if (typeof pods === 'string') return { runs: [], error: pods };
+  const want = probe.succeedsWhen;
+  const pattern = want.stdoutMatches !== undefined ? new RegExp(want.stdoutMatches) : undefined;
+  const results = await Promise.all(
+    pods.map(async (pod) => ({ pod, r: await execIn(api, pod, probe.pod, probe.command, probe.timeoutSeconds) })),
+  );
+  const runs: ProbeRun[] = [];
+  for (const { pod, r } of results) {
+    if (NOT_RUN.has(r.exitCode)) {
+      return { runs, error: `\`${probe.command[0]}\` could not run in pod ${podName(pod)}: ${firstLine(r.stderr)}` };
+    }
+    const succeeded =
+      r.exitCode === want.exitCode &&
+      (want.stdoutContains === undefined || r.stdout.includes(want.stdoutContains)) &&
+      (pattern === undefined || pattern.test(r.stdout));
+    const output = firstLine(r.stdout) || firstLine(r.stderr);
+    runs.push({
+      where: `pod ${podName(pod)}`,
+      succeeded,
+      detail: `\`${probe.command.join(' ')}\` in pod ${podName(pod)} exited ${r.exitCode}${output ? `: ${output}` : ''}`,
+    });
+  }
+  return { runs };
+}
+
+async function runReachability(
+  probe: Extract<Probe, { kind: 'reachability' }>,
+  api: KubeApi,
+  snapshot: Snapshot,
+): Promise<ProbeOutcome> {
+  const host =
+    'service' in probe.to ? `${probe.to.service.name}.${probe.to.service.namespace}.svc.cluster.local` : probe.to.host;
+  const target = `${host}:${probe.to.port}`;
+  const command = ['nc', '-z', '-w', String(probe.timeoutSeconds), host, String(probe.to.port)];
+  const sources: { ref: PodRef; pod: KubeObject }[] = [];
+  for (const ref of probe.from) {
+    const pods = await resolvePods(ref, snapshot);
+    if (typeof pods === 'string') return { runs: [], error: pods };
+    for (const pod of pods) sources.push({ ref, pod });
+  }
+  const results = await Promise.all(
+    sources.map(async ({ ref, pod }) => ({ pod, r: await execIn(api, pod, ref, command, probe.timeoutSeconds) })),
+  );
+  const runs: ProbeRun[] = [];
+  for (const { pod, r } of results) {
+    if (NOT_RUN.has(r.exitCode)) {
+      return { runs, error: `\`nc\` could not run in pod ${podName(pod)}: ${firstLine(r.stderr)}` };
+    }
+    const succeeded = r.exitCode === 0;
+    runs.push({
+      where: `pod ${podName(pod)}`,
+      succeeded,
+      detail: `pod ${podName(pod)} ${succeeded ? 'can' : 'cannot'} connect to ${target}`,
+    });
+  }
+  return { runs };
+}
+
+function nodeAddress(nodes: KubeObject[]): string | undefined {
+  for (const type of ['ExternalIP', 'InternalIP']) {
+    for (const node of nodes) {
+      const addresses = (node.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses;
+      const found = addresses?.find((a) => a.type === type);
+      if (found) return found.address;
+    }
+  }
+  return undefined;
+}
+
+async function runInternet(
+  probe: Extract<Probe, { kind: 'internet' }>,
+  api: KubeApi,
+  snapshot: Snapshot,
+): Promise<ProbeOutcome> {
+  let host: string | undefined;
+  let port: number;
+  const to = probe.to;
+  if ('host' in to) {
+    host = to.host;
+    port = to.port;
+  } else if ('nodePort' in to) {
+    host = nodeAddress((await snapshot.list('nodes')) as KubeObject[]);
+    port = to.nodePort;
+    if (!host) return { runs: [], error: 'no node has an address to send the request to' };
+  } else {
+    const services = (await snapshot.list('services')) as KubeObject[];
+    const svc = services.find(
+      (s) => s.metadata.namespace === to.service.namespace && s.metadata.name === to.service.name,
+    );
+    const label = `Service ${to.service.namespace}/${to.service.name}`;
+    if (!svc) return { runs: [{ where: label, succeeded: false, detail: `${label} does not exist` }] };
+    const spec = (svc.spec ?? {}) as { type?: string; ports?: { port: number; nodePort?: number }[] };
+    const entry = spec.ports?.find((p) => p.port === to.port);
+    const ingress = (svc.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined)
+      ?.loadBalancer?.ingress?.[0];
+    if (spec.type === 'LoadBalancer' && ingress && entry) {
+      host = ingress.ip ?? ingress.hostname;
+      port = entry.port;
+    } else if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && entry?.nodePort) {
+      host = nodeAddress((await snapshot.list('nodes')) as KubeObject[]);
+      port = entry.nodePort;
+    } else {
+      return {
+        runs: [
+          {
+            where: label,
+            succeeded: false,
+            detail: `${label} is not exposed outside the cluster (type ${spec.type ?? 'ClusterIP'})`,
+          },
+        ],
+      };
+    }
+    if (!host) return { runs: [], error: 'no node has an address to send the request to' };
+  }
+  const url = `${probe.scheme}://${host}:${port}${probe.path}`;
+  const response = await api.requestFromInternet({
+    method: probe.method,
+    host,
+    port,
+    path: probe.path,
+    scheme: probe.scheme,
+    headers: probe.headers,
+  });
+  if (!response.ok) {
+    return {
+      runs: [
+        { where: url, succeeded: false, detail: `${probe.method} ${url} from the internet failed: ${response.error}` },
+      ],
+    };
+  }
+  const want = probe.succeedsWhen;
+  const statusOk = want.status
+    ? want.status.includes(response.status)
+    : response.status >= 200 && response.status < 300;
+  const succeeded = statusOk && (want.bodyContains === undefined || response.body.includes(want.bodyContains));
+  return {
+    runs: [
+      {
+        where: url,
+        succeeded,
+        detail: `${probe.method} ${url} from the internet answered ${response.status}${succeeded ? '' : ' (not what the attack needs)'}`,
+      },
+    ],
+  };
+}
+
+async function runAccessReview(
+  probe: Extract<Probe, { kind: 'access-review' }>,
+  api: KubeApi,
+  snapshot: Snapshot,
+): Promise<ProbeOutcome> {
+  let user: string;
+  let groups: string[];
+  if ('serviceAccount' in probe.subject) {
+    const { namespace, name } = probe.subject.serviceAccount;
+    user = `system:serviceaccount:${namespace}:${name}`;
+    groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
+  } else {
+    user = probe.subject.user;
+    groups = probe.subject.groups;
+  }
+  let namespaces: string[];
+  if (probe.namespaces === 'all') {
+    // RBAC allows in a namespace what ClusterRoleBindings allow everywhere plus what that
+    // namespace's RoleBindings add; a namespace without RoleBindings answers as cluster
+    // scope does, so asking there again would only repeat the cluster-wide answer.
+    const bindings = (await snapshot.list('rolebindings.rbac.authorization.k8s.io')) as KubeObject[];
+    const withBindings = new Set(bindings.map((b) => b.metadata.namespace ?? ''));
+    const all = (await snapshot.list('namespaces')) as KubeObject[];
+    namespaces = ['', ...all.map((n) => n.metadata.name ?? '').filter((n) => n !== '' && withBindings.has(n))];
+  } else {
+    namespaces = probe.namespaces.length === 0 ? [''] : probe.namespaces;
+  }
+  const questions = probe.attempts.flatMap((attempt) => namespaces.map((namespace) => ({ attempt, namespace })));
+  const answers = await Promise.all(
+    questions.map(({ attempt, namespace }) =>
+      api.accessReview({
+        user,
+        groups,
+        verb: attempt.verb,
+        group: attempt.group,
+        resource: attempt.resource,
+        subresource: attempt.subresource,
+        name: attempt.name,
+        namespace,
+      }),
+    ),
+  );
+  // One run per attempt, naming where it is allowed: cluster-wide covers every namespace.
+  const runs: ProbeRun[] = probe.attempts.map((attempt) => {
+    const resource = `${attempt.resource}${attempt.subresource ? `/${attempt.subresource}` : ''}${attempt.group ? `.${attempt.group}` : ''}`;
+    const allowedIn = questions
+      .map((q, i) => ({ ...q, answer: answers[i]! }))
+      .filter((q) => q.attempt === attempt && q.answer.allowed);
+    const clusterWide = allowedIn.find((q) => q.namespace === '');
+    const where = `${attempt.verb} ${resource}`;
+    if (allowedIn.length === 0) return { where, succeeded: false, detail: `${user} cannot ${where}` };
+    const scope = clusterWide
+      ? 'cluster-wide'
+      : `in namespace${allowedIn.length > 1 ? 's' : ''} ${allowedIn.map((q) => q.namespace).join(', ')}`;
+    const reason = (clusterWide ?? allowedIn[0]!).answer.reason;
+    return { where, succeeded: true, detail: `it can ${where} ${scope}${reason ? ` (${reason})` : ''}` };
+  });
+  return { runs };
+}
+
+async function runDryRun(
+  probe: Extract<Probe, { kind: 'dry-run' }>,
+  api: KubeApi,
+  snapshot: Snapshot,
+): Promise<ProbeOutcome> {
+  if (probe.create) {
+    const object = probe.create as unknown as KubeObject;
+    const label = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name ?? ''}`;
+    const result = await api.dryRunCreate(object);
+    return {
+      runs: [
+        {
+          where: label,
+          succeeded: result.admitted,
+          detail: result.admitted
+            ? `a dry-run create of ${label} was admitted`
+            : `a dry-run create of ${label} was denied: ${firstLine(result.message)}`,
+        },
+      ],
+    };
+  }
+  const ephemeral = probe.ephemeralContainer!;
+  const pods = await resolvePods(ephemeral.pod, snapshot);
+  if (typeof pods === 'string') return { runs: [], error: pods };
+  const pod = pods[0]!;
+  const image = String(ephemeral.container.image);
+  const result = await api.dryRunEphemeralContainer(
+    pod.metadata.namespace ?? '',
+    pod.metadata.name ?? '',
+    ephemeral.container,
+  );
+  return {
+    runs: [
+      {
+        where: `pod ${podName(pod)}`,
+        succeeded: result.admitted,
+        detail: result.admitted
+          ? `an ephemeral container running ${image} was admitted into pod ${podName(pod)}`
+          : `an ephemeral container running ${image} was denied: ${firstLine(result.message)}`,
+      },
+    ],
+  };
+}

@@ -1,0 +1,79 @@
+import { LineCounter, parseAllDocuments } from 'yaml';
+
+/** A Kubernetes object as the learner wrote it. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/**
+ * Parses the editor's text into objects, or throws with the line and
+ * column of the first problem (`ManifestError`), so that nothing is applied from a half-read file.
+ */
+export function parseManifests(text: string): Manifest[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  if (!Array.isArray(docs)) throw invalid('the text is not YAML', { line: 1, column: 1 });
+  const objects: Manifest[] = [];
+  for (const doc of docs) {
+    const [error] = doc.errors;
+    if (error) {
+      const pos = lineCounter.linePos(error.pos[0]);
+      throw invalid(`YAML does not parse: ${error.message.split('\n')[0]}`, { line: pos.line, column: pos.col });
+    }
+    const start = lineCounter.linePos(doc.range[0]);
+    const where = { line: start.line, column: start.col };
+    let value: unknown;
+    try {
+      // yaml refuses more than 100 alias expansions (a "billion laughs" bomb) with a ReferenceError.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      throw invalid(`YAML does not parse: ${error instanceof Error ? error.message : String(error)}`, where);
+    }
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw invalid('each YAML document must be a Kubernetes object (a mapping), not a list or a scalar', where);
+    }
+    const object = value as Record<string, unknown>;
+    if (object.kind === 'List' && Array.isArray(object.items)) {
+      objects.push(...(object.items as unknown[]).map((item) => checkObject(item, where)));
+    } else {
+      objects.push(checkObject(object, where));
+    }
+  }
+  if (objects.length === 0)
+    throw invalid('there is nothing to apply: the editor holds no object', { line: 1, column: 1 });
+  return objects;
+}
+
+function checkObject(value: unknown, where: { line: number; column: number }): Manifest {
+  const object = value as Partial<Manifest> | null;
+  const missing = [
+    typeof object?.apiVersion === 'string' ? null : 'apiVersion',
+    typeof object?.kind === 'string' ? null : 'kind',
+    typeof object?.metadata?.name === 'string' ? null : 'metadata.name',
+  ].filter((x): x is string => x !== null);
+  if (missing.length > 0) {
+    const name = typeof object?.kind === 'string' ? `this ${object.kind}` : 'this object';
+    throw invalid(`${name} has no ${missing.join(', ')}`, where);
+  }
+  return object as Manifest;
+}
+
+/** Editor text that is not a list of Kubernetes objects; nothing of it was applied. */
+export class ManifestError extends Error {
+  constructor(
+    message: string,
+    /** 1-based, like an editor's gutter. */
+    readonly position: { line: number; column: number },
+  ) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+function invalid(message: string, position: { line: number; column: number }): ManifestError {
+  return new ManifestError(message, position);
+}

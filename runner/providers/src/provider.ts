@@ -1,0 +1,51 @@
+/**
+ * Where a session's cluster comes from. Modelled on kind's provider interface:
+ * a handful of methods, with differences reported as data ({@link ProviderInfo})
+ * rather than as more methods.
+ */
+import type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
+
+export interface ProviderInfo {
+  name: 'sim' | 'kind';
+  /** True when "from the internet" probes reach real ports on this machine. */
+  realNetwork: boolean;
+  /** Shown where the learner picks the provider (e.g. kind's privileged nodes). */
+  warnings: string[];
+}
+
+export interface ProgressUpdate {
+  /** Short name of the step, e.g. `creating nodes`, `loading images`, `applying setup`. */
+  step: string;
+  /** 0..1 for the whole creation. */
+  fraction: number;
+}
+
+export type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
+
+export interface ClusterHandle {
+  /** From the provider's namer function; also labels everything created for it. */
+  id: string;
+  sessionId: string;
+  scenarioId?: string;
+  /** A kubeconfig (YAML) with cluster-admin rights, for the runner's own use. */
+  kubeconfig: string;
+  /** Replays a request from the internet (grader probes, the attack). */
+  requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
+}
+
+export interface CreateClusterOptions {
+  sessionId: string;
+  scenarioId?: string;
+  onProgress?: (update: ProgressUpdate) => void;
+  /** Cancels creation part-way. Structural, so the pure core can import this file's types. */
+  signal?: { readonly aborted: boolean };
+}
+
+export interface ClusterProvider {
+  info(): ProviderInfo;
+  create(options: CreateClusterOptions): Promise<ClusterHandle>;
+  /** Deletes the cluster and everything labelled with its session. Idempotent. */
+  delete(id: string): Promise<void>;
+  /** Clusters this provider has made that still exist, found by label. */
+  list(): Promise<{ id: string; sessionId: string; scenarioId?: string; createdAt: number }[]>;
+}

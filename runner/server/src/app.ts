@@ -1,0 +1,385 @@
+import { ClusterFailure } from '@paranoid/kube/cluster-client.ts';
+import { ManifestError, parseManifests } from '@paranoid/kube/manifests.ts';
+import type { ProviderInfo } from '@paranoid/providers/provider.ts';
+import { ApiError, badRequest, notFound } from './errors.ts';
+import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
+import type { ProgressStore } from './progress-store.ts';
+import type { Session, SessionManager } from './sessions.ts';
+import { randomId } from './tokens.ts';
+
+export interface AppDeps {
+  sessions: SessionManager;
+  catalog: ScenarioCatalog;
+  grader: Grader;
+  store: ProgressStore;
+  provider: ProviderInfo;
+  /** Draws the cluster map; absent until the network engine is wired. */
+  reachability?: Reachability;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+  /** False while the grader has no Kubernetes client (health reports it, Check answers 501). */
+  graderReady?: boolean;
+}
+
+/** A web-standard handler: the Node adapter and the tests both call `request`. */
+export interface App {
+  /** `connection.address` is the client's own address, from the socket: never from a header it sent. */
+  request(input: Request | string, init?: RequestInit, connection?: { address?: string }): Promise<Response>;
+}
+
+export const LEARNER_COOKIE = 'paranoid_learner';
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+const LEARNER_ID = /^[a-z0-9]{8,40}$/;
+
+/** Kinds the editor may open from the cluster, in the order its picker lists them. */
+const EDITABLE_KINDS: [apiVersion: string, kind: string][] = [
+  ['apps/v1', 'Deployment'],
+  ['v1', 'Service'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['v1', 'Pod'],
+  ['v1', 'ServiceAccount'],
+  ['rbac.authorization.k8s.io/v1', 'Role'],
+  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ['v1', 'Namespace'],
+];
+
+interface Context {
+  req: Request;
+  url: URL;
+  params: Record<string, string>;
+  learnerId: string;
+  newLearner: boolean;
+  address?: string;
+}
+
+type Handler = (c: Context) => Promise<Response> | Response;
+
+/** The lab's HTTP API. Every `/api/sessions/:id/...` call carries that session's own bearer token. */
+export function createApp(deps: AppDeps): App {
+  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const routes: { method: string; pattern: RegExp; keys: string[]; handler: Handler }[] = [];
+  const on = (method: string, path: string, handler: Handler) => {
+    const keys: string[] = [];
+    const pattern = new RegExp(
+      `^${path.replace(/:([a-zA-Z]+)/g, (_, key: string) => {
+        keys.push(key);
+        return '([A-Za-z0-9._-]+)';
+      })}$`,
+    );
+    routes.push({ method, pattern, keys, handler });
+  };
+
+  const readJson = async <T>(req: Request): Promise<T> => {
+    const type = req.headers.get('content-type') ?? '';
+    // JSON only: a cross-site form cannot send it without a CORS preflight we never grant.
+    if (!type.startsWith('application/json')) {
+      throw new ApiError(415, 'UnsupportedMediaType', 'send the request body as application/json');
+    }
+    const text = await readLimited(req, maxBody);
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      throw badRequest('the request body is not valid JSON');
+    }
+  };
+
+  const session = (c: Context): Session => {
+    const header = c.req.headers.get('authorization') ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : null;
+    return deps.sessions.authorize(c.params.id!, token);
+  };
+
+  on('GET', '/api/health', () =>
+    json({
+      status: 'ok',
+      provider: deps.provider.name,
+      terminals: deps.sessions.terminalMode.kind,
+      grader: deps.graderReady ?? true,
+    }),
+  );
+
+  on('GET', '/api/scenarios', async () => json({ scenarios: await deps.catalog.list() }));
+
+  on('GET', '/api/scenarios/:id', async (c) => {
+    const scenario = await deps.catalog.get(c.params.id!);
+    if (!scenario) throw notFound(`scenario "${c.params.id}"`);
+    // The solution stays on the runner until the learner asks for it (and that is recorded).
+    // Hints too: each is revealed on request, and the request is recorded.
+    const { solution: _solution, checks, steps, ...rest } = scenario;
+    return json({
+      ...rest,
+      steps: steps.map(({ hints, ...step }) => ({ ...step, hintCount: hints.length })),
+      checks: checks.map(({ hints, ...check }) => ({ ...check, hintCount: hints.length })),
+    });
+  });
+
+  on('GET', '/api/me', (c) => json({ learner: deps.store.peek(c.learnerId) }));
+
+  on('PUT', '/api/me', async (c) => {
+    const body = await readJson<{ displayName?: unknown }>(c.req);
+    const name = body.displayName;
+    if (name !== null && (typeof name !== 'string' || name.trim().length > 40)) {
+      throw badRequest('displayName must be text of at most 40 characters, or null');
+    }
+    const clean = typeof name === 'string' && name.trim() ? name.trim() : null;
+    return json({ learner: deps.store.setDisplayName(c.learnerId, clean) });
+  });
+
+  on('GET', '/api/progress', (c) => json({ progress: deps.store.all(c.learnerId) }));
+
+  // Progress of the learner's clusters in the making, for the site's progress bar while
+  // POST /api/sessions is still running. Keyed by the learner cookie: there is no session token yet.
+  on('GET', '/api/sessions/starting', (c) => json({ starting: deps.sessions.startingFor(c.learnerId) }));
+
+  on('POST', '/api/sessions', async (c) => {
+    const body = await readJson<{ scenarioId?: unknown }>(c.req);
+    if (typeof body.scenarioId !== 'string') throw badRequest('scenarioId is required');
+    if (!(await deps.catalog.get(body.scenarioId))) throw notFound(`scenario "${body.scenarioId}"`);
+    deps.store.learner(c.learnerId);
+    const created = await deps.sessions.create(
+      { learnerId: c.learnerId, ...(c.address ? { address: c.address } : {}) },
+      body.scenarioId,
+    );
+    return json({ session: deps.sessions.view(created), token: created.token }, 201);
+  });
+
+  on('GET', '/api/sessions/:id', (c) => json({ session: deps.sessions.view(session(c)) }));
+
+  on('DELETE', '/api/sessions/:id', async (c) => {
+    await deps.sessions.delete(session(c).id);
+    return new Response(null, { status: 204 });
+  });
+
+  on('POST', '/api/sessions/:id/reset', async (c) => {
+    const s = await deps.sessions.reset(session(c));
+    return json({ session: deps.sessions.view(s) });
+  });
+
+  on('POST', '/api/sessions/:id/extend', (c) =>
+    json({ session: deps.sessions.view(deps.sessions.extend(session(c))) }),
+  );
+
+  on('POST', '/api/sessions/:id/apply', async (c) => {
+    const s = session(c);
+    const body = await readJson<{ yaml?: unknown }>(c.req);
+    if (typeof body.yaml !== 'string') throw badRequest('yaml is required');
+    const results = await s.client.apply(parseManifests(body.yaml));
+    return json({ results });
+  });
+
+  on('GET', '/api/sessions/:id/objects', async (c) => {
+    const s = session(c);
+    const objects: { apiVersion: string; kind: string; name: string; namespace?: string }[] = [];
+    for (const [apiVersion, kind] of EDITABLE_KINDS) {
+      const items = await s.client.list(apiVersion, kind).catch(() => []);
+      for (const item of items) {
+        const meta = (item.metadata ?? {}) as { name?: string; namespace?: string };
+        if (!meta.name || isSystemNamespace(kind === 'Namespace' ? meta.name : meta.namespace)) continue;
+        objects.push({ apiVersion, kind, name: meta.name, ...(meta.namespace ? { namespace: meta.namespace } : {}) });
+      }
+    }
+    return json({ objects });
+  });
+
+  on('GET', '/api/sessions/:id/object', async (c) => {
+    const s = session(c);
+    const q = c.url.searchParams;
+    const apiVersion = q.get('apiVersion');
+    const kind = q.get('kind');
+    const name = q.get('name');
+    if (!apiVersion || !kind || !name) throw badRequest('apiVersion, kind and name are required');
+    const yaml = await s.client.readYaml({ apiVersion, kind, name, namespace: q.get('namespace') ?? undefined });
+    return json({ yaml });
+  });
+
+  on('POST', '/api/sessions/:id/check', async (c) => {
+    const s = session(c);
+    const scenario = await deps.catalog.get(s.scenarioId);
+    const outcomes = await deps.grader.check(s.scenarioId, s.cluster);
+    const hints = new Map((scenario?.checks ?? []).map((check) => [check.id, check.hints.length]));
+    const progress = deps.store.recordChecks(s.learnerId, s.scenarioId, outcomes);
+    return json({
+      checks: outcomes.map((o) => ({ ...o, hintCount: hints.get(o.id) ?? 0 })),
+      passed: outcomes.length > 0 && outcomes.every((o) => o.passed),
+      progress,
+    });
+  });
+
+  on('POST', '/api/sessions/:id/hint', async (c) => {
+    const s = session(c);
+    const body = await readJson<{ checkId?: unknown; stepId?: unknown; index?: unknown }>(c.req);
+    const scenario = await deps.catalog.get(s.scenarioId);
+    const index = typeof body.index === 'number' ? body.index : 0;
+    const owner =
+      typeof body.checkId === 'string'
+        ? scenario?.checks.find((x) => x.id === body.checkId)
+        : scenario?.steps.find((x) => x.id === body.stepId);
+    const hint = owner?.hints[index];
+    if (!owner || hint === undefined) throw notFound(`hint ${index + 1} of "${String(body.checkId ?? body.stepId)}"`);
+    const key = `${typeof body.checkId === 'string' ? 'check' : 'step'}:${owner.id}:${index}`;
+    const progress = deps.store.recordHint(s.learnerId, s.scenarioId, key);
+    return json({ hint, index, progress });
+  });
+
+  on('POST', '/api/sessions/:id/solution', async (c) => {
+    const s = session(c);
+    const body = await readJson<{ confirm?: unknown }>(c.req);
+    if (body.confirm !== true) throw badRequest('revealing the solution needs {"confirm": true}');
+    const scenario = await deps.catalog.get(s.scenarioId);
+    const progress = deps.store.recordSolution(s.learnerId, s.scenarioId);
+    return json({ files: scenario?.solution ?? [], progress });
+  });
+
+  on('GET', '/api/sessions/:id/map', async (c) => {
+    const s = session(c);
+    if (!deps.reachability) {
+      throw new ApiError(501, 'ClusterError', 'the cluster map is not available on this runner yet');
+    }
+    return json(await deps.reachability.map(s.cluster, s.scenarioId));
+  });
+
+  on('GET', '/api/sessions/:id/map/stream', (c) => {
+    const s = session(c);
+    const watch = deps.reachability?.watch?.bind(deps.reachability);
+    if (!watch) throw new ApiError(501, 'ClusterError', 'the cluster map cannot follow changes on this runner');
+    const encoder = new TextEncoder();
+    let stop = () => {};
+    let ping: ReturnType<typeof setInterval> | undefined;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const send = (text: string) => {
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            stop();
+          }
+        };
+        stop = watch(
+          s.cluster,
+          s.scenarioId,
+          (map) => send(`data: ${JSON.stringify(map)}\n\n`),
+          () => {
+            clearInterval(ping);
+            try {
+              controller.close();
+            } catch {
+              // Already closed by the client.
+            }
+          },
+        );
+        // A comment now and then, so a vanished client is noticed.
+        ping = setInterval(() => send(': ping\n\n'), 15_000);
+      },
+      cancel() {
+        clearInterval(ping);
+        stop();
+      },
+    });
+    return new Response(stream, {
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
+    });
+  });
+
+  return {
+    async request(input, init, connection) {
+      const req = typeof input === 'string' ? new Request(new URL(input, 'http://localhost'), init) : input;
+      const url = new URL(req.url);
+      const cookie = readCookie(req.headers.get('cookie'), LEARNER_COOKIE);
+      const known = cookie !== null && LEARNER_ID.test(cookie);
+      const learnerId = known ? cookie : `${randomId()}${randomId()}`.slice(0, 24);
+      let response: Response;
+      try {
+        const declared = Number(req.headers.get('content-length') ?? 0);
+        if (declared > maxBody) throw tooLarge(maxBody);
+        const route = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
+        if (!route) {
+          const pathMatches = routes.some((r) => r.pattern.test(url.pathname));
+          throw pathMatches
+            ? new ApiError(405, 'BadRequest', `${req.method} is not allowed on ${url.pathname}`)
+            : notFound(`${url.pathname}`);
+        }
+        const match = route.pattern.exec(url.pathname)!;
+        const params = Object.fromEntries(route.keys.map((key, i) => [key, match[i + 1]!]));
+        response = await route.handler({
+          req,
+          url,
+          params,
+          learnerId,
+          newLearner: !known,
+          ...(connection?.address ? { address: connection.address } : {}),
+        });
+      } catch (error) {
+        response = toErrorResponse(error);
+      }
+      if (!known) {
+        response.headers.append(
+          'set-cookie',
+          `${LEARNER_COOKIE}=${learnerId}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict`,
+        );
+      }
+      return response;
+    },
+  };
+}
+
+/** One handler for everything: an ApiError answers for itself, anything else is a logged 500. */
+export function toErrorResponse(error: unknown): Response {
+  if (error instanceof ApiError) return error.toResponse();
+  if (error instanceof ClusterFailure)
+    return new ApiError(error.httpStatus, error.code, error.message, { status: error.status }).toResponse();
+  if (error instanceof ManifestError)
+    return new ApiError(422, 'InvalidYaml', error.message, { position: error.position }).toResponse();
+  process.stderr.write(
+    `paranoid: internal error: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+  );
+  return new ApiError(500, 'Internal', 'the runner failed to answer: see its log').toResponse();
+}
+
+function json(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
+}
+
+const tooLarge = (max: number) =>
+  new ApiError(413, 'PayloadTooLarge', `the request body is larger than ${Math.round(max / 1024)} KiB`);
+
+/** Reads a body, refusing it as soon as it passes `max` bytes rather than after buffering it all. */
+async function readLimited(req: Request, max: number): Promise<string> {
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge(max);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(concat(chunks, size));
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+export function readCookie(header: string | null, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return null;
+}
+
+function isSystemNamespace(namespace: string | undefined): boolean {
+  return namespace === 'kube-system' || namespace === 'kube-public' || namespace === 'kube-node-lease';
+}

@@ -1,0 +1,382 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
+import type { ClusterHandle, ClusterProvider, ProgressUpdate } from '@paranoid/providers/provider.ts';
+import { ApiError, unauthorized } from './errors.ts';
+import { bashrc, localShellCommand, type SandboxFiles, sandboxCommand } from './sandbox.ts';
+import { type LearnerShell, Terminal, type TerminalSize } from './terminal.ts';
+import { randomId, randomToken, sameToken } from './tokens.ts';
+import { type RemoteShell, ToolboxTerminal } from './toolbox-terminal.ts';
+
+/**
+ * How the runner offers terminals: `sandbox` (bubblewrap on this host, for the
+ * simulated cluster), `toolbox` (an exec into the session's own container on the
+ * kind network), `local` (an unsandboxed shell, for one user on their own
+ * machine), or `off` with the reason.
+ */
+export type TerminalMode =
+  | { kind: 'sandbox' }
+  | { kind: 'toolbox'; open(cluster: ClusterHandle, size: TerminalSize): Promise<RemoteShell> }
+  | { kind: 'local' }
+  | { kind: 'off'; reason: string };
+
+export interface SessionManagerOptions {
+  provider: ClusterProvider;
+  /** Private session directories (kubeconfig, rc file) are made under here. */
+  workDir: string;
+  terminals: TerminalMode;
+  /** Life of a session, renewed by extend(). */
+  ttlMs?: number;
+  /** No session lives longer than this, however often it is extended. */
+  maxLifeMs?: number;
+  maxSessionsPerLearner?: number;
+  maxSessions?: number;
+  /**
+   * Most sessions live or starting from one client address: a learner who drops their
+   * cookie is still one address. Raise it behind a proxy that gives every learner one address.
+   */
+  maxSessionsPerAddress?: number;
+  /** Session creations allowed per minute, per client address and per learner cookie. */
+  createsPerMinute?: { perAddress: number; perLearner: number };
+  now?: () => number;
+}
+
+/** Who asks for a session: the learner's cookie and the address the request came from. */
+export interface Requester {
+  learnerId: string;
+  /** The TCP peer address; absent in tests that call the app directly. */
+  address?: string;
+}
+
+/** One learner playing one scenario on one cluster. */
+export interface Session {
+  readonly id: string;
+  readonly token: string;
+  readonly learnerId: string;
+  /** The client address that asked for it, counted against the per-address cap. */
+  readonly address?: string;
+  readonly scenarioId: string;
+  readonly createdAt: number;
+  expiresAt: number;
+  cluster: ClusterHandle;
+  client: ClusterClient;
+  dir: string;
+  files: SandboxFiles;
+  terminal: LearnerShell | null;
+}
+
+/** What the API returns about a session; the token only on creation. */
+export interface SessionView {
+  id: string;
+  scenarioId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Seconds left, from the runner's clock, so a skewed browser clock cannot mislead the countdown. */
+  secondsLeft: number;
+  terminal: { available: boolean; sandboxed: boolean; reason?: string };
+}
+
+const MINUTE = 60_000;
+
+/** A cluster being made for a learner, as the site's progress bar shows it. */
+export interface StartingView extends ProgressUpdate {
+  scenarioId: string;
+  startedAt: number;
+}
+
+/**
+ * Creates, finds and ends sessions. Each has its own random id and token, its own
+ * cluster from the provider and its own terminal; expiry (TTL) and deletion end all
+ * of them and remove the session's files.
+ */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Clusters in the making, by learner: a kind cluster takes 15-60 s cold. */
+  private readonly starting = new Map<string, Map<string, StartingView>>();
+  private readonly ttlMs: number;
+  private readonly maxLifeMs: number;
+  private readonly now: () => number;
+  /** Slots taken by sessions whose cluster is still being made, so the cap counts them. */
+  private readonly pending: Requester[] = [];
+  private readonly creations = { byAddress: new Map<string, number[]>(), byLearner: new Map<string, number[]>() };
+  /**
+   * Starts every session id of this run: an id without it was made before a restart,
+   * and its learner is told so (their progress is on disk, only the cluster is gone).
+   */
+  private readonly boot = randomId().slice(0, 4);
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.ttlMs = options.ttlMs ?? 45 * MINUTE;
+    this.maxLifeMs = options.maxLifeMs ?? 4 * 60 * MINUTE;
+    this.now = options.now ?? Date.now;
+    mkdirSync(options.workDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.workDir, 0o700);
+  }
+
+  get terminalMode(): TerminalMode {
+    return this.options.terminals;
+  }
+
+  /**
+   * A new session for `who`. The slot is reserved before the first await, so concurrent
+   * requests cannot overshoot the caps; refusals say when to come back (`Retry-After`).
+   */
+  async create(who: string | Requester, scenarioId: string): Promise<Session> {
+    const requester = typeof who === 'string' ? { learnerId: who } : who;
+    const { learnerId } = requester;
+    this.admit(requester);
+    const reservation = { ...requester };
+    this.pending.push(reservation);
+    let id: string;
+    let cluster: ClusterHandle;
+    try {
+      const mine = [...this.sessions.values()].filter((s) => s.learnerId === learnerId);
+      const cap = this.options.maxSessionsPerLearner ?? 3;
+      // A learner who opens too many sessions loses the oldest, not the new one.
+      for (const old of mine.sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, mine.length - cap + 1))) {
+        await this.delete(old.id);
+      }
+      id = `${this.boot}${randomId()}`;
+      cluster = await this.createCluster(id, scenarioId, learnerId);
+    } finally {
+      this.pending.splice(this.pending.indexOf(reservation), 1);
+    }
+    const dir = mkdtempSync(join(this.options.workDir, 'session-'));
+    const now = this.now();
+    const session: Session = {
+      id,
+      token: randomToken(),
+      learnerId,
+      ...(requester.address ? { address: requester.address } : {}),
+      scenarioId,
+      createdAt: now,
+      expiresAt: now + this.ttlMs,
+      cluster,
+      client: new ClusterClient(cluster.kubeconfig),
+      dir,
+      files: writeSessionFiles(dir, scenarioId, cluster.kubeconfig),
+      terminal: null,
+    };
+    this.sessions.set(id, session);
+    this.schedule(session);
+    // Started now so the prompt is already there when the browser's socket arrives.
+    this.startTerminal(session, { cols: 100, rows: 30 });
+    return session;
+  }
+
+  /**
+   * The session, if `token` is its own. A wrong token and an unknown id answer alike
+   * (404, "this session has ended"), so ids cannot be probed; no token at all is a 401.
+   */
+  authorize(id: string, token: string | null | undefined): Session {
+    if (!token) throw unauthorized();
+    const session = this.sessions.get(id);
+    // Compare even when the id is unknown, so both paths take the same time.
+    const ok = sameToken(token, session?.token ?? 'x'.repeat(43)) && session !== undefined;
+    if (!ok || !session) {
+      if (!id.startsWith(this.boot) && /^[a-z0-9]{16}$/.test(id)) {
+        throw new ApiError(
+          404,
+          'SessionExpired',
+          'the lab restarted, so this session and its cluster are gone; your progress is safe: start the scenario again',
+        );
+      }
+      throw new ApiError(
+        404,
+        'SessionExpired',
+        'this session has ended (it expired, was deleted, or the runner restarted): start it again',
+      );
+    }
+    return session;
+  }
+
+  /** Refuses a creation over a cap or a rate, with the seconds to wait; records it otherwise. */
+  private admit({ learnerId, address }: Requester): void {
+    const now = this.now();
+    const max = this.options.maxSessions ?? 64;
+    if (this.sessions.size + this.pending.length >= max) {
+      const soonest = Math.min(...[...this.sessions.values()].map((s) => s.expiresAt));
+      const wait = Number.isFinite(soonest) ? Math.min(Math.max((soonest - now) / 1000, 30), 15 * 60) : 60;
+      throw new ApiError(
+        503,
+        'TooManySessions',
+        `the lab is full right now (${max} sessions): try again in ${Math.ceil(wait / 60)} minute(s)`,
+        {},
+        wait,
+      );
+    }
+    const pendingMine = this.pending.filter((p) => p.learnerId === learnerId).length;
+    if (pendingMine >= (this.options.maxSessionsPerLearner ?? 3)) {
+      throw tooMany('your other sessions are still starting: wait for them', 10);
+    }
+    if (address !== undefined) {
+      const cap = this.options.maxSessionsPerAddress ?? 16;
+      const fromThere =
+        [...this.sessions.values()].filter((s) => s.address === address).length +
+        this.pending.filter((p) => p.address === address).length;
+      if (fromThere >= cap) {
+        throw tooMany(`${cap} sessions are already open from your address: end one first`, 60);
+      }
+    }
+    const rate = this.options.createsPerMinute ?? { perAddress: 30, perLearner: 10 };
+    const windows: [Map<string, number[]>, string | undefined, number][] = [
+      [this.creations.byAddress, address, rate.perAddress],
+      [this.creations.byLearner, learnerId, rate.perLearner],
+    ];
+    for (const [map, key, limit] of windows) {
+      if (key === undefined) continue;
+      const recent = (map.get(key) ?? []).filter((t) => t > now - MINUTE);
+      if (recent.length >= limit) {
+        throw tooMany('too many sessions started in the last minute', (recent[0]! + MINUTE - now) / 1000);
+      }
+    }
+    for (const [map, key] of windows) {
+      if (key === undefined) continue;
+      const recent = (map.get(key) ?? []).filter((t) => t > now - MINUTE);
+      recent.push(now);
+      map.set(key, recent);
+      // Forget quiet clients, so the windows cannot grow without bound.
+      if (map.size > 4096) for (const [k, v] of map) if (v.every((t) => t <= now - MINUTE)) map.delete(k);
+    }
+  }
+
+  /** A fresh cluster and shell for the same session: the scenario from its start. */
+  async reset(session: Session): Promise<Session> {
+    session.terminal?.kill();
+    session.terminal = null;
+    await this.options.provider.delete(session.cluster.id).catch(() => undefined);
+    session.cluster = await this.createCluster(session.id, session.scenarioId);
+    session.client = new ClusterClient(session.cluster.kubeconfig);
+    writeFileSync(session.files.kubeconfig, session.cluster.kubeconfig, { mode: 0o600 });
+    this.startTerminal(session, { cols: 100, rows: 30 });
+    return session;
+  }
+
+  extend(session: Session): Session {
+    session.expiresAt = Math.min(this.now() + this.ttlMs, session.createdAt + this.maxLifeMs);
+    this.schedule(session);
+    return session;
+  }
+
+  /** Ends a session: its terminal, its cluster, its files. Idempotent. */
+  async delete(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session) return;
+    this.sessions.delete(id);
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
+    session.terminal?.kill();
+    rmSync(session.dir, { recursive: true, force: true });
+    await this.options.provider.delete(session.cluster.id).catch(() => undefined);
+  }
+
+  /** The session's shell, started (again) if it is not running. */
+  terminal(session: Session, size: TerminalSize): LearnerShell {
+    if (session.terminal?.alive) return session.terminal;
+    const terminal = this.startTerminal(session, size);
+    if (!terminal) {
+      const mode = this.options.terminals;
+      throw new ApiError(503, 'TerminalUnavailable', mode.kind === 'off' ? mode.reason : 'the terminal did not start');
+    }
+    return terminal;
+  }
+
+  view(session: Session): SessionView {
+    const mode = this.options.terminals;
+    return {
+      id: session.id,
+      scenarioId: session.scenarioId,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+      secondsLeft: Math.max(0, Math.round((session.expiresAt - this.now()) / 1000)),
+      terminal:
+        mode.kind === 'off'
+          ? { available: false, sandboxed: false, reason: mode.reason }
+          : { available: true, sandboxed: mode.kind === 'sandbox' || mode.kind === 'toolbox' },
+    };
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.delete(id)));
+  }
+
+  /**
+   * A cluster from the provider. Its failures (Docker stopped, kind missing, the
+   * cluster limit reached) reach the learner as what went wrong, not as a 500.
+   */
+  private async createCluster(sessionId: string, scenarioId: string, learnerId?: string): Promise<ClusterHandle> {
+    const mine = learnerId ? (this.starting.get(learnerId) ?? new Map<string, StartingView>()) : undefined;
+    if (learnerId && mine) this.starting.set(learnerId, mine);
+    const view: StartingView = { scenarioId, step: 'queued', fraction: 0, startedAt: this.now() };
+    mine?.set(sessionId, view);
+    try {
+      return await this.options.provider.create({
+        sessionId,
+        scenarioId,
+        onProgress: (u) => {
+          view.step = u.step;
+          view.fraction = u.fraction;
+        },
+      });
+    } catch (error) {
+      const cause = error instanceof Error ? error.message : String(error);
+      throw new ApiError(503, 'ClusterUnavailable', `could not create your cluster: ${cause}`);
+    } finally {
+      mine?.delete(sessionId);
+      if (learnerId && mine?.size === 0) this.starting.delete(learnerId);
+    }
+  }
+
+  /** The learner's clusters still being made, with the step each is on. */
+  startingFor(learnerId: string): StartingView[] {
+    return [...(this.starting.get(learnerId)?.values() ?? [])].map((v) => ({ ...v }));
+  }
+
+  private startTerminal(session: Session, size: TerminalSize): LearnerShell | null {
+    const mode = this.options.terminals;
+    if (mode.kind === 'off') return null;
+    if (mode.kind === 'toolbox') {
+      const cluster = session.cluster;
+      session.terminal = new ToolboxTerminal((s) => mode.open(cluster, s), size);
+      return session.terminal;
+    }
+    const command = mode.kind === 'sandbox' ? sandboxCommand(session.files, size) : localShellCommand(session.files);
+    session.terminal = new Terminal(command, size);
+    return session.terminal;
+  }
+
+  private schedule(session: Session): void {
+    clearTimeout(this.timers.get(session.id));
+    const timer = setTimeout(
+      () => {
+        void this.delete(session.id);
+      },
+      Math.max(0, session.expiresAt - this.now()),
+    );
+    timer.unref();
+    this.timers.set(session.id, timer);
+  }
+}
+
+const tooMany = (message: string, seconds: number) =>
+  new ApiError(429, 'TooManyRequests', `${message}: try again in ${Math.ceil(seconds)} s`, {}, seconds);
+
+function writeSessionFiles(dir: string, scenarioId: string, kubeconfig: string): SandboxFiles {
+  chmodSync(dir, 0o700);
+  const files: SandboxFiles = {
+    kubeconfig: join(dir, 'kubeconfig'),
+    bashrc: join(dir, 'bashrc'),
+    passwd: join(dir, 'passwd'),
+    group: join(dir, 'group'),
+  };
+  writeFileSync(files.kubeconfig, kubeconfig, { mode: 0o600 });
+  writeFileSync(files.bashrc, bashrc(scenarioId), { mode: 0o600 });
+  writeFileSync(files.passwd, 'learner:x:1000:1000:Learner:/home/learner:/usr/bin/bash\n', { mode: 0o644 });
+  writeFileSync(files.group, 'learner:x:1000:\n', { mode: 0o644 });
+  return files;
+}

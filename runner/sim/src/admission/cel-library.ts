@@ -1,0 +1,157 @@
+/**
+ * The Kubernetes CEL library functions scenarios reach for, added to the cel-js
+ * environment (k8s.io/apiserver/pkg/cel/library): regex find/findAll, string
+ * replace/charAt, list isSorted/sum/min/max/indexOf/lastIndexOf, quantities, and the
+ * `authorizer` checks (group/resource/subresource/namespace/name/path → check(verb)).
+ * cel-js already has has(), all/exists/exists_one/map/filter, size, contains,
+ * startsWith, endsWith, matches, split, join, trim, lowerAscii, upperAscii.
+ */
+import { Environment } from '@marcbachmann/cel-js';
+import { milli } from '@paranoid/k8s/quantity.ts';
+
+/** A resource.Quantity as CEL sees it (`quantity("500m")`). */
+export class Quantity {
+  constructor(readonly milli: bigint) {}
+}
+
+function toQuantity(s: string): Quantity {
+  const v = milli(s);
+  if (v === undefined)
+    throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+  return new Quantity(v);
+}
+
+/** What an authorization check asks; the library fills it step by step. */
+export interface AuthorizationQuery {
+  group?: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  path?: string;
+  verb?: string;
+}
+
+type Check = (query: AuthorizationQuery) => { allowed: boolean; reason: string };
+
+/** `authorizer` in a policy: checks for the requesting user (k8s CEL authz library). */
+export class CelAuthorizer {
+  readonly requestResource: ResourceCheck;
+  constructor(
+    readonly check: Check,
+    request: AuthorizationQuery,
+  ) {
+    this.requestResource = new ResourceCheck(check, request);
+  }
+}
+
+export class ResourceCheck {
+  constructor(
+    readonly check: Check,
+    readonly query: AuthorizationQuery,
+  ) {}
+}
+
+export class Decision {
+  constructor(
+    readonly isAllowed: boolean,
+    readonly why: string,
+  ) {}
+}
+
+const AUTHZ = 'kubernetes.authorization';
+
+const cmp = (a: unknown, b: unknown): number => (a === b ? 0 : (a as number) < (b as number) ? -1 : 1);
+
+/** A cel-js environment with Kubernetes' variables open (dyn) and its library registered. */
+export function kubernetesCelEnvironment(): Environment {
+  const env = new Environment({
+    unlistedVariablesAreDyn: true,
+    homogeneousAggregateLiterals: false,
+    enableOptionalTypes: true,
+  });
+  env.registerType('Quantity', Quantity);
+  env.registerType(`${AUTHZ}.ResourceCheck`, ResourceCheck);
+  env.registerType(`${AUTHZ}.Decision`, Decision);
+  env.registerType({
+    name: `${AUTHZ}.Authorizer`,
+    ctor: CelAuthorizer,
+    fields: { requestResource: `${AUTHZ}.ResourceCheck` },
+  });
+  const step = (field: keyof AuthorizationQuery) => (r: ResourceCheck, v: string) =>
+    new ResourceCheck(r.check, { ...r.query, [field]: v });
+  env
+    .registerFunction(
+      `${AUTHZ}.Authorizer.group(string): ${AUTHZ}.ResourceCheck`,
+      (a: CelAuthorizer, g: string) => new ResourceCheck(a.check, { group: g }),
+    )
+    .registerFunction(
+      `${AUTHZ}.Authorizer.path(string): ${AUTHZ}.ResourceCheck`,
+      (a: CelAuthorizer, p: string) => new ResourceCheck(a.check, { path: p }),
+    )
+    .registerFunction(`${AUTHZ}.ResourceCheck.resource(string): ${AUTHZ}.ResourceCheck`, step('resource'))
+    .registerFunction(`${AUTHZ}.ResourceCheck.subresource(string): ${AUTHZ}.ResourceCheck`, step('subresource'))
+    .registerFunction(`${AUTHZ}.ResourceCheck.namespace(string): ${AUTHZ}.ResourceCheck`, step('namespace'))
+    .registerFunction(`${AUTHZ}.ResourceCheck.name(string): ${AUTHZ}.ResourceCheck`, step('name'))
+    .registerFunction(`${AUTHZ}.ResourceCheck.check(string): ${AUTHZ}.Decision`, (r: ResourceCheck, verb: string) => {
+      const d = r.check({ ...r.query, verb });
+      return new Decision(d.allowed, d.reason);
+    })
+    .registerFunction(`${AUTHZ}.Decision.allowed(): bool`, (d: Decision) => d.isAllowed)
+    .registerFunction(`${AUTHZ}.Decision.reason(): string`, (d: Decision) => d.why)
+    .registerFunction(`${AUTHZ}.Decision.errored(): bool`, () => false)
+    .registerFunction(`${AUTHZ}.Decision.error(): string`, () => '');
+  env
+    .registerFunction('string.replace(string, string): string', (s: string, a: string, b: string) => s.split(a).join(b))
+    .registerFunction('string.replace(string, string, int): string', (s: string, a: string, b: string, n: bigint) => {
+      let out = s;
+      let from = 0;
+      for (let i = 0n; n < 0n || i < n; i++) {
+        const at = out.indexOf(a, from);
+        if (at < 0 || a === '') break;
+        out = out.slice(0, at) + b + out.slice(at + a.length);
+        from = at + b.length;
+      }
+      return out;
+    })
+    .registerFunction('string.charAt(int): string', (s: string, i: bigint) => s.charAt(Number(i)))
+    .registerFunction('string.find(string): string', (s: string, re: string) => new RegExp(re).exec(s)?.[0] ?? '')
+    .registerFunction('string.findAll(string): list<string>', (s: string, re: string) =>
+      [...s.matchAll(new RegExp(re, 'g'))].map((m) => m[0]),
+    )
+    .registerFunction('string.findAll(string, int): list<string>', (s: string, re: string, n: bigint) => {
+      const all = [...s.matchAll(new RegExp(re, 'g'))].map((m) => m[0]);
+      return n < 0n ? all : all.slice(0, Number(n));
+    })
+    .registerFunction('list.isSorted(): bool', (l: unknown[]) => l.every((x, i) => i === 0 || cmp(l[i - 1], x) <= 0))
+    .registerFunction('list.sum(): dyn', (l: unknown[]) =>
+      l.length === 0 ? 0n : l.reduce((a, b) => (a as number) + (b as number)),
+    )
+    .registerFunction('list.min(): dyn', (l: unknown[]) => {
+      if (l.length === 0) throw new Error('min called on empty list');
+      return l.reduce((a, b) => (cmp(b, a) < 0 ? b : a));
+    })
+    .registerFunction('list.max(): dyn', (l: unknown[]) => {
+      if (l.length === 0) throw new Error('max called on empty list');
+      return l.reduce((a, b) => (cmp(b, a) > 0 ? b : a));
+    })
+    .registerFunction('list.indexOf(dyn): int', (l: unknown[], x: unknown) => BigInt(l.indexOf(x)))
+    .registerFunction('list.lastIndexOf(dyn): int', (l: unknown[], x: unknown) => BigInt(l.lastIndexOf(x)))
+    .registerFunction('isQuantity(string): bool', (s: string) => milli(s) !== undefined)
+    .registerFunction('quantity(string): Quantity', toQuantity)
+    .registerFunction('Quantity.isGreaterThan(Quantity): bool', (a: Quantity, b: Quantity) => a.milli > b.milli)
+    .registerFunction('Quantity.isLessThan(Quantity): bool', (a: Quantity, b: Quantity) => a.milli < b.milli)
+    .registerFunction('Quantity.compareTo(Quantity): int', (a: Quantity, b: Quantity) =>
+      a.milli === b.milli ? 0n : a.milli < b.milli ? -1n : 1n,
+    )
+    .registerFunction('Quantity.add(Quantity): Quantity', (a: Quantity, b: Quantity) => new Quantity(a.milli + b.milli))
+    .registerFunction('Quantity.sub(Quantity): Quantity', (a: Quantity, b: Quantity) => new Quantity(a.milli - b.milli))
+    .registerFunction('Quantity.asInteger(): int', (a: Quantity) => {
+      if (a.milli % 1000n !== 0n) throw new Error('cannot convert value to integer');
+      return a.milli / 1000n;
+    })
+    .registerFunction('Quantity.asApproximateFloat(): double', (a: Quantity) => Number(a.milli) / 1000)
+    .registerFunction('Quantity.isInteger(): bool', (a: Quantity) => a.milli % 1000n === 0n)
+    .registerFunction('Quantity.sign(): int', (a: Quantity) => (a.milli === 0n ? 0n : a.milli < 0n ? -1n : 1n));
+  return env;
+}

@@ -1,0 +1,45 @@
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import type {
+  DaemonSetSpec,
+  DaemonSetStatus,
+  DeploymentSpec,
+  DeploymentStatus,
+  ReplicaSetSpec,
+  ReplicaSetStatus,
+  StatefulSetSpec,
+  StatefulSetStatus,
+} from 'kubernetes-types/apps/v1';
+import type { CronJobSpec, CronJobStatus, JobSpec, JobStatus } from 'kubernetes-types/batch/v1';
+import type {
+  EndpointSubset,
+  NamespaceSpec,
+  NamespaceStatus,
+  NodeSpec,
+  NodeStatus,
+  PodSpec,
+  PodStatus,
+  ServiceSpec,
+  ServiceStatus,
+} from 'kubernetes-types/core/v1';
+import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1';
+
+/**
+ * Typed views of the kinds the controllers touch: metadata from {@link KubeObject}
+ * (always present on stored objects), spec and status from `kubernetes-types`.
+ */
+export type PodObject = KubeObject & { spec: PodSpec; status?: PodStatus };
+export type NodeObject = KubeObject & { spec?: NodeSpec; status?: NodeStatus };
+export type NamespaceObject = KubeObject & { spec?: NamespaceSpec; status?: NamespaceStatus };
+export type ServiceObject = KubeObject & { spec?: ServiceSpec; status?: ServiceStatus };
+export type EndpointsObject = KubeObject & { subsets?: EndpointSubset[] };
+export type EndpointSliceObject = KubeObject & {
+  addressType: string;
+  endpoints?: Endpoint[] | null;
+  ports?: EndpointPort[] | null;
+};
+export type DeploymentObject = KubeObject & { spec: DeploymentSpec; status?: DeploymentStatus };
+export type ReplicaSetObject = KubeObject & { spec: ReplicaSetSpec; status?: ReplicaSetStatus };
+export type DaemonSetObject = KubeObject & { spec: DaemonSetSpec; status?: DaemonSetStatus };
+export type StatefulSetObject = KubeObject & { spec: StatefulSetSpec; status?: StatefulSetStatus };
+export type JobObject = KubeObject & { spec: JobSpec; status?: JobStatus };
+export type CronJobObject = KubeObject & { spec: CronJobSpec; status?: CronJobStatus };

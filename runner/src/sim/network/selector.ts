@@ -1,2 +1,0 @@
-/** The network engine's names for the shared label-selector semantics (../label-selector.ts). */
-export { formatLabelSelector as formatSelector, matchesLabelSelector as matchesSelector } from '../label-selector.ts';

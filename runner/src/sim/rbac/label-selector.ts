@@ -1,2 +1,0 @@
-/** Aggregation rules and admission policies match with the shared label-selector semantics (../label-selector.ts). */
-export { matchesLabelSelector as selectorMatches } from '../label-selector.ts';
