@@ -6,6 +6,7 @@ import type { ApiRequest, ApiResponse } from '@paranoid/sim/api/types.ts';
 import { parseQuery } from '@paranoid/sim/api/types.ts';
 import { type Cluster, type ClusterOptions, createCluster } from '@paranoid/sim/cluster.ts';
 import { WebSocketServer } from 'ws';
+import { createFairQueue } from './fair-queue.ts';
 import { randomIds, realClock } from './real-clock.ts';
 import { selfSignedCertificate } from './tls.ts';
 
@@ -95,6 +96,8 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const openStreams = new Set<() => void>();
   const tls = options.tls ?? selfSignedCertificate();
+  /** Each cluster's requests in turn, so one cluster's flood does not hold up the others. */
+  const turns = createFairQueue();
   /** Open streams by cluster id, against {@link MAX_STREAMS_PER_CLUSTER}. */
   const streamsOf = new Map<string, number>();
 
@@ -211,7 +214,9 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
         req.socket.destroySoon?.();
         return;
       }
-      const response = hosted.cluster.handle(toApiRequest(req, path, query, body.length ? body : undefined));
+      const request = toApiRequest(req, path, query, body.length ? body : undefined);
+      const response = await turns.run(hosted.id, () => hosted.cluster.handle(request));
+      if (res.destroyed) return;
       send(res, response, req, hosted.id);
     } catch (error) {
       console.error('sim host: request failed', error);
