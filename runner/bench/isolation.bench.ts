@@ -23,17 +23,23 @@ const SAMPLES = 60;
 
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
 
-function kubectlGetPods(kubeconfig: string, cache: string): Promise<number> {
+/** Wall time of one `kubectl get pods`; a failure (kubectl's own 10 s TLS timeout, say) counts with its time. */
+function kubectlGetPods(kubeconfig: string, cache: string, failures: string[] = []): Promise<number> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     execFile(
       KUBECTL,
       [`--cache-dir=${cache}`, 'get', 'pods'],
       { env: { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfig, HOME: cache }, timeout: 60_000 },
-      (error) => (error ? reject(error) : resolve(performance.now() - started)),
+      (error, _stdout, stderr) => {
+        if (error) failures.push(stderr.trim() || error.message);
+        resolve(performance.now() - started);
+      },
     );
   });
 }
+
+const progress = (text: string) => process.stderr.write(`  isolation: ${text}\n`);
 
 /** The learner's own API access: the session's kubeconfig, as their shell holds it. */
 function apiOf(session: Session) {
@@ -105,12 +111,15 @@ export async function run(): Promise<Figure[]> {
     });
     const cache = join(dir, 'cache');
     for (const c of configs) await kubectlGetPods(c, cache); // discovery cached before measuring
-    const measure = async () => {
+    const failures = { idle: [] as string[], busy: [] as string[] };
+    const measure = async (failed: string[]) => {
       const times: number[] = [];
-      for (let i = 0; i < SAMPLES; i++) times.push(await kubectlGetPods(configs[i % configs.length]!, cache));
+      for (let i = 0; i < SAMPLES; i++) times.push(await kubectlGetPods(configs[i % configs.length]!, cache, failed));
       return times;
     };
-    const idle = await measure();
+    progress(`${SESSIONS} sessions in ${Math.round(createMs / 1000)} s; measuring idle`);
+    const idle = await measure(failures.idle);
+    progress(`idle p95 ${Math.round(p95(idle))} ms; filling the hostile cluster`);
 
     // The attacker: 10,000 objects, 30 stalled watches, a policy whose CEL runs near the per-call limit.
     const api = apiOf(hostile!);
@@ -128,6 +137,7 @@ export async function run(): Promise<Figure[]> {
       );
     }
     const fillMs = performance.now() - filled;
+    progress(`filled in ${Math.round(fillMs / 1000)} s; stalled watches, the CEL-heavy policy, then busy`);
     for (let i = 0; i < 30; i++) {
       const socket = api.stalledWatch();
       stops.push(() => socket.destroy());
@@ -173,7 +183,7 @@ export async function run(): Promise<Figure[]> {
       }),
     ];
     const busyStart = performance.now();
-    const hostileTimes = await measure();
+    const hostileTimes = await measure(failures.busy);
     const busySeconds = (performance.now() - busyStart) / 1000;
     busy = false;
     await Promise.all(loops);
@@ -186,6 +196,8 @@ export async function run(): Promise<Figure[]> {
       { name: 'kubectl get pods p95, other sessions, all idle', value: idleP95, unit: 'ms' },
       { name: 'kubectl get pods p95, other sessions, one hostile busy', value: busyP95, unit: 'ms' },
       { name: 'busy / idle', value: busyP95 / idleP95, unit: 'x', goal: '<= 2' },
+      { name: `kubectl failures of ${SAMPLES}, idle`, value: failures.idle.length, unit: '' },
+      { name: `kubectl failures of ${SAMPLES}, one hostile busy`, value: failures.busy.length, unit: '' },
     ];
   } finally {
     for (const stop of stops) stop();

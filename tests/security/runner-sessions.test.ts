@@ -52,11 +52,19 @@ function anonymousStart(from: string): Promise<{ status: number; retryAfter: str
 describe('session creation', () => {
   it('holds one address to its cap when it drops its cookie every time', async () => {
     const answers = [];
-    for (let i = 0; i < 24; i++) answers.push(await anonymousStart('127.0.0.250'));
+    // Until the address is refused three times running (a start may also fail for load: 503 ClusterUnavailable).
+    for (let refusedInARow = 0; refusedInARow < 3 && answers.length < 40; ) {
+      const answer = await anonymousStart('127.0.0.250');
+      answers.push(answer);
+      refusedInARow = answer.status === 429 ? refusedInARow + 1 : 0;
+    }
     const made = answers.filter((a) => a.status === 201).length;
     expect(made).toBe(16);
     const refused = answers.filter((a) => a.status === 429);
-    expect(refused).toHaveLength(8);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    expect(answers.every((a) => a.status === 201 || a.status === 429 || a.body.includes('ClusterUnavailable'))).toBe(
+      true,
+    );
     expect(Number(refused[0]!.retryAfter)).toBeGreaterThan(0);
     expect(JSON.parse(refused[0]!.body).error.code).toBe('TooManyRequests');
     await stillServes(base, bystander);
@@ -69,8 +77,11 @@ describe('session creation', () => {
     );
     const made = answers.filter((a) => a.status === 201).length;
     const full = answers.filter((a) => a.status === 503 && JSON.parse(a.body).error.code === 'TooManySessions');
-    // Exactly the free slots were granted; every other request was told the lab is full.
-    expect(full).toHaveLength(200 - (64 - before));
+    // Only the free slots were granted (a start that failed for load gave its slot back);
+    // every other request was told the lab is full.
+    const failed = answers.filter((a) => a.body.includes('ClusterUnavailable')).length;
+    expect(made + failed + full.length).toBe(200);
+    expect(full.length).toBeGreaterThanOrEqual(200 - (64 - before) - failed);
     expect(made).toBeLessThanOrEqual(64 - before);
     expect(started.lab.sessions.size).toBeLessThanOrEqual(64);
     expect(Number(full[0]!.retryAfter)).toBeGreaterThan(0);

@@ -23,3 +23,24 @@ describe('the fair queue', () => {
     expect(queue.waiting).toBe(0);
   });
 });
+
+describe('the CPU share', () => {
+  it('makes a cluster past its share wait, while another runs at once', async () => {
+    let clock = 0;
+    const queue = createFairQueue({ share: 0.25, burstMs: 100, now: () => clock });
+    const order: string[] = [];
+    // 200 ms of work: twice the burst.
+    await queue.run('hostile', () => {
+      clock += 200;
+      order.push('hostile-1');
+    });
+    const second = queue.run('hostile', () => order.push('hostile-2'));
+    const calm = queue.run('calm', () => order.push('calm'));
+    await calm;
+    expect(order).toEqual(['hostile-1', 'calm']);
+    // The hostile cluster owes 100 ms of work: at a quarter share, 400 ms of time.
+    clock += 400;
+    await second;
+    expect(order).toEqual(['hostile-1', 'calm', 'hostile-2']);
+  });
+});
