@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { celEnvironment } from '@paranoid/grader/cel.ts';
+import { celEnvironment } from '@paranoid/k8s/cel.ts';
 import type { Probe } from '@paranoid/schema/probe.ts';
 import type { Problem } from '@paranoid/schema/problem.ts';
 import { resourceForKind } from '@paranoid/schema/resources.ts';
@@ -8,6 +8,7 @@ import { type LoadedScenario, loadScenario, scenarioDirs } from './load.ts';
 
 /** The least a scenario must prove about its checks. */
 export const MIN_GOOD_VARIANTS = 3;
+/** Near misses a scenario must carry, so validate proves the checks reject more than the obvious. */
 export const MIN_BAD_VARIANTS = 5;
 
 /**
@@ -109,6 +110,7 @@ export function lintScenario(loaded: LoadedScenario, root: string): Problem[] {
   return problems;
 }
 
+/** Every scenario's problems, and the loaded scenario where it loaded. */
 export interface LintReport {
   scenarios: { id: string; dir: string; problems: Problem[]; loaded?: LoadedScenario }[];
   problems: number;

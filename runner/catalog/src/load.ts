@@ -22,6 +22,7 @@ export interface ChangeSet {
   manifests: KubeObject[];
 }
 
+/** A change set from `variants/<name>/`: `good-*` the grader must accept, `bad-*` it must reject. */
 export interface Variant extends ChangeSet {
   /** `good-*` variants must pass the MUST checks, `bad-*` must fail at least one. */
   expect: 'pass' | 'fail';
@@ -41,6 +42,7 @@ export interface LoadedScenario {
   steps: Record<string, string>;
 }
 
+/** A scenario folder read: the scenario when it is valid, and every problem found (all of them, not the first). */
 export interface LoadResult {
   scenario?: LoadedScenario;
   problems: Problem[];

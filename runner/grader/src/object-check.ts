@@ -1,5 +1,5 @@
+import { celEnvironment } from '@paranoid/k8s/cel.ts';
 import type { ObjectCheck } from '@paranoid/schema/check.ts';
-import { celEnvironment } from './cel.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** What an object check found. */

@@ -28,6 +28,7 @@ export type RequestAttributes =
       path: string;
     };
 
+/** An authorizer's verdict, with the reason kube-apiserver would print. */
 export interface AuthorizationDecision {
   allowed: boolean;
   /** Why, in the words the apiserver puts in `status.reason` of an access review. */

@@ -14,6 +14,7 @@ export interface InternetRequest {
   headers?: Record<string, string>;
 }
 
+/** What came back from a request from the internet: the answer, or why there was none (a dial error). */
 export type InternetResponse =
   | { ok: true; status: number; headers: Record<string, string>; body: string }
   | { ok: false; error: string };

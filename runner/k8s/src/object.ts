@@ -11,6 +11,7 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** One entry of `metadata.managedFields`: which manager owns which fields, and how it wrote them. */
 export interface ManagedFieldsEntry {
   manager?: string;
   operation?: 'Apply' | 'Update';
@@ -21,6 +22,7 @@ export interface ManagedFieldsEntry {
   subresource?: string;
 }
 
+/** `metadata` of every object, as the API server stores and returns it. */
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
@@ -52,6 +54,7 @@ export interface GroupResource {
   resource: string;
 }
 
+/** `deployments.apps`, or `pods` for the core group: how upstream names a GroupResource in messages. */
 export const groupResourceString = ({ group, resource }: GroupResource): string =>
   group === '' ? resource : `${resource}.${group}`;
 

@@ -22,12 +22,14 @@ export type StatusReason =
   | 'Timeout'
   | 'ServiceUnavailable';
 
+/** One cause of a `Status` failure (a field that is invalid, and why). */
 export interface StatusCause {
   reason?: string;
   message?: string;
   field?: string;
 }
 
+/** `Status.details`: which object the failure was about, and its causes. */
 export interface StatusDetails {
   name?: string;
   group?: string;
@@ -37,6 +39,7 @@ export interface StatusDetails {
   retryAfterSeconds?: number;
 }
 
+/** The `Status` object an API server answers errors with; kubectl prints its message and acts on its reason and code. */
 export interface Status {
   kind: 'Status';
   apiVersion: 'v1';
@@ -114,8 +117,10 @@ export function invalid(group: string, kind: string, name: string, causes: Requi
   });
 }
 
+/** 400 BadRequest with upstream's wording left to the caller. */
 export const badRequest = (message: string): StatusError => new StatusError(400, 'BadRequest', message);
 
+/** 403 Forbidden; `message` is the full apiserver text (`<resource> "<name>" is forbidden: ...`). */
 export const forbidden = (message: string, details?: StatusDetails): StatusError =>
   new StatusError(403, 'Forbidden', message, details);
 

@@ -98,6 +98,7 @@ function endpointOf(text: string): Endpoint {
   };
 }
 
+/** An answer of the API server: its HTTP status and the parsed JSON body (text when it is not JSON). */
 export interface KubeResponse {
   status: number;
   body: unknown;

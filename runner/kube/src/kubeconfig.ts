@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 
+/** What goes into a one-cluster kubeconfig: the server, how to trust it, and a bearer token. */
 export interface KubeconfigOptions {
   /** API server URL, e.g. `http://127.0.0.1:7421/clusters/ab12cd34`. */
   server: string;

@@ -8,7 +8,7 @@ const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a nam
 /**
  * An object check: a CEL rule that must hold for every selected object read
  * through the API. Variables: `object` (the object judged) and every list named
- * in `with`. Helpers: see `grader/cel.ts`.
+ * in `with`. Helpers: see `@paranoid/k8s/cel.ts`.
  */
 export const ObjectCheckSchema = z
   .object({

@@ -1,10 +1,10 @@
+import { celEnvironment, labelSelectorMatches } from '@paranoid/k8s/cel.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { ResourceInfo } from '@paranoid/schema/resources.ts';
 import { resourceForKind } from '@paranoid/schema/resources.ts';
 import type { Deletion } from '@paranoid/schema/scenario.ts';
 import { evaluatePod, forbiddenDetail } from '@paranoid/sim/admission/pod-security-policy.ts';
 import type { PodSpec } from 'kubernetes-types/core/v1';
-import { celEnvironment, labelSelectorMatches } from '../cel.ts';
 import type {
   AccessReviewCall,
   DryRunResult,

@@ -6,6 +6,7 @@
  * (k8s.io/apiserver/pkg/admission/plugin/policy/validating).
  */
 
+import { type AuthorizationQuery, CelAuthorizer, kubernetesCelEnvironment } from '@paranoid/k8s/cel.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { invalid, type StatusCause, type StatusDetails } from '@paranoid/k8s/status.ts';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
@@ -14,7 +15,6 @@ import { selectorMatches } from '../rbac/label-selector.ts';
 import { findResource, findResourceByKind, RESOURCES } from '../resources.ts';
 import type { ObjectStore } from '../store.ts';
 import { type CostBudget, costRefusal, meteredRunner, newBudget } from './cel-cost.ts';
-import { type AuthorizationQuery, CelAuthorizer, kubernetesCelEnvironment } from './cel-library.ts';
 import type { AdmissionPlugin, AdmissionRequest, AdmissionResult } from './types.ts';
 import { type MatchResources, matchesResources } from './vap-match.ts';
 

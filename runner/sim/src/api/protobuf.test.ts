@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeKubernetesProtobuf } from './protobuf.ts';
+import { PROTOBUF_SCHEMA } from './protobuf-schema.ts';
 
 // A tiny protobuf writer, enough to build test messages.
 const enc = new TextEncoder();
@@ -74,5 +75,19 @@ describe('Kubernetes protobuf decoding', () => {
 
   it('rejects a body without the k8s magic', () => {
     expect(() => decodeKubernetesProtobuf(Uint8Array.from([1, 2, 3, 4, 5]))).toThrow(/magic/);
+  });
+});
+
+describe('the protobuf field tables', () => {
+  it('have a table for every message a table refers to, so nested fields decode', () => {
+    const missing = new Set<string>();
+    for (const [name, entry] of Object.entries(PROTOBUF_SCHEMA)) {
+      const fields = entry[entry.length - 1]!;
+      for (const field of fields.split('|').filter(Boolean)) {
+        const type = field.split(' ')[2]!;
+        if (!/^\d+$/.test(type) && !(type in PROTOBUF_SCHEMA)) missing.add(`${name} → ${type}`);
+      }
+    }
+    expect([...missing]).toEqual([]);
   });
 });

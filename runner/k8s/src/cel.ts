@@ -1,13 +1,43 @@
 /**
- * The Kubernetes CEL library functions scenarios reach for, added to the cel-js
- * environment (k8s.io/apiserver/pkg/cel/library): regex find/findAll, string
- * replace/charAt, list isSorted/sum/min/max/indexOf/lastIndexOf, quantities, and the
- * `authorizer` checks (group/resource/subresource/namespace/name/path → check(verb)).
- * cel-js already has has(), all/exists/exists_one/map/filter, size, contains,
- * startsWith, endsWith, matches, split, join, trim, lowerAscii, upperAscii.
+ * The one CEL of the project, in two layers, both defined here:
+ *
+ * 1. {@link kubernetesCelEnvironment}: the language of ValidatingAdmissionPolicy, as
+ *    kube-apiserver 1.32 has it. Standard CEL from cel-js (has(), all/exists/exists_one/
+ *    map/filter, size, contains, startsWith, endsWith, matches, split, join, trim,
+ *    lowerAscii, upperAscii, optionals with `.?`) plus the Kubernetes libraries
+ *    (k8s.io/apiserver/pkg/cel/library) that scenarios reach for: regex find/findAll,
+ *    string replace/charAt, list isSorted/sum/min/max/indexOf/lastIndexOf, quantities
+ *    (`quantity()`, `isQuantity()` and the Quantity methods), and the `authorizer`
+ *    checks (group/resource/subresource/namespace/name/path → check(verb)). The
+ *    simulator evaluates admission policies here, so a policy that works on the
+ *    simulator works on a real cluster, and one that uses anything else fails on both.
+ * 2. {@link celEnvironment}: what scenario checks are written in: all of the above, plus
+ *    a few functions for Kubernetes semantics that are awkward in CEL. They encode how
+ *    Kubernetes behaves, never a scenario's answer, and they exist only for checks (a
+ *    check that uses one cannot be exported as an admission policy):
+ *    - `labelSelectorMatches(selector, labels)`: a metav1.LabelSelector (matchLabels,
+ *      matchExpressions); an empty selector matches everything, an absent one nothing.
+ *    - `mapSelectorMatches(selector, labels)`: a Service/RC style map selector; an
+ *      empty or missing one matches nothing.
+ *    - `imageRef(image)`: `{registry, path, repository, tag, digest}` normalised as the
+ *      kubelet does (`nginx` → `docker.io/library/nginx`).
+ *    - `boolFlag(args, name, default)`: the effective value of a Go (pflag) boolean flag
+ *      in an argv: the last occurrence wins, `--x` means true, `--x=false` false.
+ *    - `base64Decode(s)`: the decoded text ('' when it is not base64).
  */
 import { Environment } from '@marcbachmann/cel-js';
-import { milli } from '@paranoid/k8s/quantity.ts';
+import { parseImageRef } from './image-ref.ts';
+import { asLabelSelector, matchesLabelSelector } from './label-selector.ts';
+import { milli } from './quantity.ts';
+
+/** The functions only checks have (see the module comment); an exporter must skip checks that call them. */
+export const CHECK_ONLY_FUNCTIONS = [
+  'labelSelectorMatches',
+  'mapSelectorMatches',
+  'imageRef',
+  'boolFlag',
+  'base64Decode',
+] as const;
 
 /** A resource.Quantity as CEL sees it (`quantity("500m")`). */
 export class Quantity {
@@ -45,6 +75,7 @@ export class CelAuthorizer {
   }
 }
 
+/** `authorizer.group(..).resource(..)...`: an authorization question being built, step by step. */
 export class ResourceCheck {
   constructor(
     readonly check: Check,
@@ -52,6 +83,7 @@ export class ResourceCheck {
   ) {}
 }
 
+/** The answer to `ResourceCheck.check(verb)`: `allowed()` and `reason()`. */
 export class Decision {
   constructor(
     readonly isAllowed: boolean,
@@ -63,7 +95,7 @@ const AUTHZ = 'kubernetes.authorization';
 
 const cmp = (a: unknown, b: unknown): number => (a === b ? 0 : (a as number) < (b as number) ? -1 : 1);
 
-/** A cel-js environment with Kubernetes' variables open (dyn) and its library registered. */
+/** The admission policy language: a cel-js environment with Kubernetes' variables open (dyn) and its libraries. */
 export function kubernetesCelEnvironment(): Environment {
   const env = new Environment({
     unlistedVariablesAreDyn: true,
@@ -154,4 +186,80 @@ export function kubernetesCelEnvironment(): Environment {
     .registerFunction('Quantity.isInteger(): bool', (a: Quantity) => a.milli % 1000n === 0n)
     .registerFunction('Quantity.sign(): int', (a: Quantity) => (a.milli === 0n ? 0n : a.milli < 0n ? -1n : 1n));
   return env;
+}
+
+let checks: Environment | undefined;
+
+/** The environment scenario checks are written in: the Kubernetes libraries plus the check-only functions. */
+export function celEnvironment(): Environment {
+  if (checks) return checks;
+  checks = kubernetesCelEnvironment()
+    .registerFunction('labelSelectorMatches(dyn, dyn): bool', (selector: unknown, labels: unknown) =>
+      labelSelectorMatches(asRecord(selector), asStringMap(labels)),
+    )
+    .registerFunction('mapSelectorMatches(dyn, dyn): bool', (selector: unknown, labels: unknown) =>
+      mapSelectorMatches(asStringMap(selector), asStringMap(labels)),
+    )
+    .registerFunction('imageRef(string): map', (image: string) => ({ ...parseImageRef(image) }))
+    .registerFunction('boolFlag(dyn, string, bool): bool', (args: unknown, name: string, fallback: boolean) =>
+      boolFlag(Array.isArray(args) ? args.map(String) : [], name, fallback),
+    )
+    .registerFunction('base64Decode(string): string', (text: string) => base64Decode(text));
+  return checks;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  if (value instanceof Map) return Object.fromEntries(value);
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+}
+
+function asStringMap(value: unknown): Record<string, string> {
+  const record = asRecord(value) ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = String(v);
+  return out;
+}
+
+/** metav1.LabelSelector semantics; an absent selector matches nothing. */
+export function labelSelectorMatches(
+  selector: Record<string, unknown> | undefined,
+  labels: Record<string, string>,
+): boolean {
+  return selector === undefined ? false : matchesLabelSelector(asLabelSelector(selector), labels);
+}
+
+/** Service selector semantics: every pair must match; empty selects nothing. */
+export function mapSelectorMatches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** Go strconv.ParseBool over every `--name` / `--name=v` / `-name` occurrence; the last valid one wins. */
+export function boolFlag(args: string[], name: string, fallback: boolean): boolean {
+  let value = fallback;
+  for (const arg of args) {
+    const bare = arg.replace(/^--?/, '');
+    if (bare === arg) continue;
+    if (bare === name) value = true;
+    else if (bare.startsWith(`${name}=`)) {
+      const v = bare.slice(name.length + 1);
+      if (TRUE.has(v)) value = true;
+      else if (FALSE.has(v)) value = false;
+    }
+  }
+  return value;
+}
+
+/** The text a base64 string encodes, or '' when it is not base64 of UTF-8. */
+export function base64Decode(text: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(
+      Uint8Array.from(atob(text.replace(/\s+/g, '')), (c) => c.charCodeAt(0)),
+    );
+  } catch {
+    return '';
+  }
 }

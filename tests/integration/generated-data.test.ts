@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// Data generated from upstream keeps its generator, and what is committed is exactly
+// what the generator writes today: each generator's --check mode compares the two.
+
+const root = resolve(import.meta.dirname, '../..');
+
+function check(script: string, ...args: string[]): { code: number; output: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--check', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: run.status ?? 1, output: run.stdout + run.stderr };
+}
+
+describe('generated data', () => {
+  it('has the default ClusterRoles exactly as generated from upstream golden file', () => {
+    const result = check('runner/sim/scripts/generate-bootstrap-roles.ts');
+    expect(result.output).toMatch(/up to date/);
+    expect(result.code).toBe(0);
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * A scenario's attack, as its data describes it (`attack:` in scenario.yaml), replayed
+ * with the real kubectl the way a learner would run it: `kubectl exec` into the pod,
+ * `nc -z` from it, `kubectl auth can-i --as`, `kubectl create --dry-run=server`, and a
+ * request from the simulated internet. Nothing here knows a scenario: every scenario
+ * folder is covered as it is added.
+ */
+import type { Attack } from '@paranoid/schema/scenario.ts';
+import type { KubectlResult, StartedSim } from './sim.ts';
+
+type Probe = Attack['probe'];
+type PodRef = { namespace: string; name?: string; selector?: Record<string, string>; container?: string };
+
+/** What one replay found: did the attack work, and the evidence, in words. */
+export interface Replay {
+  worked: boolean;
+  evidence: string[];
+}
+
+const TIMEOUT = 60_000;
+
+async function kubectl(sim: StartedSim, args: string[], input?: string): Promise<KubectlResult> {
+  return sim.kubectl(args, { timeoutMs: TIMEOUT, ...(input === undefined ? {} : { input }) });
+}
+
+/** The running pods a reference names, as `kubectl get pods` lists them. */
+async function podsOf(sim: StartedSim, ref: PodRef): Promise<string[]> {
+  if (ref.name) return [ref.name];
+  const selector = Object.entries(ref.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const r = await kubectl(sim, [
+    'get',
+    'pods',
+    '-n',
+    ref.namespace,
+    '-l',
+    selector,
+    '--field-selector=status.phase=Running',
+    '-o',
+    'jsonpath={.items[*].metadata.name}',
+  ]);
+  return r.stdout.split(/\s+/).filter(Boolean);
+}
+
+function execArgs(ref: PodRef, pod: string, command: string[]): string[] {
+  return ['exec', '-n', ref.namespace, pod, ...(ref.container ? ['-c', ref.container] : []), '--', ...command];
+}
+
+async function nodeAddresses(sim: StartedSim): Promise<string[]> {
+  const r = await kubectl(sim, [
+    'get',
+    'nodes',
+    '-o',
+    'jsonpath={.items[*].status.addresses[?(@.type=="InternalIP")].address}',
+  ]);
+  return r.stdout.split(/\s+/).filter(Boolean);
+}
+
+/** Where an internet probe's target is reachable from outside right now: [host, port] pairs. */
+async function internetTargets(sim: StartedSim, to: Extract<Probe, { kind: 'internet' }>['to']) {
+  if ('host' in to) return [[to.host, to.port] as const];
+  if ('nodePort' in to) return (await nodeAddresses(sim)).map((ip) => [ip, to.nodePort] as const);
+  const svc = await kubectl(sim, ['get', 'service', '-n', to.service.namespace, to.service.name, '-o', 'json']);
+  if (svc.code !== 0) return [];
+  const spec = JSON.parse(svc.stdout) as {
+    spec: { type?: string; ports?: { port: number; nodePort?: number }[] };
+    status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+  };
+  const port = spec.spec.ports?.find((p) => p.port === to.port);
+  if (!port) return [];
+  const targets: (readonly [string, number])[] = [];
+  for (const ingress of spec.status?.loadBalancer?.ingress ?? []) {
+    const host = ingress.ip ?? ingress.hostname;
+    if (host) targets.push([host, port.port]);
+  }
+  if (port.nodePort) for (const ip of await nodeAddresses(sim)) targets.push([ip, port.nodePort]);
+  return targets;
+}
+
+/** Replays one probe of a scenario's attack against the live simulated cluster. */
+export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
+  const evidence: string[] = [];
+  switch (probe.kind) {
+    case 'exec': {
+      const want = probe.succeedsWhen;
+      for (const pod of await podsOf(sim, probe.pod)) {
+        const r = await kubectl(sim, execArgs(probe.pod, pod, probe.command));
+        const worked =
+          r.code === (want.exitCode ?? 0) &&
+          (want.stdoutContains === undefined || r.stdout.includes(want.stdoutContains)) &&
+          (want.stdoutMatches === undefined || new RegExp(want.stdoutMatches).test(r.stdout));
+        evidence.push(`exec in ${probe.pod.namespace}/${pod}: exit ${r.code}, ${r.stdout.slice(0, 120).trim()}`);
+        if (worked) return { worked, evidence };
+      }
+      return { worked: false, evidence };
+    }
+    case 'reachability': {
+      const to = probe.to;
+      const host = 'service' in to ? `${to.service.name}.${to.service.namespace}.svc.cluster.local` : to.host;
+      for (const ref of probe.from) {
+        for (const pod of await podsOf(sim, ref)) {
+          const command = ['nc', '-z', '-w', String(probe.timeoutSeconds), host, String(to.port)];
+          const r = await kubectl(sim, execArgs(ref, pod, command));
+          evidence.push(`${ref.namespace}/${pod} → ${host}:${to.port}: exit ${r.code}`);
+          if (r.code === 0) return { worked: true, evidence };
+        }
+      }
+      return { worked: false, evidence };
+    }
+    case 'internet': {
+      for (const [host, port] of await internetTargets(sim, probe.to)) {
+        const request = JSON.stringify({
+          host,
+          port,
+          scheme: probe.scheme,
+          method: probe.method,
+          path: probe.path,
+          ...(probe.headers ? { headers: probe.headers } : {}),
+        });
+        const r = await kubectl(sim, ['create', '--raw', '/paranoid/v1/internet', '-f', '-'], request);
+        if (r.code !== 0) throw new Error(`failed to send a request from the internet: ${r.stderr}`);
+        const answer = JSON.parse(r.stdout) as { ok: boolean; status?: number; body?: string; error?: string };
+        evidence.push(
+          `${probe.method} ${probe.scheme}://${host}:${port}${probe.path}: ${answer.status ?? answer.error}`,
+        );
+        const statusOk = probe.succeedsWhen.status
+          ? probe.succeedsWhen.status.includes(answer.status ?? -1)
+          : (answer.status ?? 0) >= 200 && (answer.status ?? 0) < 300;
+        const bodyOk =
+          probe.succeedsWhen.bodyContains === undefined ||
+          (answer.body ?? '').includes(probe.succeedsWhen.bodyContains);
+        if (answer.ok && statusOk && bodyOk) return { worked: true, evidence };
+      }
+      return { worked: false, evidence };
+    }
+    case 'access-review': {
+      const as =
+        'serviceAccount' in probe.subject
+          ? [
+              `--as=system:serviceaccount:${probe.subject.serviceAccount.namespace}:${probe.subject.serviceAccount.name}`,
+            ]
+          : [`--as=${probe.subject.user}`, ...probe.subject.groups.map((g: string) => `--as-group=${g}`)];
+      const scopes = probe.namespaces === 'all' ? [['-A']] : [[], ...probe.namespaces.map((ns: string) => ['-n', ns])];
+      for (const attempt of probe.attempts) {
+        const resource = `${attempt.resource}${attempt.group ? `.${attempt.group}` : ''}${attempt.name ? `/${attempt.name}` : ''}`;
+        const sub = attempt.subresource ? [`--subresource=${attempt.subresource}`] : [];
+        for (const scope of scopes) {
+          const r = await kubectl(sim, ['auth', 'can-i', attempt.verb, resource, ...sub, ...scope, ...as]);
+          evidence.push(`can-i ${attempt.verb} ${resource} ${scope.join(' ')}: ${r.stdout.trim()}`);
+          if (r.stdout.trim() === 'yes') return { worked: true, evidence };
+        }
+      }
+      return { worked: false, evidence };
+    }
+    case 'dry-run': {
+      if (probe.create) {
+        const r = await kubectl(sim, ['create', '--dry-run=server', '-f', '-'], JSON.stringify(probe.create));
+        evidence.push(`create --dry-run=server: ${(r.stdout + r.stderr).trim().slice(0, 200)}`);
+        return { worked: r.code === 0, evidence };
+      }
+      const { pod: ref, container } = probe.ephemeralContainer!;
+      for (const pod of await podsOf(sim, ref)) {
+        const patch = JSON.stringify({ spec: { ephemeralContainers: [container] } });
+        const r = await kubectl(sim, [
+          'patch',
+          'pod',
+          pod,
+          '-n',
+          ref.namespace,
+          '--subresource=ephemeralcontainers',
+          '--type=strategic',
+          '-p',
+          patch,
+          '--dry-run=server',
+        ]);
+        evidence.push(`ephemeral container in ${ref.namespace}/${pod}: ${(r.stdout + r.stderr).trim().slice(0, 200)}`);
+        if (r.code === 0) return { worked: true, evidence };
+      }
+      return { worked: false, evidence };
+    }
+  }
+  throw new Error(`failed to replay a probe: unknown kind ${(probe as { kind: string }).kind}`);
+}
