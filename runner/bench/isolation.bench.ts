@@ -117,8 +117,20 @@ export async function run(): Promise<Figure[]> {
       for (let i = 0; i < SAMPLES; i++) times.push(await kubectlGetPods(configs[i % configs.length]!, cache, failed));
       return times;
     };
+    // The same question without kubectl's process start: one GET of pods straight to the API.
+    const direct = sample.map(apiOf);
+    const measureApi = async () => {
+      const times: number[] = [];
+      for (let i = 0; i < SAMPLES * 3; i++) {
+        const started = performance.now();
+        await direct[i % direct.length]!.call('GET', '/api/v1/namespaces/default/pods');
+        times.push(performance.now() - started);
+      }
+      return times;
+    };
     progress(`${SESSIONS} sessions in ${Math.round(createMs / 1000)} s; measuring idle`);
     const idle = await measure(failures.idle);
+    const idleApi = await measureApi();
     progress(`idle p95 ${Math.round(p95(idle))} ms; filling the hostile cluster`);
 
     // The attacker: 10,000 objects, 30 stalled watches, a policy whose CEL runs near the per-call limit.
@@ -184,6 +196,7 @@ export async function run(): Promise<Figure[]> {
     ];
     const busyStart = performance.now();
     const hostileTimes = await measure(failures.busy);
+    const busyApi = await measureApi();
     const busySeconds = (performance.now() - busyStart) / 1000;
     busy = false;
     await Promise.all(loops);
@@ -196,6 +209,9 @@ export async function run(): Promise<Figure[]> {
       { name: 'kubectl get pods p95, other sessions, all idle', value: idleP95, unit: 'ms' },
       { name: 'kubectl get pods p95, other sessions, one hostile busy', value: busyP95, unit: 'ms' },
       { name: 'busy / idle', value: busyP95 / idleP95, unit: 'x', goal: '<= 2' },
+      { name: 'GET pods p95 (API, no kubectl), other sessions, idle', value: p95(idleApi), unit: 'ms' },
+      { name: 'GET pods p95 (API, no kubectl), one hostile busy', value: p95(busyApi), unit: 'ms' },
+      { name: 'busy / idle (API)', value: p95(busyApi) / p95(idleApi), unit: 'x' },
       { name: `kubectl failures of ${SAMPLES}, idle`, value: failures.idle.length, unit: '' },
       { name: `kubectl failures of ${SAMPLES}, one hostile busy`, value: failures.busy.length, unit: '' },
     ];

@@ -130,8 +130,9 @@ describe('SIGTERM to any process of `pnpm paranoid serve`', () => {
           (p) => / paranoid serve/.test(cmdline(p)) && /pnpm/.test(cmdline(p)) && !/npx|npm-cli|exec/.test(cmdline(p)),
         ),
     ],
-    ['tsx', (tree) => tree.find((p) => /cli\/main\.ts serve/.test(cmdline(p)))],
-    ['the runner itself', (tree) => tree.filter((p) => /cli\/main\.ts serve/.test(cmdline(p))).at(-1)],
+    ['the `sh -c` pnpm runs the script in', (tree) => tree.find((p) => /^sh -c tsx /.test(cmdline(p)))],
+    ['tsx', (tree) => tree.find((p) => /tsx\/dist\/cli\.mjs .*main\.ts serve/.test(cmdline(p)))],
+    ['the runner itself', (tree) => tree.filter((p) => /cli\/(src\/)?main\.ts serve/.test(cmdline(p))).at(-1)],
   ];
   for (const [name, pick] of targets) {
     it(`stops the runner and frees the port when sent to ${name}`, async () => {
