@@ -8,7 +8,7 @@ export default defineConfig({
           name: 'integration',
           // The bundled kubectl, extracted and verified once (see the file).
           globalSetup: ['./support/kubectl-setup.ts'],
-          include: ['kubectl/**/*.test.ts', 'integration/**/*.test.ts'],
+          include: ['kubectl/**/*.test.ts', 'integration/**/*.test.ts', 'security/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -14,10 +14,13 @@ async function firstScenario(page: Page): Promise<string> {
 
 async function storedSession(page: Page, scenarioId: string): Promise<{ id: string; token: string }> {
   return page.evaluate((id) => {
-    const state = JSON.parse(localStorage.getItem('paranoid-lab') ?? '{}') as {
-      state?: { sessions?: Record<string, { id: string; token: string }> };
-    };
-    return state.state!.sessions![id]!;
+    // Tokens live in this tab's sessionStorage only: localStorage must never hold one.
+    if ((localStorage.getItem('paranoid-lab') ?? '').includes('"token"')) throw new Error('a token in localStorage');
+    const sessions = JSON.parse(sessionStorage.getItem('paranoid-lab:sessions') ?? '{}') as Record<
+      string,
+      { id: string; token: string }
+    >;
+    return sessions[id]!;
   }, scenarioId);
 }
 
@@ -124,6 +127,28 @@ test.describe('the scenario player', () => {
     await page.reload();
     await expect(page.getByRole('heading', { name: 'This session has ended' })).toBeVisible();
     await expect(player.startButton).toHaveText('Start again');
+  });
+
+  test('says the lab restarted and the progress is safe, for a session of the run before', async ({ page }) => {
+    const player = new PlayerPage(page);
+    const id = await firstScenario(page);
+    await player.goto(id);
+    await player.start();
+    const session = await storedSession(page, id);
+    // A runner's session ids start with its run's tag: one from another run is what a restart leaves.
+    await page.evaluate(
+      ([scenarioId, before]) => {
+        const sessions = JSON.parse(sessionStorage.getItem('paranoid-lab:sessions') ?? '{}');
+        sessions[scenarioId!].id = before;
+        sessionStorage.setItem('paranoid-lab:sessions', JSON.stringify(sessions));
+      },
+      [id, `${session.id.startsWith('zzzz') ? 'yyyy' : 'zzzz'}${session.id.slice(4)}`],
+    );
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'This session has ended' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('the lab restarted');
+    await expect(page.getByRole('alert')).toContainText('your progress is safe');
+    await expect(page.getByText('The shell exited.')).toHaveCount(0);
   });
 
   test('draws the cluster map', async ({ page }) => {

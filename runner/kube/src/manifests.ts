@@ -23,10 +23,16 @@ export function parseManifests(text: string): Manifest[] {
       const pos = lineCounter.linePos(error.pos[0]);
       throw invalid(`YAML does not parse: ${error.message.split('\n')[0]}`, { line: pos.line, column: pos.col });
     }
-    const value = doc.toJS() as unknown;
-    if (value === null || value === undefined) continue;
     const start = lineCounter.linePos(doc.range[0]);
     const where = { line: start.line, column: start.col };
+    let value: unknown;
+    try {
+      // yaml refuses more than 100 alias expansions (a "billion laughs" bomb) with a ReferenceError.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      throw invalid(`YAML does not parse: ${error instanceof Error ? error.message : String(error)}`, where);
+    }
+    if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw invalid('each YAML document must be a Kubernetes object (a mapping), not a list or a scalar', where);
     }

@@ -42,6 +42,11 @@ export interface SimProviderOptions {
    * a ready cluster instead of building one (default true).
    */
   warmPool?: boolean;
+  /**
+   * Clusters made at once (default 4). A burst of Starts queues here instead of sending
+   * every cluster's setup at the simulator together, where each would time out.
+   */
+  maxParallelCreates?: number;
   /** How long a new cluster's setup may take to come to rest before the cluster is handed out anyway. */
   settleTimeoutMs?: number;
   now?: () => number;
@@ -58,8 +63,24 @@ interface Prepared {
 export class SimProvider implements ClusterProvider {
   private readonly clusters = new Map<string, { sessionId: string; scenarioId?: string; createdAt: number }>();
   private readonly warm = new Map<string, Promise<Prepared>>();
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
 
   constructor(private readonly options: SimProviderOptions) {}
+
+  /** Runs `make` when fewer than `maxParallelCreates` others are running. */
+  private async limited<T>(make: () => Promise<T>): Promise<T> {
+    if (this.running >= (this.options.maxParallelCreates ?? 4)) {
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    }
+    this.running++;
+    try {
+      return await make();
+    } finally {
+      this.running--;
+      this.queue.shift()?.();
+    }
+  }
 
   info(): ProviderInfo {
     return { name: 'sim', realNetwork: false, warnings: [] };
@@ -132,7 +153,11 @@ export class SimProvider implements ClusterProvider {
   }
 
   /** A new cluster with the scenario's setup applied; a failure part-way deletes what was made. */
-  private async prepare(scenarioId: string | undefined): Promise<Prepared> {
+  private prepare(scenarioId: string | undefined): Promise<Prepared> {
+    return this.limited(() => this.prepareNow(scenarioId));
+  }
+
+  private async prepareNow(scenarioId: string | undefined): Promise<Prepared> {
     const cluster = await this.options.host.addCluster({ name: SIM_CONTEXT, scenarioId });
     const kubeconfig = simKubeconfig(SIM_CONTEXT, cluster);
     try {

@@ -26,7 +26,8 @@ export interface AppDeps {
 
 /** A web-standard handler: the Node adapter and the tests both call `request`. */
 export interface App {
-  request(input: Request | string, init?: RequestInit): Promise<Response>;
+  /** `connection.address` is the client's own address, from the socket: never from a header it sent. */
+  request(input: Request | string, init?: RequestInit, connection?: { address?: string }): Promise<Response>;
 }
 
 export const LEARNER_COOKIE = 'paranoid_learner';
@@ -52,6 +53,7 @@ interface Context {
   learnerId: string;
   newLearner: boolean;
   readJson<T>(): Promise<T>;
+  address?: string;
 }
 
 type Handler = (c: Context) => Promise<Response> | Response;
@@ -115,7 +117,7 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  on('GET', '/api/me', async (c) => json({ learner: await deps.store.learner(c.learnerId) }));
+  on('GET', '/api/me', async (c) => json({ learner: await deps.store.peek(c.learnerId) }));
 
   on('PUT', '/api/me', async (c) => {
     const body = await readJson<{ displayName?: unknown }>(c.req);
@@ -149,7 +151,11 @@ export function createApp(deps: AppDeps): App {
     if (!(await deps.catalog.get(body.scenarioId))) throw notFound(`scenario "${body.scenarioId}"`);
     await deps.store.learner(c.learnerId);
     const inWorkshop = await deps.workshops?.workshops.sessionContext(c.learnerId, body.scenarioId);
-    const created = await deps.sessions.create(c.learnerId, body.scenarioId, inWorkshop ?? {});
+    const created = await deps.sessions.create(
+      { learnerId: c.learnerId, ...(c.address ? { address: c.address } : {}) },
+      body.scenarioId,
+      inWorkshop ?? {},
+    );
     await recorded(created, (scope) => deps.store.recordStart(c.learnerId, created.scenarioId, scope));
     return json({ session: deps.sessions.view(created), token: created.token }, 201);
   });
@@ -305,7 +311,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   return {
-    async request(input, init) {
+    async request(input, init, connection) {
       const req = typeof input === 'string' ? new Request(new URL(input, 'http://localhost'), init) : input;
       const url = new URL(req.url);
       const cookie = readCookie(req.headers.get('cookie'), LEARNER_COOKIE);
@@ -331,6 +337,7 @@ export function createApp(deps: AppDeps): App {
           learnerId,
           newLearner: !known,
           readJson: () => readJson(req),
+          ...(connection?.address ? { address: connection.address } : {}),
         });
       } catch (error) {
         response = toErrorResponse(error);

@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | 'TooManyAttempts'
   | 'WorkshopFull'
   | 'WorkshopClosed'
+  | 'TooManyRequests'
   | 'Internal';
 
 /** Where in a YAML document a parse error sits; 1-based like an editor's gutter. */
@@ -45,6 +46,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly extra: Omit<ApiErrorBody['error'], 'code' | 'message'> = {},
+    /** Seconds after which trying again makes sense; sent as `Retry-After` (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -55,7 +58,10 @@ export class ApiError extends Error {
   }
 
   toResponse(): Response {
-    return Response.json(this.toJSON(), { status: this.status, headers: { 'cache-control': 'no-store' } });
+    const headers: Record<string, string> = { 'cache-control': 'no-store' };
+    if (this.retryAfterSeconds !== undefined)
+      headers['retry-after'] = String(Math.max(1, Math.ceil(this.retryAfterSeconds)));
+    return Response.json(this.toJSON(), { status: this.status, headers });
   }
 }
 

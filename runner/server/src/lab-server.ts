@@ -1,14 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type App, createApp, DEFAULT_MAX_BODY_BYTES } from './app.ts';
 import { InstructorTokens } from './instructor-token.ts';
+import { PID_FILE, removeLeftovers, WORK_DIR_PREFIX } from './leftovers.ts';
 import { handleNode } from './node-adapter.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import { ProgressStore } from './progress-store.ts';
 import { prepareSandboxHost } from './sandbox-host.ts';
+import { contentSecurityPolicy, securityHeaders } from './security-headers.ts';
 import { SessionManager, type TerminalMode } from './sessions.ts';
 import { Signer } from './signing.ts';
 import { serveStatic } from './static-site.ts';
@@ -77,7 +79,11 @@ export function terminalMode(
 
 /** The whole lab behind one Node http server: API, terminal WebSockets, the static site. */
 export async function createLabServer(options: LabServerOptions): Promise<LabServer> {
-  const workDir = mkdtempSync(join(tmpdir(), 'paranoid-sessions-'));
+  // A runner that crashed left its session folders, and maybe sandboxes, behind: clear them first.
+  for (const dir of removeLeftovers(tmpdir()))
+    process.stderr.write(`paranoid: removed what a stopped runner left: ${dir}\n`);
+  const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
+  writeFileSync(join(workDir, PID_FILE), `${process.pid}\n`, { mode: 0o600 });
   const terminals =
     options.terminals ?? terminalMode(options.unsafeLocalShell ?? false, workDir, options.relayCertificate);
   const store = await ProgressStore.open(options.database);
@@ -111,7 +117,9 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     },
   });
   const sockets = createTerminalSockets({ sessions, allowedOrigins: options.allowedOrigins ?? [] });
+  const headers = securityHeaders(contentSecurityPolicy(options.siteDir));
   const server = createServer(async (req, res) => {
+    for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/api' || path.startsWith('/api/')) {
       await handleNode(app, req, res, maxBodyBytes);

@@ -11,7 +11,7 @@ import { ApiError } from './errors.ts';
 export async function handleNode(app: App, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number) {
   let response: Response;
   try {
-    response = await app.request(toRequest(req, maxBodyBytes));
+    response = await app.request(toRequest(req, maxBodyBytes), undefined, { address: req.socket.remoteAddress });
   } catch (error) {
     response = toErrorResponse(error);
   }

@@ -150,6 +150,20 @@ export class ProgressStore {
     return { id: row!.id, displayName: row!.display_name, createdAt: row!.created_at };
   }
 
+  /**
+   * The learner as stored, or as a new one would be, without writing a row: a visitor
+   * who only looks around leaves nothing behind.
+   */
+  async peek(id: string): Promise<Learner> {
+    const [row] = await this.db.all<{ id: string; display_name: string | null; created_at: number }>(
+      'SELECT id, display_name, created_at FROM learners WHERE id = ?',
+      [id],
+    );
+    return row
+      ? { id: row.id, displayName: row.display_name, createdAt: row.created_at }
+      : { id, displayName: null, createdAt: this.now() };
+  }
+
   async setDisplayName(id: string, displayName: string | null): Promise<Learner> {
     await this.learner(id);
     await this.db.run('UPDATE learners SET display_name = ? WHERE id = ?', [displayName, id]);

@@ -32,7 +32,21 @@ export interface SessionManagerOptions {
   maxLifeMs?: number;
   maxSessionsPerLearner?: number;
   maxSessions?: number;
+  /**
+   * Most sessions live or starting from one client address: a learner who drops their
+   * cookie is still one address. Raise it behind a proxy that gives every learner one address.
+   */
+  maxSessionsPerAddress?: number;
+  /** Session creations allowed per minute, per client address and per learner cookie. */
+  createsPerMinute?: { perAddress: number; perLearner: number };
   now?: () => number;
+}
+
+/** Who asks for a session: the learner's cookie and the address the request came from. */
+export interface Requester {
+  learnerId: string;
+  /** The TCP peer address; absent in tests that call the app directly. */
+  address?: string;
 }
 
 /** One learner playing one scenario on one cluster. */
@@ -40,6 +54,8 @@ export interface Session {
   readonly id: string;
   readonly token: string;
   readonly learnerId: string;
+  /** The client address that asked for it, counted against the per-address cap. */
+  readonly address?: string;
   readonly scenarioId: string;
   /** The workshop this session counts for, when the learner sits in one that has the scenario. */
   readonly workshopId?: string;
@@ -92,6 +108,14 @@ export class SessionManager {
   private readonly ttlMs: number;
   private readonly maxLifeMs: number;
   private readonly now: () => number;
+  /** Slots taken by sessions whose cluster is still being made, so the cap counts them. */
+  private readonly pending: Requester[] = [];
+  private readonly creations = { byAddress: new Map<string, number[]>(), byLearner: new Map<string, number[]>() };
+  /**
+   * Starts every session id of this run: an id without it was made before a restart,
+   * and its learner is told so (their progress is on disk, only the cluster is gone).
+   */
+  private readonly boot = randomId().slice(0, 4);
 
   constructor(private readonly options: SessionManagerOptions) {
     this.ttlMs = options.ttlMs ?? 45 * MINUTE;
@@ -105,22 +129,34 @@ export class SessionManager {
     return this.options.terminals;
   }
 
+  /**
+   * A new session for `who`. The slot is reserved before the first await, so concurrent
+   * requests cannot overshoot the caps; refusals say when to come back (`Retry-After`).
+   */
   async create(
-    learnerId: string,
+    who: string | Requester,
     scenarioId: string,
     options: { ttlMs?: number; workshopId?: string } = {},
   ): Promise<Session> {
-    const mine = [...this.sessions.values()].filter((s) => s.learnerId === learnerId);
-    const cap = this.options.maxSessionsPerLearner ?? 3;
-    // A learner who opens too many sessions loses the oldest, not the new one.
-    for (const old of mine.sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, mine.length - cap + 1))) {
-      await this.delete(old.id);
+    const requester = typeof who === 'string' ? { learnerId: who } : who;
+    const { learnerId } = requester;
+    this.admit(requester);
+    const reservation = { ...requester };
+    this.pending.push(reservation);
+    let id: string;
+    let cluster: ClusterHandle;
+    try {
+      const mine = [...this.sessions.values()].filter((s) => s.learnerId === learnerId);
+      const cap = this.options.maxSessionsPerLearner ?? 3;
+      // A learner who opens too many sessions loses the oldest, not the new one.
+      for (const old of mine.sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, mine.length - cap + 1))) {
+        await this.delete(old.id);
+      }
+      id = `${this.boot}${randomId()}`;
+      cluster = await this.createCluster(id, scenarioId, learnerId);
+    } finally {
+      this.pending.splice(this.pending.indexOf(reservation), 1);
     }
-    if (this.sessions.size >= (this.options.maxSessions ?? 64)) {
-      throw new ApiError(503, 'TooManySessions', 'the lab is full right now: try again in a few minutes');
-    }
-    const id = randomId();
-    const cluster = await this.createCluster(id, scenarioId, learnerId);
     const dir = mkdtempSync(join(this.options.workDir, 'session-'));
     const now = this.now();
     const ttlMs = options.ttlMs ?? this.ttlMs;
@@ -128,6 +164,7 @@ export class SessionManager {
       id,
       token: randomToken(),
       learnerId,
+      ...(requester.address ? { address: requester.address } : {}),
       scenarioId,
       ...(options.workshopId ? { workshopId: options.workshopId } : {}),
       ttlMs,
@@ -156,6 +193,13 @@ export class SessionManager {
     // Compare even when the id is unknown, so both paths take the same time.
     const ok = sameToken(token, session?.token ?? 'x'.repeat(43)) && session !== undefined;
     if (!ok || !session) {
+      if (!id.startsWith(this.boot) && /^[a-z0-9]{16}$/.test(id)) {
+        throw new ApiError(
+          404,
+          'SessionExpired',
+          'the lab restarted, so this session and its cluster are gone; your progress is safe: start the scenario again',
+        );
+      }
       throw new ApiError(
         404,
         'SessionExpired',
@@ -163,6 +207,56 @@ export class SessionManager {
       );
     }
     return session;
+  }
+
+  /** Refuses a creation over a cap or a rate, with the seconds to wait; records it otherwise. */
+  private admit({ learnerId, address }: Requester): void {
+    const now = this.now();
+    const max = this.options.maxSessions ?? 64;
+    if (this.sessions.size + this.pending.length >= max) {
+      const soonest = Math.min(...[...this.sessions.values()].map((s) => s.expiresAt));
+      const wait = Number.isFinite(soonest) ? Math.min(Math.max((soonest - now) / 1000, 30), 15 * 60) : 60;
+      throw new ApiError(
+        503,
+        'TooManySessions',
+        `the lab is full right now (${max} sessions): try again in ${Math.ceil(wait / 60)} minute(s)`,
+        {},
+        wait,
+      );
+    }
+    const pendingMine = this.pending.filter((p) => p.learnerId === learnerId).length;
+    if (pendingMine >= (this.options.maxSessionsPerLearner ?? 3)) {
+      throw tooMany('your other sessions are still starting: wait for them', 10);
+    }
+    if (address !== undefined) {
+      const cap = this.options.maxSessionsPerAddress ?? 16;
+      const fromThere =
+        [...this.sessions.values()].filter((s) => s.address === address).length +
+        this.pending.filter((p) => p.address === address).length;
+      if (fromThere >= cap) {
+        throw tooMany(`${cap} sessions are already open from your address: end one first`, 60);
+      }
+    }
+    const rate = this.options.createsPerMinute ?? { perAddress: 30, perLearner: 10 };
+    const windows: [Map<string, number[]>, string | undefined, number][] = [
+      [this.creations.byAddress, address, rate.perAddress],
+      [this.creations.byLearner, learnerId, rate.perLearner],
+    ];
+    for (const [map, key, limit] of windows) {
+      if (key === undefined) continue;
+      const recent = (map.get(key) ?? []).filter((t) => t > now - MINUTE);
+      if (recent.length >= limit) {
+        throw tooMany('too many sessions started in the last minute', (recent[0]! + MINUTE - now) / 1000);
+      }
+    }
+    for (const [map, key] of windows) {
+      if (key === undefined) continue;
+      const recent = (map.get(key) ?? []).filter((t) => t > now - MINUTE);
+      recent.push(now);
+      map.set(key, recent);
+      // Forget quiet clients, so the windows cannot grow without bound.
+      if (map.size > 4096) for (const [k, v] of map) if (v.every((t) => t <= now - MINUTE)) map.delete(k);
+    }
   }
 
   /** A fresh cluster and shell for the same session: the scenario from its start. */
@@ -297,6 +391,9 @@ export class SessionManager {
     this.timers.set(session.id, timer);
   }
 }
+
+const tooMany = (message: string, seconds: number) =>
+  new ApiError(429, 'TooManyRequests', `${message}: try again in ${Math.ceil(seconds)} s`, {}, seconds);
 
 function writeSessionFiles(dir: string, scenarioId: string, kubeconfig: string): SandboxFiles {
   chmodSync(dir, 0o700);

@@ -59,9 +59,15 @@ function connect(id: string, token: string, origin = base) {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
+  // The HTTP status of an upgrade the runner refused; ws also reports it as an error.
+  const refused = new Promise<number>((resolve) =>
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+  );
+  ws.on('error', () => undefined);
   return {
     ws,
     closed,
+    refused,
     output: () => output,
     type: (text: string) => ws.send(JSON.stringify({ t: 'i', d: text })),
     async waitFor(pattern: RegExp, ms = 5000) {
@@ -84,11 +90,36 @@ describe.skipIf(!hasSandbox)('the terminal WebSocket', () => {
     expect(status).toBe(403);
   });
 
-  it('closes with 4404 when the token is not the session’s', async () => {
+  it('refuses the upgrade with 404 when the token is not the session’s', async () => {
     const { id } = await start();
     const other = await start();
     const client = connect(id, other.token);
-    expect((await client.closed).code).toBe(4404);
+    expect(await client.refused).toBe(404);
+  });
+
+  it('refuses the upgrade with 401 when there is no token at all', async () => {
+    const { id } = await start();
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${id}/terminal`, [TERMINAL_PROTOCOL], {
+      headers: { origin: base },
+    });
+    ws.on('error', () => undefined);
+    const status = await new Promise<number>((resolve) =>
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
+    expect(status).toBe(401);
+  });
+
+  it('closes only that socket with 1009 when a frame is too large', async () => {
+    const { id, token } = await start();
+    const big = connect(id, token);
+    const calm = connect(id, token);
+    await big.waitFor(/\$ $/);
+    await calm.waitFor(/\$ $/);
+    big.ws.send('x'.repeat(70_000));
+    expect((await big.closed).code).toBe(1009);
+    calm.type('echo alive-$((2+2))\r');
+    await calm.waitFor(/alive-4\r\n/);
+    calm.ws.close();
   });
 
   it('gives a prompt in a sandbox: uid 1000, the session kubeconfig, none of the runner’s files', async () => {
@@ -150,6 +181,6 @@ describe.skipIf(!hasSandbox)('the terminal WebSocket', () => {
     await fetch(`${base}/api/sessions/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
     expect((await client.closed).code).toBe(4000);
     const again = connect(id, token);
-    expect((await again.closed).code).toBe(4404);
+    expect(await again.refused).toBe(404);
   });
 });

@@ -2,12 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ApiError } from './errors.ts';
-import type { SessionManager } from './sessions.ts';
+import type { Session, SessionManager } from './sessions.ts';
 
 /** The subprotocol the site speaks; the token rides in a second one, as Kubernetes does for exec. */
 export const TERMINAL_PROTOCOL = 'paranoid.terminal.v1';
 export const TOKEN_PROTOCOL_PREFIX = 'bearer.paranoid.';
 const PATH = /^\/api\/sessions\/([A-Za-z0-9._-]+)\/terminal$/;
+/** Largest frame a client may send: a paste of a long manifest, not a flood. Larger closes with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
 
 /** Close codes the site acts on. */
 export const CLOSE = { shellExited: 4000, sessionEnded: 4404, unavailable: 4503 } as const;
@@ -29,7 +31,7 @@ export interface TerminalSocketOptions {
 export function createTerminalSockets(options: TerminalSocketOptions) {
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: 64 * 1024,
+    maxPayload: MAX_FRAME_BYTES,
     handleProtocols: (protocols) => (protocols.has(TERMINAL_PROTOCOL) ? TERMINAL_PROTOCOL : false),
   });
 
@@ -44,11 +46,22 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const token = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
+    // The token is checked while this is still plain HTTP: a stranger never gets a WebSocket to send frames on.
+    let session: Session;
+    try {
+      session = options.sessions.authorize(match[1]!, token ?? null);
+    } catch (error) {
+      const status = error instanceof ApiError ? error.status : 500;
+      reject(socket, status, error instanceof ApiError ? error.message : 'the terminal failed to start');
+      return true;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const cols = Number(url.searchParams.get('cols') ?? 100);
-      const rows = Number(url.searchParams.get('rows') ?? 30);
+      // ws reports a frame over maxPayload (and any protocol violation) as an 'error' and then
+      // closes that one socket with 1009 or 1002; without a listener the error would end the runner.
+      ws.on('error', () => ws.terminate());
+      const cols = clampSize(url.searchParams.get('cols'), 100);
+      const rows = clampSize(url.searchParams.get('rows'), 30);
       try {
-        const session = options.sessions.authorize(match[1]!, token ?? null);
         const terminal = options.sessions.terminal(session, { cols, rows });
         terminal.resize({ cols, rows });
         // The screen as it was: a reconnecting client resets and replays it.
@@ -62,7 +75,9 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
           if (isBinary) return;
           const message = parse(raw.toString());
           if (message?.t === 'i') terminal.write(message.d);
-          else if (message?.t === 'r') terminal.resize({ cols: message.cols, rows: message.rows });
+          else if (message?.t === 'r') {
+            terminal.resize({ cols: clampSize(String(message.cols), 100), rows: clampSize(String(message.rows), 30) });
+          }
         });
         ws.on('close', () => {
           detach();
@@ -102,11 +117,19 @@ function parse(text: string): ClientMessage | null {
   return null;
 }
 
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
 function reject(socket: Duplex, status: number, message: string) {
-  socket.write(
-    `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  socket.on('error', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
   );
-  socket.destroy();
+}
+
+/** A terminal between 1x1 and 1000x1000: node-pty would otherwise take any number the client sends. */
+function clampSize(value: string | null, fallback: number): number {
+  const n = Math.floor(Number(value ?? fallback));
+  return Number.isFinite(n) ? Math.min(1000, Math.max(1, n)) : fallback;
 }
 
 /** A close reason must fit in 123 bytes. */

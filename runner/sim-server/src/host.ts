@@ -6,16 +6,29 @@ import type { ApiRequest, ApiResponse } from '@paranoid/sim/api/types.ts';
 import { parseQuery } from '@paranoid/sim/api/types.ts';
 import { type Cluster, type ClusterOptions, createCluster } from '@paranoid/sim/cluster.ts';
 import { WebSocketServer } from 'ws';
+import { createFairQueue } from './fair-queue.ts';
 import { randomIds, realClock } from './real-clock.ts';
 import { selfSignedCertificate } from './tls.ts';
 
 /** A request body larger than this is refused with 413, as kube-apiserver's 3 MiB limit. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/**
+ * Most watch and follow streams open at once on one cluster. kube-apiserver has no such
+ * number, but its clients are not hostile: here every stream holds memory in this process.
+ */
+export const MAX_STREAMS_PER_CLUSTER = 32;
+/** Bytes a stream may have queued for a client that does not read, before it is dropped. */
+export const MAX_STREAM_BACKLOG_BYTES = 16 * 1024 * 1024;
+/** How long a stream may stay blocked on a client that does not read, as the watch cache's blocked timeout. */
+export const STREAM_BLOCKED_TIMEOUT_MS = 10_000;
+
 export interface SimHostOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** The serving certificate; one is made when absent. Worker hosts share their pool's. */
+  tls?: { key: string; cert: string };
 }
 
 export interface HostedCluster {
@@ -41,6 +54,20 @@ export interface SimHost {
 }
 
 const encoder = new TextEncoder();
+
+const tooManyRequests = () =>
+  encoder.encode(
+    JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Too many requests, please try again later.',
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 1 },
+      code: 429,
+    }),
+  );
 
 function statusBody(code: number, reason: string, message: string): Uint8Array {
   return encoder.encode(
@@ -68,7 +95,11 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
   const clusters = new Map<string, HostedCluster>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const openStreams = new Set<() => void>();
-  const tls = selfSignedCertificate();
+  const tls = options.tls ?? selfSignedCertificate();
+  /** Each cluster's requests in turn, so one cluster's flood does not hold up the others. */
+  const turns = createFairQueue();
+  /** Open streams by cluster id, against {@link MAX_STREAMS_PER_CLUSTER}. */
+  const streamsOf = new Map<string, number>();
 
   /** Splits `/clusters/<id>/rest?query` into the cluster and the API path. */
   function resolve(url: string, authorization?: string): { hosted?: HostedCluster; path: string; query: string } {
@@ -91,7 +122,7 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
     return undefined;
   }
 
-  function send(res: ServerResponse, response: ApiResponse, req: IncomingMessage): void {
+  function send(res: ServerResponse, response: ApiResponse, req: IncomingMessage, clusterId: string): void {
     if (response.kind === 'upgrade') {
       // Exec without a WebSocket upgrade (e.g. kubectl's SPDY fallback).
       res.writeHead(400, { 'content-type': 'application/json' });
@@ -103,25 +134,57 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
       res.end(req.method === 'HEAD' ? undefined : response.body);
       return;
     }
+    const open = streamsOf.get(clusterId) ?? 0;
+    if (open >= MAX_STREAMS_PER_CLUSTER) {
+      // The apiserver's max-in-flight answer, which client-go retries after the second it names.
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(tooManyRequests());
+      return;
+    }
+    streamsOf.set(clusterId, open + 1);
     res.writeHead(response.status, { ...response.headers, 'cache-control': 'no-cache, private' });
     res.flushHeaders();
     let ended = false;
-    const end = () => {
+    let blocked: NodeJS.Timeout | undefined;
+    const end = (drop = false) => {
       if (ended) return;
       ended = true;
+      clearTimeout(blocked);
       openStreams.delete(stopAll);
+      const left = (streamsOf.get(clusterId) ?? 1) - 1;
+      if (left > 0) streamsOf.set(clusterId, left);
+      else streamsOf.delete(clusterId);
       try {
         stop();
       } catch {}
-      res.end();
+      // A client that does not read would never take the end either: free its backlog now.
+      if (drop) res.destroy();
+      else res.end();
     };
     let stop: () => void = () => {};
     const stopAll = () => end();
     openStreams.add(stopAll);
+    // The initial events of a watch are written at once; the bound applies to what comes on top.
+    let starting = true;
+    let initialBytes = 0;
     stop = response.start((chunk) => {
-      if (!ended) res.write(chunk);
+      if (ended) return;
+      res.write(chunk);
+      if (starting) initialBytes += chunk.length;
+      // A slow watcher is dropped, as the watch cache drops one whose buffer stays full:
+      // at once past the backlog bound, or when it has not drained within the blocked timeout.
+      if (res.writableLength > MAX_STREAM_BACKLOG_BYTES + initialBytes) end(true);
+      else if (res.writableNeedDrain && !blocked) {
+        blocked = setTimeout(() => end(true), STREAM_BLOCKED_TIMEOUT_MS);
+        blocked.unref();
+        res.once('drain', () => {
+          clearTimeout(blocked);
+          blocked = undefined;
+        });
+      }
     }, end);
-    res.on('close', end);
+    starting = false;
+    res.on('close', () => end());
   }
 
   async function readBody(req: IncomingMessage): Promise<Uint8Array | 'too-large'> {
@@ -151,8 +214,10 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
         req.socket.destroySoon?.();
         return;
       }
-      const response = hosted.cluster.handle(toApiRequest(req, path, query, body.length ? body : undefined));
-      send(res, response, req);
+      const request = toApiRequest(req, path, query, body.length ? body : undefined);
+      const response = await turns.run(hosted.id, () => hosted.cluster.handle(request));
+      if (res.destroyed) return;
+      send(res, response, req, hosted.id);
     } catch (error) {
       console.error('sim host: request failed', error);
       if (!res.headersSent) {
@@ -257,7 +322,8 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
     port,
     caCertificate: tls.cert,
     addCluster(clusterOptions = {}) {
-      const id = randomBytes(4).toString('hex');
+      // 48 bits: pools of hosts share one id space, and a guessed id still needs its token.
+      const id = randomBytes(6).toString('hex');
       const cluster = createCluster({ clock: realClock, ids: randomIds, ...clusterOptions });
       const hosted: HostedCluster = { id, token: cluster.adminToken, server: `${url}/clusters/${id}`, cluster };
       clusters.set(id, hosted);

@@ -87,6 +87,8 @@ export default function Player({ scenario, steps, checks, lessons }: PlayerProps
         if (e instanceof ApiFailure && e.sessionEnded) {
           setSession(scenario.id, null);
           setPhase('ended');
+          // The runner's own words: after a restart they say the progress is safe.
+          setError(e.message);
         } else {
           setPhase('idle');
           fail(e);

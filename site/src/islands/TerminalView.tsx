@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { ApiFailure, api } from '../lib/api.ts';
 import { escapeThenTab } from '../lib/focus.ts';
 
 export interface TerminalHandle {
@@ -114,6 +115,7 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
         socket = ws;
         let fresh = true;
         ws.onopen = () => {
+          opened = true;
           attempts = 0;
           setStatus('live');
           setDetail('');
@@ -126,8 +128,22 @@ export default function TerminalView({ sessionId, token, onSessionEnded, handle 
           }
           term.write(typeof event.data === 'string' ? event.data : '');
         };
+        let opened = false;
         ws.onclose = (event) => {
           if (disposed || socket !== ws) return;
+          // The runner refuses the upgrade itself when the session is gone (after a restart, say),
+          // and a browser cannot read why: ask the API, which says so in words.
+          if (!opened) {
+            api.session(sessionId, token).then(
+              () => undefined,
+              (e: unknown) => {
+                if (disposed || socket !== ws || !(e instanceof ApiFailure && e.sessionEnded)) return;
+                window.clearTimeout(retry);
+                setStatus('unavailable');
+                ended.current(e.message);
+              },
+            );
+          }
           if (event.code === CLOSE_SESSION_ENDED) {
             setStatus('unavailable');
             ended.current(event.reason || 'This session has ended.');

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { createJSONStorage, persist } from 'zustand/middleware';
+import { createJSONStorage, persist, type StateStorage } from 'zustand/middleware';
 import type { CheckResult, ScenarioProgress } from './api.ts';
 
 /** A session this browser started: its id and its own token. */
@@ -28,7 +28,33 @@ interface LabState {
   toggleStep(scenarioId: string, stepId: string): void;
 }
 
-/** The browser's state, persisted in localStorage and shared by every tab. */
+/**
+ * Where the state is kept: session tokens in this tab's sessionStorage (a token in
+ * localStorage outlives the tab and is readable by any script of the origin for ever),
+ * everything else in localStorage, shared by every tab.
+ */
+const splitStorage: StateStorage = {
+  getItem(name) {
+    const shared = localStorage.getItem(name);
+    const own = sessionStorage.getItem(`${name}:sessions`);
+    if (shared === null && own === null) return null;
+    const parsed = (shared ? JSON.parse(shared) : { state: {}, version: 1 }) as { state: Record<string, unknown> };
+    parsed.state.sessions = own ? JSON.parse(own) : {};
+    return JSON.stringify(parsed);
+  },
+  setItem(name, value) {
+    const parsed = JSON.parse(value) as { state: Record<string, unknown> };
+    const { sessions, ...rest } = parsed.state;
+    sessionStorage.setItem(`${name}:sessions`, JSON.stringify(sessions ?? {}));
+    localStorage.setItem(name, JSON.stringify({ ...parsed, state: rest }));
+  },
+  removeItem(name) {
+    localStorage.removeItem(name);
+    sessionStorage.removeItem(`${name}:sessions`);
+  },
+};
+
+/** The browser's state: progress shared by every tab through localStorage, tokens kept per tab. */
 export const useLab = create<LabState>()(
   persist(
     (set) => ({
@@ -56,7 +82,7 @@ export const useLab = create<LabState>()(
           return { stepsDone: { ...s.stepsDone, [scenarioId]: [...done] } };
         }),
     }),
-    { name: 'paranoid-lab', version: 1, storage: createJSONStorage(() => localStorage) },
+    { name: 'paranoid-lab', version: 1, storage: createJSONStorage(() => splitStorage) },
   ),
 );
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionScenario } from '@paranoid/catalog/apply.ts';
-import { type LoadedScenario, loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
@@ -22,7 +22,9 @@ import type { ClusterOptions } from '@paranoid/sim/cluster.ts';
 import { createSimHost } from '@paranoid/sim-server/host.ts';
 import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
+import { createSimWorkerPool } from '@paranoid/sim-server/worker-pool.ts';
 import { defaultDataDir } from '../data-dir.ts';
+import { watchLauncher } from '../launcher-watch.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
@@ -85,8 +87,9 @@ export async function createServeLab(
   return {
     ...lab,
     close: async () => {
-      stop();
+      // Sessions end (and their clusters go) before the simulator's workers stop.
       await lab.close();
+      await stop();
     },
     // A cluster per scenario made ahead of time, so even the first Start is quick.
     prewarm: () => {
@@ -105,6 +108,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   if (!existsSync(SITE_DIST)) {
     process.stderr.write(`warning: no built site at ${SITE_DIST}; run \`pnpm --filter @paranoid/site build\`\n`);
   }
+  // The launch chain is read before anything else: by the time the lab is ready, a signal
+  // may already have ended part of it.
+  const launcher = watchLauncher();
   const lab = await createServeLab(options);
   const host = options.host ?? '127.0.0.1';
   const { url } = await lab.listen(port, host);
@@ -114,19 +120,30 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   process.stdout.write(`Paranoid is ready on ${url}/ (provider: ${options.provider})\n`);
   lab.prewarm();
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // A close that hangs must not keep the port: give it ten seconds.
+    setTimeout(() => process.exit(1), 10_000).unref();
     await lab.close().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  // SIGTERM to `npm start` or `pnpm` ends that process but not this one: stop when it goes.
+  launcher.onGone(() => {
+    process.stderr.write('paranoid: the process that started the lab has stopped; stopping too\n');
+    void stop();
+  });
 }
 
 interface ProviderSetup {
   provider: ClusterProvider;
   /** Overrides how terminals run (kind: an exec into the session's toolbox container). */
   terminals?: TerminalMode;
-  stop(): void;
+  stop(): void | Promise<void>;
   /** Starts making clusters ahead of the first learner. */
   warm?(): void;
 }
@@ -146,7 +163,7 @@ async function makeProvider(
     });
   }
   const host = await loadSimHost();
-  return { provider: new SimProvider({ host, setup, settleTimeoutMs: SIM_SETTLE_MS }), stop: () => {} };
+  return { provider: new SimProvider({ host, setup, settleTimeoutMs: SIM_SETTLE_MS }), stop: () => host.close() };
 }
 
 /**
@@ -215,41 +232,22 @@ async function makeKindProvider(
 }
 
 /**
- * The simulator's HTTP host (runner/sim-server/src) with full clusters (sim/assemble.ts):
- * RBAC, admission, controllers, the kubelet's runtime with the scenario's images, and
- * the network engine; adapted to the provider's port.
+ * The simulator's clusters on worker threads (sim-server/worker-pool.ts), each made with
+ * its scenario's images and simulated internet (../sim-cluster-options.ts), so that no
+ * cluster's request runs on the runner's own event loop.
  */
-async function loadSimHost(): Promise<SimHost> {
-  const host = await createSimHost({ host: '127.0.0.1', port: 0 });
-  const internet = new Map<string, NonNullable<ClusterOptions['internet']>>();
-  // Scenario folders change only with a new checkout: read each one once. A scenario brings its
-  // images and its simulated internet (the hosts its attacks and checks reach), as `sim` and
-  // `validate` give them, so the site grades exactly what they grade.
-  const scenarios = new Map<string, LoadedScenario | undefined>();
-  const scenarioOf = (id: string) => {
-    if (!scenarios.has(id)) scenarios.set(id, loadScenario(join(SCENARIOS, id), SCENARIOS).scenario);
-    return scenarios.get(id);
-  };
+async function loadSimHost(): Promise<SimHost & { close(): Promise<void> }> {
+  const workers = process.env.PARANOID_SIM_WORKERS ? Number(process.env.PARANOID_SIM_WORKERS) : undefined;
+  const pool = await createSimWorkerPool({
+    host: '127.0.0.1',
+    ...(workers && Number.isInteger(workers) && workers > 0 ? { workers } : {}),
+    clusterOptions: { module: new URL('../sim-cluster-options.ts', import.meta.url).href, arg: SCENARIOS },
+  });
   return {
-    addCluster({ scenarioId }) {
-      const scenario = scenarioId ? scenarioOf(scenarioId) : undefined;
-      const options = simulatedClusterOptions({
-        clock: realClock,
-        ids: randomIds,
-        ...(scenario ? { images: scenario.imageDefinitions, internet: scenario.scenario.internet } : {}),
-      });
-      const c = host.addCluster(options);
-      if (options.internet) internet.set(c.id, options.internet);
-      return { id: c.id, token: c.token, server: c.server, certificateAuthority: host.caCertificate };
-    },
-    removeCluster(id) {
-      internet.delete(id);
-      host.removeCluster(id);
-    },
-    async requestFromInternet(id, request) {
-      const probe = internet.get(id);
-      return probe ? probe(request) : { ok: false, error: 'this cluster has no simulated internet' };
-    },
+    addCluster: ({ scenarioId }) => pool.addCluster(scenarioId ? { scenarioId } : {}),
+    removeCluster: (id) => pool.removeCluster(id),
+    requestFromInternet: (id, request) => pool.requestFromInternet(id, request),
+    close: () => pool.close(),
   };
 }
 

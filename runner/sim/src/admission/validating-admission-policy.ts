@@ -8,12 +8,13 @@
 
 import { type AuthorizationQuery, CelAuthorizer, kubernetesCelEnvironment } from '@paranoid/k8s/cel.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import type { StatusDetails } from '@paranoid/k8s/status.ts';
+import { invalid, type StatusCause, type StatusDetails } from '@paranoid/k8s/status.ts';
 import type { LabelSelector } from 'kubernetes-types/meta/v1';
 import { authorize } from '../rbac/authorizer.ts';
 import { selectorMatches } from '../rbac/label-selector.ts';
 import { findResource, findResourceByKind, RESOURCES } from '../resources.ts';
 import type { ObjectStore } from '../store.ts';
+import { type CostBudget, meteredRunner, newBudget } from './cel-cost.ts';
 import type { AdmissionPlugin, AdmissionRequest, AdmissionResult } from './types.ts';
 import { type MatchResources, matchesResources } from './vap-match.ts';
 
@@ -61,16 +62,53 @@ const EXEMPT = new Set([
 ]);
 
 const env = kubernetesCelEnvironment();
+const metered = meteredRunner(env);
+/** The budget of the policy evaluation under way: its expressions draw from it in turn. */
+let budget: CostBudget | undefined;
 
 const compiled = new Map<string, (ctx: Record<string, unknown>) => unknown>();
 function compile(expression: string): (ctx: Record<string, unknown>) => unknown {
   let fn = compiled.get(expression);
   if (!fn) {
     const parsed = env.parse(expression);
-    fn = (ctx) => parsed(ctx);
+    fn = (ctx) => metered(parsed, ctx, budget);
+    // Expressions are the learner's: keep the cache bounded.
+    if (compiled.size >= 4096) compiled.clear();
     compiled.set(expression, fn);
   }
   return fn;
+}
+
+/**
+ * Why a policy's expressions cannot be stored, as kube-apiserver's validation words it:
+ * a compilation error, or an estimated cost over the limit.
+ */
+export function policyExpressionCauses(policy: KubeObject): Required<StatusCause>[] {
+  const spec = (policy.spec ?? {}) as PolicySpec;
+  const causes: Required<StatusCause>[] = [];
+  const check = (field: string, expression: unknown) => {
+    if (typeof expression !== 'string') return;
+    try {
+      env.parse(expression);
+    } catch (error) {
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field,
+        message: `Invalid value: ${JSON.stringify(expression)}: compilation failed: ${errorText(error)}`,
+      });
+    }
+  };
+  (spec.validations ?? []).forEach((v, i) => {
+    check(`spec.validations[${i}].expression`, v.expression);
+    check(`spec.validations[${i}].messageExpression`, v.messageExpression);
+  });
+  for (const [i, c] of (spec.matchConditions ?? []).entries())
+    check(`spec.matchConditions[${i}].expression`, c.expression);
+  for (const [i, v] of (spec.variables ?? []).entries()) check(`spec.variables[${i}].expression`, v.expression);
+  for (const [i, a] of (spec.auditAnnotations ?? []).entries()) {
+    check(`spec.auditAnnotations[${i}].valueExpression`, a.valueExpression);
+  }
+  return causes;
 }
 
 /** JSON integers are CEL ints; cel-js represents those as bigint. */
@@ -252,6 +290,22 @@ function objectName(request: AdmissionRequest): string {
 /** Evaluates every bound policy for one request. */
 export function validateWithPolicies(request: AdmissionRequest, store: ObjectStore): AdmissionResult {
   const result: AdmissionResult = { warnings: [] };
+  if (
+    request.resource.group === GROUP &&
+    request.resource.resource === 'validatingadmissionpolicies' &&
+    !request.subresource &&
+    (request.operation === 'CREATE' || request.operation === 'UPDATE') &&
+    request.object
+  ) {
+    const causes = policyExpressionCauses(request.object);
+    if (causes.length > 0) {
+      const error = invalid(GROUP, 'ValidatingAdmissionPolicy', objectName(request), causes);
+      result.denied = { code: 422, reason: 'Invalid', message: error.message, details: error.details } as NonNullable<
+        AdmissionResult['denied']
+      >;
+      return result;
+    }
+  }
   if (request.resource.group === GROUP && EXEMPT.has(request.resource.resource)) return result;
   const bindings = store.list(BINDINGS);
   if (bindings.length === 0) return result;
@@ -287,6 +341,8 @@ export function validateWithPolicies(request: AdmissionRequest, store: ObjectSto
             : null,
       };
       base.authorizer = authorizerFor(request, store);
+      // Each (policy, binding, param) evaluation has a budget of its own, as upstream.
+      budget = newBudget();
       const variables: Record<string, unknown> = {};
       const ctx = { ...base, variables };
       for (const v of policy.variables ?? []) {

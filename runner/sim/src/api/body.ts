@@ -1,5 +1,6 @@
 import { badRequest, StatusError } from '@paranoid/k8s/status.ts';
 import { parse as parseYaml } from 'yaml';
+import { exceedsFields, STORE_LIMITS, tooManyFields } from '../store/memory-store.ts';
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.ts';
 import { type ApiRequest, header } from './types.ts';
 
@@ -48,11 +49,21 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** Decodes the request body by its Content-Type: JSON, YAML or Kubernetes protobuf. */
+/**
+ * Decodes the request body by its Content-Type: JSON, YAML or Kubernetes protobuf. A body
+ * with more fields than one object may hold is refused before any of the work a write does,
+ * which grows with the number of fields.
+ */
 export function decodeBody(
   request: ApiRequest,
   allowed: string[] = ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE],
 ): unknown {
+  const value = decodeAnyBody(request, allowed);
+  if (exceedsFields(value, STORE_LIMITS.maxObjectFields)) throw tooManyFields(STORE_LIMITS.maxObjectFields);
+  return value;
+}
+
+function decodeAnyBody(request: ApiRequest, allowed: string[]): unknown {
   const body = request.body ?? new Uint8Array();
   const type = mediaType(header(request, 'content-type')) || 'application/json';
   if (!allowed.includes(type) && !(type === 'application/apply-patch+yaml' && allowed.includes(type))) {

@@ -1,6 +1,6 @@
 import type { GroupResource, KubeObject } from '@paranoid/k8s/object.ts';
 import { groupResourceString } from '@paranoid/k8s/object.ts';
-import { alreadyExists, conflict, invalid, notFound } from '@paranoid/k8s/status.ts';
+import { alreadyExists, conflict, invalid, notFound, StatusError, type StatusReason } from '@paranoid/k8s/status.ts';
 import type { Clock, IdSource } from '../clock.ts';
 import type { ObjectStore, StoreEvent } from '../store.ts';
 
@@ -65,7 +65,59 @@ export interface MemoryStoreOptions {
    * resourceVersion older than it get 410 Expired, as after an etcd compaction.
    */
   from?: StoreSnapshot;
+  /** What one cluster may hold; see {@link STORE_LIMITS}. */
+  limits?: Partial<StoreLimits>;
 }
+
+/** Bounds on what a learner can store, so one cluster cannot take the runner's memory. */
+export interface StoreLimits {
+  /** etcd's `--max-request-bytes` (1.5 MiB): a larger object is refused as etcd refuses it. */
+  maxObjectBytes: number;
+  /** Objects in the whole cluster. */
+  maxObjects: number;
+  /** Bytes of all objects together, as etcd's `--quota-backend-bytes`. */
+  maxTotalBytes: number;
+  /**
+   * Fields (map entries and list items, at any depth) in one object. Upstream has no such
+   * number, but here every write walks the object several times (managed fields, validation)
+   * on a thread other clusters share: 120,000 labels took seconds. This keeps one write short.
+   */
+  maxObjectFields: number;
+}
+
+export const STORE_LIMITS: StoreLimits = {
+  maxObjectBytes: 1.5 * 1024 * 1024,
+  maxObjects: 20_000,
+  maxTotalBytes: 128 * 1024 * 1024,
+  maxObjectFields: 10_000,
+};
+
+/** Whether `value` has more than `max` fields (map entries and list items), counting no further than needed. */
+export function exceedsFields(value: unknown, max: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    const children = Array.isArray(v) ? v : Object.values(v as object);
+    count += children.length;
+    if (count > max) return true;
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push(child);
+  }
+  return false;
+}
+
+/** The refusal of an object with too many fields. */
+export const tooManyFields = (max: number) =>
+  new StatusError(
+    413,
+    'RequestEntityTooLarge',
+    `Request entity too large: the object has more than ${max} fields, the most one object may have in this simulated cluster`,
+  );
+
+/** etcd's own errors reach kubectl with no reason: `Error from server: etcdserver: ...`. */
+const storageError = (message: string) => new StatusError(500, '' as StatusReason, message);
+const SPACE_EXCEEDED = 'etcdserver: mvcc: database space exceeded';
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -148,10 +200,32 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const history: { rv: number; event: StoreEvent }[] = [];
   let revision = options.from?.revision ?? 1;
   let count = options.from?.count ?? 0;
+  const limits = { ...STORE_LIMITS, ...options.limits };
+  /** Stored size of each object by table and key, to keep the total under `maxTotalBytes`. */
+  const sizes = new Map<string, number>();
+  let totalBytes = 0;
+  /** The object as stored, refused when etcd would refuse it; the JSON text doubles as the copy's source. */
+  const admit = (object: KubeObject, sizeKey: string, creating: boolean): [KubeObject, number] => {
+    const text = JSON.stringify(object);
+    if (text.length > limits.maxObjectBytes) throw storageError('etcdserver: request is too large');
+    if (exceedsFields(object, limits.maxObjectFields)) throw tooManyFields(limits.maxObjectFields);
+    if (creating && count >= limits.maxObjects) throw storageError(SPACE_EXCEEDED);
+    if (totalBytes - (sizes.get(sizeKey) ?? 0) + text.length > limits.maxTotalBytes) {
+      throw storageError(SPACE_EXCEEDED);
+    }
+    return [JSON.parse(text) as KubeObject, text.length];
+  };
+  const account = (sizeKey: string, size: number | undefined) => {
+    totalBytes += (size ?? 0) - (sizes.get(sizeKey) ?? 0);
+    if (size === undefined) sizes.delete(sizeKey);
+    else sizes.set(sizeKey, size);
+  };
   // The oldest resourceVersion whose later events this store can replay.
   const floor = revision;
   for (const [k, json] of options.from?.tables ?? []) {
     tables.set(k, new Map(JSON.parse(json) as [string, KubeObject][]));
+    // Counted by table, not by object: cheap, and a little over rather than under.
+    totalBytes += json.length;
   }
 
   const table = (resource: GroupResource) => {
@@ -184,6 +258,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     const existing = t.get(key);
     if (!existing) throw notFound(resource.group, resource.resource, name);
     t.delete(key);
+    account(`${groupResourceString(resource)}|${key}`, undefined);
     count--;
     revision++;
     const gone = copy(existing);
@@ -216,7 +291,8 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     },
     scan,
     create(resource, object) {
-      const o = copy(object);
+      const key0 = `${groupResourceString(resource)}|${keyOf(object.metadata?.namespace, object.metadata?.name ?? '')}`;
+      const [o, size] = admit(object, key0, true);
       const meta = o.metadata ?? {};
       o.metadata = meta;
       if (!meta.name && meta.generateName) meta.name = meta.generateName + ids.suffix(5);
@@ -245,15 +321,16 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
         delete meta.generation;
       }
       t.set(key, o);
+      account(`${groupResourceString(resource)}|${key}`, size);
       count++;
       emit({ type: 'ADDED', resource, object: o });
       return copy(o);
     },
     update(resource, object) {
-      const o = copy(object);
-      const name = o.metadata?.name ?? '';
+      const name = object.metadata?.name ?? '';
+      const key = keyOf(object.metadata?.namespace, name);
+      const [o, size] = admit(object, `${groupResourceString(resource)}|${key}`, false);
       const t = table(resource);
-      const key = keyOf(o.metadata.namespace, name);
       const existing = t.get(key);
       if (!existing) throw notFound(resource.group, resource.resource, name);
       const rv = o.metadata.resourceVersion;
@@ -292,6 +369,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       revision++;
       o.metadata.resourceVersion = String(revision);
       t.set(key, o);
+      account(`${groupResourceString(resource)}|${key}`, size);
       emit({ type: 'MODIFIED', resource, object: o, old: existing });
       return copy(o);
     },

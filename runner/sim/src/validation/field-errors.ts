@@ -63,6 +63,11 @@ export class ErrorList {
     this.push('FieldValueDuplicate', field, `Duplicate value: ${goValue(value)}`, '');
   }
 
+  /** `Too long: must have at most <max> bytes` (field.TooLong with a byte limit). */
+  tooLong(field: string, max: number): void {
+    this.push('FieldValueTooLong', field, `Too long: must have at most ${max} bytes`, '');
+  }
+
   forbidden(field: string, detail: string): void {
     this.push('FieldValueForbidden', field, 'Forbidden', detail);
   }

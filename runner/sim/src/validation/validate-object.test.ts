@@ -218,3 +218,22 @@ describe('validateObject on security contexts', () => {
     expect(cause?.message).toContain('cannot set `allowPrivilegeEscalation` to false and `privileged` to true');
   });
 });
+
+describe('annotation size', () => {
+  it('refuses annotations over 256 KiB in total with upstream’s text', () => {
+    const big = applyDefaults({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default', annotations: { a: 'x'.repeat(200_000), b: 'y'.repeat(70_000) } },
+    });
+    expect(invalidError(big, validateObject(big)).message).toBe(
+      'ConfigMap "c" is invalid: metadata.annotations: Too long: must have at most 262144 bytes',
+    );
+    const fits = applyDefaults({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default', annotations: { a: 'x'.repeat(200_000) } },
+    });
+    expect(validateObject(fits)).toEqual([]);
+  });
+});

@@ -26,6 +26,9 @@ const sameJson = (a: unknown, b: unknown): boolean => deepEqual(a, b);
  * `Invalid` answers, with upstream's field paths, reasons and texts (`pkg/apis/<group>/validation`). With `old`,
  * the update rules too (immutable fields). Returns the causes; empty means valid. See `invalidError`.
  */
+/** Bytes of all annotations of one object, keys and values together (256 KiB upstream). */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
 export function validateObject(o: KubeObject, old?: KubeObject): Cause[] {
   const errs = new ErrorList();
   const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
@@ -152,8 +155,13 @@ function validateMeta(o: KubeObject, errs: ErrorList, nameRule: (name: string) =
   if (!name && !generateName) errs.required('metadata.name', 'name or generateName is required');
   if (name) for (const m of nameRule(name)) errs.invalid('metadata.name', name, m);
   validateLabels(o.metadata.labels, 'metadata.labels', errs);
-  for (const k of Object.keys(o.metadata.annotations ?? {}))
+  let annotationBytes = 0;
+  for (const [k, v] of Object.entries(o.metadata.annotations ?? {})) {
     for (const m of qualifiedName(k.toLowerCase())) errs.invalid('metadata.annotations', k, m);
+    annotationBytes += k.length + String(v).length;
+  }
+  // apimachinery's TotalAnnotationSizeLimitB: keys and values together.
+  if (annotationBytes > TOTAL_ANNOTATION_SIZE_LIMIT) errs.tooLong('metadata.annotations', TOTAL_ANNOTATION_SIZE_LIMIT);
 }
 
 function validateLabels(labels: unknown, field: string, errs: ErrorList): void {

@@ -1,0 +1,38 @@
+import type { ClusterOptions } from '@paranoid/sim/cluster.ts';
+
+/** A request from the simulated internet into one cluster, as the cluster's probe takes it. */
+export type InternetRequest = Parameters<NonNullable<ClusterOptions['internet']>>[0];
+/** What the cluster's probe answers. */
+export type InternetResponse = Awaited<ReturnType<NonNullable<ClusterOptions['internet']>>>;
+
+/** What a simulator worker is started with. */
+export interface WorkerData {
+  /** URL of worker.ts, imported by worker-entry.mjs once a TypeScript loader is in place. */
+  entry: string;
+  host: string;
+  /** The pool's serving certificate, so one CA covers every worker's port. */
+  tls: { key: string; cert: string };
+  /** A module that makes each new cluster's options (images, simulated internet) from its scenario id. */
+  clusterOptions?: { module: string; arg?: unknown };
+}
+
+/** The module named by {@link WorkerData.clusterOptions}: loaded inside the worker, since options hold functions. */
+export interface ClusterOptionsModule {
+  createClusterOptions(
+    arg: unknown,
+  ): (scenarioId: string | undefined) => Partial<ClusterOptions> | Promise<Partial<ClusterOptions>>;
+}
+
+export type WorkerRequest = { seq: number } & (
+  | { op: 'add'; scenarioId?: string }
+  | { op: 'remove'; clusterId: string }
+  | { op: 'internet'; clusterId: string; request: unknown }
+  | { op: 'close' }
+);
+
+export type WorkerReply = { seq: number } & ({ ok: true; value: unknown } | { ok: false; error: string });
+
+export interface WorkerReady {
+  ready: true;
+  url: string;
+}
