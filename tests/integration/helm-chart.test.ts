@@ -5,7 +5,11 @@
  * the Deployment's pods (the runner image is one the simulator knows) run to Available.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INSTRUCTOR_TOKEN_FILE, rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
 import { resolveHelm } from '@paranoid/server/kubectl-binary.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -13,6 +17,10 @@ import { type KubectlResult, type StartedSim, scratchFile, startSim } from '../s
 
 const CHART = fileURLToPath(new URL('../../infra/helm/paranoid', import.meta.url));
 const NS = 'paranoid';
+/** The instructor token's hash file, as `paranoid admin token` writes it (the token is never in the chart). */
+const tokenDir = mkdtempSync(join(tmpdir(), 'paranoid-chart-'));
+const { token } = rotateInstructorToken(tokenDir);
+const TOKEN_FILE = join(tokenDir, INSTRUCTOR_TOKEN_FILE);
 /** A production-like install: three replicas, PostgreSQL, an instructor, an Ingress. */
 const PRODUCTION = [
   '--namespace',
@@ -21,8 +29,8 @@ const PRODUCTION = [
   'replicaCount=3',
   '--set',
   'secret.databaseUrl=postgres://paranoid:secret@postgres.db.svc:5432/paranoid',
-  '--set-string',
-  'secret.instructorTokenFile={"sha256":"' + 'a'.repeat(64) + '","createdAt":0,"expiresAt":4102444800000}',
+  '--set-file',
+  `secret.instructorTokenFile=${TOKEN_FILE}`,
   '--set',
   'ingress.enabled=true',
   '--set',
@@ -35,8 +43,12 @@ let sim: StartedSim;
 /** Runs the bundled helm; never throws. */
 function helm(args: string[]): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    execFile(helmPath, args, { timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: sim.dir } }, (error, stdout, stderr) =>
-      resolve({ stdout: String(stdout), stderr: String(stderr), code: error ? Number(error.code ?? 1) : 0 }),
+    execFile(
+      helmPath,
+      args,
+      { timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: sim.dir } },
+      (error, stdout, stderr) =>
+        resolve({ stdout: String(stdout), stderr: String(stderr), code: error ? Number(error.code ?? 1) : 0 }),
     );
   });
 }
@@ -64,6 +76,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.close();
+  rmSync(tokenDir, { recursive: true, force: true });
 });
 
 describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
@@ -114,6 +127,17 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     expect(runner.env).toEqual([
       { name: 'PARANOID_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'lab-paranoid', key: 'database-url' } } },
     ]);
+  });
+
+  it('puts the PostgreSQL URL and the token hash file in the Secret, and never the token', async () => {
+    const secret = (await render('lab', PRODUCTION)).find((o) => o.kind === 'Secret') as Manifest & {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData).toEqual({
+      'database-url': 'postgres://paranoid:secret@postgres.db.svc:5432/paranoid',
+      'instructor-token.json': readFileSync(TOKEN_FILE, 'utf8'),
+    });
+    expect(JSON.stringify(secret)).not.toContain(token);
   });
 
   it('refuses values the runner cannot run with, saying why', async () => {
@@ -183,9 +207,20 @@ describe('the chart installed on a simulated cluster, Pod Security restricted en
     expect(pods).toHaveLength(3);
     for (const pod of pods) {
       expect(pod.status.phase).toBe('Running');
-      expect(pod.status.containerStatuses[0]).toMatchObject({ ready: true, image: 'ghcr.io/paranoid-lab/runner:0.1.0' });
+      expect(pod.status.containerStatuses[0]).toMatchObject({
+        ready: true,
+        image: 'ghcr.io/paranoid-lab/runner:0.1.0',
+      });
     }
-    const endpoints = await sim.kubectl(['get', 'endpoints', 'lab-paranoid', '-n', NS, '-o', 'jsonpath={.subsets[*].addresses[*].ip}']);
+    const endpoints = await sim.kubectl([
+      'get',
+      'endpoints',
+      'lab-paranoid',
+      '-n',
+      NS,
+      '-o',
+      'jsonpath={.subsets[*].addresses[*].ip}',
+    ]);
     expect(endpoints.stdout.trim().split(/\s+/)).toHaveLength(3);
   }, 120_000);
 });

@@ -31,7 +31,7 @@ program
     ).env('PARANOID_DATABASE_URL'),
   )
   .option('--max-sessions <n>', 'most live sessions this runner holds at once; the next Start is refused')
-  .option('--session-ttl <minutes>', "minutes a session lives unless the learner extends it (default 45)")
+  .option('--session-ttl <minutes>', 'minutes a session lives unless the learner extends it (default 45)')
   .option('--unsafe-local-shell', 'without bubblewrap, run learner shells unsandboxed (one user, own machine only)')
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')

