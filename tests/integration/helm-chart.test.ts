@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { INSTRUCTOR_TOKEN_FILE, rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
 import { resolveHelm } from '@paranoid/server/kubectl-binary.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { type KubectlResult, type StartedSim, scratchFile, startSim } from '../support/sim.ts';
 
 const CHART = fileURLToPath(new URL('../../infra/helm/paranoid', import.meta.url));
@@ -138,6 +138,29 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
       'instructor-token.json': readFileSync(TOKEN_FILE, 'utf8'),
     });
     expect(JSON.stringify(secret)).not.toContain(token);
+  });
+
+  it('documents every value in values.yaml and in its README', () => {
+    const values = readFileSync(join(CHART, 'values.yaml'), 'utf8');
+    const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+    const leaves = (node: unknown, prefix: string): string[] =>
+      node && typeof node === 'object' && !Array.isArray(node) && Object.keys(node).length && prefix !== 'resources.'
+        ? Object.entries(node).flatMap(([k, v]) => leaves(v, `${prefix}${k}.`))
+        : [prefix.slice(0, -1)];
+    const keys = leaves(parse(values), '');
+    expect(keys.length).toBeGreaterThan(40);
+    expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
+    // In values.yaml, each leaf's line follows a `# --` comment (or the comment of its group).
+    const lines = values.split('\n');
+    const undocumented = keys.filter((key) => {
+      const name = key.split('.').pop();
+      return !lines.some((line, i) => {
+        if (!new RegExp(`^\\s*${name}:`).test(line)) return false;
+        for (let j = i - 1; j >= 0 && /^\s*#/.test(lines[j] ?? ''); j--) if (lines[j]?.includes('# --')) return true;
+        return false;
+      });
+    });
+    expect(undocumented).toEqual([]);
   });
 
   it('refuses values the runner cannot run with, saying why', async () => {
