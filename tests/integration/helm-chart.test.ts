@@ -140,6 +140,24 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     expect(JSON.stringify(secret)).not.toContain(token);
   });
 
+  it('lets the runner reach only DNS and PostgreSQL, and grants it RBAC only when rules are given', async () => {
+    const objects = await render('lab', PRODUCTION);
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.egress.flatMap((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port))).toEqual([
+      53, 53, 5432,
+    ]);
+    expect(objects.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toEqual([]);
+    const rules = ['--set', 'rbac.rules[0].apiGroups[0]=', '--set', 'rbac.rules[0].resources[0]=pods'];
+    const granted = await render('lab', [...PRODUCTION, ...rules, '--set', 'rbac.rules[0].verbs[0]=get']);
+    expect(granted.find((o) => o.kind === 'Role')?.spec).toBeUndefined();
+    expect((granted.find((o) => o.kind === 'Role') as unknown as { rules: unknown }).rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+    ]);
+    const deployment = granted.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(true);
+  });
+
   it('documents every value in values.yaml and in its README', () => {
     const values = readFileSync(join(CHART, 'values.yaml'), 'utf8');
     const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
