@@ -38,7 +38,14 @@ program
   .option('--max-clusters <n>', 'kind: most clusters alive at once; the next session is refused', '4')
   .action(async (options) => {
     const { serve } = await import('./commands/serve.ts');
-    await serve(options);
+    try {
+      await serve(options);
+    } catch (error) {
+      // A bad flag or an unreachable database: one line, not a stack trace. Exit at once:
+      // what was started before the failure (the simulator's host) would keep the process alive.
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
   });
 
 program
