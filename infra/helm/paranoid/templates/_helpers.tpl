@@ -1,0 +1,65 @@
+{{/* The chart's name, or nameOverride. */}}
+{{- define "paranoid.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The prefix of every object's name: the release, then the chart unless the release already says it. */}}
+{{- define "paranoid.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The labels that select the runner's pods: stable across upgrades. */}}
+{{- define "paranoid.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "paranoid.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: runner
+{{- end -}}
+
+{{/* Every object's labels: the one place they are written. */}}
+{{- define "paranoid.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "paranoid.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: paranoid
+{{- end -}}
+
+{{- define "paranoid.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "paranoid.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "paranoid.secretName" -}}
+{{- default (include "paranoid.fullname" .) .Values.secret.existingSecret -}}
+{{- end -}}
+
+{{/* The image reference: the digest wins over the tag. */}}
+{{- define "paranoid.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Refuses values the runner cannot run with, with the reason. */}}
+{{- define "paranoid.validate" -}}
+{{- if ne .Values.provider "sim" -}}
+{{- fail (printf "provider %q cannot run in a pod: only \"sim\" is supported by this chart (kind needs a Docker engine)" .Values.provider) -}}
+{{- end -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.secret.databaseUrl) (not .Values.secret.existingSecret) -}}
+{{- fail "replicaCount > 1 needs secret.databaseUrl (or secret.existingSecret): without PostgreSQL each replica keeps its own progress in SQLite on an emptyDir" -}}
+{{- end -}}
+{{- end -}}

