@@ -28,4 +28,13 @@ describe('generated data', () => {
     expect(result.output).toMatch(/up to date/);
     expect(result.code).toBe(0);
   });
+
+  it('has the protobuf field tables exactly as the bundled kubectl embeds them', () => {
+    // The suites' global setup extracts and verifies the bundled kubectl (support/kubectl-setup.ts).
+    const kubectl = process.env.PARANOID_KUBECTL;
+    expect(kubectl, 'the bundled kubectl').toBeTruthy();
+    const result = check('runner/sim/scripts/generate-protobuf-schema.ts', '--kubectl', kubectl!);
+    expect(result.output).toMatch(/up to date/);
+    expect(result.code).toBe(0);
+  });
 });
