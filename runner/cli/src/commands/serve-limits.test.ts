@@ -30,8 +30,9 @@ describe('serve --max-sessions and --session-ttl (the chart passes them per repl
       expect((await start()).status).toBe(201);
       const third = await start();
       expect(third.status).toBe(503);
+      expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await third.json()).toEqual({
-        error: { code: 'TooManySessions', message: 'the lab is full right now: try again in a few minutes' },
+        error: { code: 'TooManySessions', message: 'the lab is full right now (2 sessions): try again in 5 minute(s)' },
       });
     } finally {
       await lab.close();
