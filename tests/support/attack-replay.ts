@@ -198,7 +198,20 @@ export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
         subjects = [[`--as=${subject.user}`, ...subject.groups.map((g) => `--as-group=${g}`)]];
       }
       if (subjects.length === 0) evidence.push('no account with a token runs the image');
-      const scopes = probe.namespaces === 'all' ? [['-A']] : [[], ...probe.namespaces.map((ns: string) => ['-n', ns])];
+      // `all`, as the grader asks: cluster scope, and every namespace a RoleBinding could add to.
+      const namespaces =
+        probe.namespaces === 'all'
+          ? [
+              ...new Set(
+                (
+                  await kubectl(sim, ['get', 'rolebindings', '-A', '-o', 'jsonpath={.items[*].metadata.namespace}'])
+                ).stdout
+                  .split(/\s+/)
+                  .filter(Boolean),
+              ),
+            ]
+          : probe.namespaces;
+      const scopes = [['-A'], ...namespaces.map((ns: string) => ['-n', ns])];
       for (const as of subjects) {
         for (const attempt of probe.attempts) {
           const resource = `${attempt.resource}${attempt.group ? `.${attempt.group}` : ''}${attempt.name ? `/${attempt.name}` : ''}`;

@@ -258,7 +258,14 @@ export function localShellCommand(files: SandboxFiles): SandboxCommand {
   return { file: '/bin/bash', args: ['--rcfile', files.bashrc, '-i'], env };
 }
 
-/** The shell's rc: a prompt that names the scenario, and kubectl's usual alias. */
+/**
+ * Container tools the host may have in /usr that can do nothing in the learner's terminal: it
+ * has no engine or socket of its own and reaches only its cluster's API and nodes. Rather than
+ * failing with a connection error that reads like a broken lab, they say why and exit 127.
+ */
+const HOST_ONLY_TOOLS = ['docker', 'dockerd', 'containerd', 'ctr', 'nerdctl', 'podman', 'runc', 'crictl', 'kind'];
+
+/** The shell's rc: a prompt that names the scenario, kubectl's usual alias, and the host-only tools explained. */
 export function bashrc(scenarioId: string): string {
   const name = scenarioId.replace(/[^a-z0-9-]/g, '');
   return [
@@ -266,6 +273,10 @@ export function bashrc(scenarioId: string): string {
     'alias k=kubectl',
     'alias ll="ls -la"',
     'HISTFILE=/tmp/.bash_history',
+    ...HOST_ONLY_TOOLS.map(
+      (tool) =>
+        `${tool}() { echo "${tool}: not in this terminal: it has no container engine; reach the cluster's containers with kubectl (exec, logs, debug)" >&2; return 127; }`,
+    ),
     '',
   ].join('\n');
 }

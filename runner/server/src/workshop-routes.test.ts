@@ -285,8 +285,9 @@ describe('a workshop in progress', () => {
     expect(seen.workshop.broadcast.message).toBe('Break until 15:00');
     now += 5 * 60_000;
     const extended = await asInstructor('POST', `/api/workshops/${w.id}/learners/learner0000000001/extend`, {});
+    // Extend adds one session length to the time left (5 of 10 minutes): 15 minutes from now.
     expect(((await extended.json()) as { sessions: { expiresAt: number }[] }).sessions[0]!.expiresAt).toBe(
-      now + 10 * 60_000,
+      now + 15 * 60_000,
     );
     expect((await asInstructor('POST', `/api/workshops/${w.id}/end`, {})).status).toBe(200);
     expect((await send('GET', `/api/sessions/${s.id}`, undefined, s.auth)).status).toBe(404);

@@ -79,6 +79,23 @@ const NOT_ADMISSION: Record<string, string> = {
   'capabilities-and-seccomp/bad-agent-removed': 'a container removed: judged by the Deployment (status and contents)',
   'rbac-token-theft/bad-controller-still-in-build':
     "the controller in build is the setup's, left in place; the variant writes nothing bad",
+  // Near misses added with the grader's review of every check (issue #15).
+  'cryptominer-image/bad-digest-means-trusted': 'a weak admission policy of its own, shown only by a dry-run probe',
+  'root-container-escape/bad-policy-scoped-to-monitor':
+    'a weak admission policy of its own, shown only by dry-run probes in several guises',
+  'root-container-escape/bad-vap-privileged-only': 'a weak admission policy of its own, shown only by dry-run probes',
+  'exposed-dashboard/bad-new-account-same-powers': "RBAC paths of the image's account, judged by access-review probes",
+  'missing-networkpolicy/bad-api-label-from-any-namespace': 'NetworkPolicies read together (with:) and reachability',
+  'missing-networkpolicy/bad-frontend-same-namespace-only': 'NetworkPolicies, judged by reachability probes',
+  'missing-networkpolicy/bad-intruder-quarantined': 'NetworkPolicies, judged by reachability probes',
+  // secrets-in-plain-sight: what the running ledger requires, who can read Secrets, who reaches the ledger.
+  'secrets-in-plain-sight/bad-empty-password': 'the password the running ledger requires, judged by an exec probe',
+  'secrets-in-plain-sight/bad-not-rotated': 'the password the running ledger requires, judged by an exec probe',
+  'secrets-in-plain-sight/bad-netpol-instead-of-rotation':
+    "NetworkPolicies and the ledger's password, judged by probes",
+  'secrets-in-plain-sight/bad-netpol-shuts-out-checkout': 'NetworkPolicies, judged by reachability probes',
+  'secrets-in-plain-sight/bad-viewers-locked-out': 'RBAC paths, judged by access-review probes',
+  'secrets-in-plain-sight/bad-wildcard-role-kept': 'RBAC paths, judged by access-review probes',
 };
 
 let host: SimHost;
