@@ -67,6 +67,36 @@ describe('the package dependency rules', () => {
     expect(cruise(file).code).toBe(0);
   });
 
+  it('fail when the grader imports the Kubernetes client or the catalog outside its tests', () => {
+    for (const [target, name] of [
+      ['../../kube/src/client.ts', 'KubeClient'],
+      ['../../catalog/src/apply.ts', 'applyAsLearner'],
+    ]) {
+      const file = probe(
+        `runner/grader/src/zz-probe-${tag}.ts`,
+        `import { ${name} } from '${target}';\n\nexport const k = ${name};\n`,
+      );
+      const result = cruise(file);
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/grader-imports-only-its-layers/);
+    }
+  });
+
+  it('let the grader test through the Kubernetes client and the catalog, and no other package', () => {
+    const allowed = probe(
+      `runner/grader/src/testing/zz-probe-${tag}.ts`,
+      "import { applyAsLearner } from '../../../catalog/src/apply.ts';\nimport { KubeClient } from '../../../kube/src/client.ts';\n\nexport const k = [KubeClient, applyAsLearner];\n",
+    );
+    expect(cruise(allowed).code).toBe(0);
+    const providers = probe(
+      `runner/grader/src/zz-probe-${tag}.test.ts`,
+      "import { simKubeconfig } from '../../providers/src/sim-provider.ts';\n\nexport const k = simKubeconfig;\n",
+    );
+    const result = cruise(providers);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/grader-tests-import-only-its-layers-and-the-simulator/);
+  });
+
   it('fail when a lower package imports the server', () => {
     const file = probe(
       `runner/providers/src/zz-probe-${tag}.ts`,

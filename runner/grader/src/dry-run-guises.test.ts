@@ -1,9 +1,20 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuises, refusedOnlyByQuota } from './dry-run-guises.ts';
 import { grade } from './grade.ts';
-import { FakeKubeApi } from './testing/fake-kube-api.ts';
+import { type SimClusters, startSimClusters } from './testing/sim-cluster.ts';
+
+// The dry runs go to a real simulated cluster in this process: its admission chain answers them.
+let sim: SimClusters;
+beforeAll(async () => {
+  sim = await startSimClusters();
+}, 30_000);
+afterAll(async () => {
+  await sim?.close();
+});
+
+const app: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } };
 
 const probePod: KubeObject = {
   apiVersion: 'v1',
@@ -99,12 +110,43 @@ describe('dry-run guises', () => {
   });
 
   it('does not count a policy that refuses only pods carrying the probe’s label', async () => {
-    const api = new FakeKubeApi();
-    api.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } }]);
-    api.dryRunHook = (object) =>
-      object.metadata.labels?.['paranoid.dev/probe']
-        ? { admitted: false, code: 403, message: `pods "${object.metadata.name}" is forbidden: no probes` }
-        : { admitted: true };
+    const c = sim.cluster();
+    await c.apply([
+      app,
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'no-probes' },
+        spec: {
+          failurePolicy: 'Fail',
+          matchConstraints: {
+            resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+          },
+          validations: [
+            {
+              expression: "!has(object.metadata.labels) || !('paranoid.dev/probe' in object.metadata.labels)",
+              message: 'no probes',
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'no-probes' },
+        spec: {
+          policyName: 'no-probes',
+          validationActions: ['Deny'],
+          matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app' } } },
+        },
+      },
+    ]);
+    const api = c.api();
+    // The policy does bite on the probe as written.
+    expect(await api.dryRunCreate(probePod)).toMatchObject({
+      admitted: false,
+      message: expect.stringContaining('no probes'),
+    });
     const result = await grade(scenario('fail'), api);
     expect(result.passed).toBe(false);
     expect(result.checks[0]!.message).toMatch(
@@ -113,13 +155,23 @@ describe('dry-run guises', () => {
   });
 
   it('counts a refusal by a full quota as admitted, for and against', async () => {
-    const api = new FakeKubeApi();
-    api.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } }]);
-    api.dryRunHook = (object) => ({
-      admitted: false,
-      code: 403,
-      message: `pods "${object.metadata.name}" is forbidden: exceeded quota: one-pod, requested: pods=1, used: pods=1, limited: pods=1`,
-    });
+    const c = sim.cluster();
+    await c.apply([
+      app,
+      {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'one-pod', namespace: 'app' },
+        spec: { hard: { pods: '1' } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web', namespace: 'app', labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
+    ]);
+    const api = c.api();
     const refuses = await grade(scenario('fail'), api);
     expect(refuses.passed).toBe(false);
     expect(refuses.checks[0]!.message).toContain(

@@ -1,9 +1,11 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { RESOURCES } from '@paranoid/schema/resources.ts';
 import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { grade, runAttacks } from './grade.ts';
 import { namespaceFirst } from './probes.ts';
-import { FakeKubeApi } from './testing/fake-kube-api.ts';
+import { listedObjects } from './testing/listed-objects.ts';
+import { type SimClusters, startSimClusters } from './testing/sim-cluster.ts';
 
 const deployment = (name: string, namespace: string, spec: Record<string, unknown>, replicas = 1): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -41,70 +43,116 @@ const noPrivileged = {
   },
 };
 
-describe('grade', () => {
+// One real simulated cluster per test (a copy of a settled bare one), served in this process: objects are
+// created through the API, and the RBAC, admission, controllers and kubelet are the ones learners get.
+let sim: SimClusters;
+// Tests run concurrently, each on its own cluster: most of a test is waiting for pods to start.
+vi.setConfig({ testTimeout: 20_000 });
+beforeAll(async () => {
+  sim = await startSimClusters();
+}, 30_000);
+afterAll(async () => {
+  await sim?.close();
+});
+
+/** A fresh cluster with these objects applied and rolled out; the host stops it after the file. */
+async function clusterWith(objects: KubeObject[]) {
+  const c = sim.cluster();
+  if (objects.length > 0) await c.apply(objects);
+  return c;
+}
+
+const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const PODS = RESOURCES.get('pods')!;
+const RS = RESOURCES.get('replicasets.apps')!;
+const phaseOf = (pods: KubeObject[], name: string) =>
+  (pods.find((p) => p.metadata.name === name)?.status as { phase?: string } | undefined)?.phase;
+const POD_OF = (deployment: string) => `${deployment}-[a-z0-9]+-[a-z0-9]{5}`;
+
+describe.concurrent('grade', () => {
   it('judges running pods and workload templates, and says where it failed', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } },
+    const c = await clusterWith([
+      ns('app'),
       deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] }),
     ]);
-    const result = await grade(scenario([noPrivileged]), api);
+    const result = await grade(scenario([noPrivileged]), c.api());
     expect(result.passed).toBe(false);
-    expect(result.checks[0]!.message).toBe('A container is privileged. Found: Deployment app/web; Pod app/web-abc12.');
+    expect(result.checks[0]!.message).toMatch(
+      new RegExp(`^A container is privileged\\. Found: Deployment app/web; Pod app/${POD_OF('web')}\\.$`),
+    );
   });
 
   it('still fails on a template when no pod runs (scaled to zero)', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
-      deployment('web', 'app', { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] }, 0),
+    const c = await clusterWith([
+      ns('app'),
+      deployment(
+        'web',
+        'app',
+        { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] },
+        0,
+      ),
     ]);
-    const result = await grade(scenario([noPrivileged]), api);
+    const result = await grade(scenario([noPrivileged]), c.api());
     expect(result.checks[0]!.message).toContain('Deployment app/web');
     expect(result.checks[0]!.message).not.toContain('Pod ');
   });
 
   it('ignores the old ReplicaSets a Deployment keeps and finished pods', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
-      {
-        apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
-        metadata: {
-          name: 'web-old',
-          namespace: 'app',
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true }],
-        },
-        spec: {
-          replicas: 0,
-          template: { spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } },
-        },
-      },
+    const privileged = { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] };
+    const c = await clusterWith([
+      ns('app'),
+      deployment('web', 'app', privileged),
       {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'done', namespace: 'app' },
-        spec: {
-          restartPolicy: 'Never',
-          containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }],
-        },
-        status: { phase: 'Succeeded' },
+        spec: { restartPolicy: 'Never', containers: [{ ...privileged.containers[0]!, command: ['true'] }] },
       },
     ]);
+    // The fix: the template is no longer privileged; the Deployment keeps the old ReplicaSet, scaled to 0.
+    await c.apply([deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx' }] })]);
+    const api = c.api();
+    const replicaSets = await api.list(RS, 'app');
+    expect(
+      replicaSets
+        .map((rs) => [(rs.spec as { replicas: number }).replicas, JSON.stringify(rs).includes('"privileged":true')])
+        .sort(),
+    ).toEqual([
+      [0, true],
+      [1, false],
+    ]);
+    await expect.poll(async () => phaseOf(await api.list(PODS, 'app'), 'done'), { timeout: 10_000 }).toBe('Succeeded');
     expect((await grade(scenario([noPrivileged]), api)).passed).toBe(true);
   });
 
   it('still judges a pod that restarts Always but claims to have Succeeded: its phase was forged', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
+    // A real kubelet writes the phase back at once (tests/integration/grader-truth.test.ts), so the forged
+    // state is given as a fixed object list: what the grader would see between the patch and the kubelet.
+    const api = listedObjects([
       {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: 'backdoor', namespace: 'app' },
-        spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] },
+        spec: { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] },
         status: { phase: 'Succeeded' },
       },
     ]);
     const result = await grade(scenario([noPrivileged]), api);
+    expect(result.checks[0]!.message).toBe('A container is privileged. Found: Pod app/backdoor.');
+  });
+
+  it('still judges a pod whose phase a cluster-admin patched to Succeeded', async () => {
+    const c = await clusterWith([
+      ns('app'),
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'backdoor', namespace: 'app' },
+        spec: { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] },
+      },
+    ]);
+    await c.patchStatus('/api/v1/namespaces/app/pods/backdoor', { phase: 'Succeeded' });
+    const result = await grade(scenario([noPrivileged]), c.api());
     expect(result.checks[0]!.message).toBe('A container is privileged. Found: Pod app/backdoor.');
   });
 
@@ -115,7 +163,8 @@ describe('grade', () => {
       failure: 'web must run.',
       object: { resource: 'deployments.apps', select: "object.metadata.name == 'web'", min: 1, rule: 'true' },
     };
-    const result = await grade(scenario([check]), new FakeKubeApi());
+    const c = await clusterWith([]);
+    const result = await grade(scenario([check]), c.api());
     expect(result.checks[0]).toMatchObject({
       passed: false,
       message: 'web must run. Found: nothing matched (expected at least 1 deployments.apps).',
@@ -124,65 +173,65 @@ describe('grade', () => {
 
   it('reports a CEL error against the object instead of passing', async () => {
     const check = { ...noPrivileged, object: { resource: 'podspecs', rule: 'object.spec.nope.deeper' } };
-    const api = new FakeKubeApi();
-    api.apply([deployment('web', 'app', { containers: [{ name: 'c', image: 'x' }] })]);
-    const result = await grade(scenario([check]), api);
+    const c = await clusterWith([ns('app'), deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx' }] })]);
+    const result = await grade(scenario([check]), c.api());
     expect(result.checks[0]!.passed).toBe(false);
     expect(result.checks[0]!.message).toContain('could not be evaluated');
   });
 
   it('passes when MUST checks pass even if SHOULD checks fail', async () => {
     const should = { ...noPrivileged, id: 'advice', level: 'SHOULD', object: { resource: 'podspecs', rule: 'false' } };
-    const api = new FakeKubeApi();
-    api.apply([deployment('web', 'app', { containers: [{ name: 'c', image: 'x' }] })]);
-    const result = await grade(scenario([noPrivileged, should]), api);
+    const c = await clusterWith([ns('app'), deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx' }] })]);
+    const result = await grade(scenario([noPrivileged, should]), c.api());
     expect(result.passed).toBe(true);
     expect(result.checks.find((c) => c.id === 'advice')!.passed).toBe(false);
   });
 });
 
-describe('probes', () => {
-  const execCheck = (expect: 'succeed' | 'fail') => ({
+describe.concurrent('probes', () => {
+  const execCheck = (expect: 'succeed' | 'fail', command = ['sh', '-c', 'echo $FLAG']) => ({
     id: 'flag',
     title: 'the flag is safe',
     failure: 'The flag can be read.',
     probe: {
       kind: 'exec',
       pod: { namespace: 'app', selector: { app: 'web' } },
-      command: ['redis-cli', 'GET', 'flag'],
+      command,
       succeedsWhen: { stdoutContains: 'PARANOID{' },
     },
     expect,
   });
+  /** A container whose environment holds `flag`: the exec probe prints it. */
+  const holding = (flag: string) => ({
+    containers: [{ name: 'c', image: 'nginx', env: [{ name: 'FLAG', value: flag }] }],
+  });
 
   it('fails an expect-fail probe that worked, naming the pod and the output', async () => {
-    const api = new FakeKubeApi();
-    api.apply([deployment('web', 'app', { containers: [{ name: 'c', image: 'x' }] })]);
-    api.execHook = () => ({ stdout: 'PARANOID{x}\n', stderr: '', exitCode: 0 });
-    const result = await grade(scenario([execCheck('fail')]), api);
-    expect(result.checks[0]!.message).toBe(
-      'The flag can be read. Found: `redis-cli GET flag` in pod app/web-abc12 exited 0: PARANOID{x}.',
+    const c = await clusterWith([ns('app'), deployment('web', 'app', holding('PARANOID{x}'))]);
+    const result = await grade(scenario([execCheck('fail')]), c.api());
+    expect(result.checks[0]!.message).toMatch(
+      new RegExp(
+        `^The flag can be read\\. Found: \`sh -c echo \\$FLAG\` in pod app/${POD_OF('web')} exited 0: PARANOID\\{x\\}\\.$`,
+      ),
     );
   });
 
   it('counts a missing tool (exit 127) as a probe that could not run, never as a blocked attack', async () => {
-    const api = new FakeKubeApi();
-    api.apply([deployment('web', 'app', { containers: [{ name: 'c', image: 'x' }] })]);
-    api.execHook = () => ({ stdout: '', stderr: 'sh: redis-cli: not found', exitCode: 127 });
-    const result = await grade(scenario([execCheck('fail')]), api);
+    const c = await clusterWith([ns('app'), deployment('web', 'app', holding('PARANOID{x}'))]);
+    const result = await grade(scenario([execCheck('fail', ['redis-cli', 'GET', 'flag'])]), c.api());
     expect(result.checks[0]).toMatchObject({ passed: false, error: true });
     expect(result.checks[0]!.message).toContain('could not run');
   });
 
   it('fails a probe whose source pod is gone, so deleting the attacker is not a fix', async () => {
-    const result = await grade(scenario([execCheck('fail')]), new FakeKubeApi());
+    const c = await clusterWith([]);
+    const result = await grade(scenario([execCheck('fail')]), c.api());
     expect(result.checks[0]!.message).toContain('no running pod matches app=web in namespace app');
   });
 
   it('asks access reviews in every namespace and names the binding that allows', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } },
+    const c = await clusterWith([
+      ns('team'),
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
@@ -203,16 +252,15 @@ describe('probes', () => {
       },
       expect: 'fail',
     };
-    const result = await grade(scenario([check]), api);
+    const result = await grade(scenario([check]), c.api());
     expect(result.checks[0]!.message).toBe(
-      'The account can read secrets. Found: it can list secrets in namespace team (RBAC: allowed by RoleBinding "oops").',
+      'The account can read secrets. Found: it can list secrets in namespace team (RBAC: allowed by RoleBinding "team/oops" of ClusterRole "edit" to Group "system:serviceaccounts:dash").',
     );
   });
 
   it('follows the image to whatever account its pods run as, unless no token is mounted', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dash' } },
+    const c = await clusterWith([
+      ns('dash'),
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'admin', namespace: 'dash' } },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -237,19 +285,19 @@ describe('probes', () => {
       },
       expect: 'fail',
     };
-    let result = await grade(scenario([check]), api);
+    let result = await grade(scenario([check]), c.api());
     expect(result.checks[0]!.passed).toBe(false);
     expect(result.checks[0]!.message).toContain(
       'Found: dash/admin (the account of Deployment dash/ui): it can list secrets cluster-wide',
     );
-    api.apply([
+    await c.apply([
       deployment('ui', 'dash', {
         serviceAccountName: 'admin',
         automountServiceAccountToken: false,
         containers: [{ name: 'c', image: 'kubernetesui/dashboard:v2.7.0' }],
       }),
     ]);
-    result = await grade(scenario([check]), api);
+    result = await grade(scenario([check]), c.api());
     expect(result.checks[0]!.passed).toBe(true);
   });
 
@@ -265,12 +313,12 @@ describe('probes', () => {
   });
 
   it('reports an attack as working when any run of it works', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
-      deployment('web', 'app', { containers: [{ name: 'c', image: 'x' }] }, 1),
-      deployment('web2', 'app', { containers: [{ name: 'c', image: 'x' }] }, 1),
+    // Only web2's pod holds the flag.
+    const c = await clusterWith([
+      ns('app'),
+      deployment('web', 'app', holding('nothing'), 1),
+      deployment('web2', 'app', holding('PARANOID{x}'), 1),
     ]);
-    api.execHook = (call) => ({ stdout: call.pod.startsWith('web2') ? 'PARANOID{x}' : '', stderr: '', exitCode: 0 });
     const s = scenario(
       [noPrivileged],
       [
@@ -280,19 +328,19 @@ describe('probes', () => {
           probe: {
             kind: 'exec',
             pod: { namespace: 'app', selector: {} },
-            command: ['redis-cli'],
+            command: ['sh', '-c', 'echo $FLAG'],
             succeedsWhen: { stdoutContains: 'PARANOID' },
           },
         },
       ],
     );
-    const [attack] = await runAttacks(s, api);
+    const [attack] = await runAttacks(s, c.api());
     expect(attack).toMatchObject({ id: 'dump', succeeded: true });
   });
 
   it('treats a Service that is not published as unreachable from the internet', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
+    const c = await clusterWith([
+      ns('d'),
       {
         apiVersion: 'v1',
         kind: 'Service',
@@ -300,11 +348,12 @@ describe('probes', () => {
         spec: { type: 'ClusterIP', ports: [{ port: 443 }] },
       },
     ]);
+    // The internet is the provider's edge; this one only records that it was asked.
     let asked = false;
-    api.internetHook = () => {
+    const api = c.api(async () => {
       asked = true;
       return { ok: true, status: 200, headers: {}, body: '' };
-    };
+    });
     const check = {
       id: 'closed',
       title: 'closed',
@@ -317,8 +366,8 @@ describe('probes', () => {
   });
 
   it('sends the request to a node address and the nodePort of a NodePort Service', async () => {
-    const api = new FakeKubeApi();
-    api.apply([
+    const c = await clusterWith([
+      ns('d'),
       {
         apiVersion: 'v1',
         kind: 'Service',
@@ -326,7 +375,8 @@ describe('probes', () => {
         spec: { type: 'NodePort', ports: [{ port: 443, nodePort: 31337 }] },
       },
     ]);
-    api.internetHook = (r) => ({ ok: true, status: 200, headers: {}, body: `${r.host}:${r.port}${r.path}` });
+    // An internet that answers with where it was sent: the address is the real control-plane node's.
+    const api = c.api(async (r) => ({ ok: true, status: 200, headers: {}, body: `${r.host}:${r.port}${r.path}` }));
     const check = {
       id: 'closed',
       title: 'closed',

@@ -3,14 +3,14 @@ import { ManualClock, SequentialIds } from '../clock.ts';
 import { startControllers } from '../controllers/index.ts';
 import { R } from '../controllers/resources.ts';
 import { startScheduledPods } from '../controllers/testing/fake-kubelet.ts';
-import { MemoryStore } from '../controllers/testing/memory-store.ts';
 import type { DeploymentObject, NodeObject, PodObject } from '../controllers/types.ts';
+import { createMemoryStore } from '../store/memory-store.ts';
 import { bootstrapCluster } from './index.ts';
 
 function fresh(name?: string) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
   const ids = new SequentialIds();
-  const store = new MemoryStore(clock, ids);
+  const store = createMemoryStore({ clock, ids });
   const stop = startControllers({ store, clock, ids });
   bootstrapCluster({ store, clock, ids }, name ? { name } : {});
   for (let i = 0; i < 10; i++) {

@@ -49,8 +49,8 @@ describe('garbage collector', () => {
     expect(held.metadata.deletionTimestamp).toBeDefined();
     delete held.metadata.finalizers;
     h.store.update(R.replicasets, held);
-    // The API would now remove the ReplicaSet: its last finalizer is gone.
-    h.store.delete(R.replicasets, 'default', held.metadata.name!);
+    // The store removes the ReplicaSet on that update, as the registry does: its last finalizer is gone.
+    expect(h.store.get(R.replicasets, 'default', held.metadata.name!)).toBeUndefined();
     h.settle();
     expect(h.store.get(R.deployments, 'default', 'web')).toBeUndefined();
   });

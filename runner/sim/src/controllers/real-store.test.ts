@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapCluster } from '../bootstrap/index.ts';
-import { createMemoryStore } from '../store/memory-store.ts';
 import { deleteObject } from './delete.ts';
 import { rfc3339 } from './meta.ts';
 import { R } from './resources.ts';
@@ -8,8 +7,8 @@ import { finishPod, startScheduledPods } from './testing/fake-kubelet.ts';
 import { deployment, harness, namespace, threeNodes } from './testing/harness.ts';
 import type { DeploymentObject, JobObject, NamespaceObject, PodObject } from './types.ts';
 
-/** The same controllers over the cluster's real store (store/memory-store.ts), not the test double. */
-const real = () => harness({ makeStore: (clock, ids) => createMemoryStore({ clock, ids }) });
+/** Whole paths (rollout, cascade, namespace and Job finalizers) through the cluster's store, end to end. */
+const real = () => harness();
 
 function rollForward(h: ReturnType<typeof real>) {
   for (let i = 0; i < 30; i++) {

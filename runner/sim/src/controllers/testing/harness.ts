@@ -1,21 +1,17 @@
 import type { GroupResource, KubeObject } from '@paranoid/k8s/object.ts';
-import { type Clock, type IdSource, ManualClock, SequentialIds } from '../../clock.ts';
-import type { ObjectStore } from '../../store.ts';
+import { ManualClock, SequentialIds } from '../../clock.ts';
+import { createMemoryStore } from '../../store/memory-store.ts';
 import type { ControllerContext } from '../context.ts';
 import { startControllers } from '../index.ts';
 import { R } from '../resources.ts';
-import { MemoryStore } from './memory-store.ts';
-
-/** Makes the store under test: the test double by default, the real memory store in real-store.test.ts. */
-export type StoreFactory = (clock: Clock, ids: IdSource) => ObjectStore;
 
 /** A store, a pinned clock and running controllers: what each controller test starts from. */
-export function harness(options: Partial<ControllerContext> & { makeStore?: StoreFactory } = {}) {
+export function harness(options: Partial<ControllerContext> = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
   const ids = new SequentialIds();
-  const { makeStore, ...ctx } = options;
-  const store = makeStore ? makeStore(clock, ids) : new MemoryStore(clock, ids);
-  const stop = startControllers({ store, clock, ids, ...ctx });
+  // The cluster's own store, so the tests see what the registry does (generation, deletion on the last finalizer).
+  const store = createMemoryStore({ clock, ids });
+  const stop = startControllers({ store, clock, ids, ...options });
   const settle = (ms = 0) => clock.advance(ms);
   const create = (resource: GroupResource, obj: KubeObject) => store.create(resource, obj);
   const events = (namespace = 'default') =>
