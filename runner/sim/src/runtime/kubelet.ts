@@ -1,7 +1,7 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { millicores, quantityValue as quantity } from '@paranoid/k8s/quantity.ts';
 import type { Image, ImageProcess } from '@paranoid/schema/image.ts';
-import type { Container, ContainerStatus, Pod, PodCondition, PodStatus, Volume } from 'kubernetes-types/core/v1';
+import type { Container, ContainerStatus, Pod, PodStatus, Volume } from 'kubernetes-types/core/v1';
 import { formatIPv4, parseCidr, parseIPv4 } from '../network/ip.ts';
 import type { ObjectStore } from '../store.ts';
 import {
@@ -17,6 +17,7 @@ import {
 } from './container-setup.ts';
 import { listenerInPod } from './listening.ts';
 import { allocPid, nodeHost } from './node-host.ts';
+import { type ConditionTransition, generatePodStatus, waitingStatus } from './pod-status.ts';
 import { formatPod, resolveSecurity } from './security.ts';
 import { runMainScript } from './shell/main-process.ts';
 import { runtimeState } from './state.ts';
@@ -49,7 +50,7 @@ interface PodRecord {
   ephemeral: Set<string>;
   volumes?: Map<string, PreparedVolume>;
   startTime: number;
-  conditionTimes: Map<string, { status: string; at: number }>;
+  conditionTimes: Record<string, ConditionTransition>;
   podIP: string;
   terminating: boolean;
   backoff: Map<string, number>;
@@ -158,81 +159,26 @@ export function startKubelet(deps: RuntimeDeps): () => void {
   };
 
   // ---- status ---------------------------------------------------------------------------------
-  const condition = (rec: PodRecord, type: string, ok: boolean, reason?: string, message?: string): PodCondition => {
-    const status = ok ? 'True' : 'False';
-    const prev = rec.conditionTimes.get(type);
-    if (!prev || prev.status !== status) rec.conditionTimes.set(type, { status, at: clock.now() });
-    return {
-      type,
-      status,
-      lastProbeTime: null as unknown as string,
-      lastTransitionTime: rfc3339(rec.conditionTimes.get(type)!.at),
-      ...(reason ? { reason } : {}),
-      ...(message ? { message } : {}),
-    };
-  };
-
   const render = (rec: PodRecord) => {
     if (rec.terminating && !store.get(PODS, rec.namespace, rec.name)) return;
-    const spec = rec.pod.spec!;
-    const containers = spec.containers ?? [];
-    const inits = spec.initContainers ?? [];
-    const statuses = containers.map((c) => rec.statuses.get(c.name) ?? waiting(c, rec, 'ContainerCreating'));
-    const initStatuses = inits.map((c) => rec.initStatuses.get(c.name) ?? waiting(c, rec, 'PodInitializing'));
-    const initDone = initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
-    const policy = spec.restartPolicy ?? 'Always';
-    const allTerminated = statuses.length > 0 && statuses.every((s) => s.state?.terminated);
-    const anyFailed = statuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
-    const initFailed = policy === 'Never' && initStatuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
-    let phase: PodStatus['phase'] = 'Pending';
-    if (initFailed) phase = 'Failed';
-    else if (initDone && allTerminated && policy !== 'Always') {
-      phase = anyFailed && policy === 'Never' ? 'Failed' : anyFailed ? 'Running' : 'Succeeded';
-    } else if (initDone && statuses.some((s) => s.state?.running || s.lastState?.terminated || s.state?.terminated)) {
-      phase = 'Running';
-    }
-    const notReady = containers.filter((c) => !rec.statuses.get(c.name)?.ready).map((c) => c.name);
-    const incompleteInit = inits
-      .filter((c) => rec.initStatuses.get(c.name)?.state?.terminated?.exitCode !== 0)
-      .map((c) => c.name);
-    const done = phase === 'Succeeded' || phase === 'Failed';
-    const readyReason = done ? 'PodCompleted' : notReady.length ? 'ContainersNotReady' : undefined;
-    const readyMsg = !done && notReady.length ? `containers with unready status: [${notReady.join(' ')}]` : undefined;
-    const conditions: PodCondition[] = [
-      condition(rec, 'PodReadyToStartContainers', !done || true),
-      condition(
-        rec,
-        'Initialized',
-        incompleteInit.length === 0,
-        incompleteInit.length ? 'ContainersNotInitialized' : done && inits.length ? 'PodCompleted' : undefined,
-        incompleteInit.length ? `containers with incomplete status: [${incompleteInit.join(' ')}]` : undefined,
-      ),
-      condition(rec, 'Ready', !done && notReady.length === 0, readyReason, readyMsg),
-      condition(rec, 'ContainersReady', !done && notReady.length === 0, readyReason, readyMsg),
-      condition(rec, 'PodScheduled', true),
-    ];
     const current = store.get(PODS, rec.namespace, rec.name) as (KubeObject & Pod) | undefined;
+    const { status, transitions } = generatePodStatus(
+      rec.pod,
+      {
+        hostIP: rec.host.ip,
+        podIP: rec.podIP,
+        startTime: rec.startTime,
+        containerStatuses: [...rec.statuses.values()],
+        initContainerStatuses: [...rec.initStatuses.values()],
+        ephemeralContainerStatuses: [...rec.ephemeralStatuses.values()],
+        ephemeralStarted: rec.ephemeral.size > 0,
+        transitions: rec.conditionTimes,
+      },
+      clock.now(),
+      current?.status,
+    );
+    rec.conditionTimes = transitions;
     if (!current || current.metadata?.uid !== rec.uid) return;
-    const status: PodStatus = {
-      ...(current.status ?? {}),
-      phase,
-      conditions,
-      hostIP: rec.host.ip,
-      hostIPs: [{ ip: rec.host.ip }],
-      podIP: rec.podIP,
-      podIPs: [{ ip: rec.podIP }],
-      startTime: rfc3339(rec.startTime),
-      containerStatuses: statuses,
-      ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
-      ...(rec.ephemeral.size
-        ? {
-            ephemeralContainerStatuses: (spec.ephemeralContainers ?? []).map(
-              (c) => rec.ephemeralStatuses.get(c.name) ?? waiting(c as Container, rec, 'ContainerCreating'),
-            ),
-          }
-        : {}),
-      qosClass: current.status?.qosClass ?? qosClass(rec.pod),
-    };
     try {
       store.update(PODS, { ...current, status } as KubeObject);
       rec.written = ownedStatus(status);
@@ -241,20 +187,8 @@ export function startKubelet(deps: RuntimeDeps): () => void {
     }
   };
 
-  const waiting = (c: Container, rec: PodRecord, reason: string, message?: string): ContainerStatus => {
-    const prev = rec.statuses.get(c.name) ?? rec.initStatuses.get(c.name);
-    return {
-      name: c.name,
-      image: prev?.image ?? c.image ?? '',
-      imageID: prev?.imageID ?? '',
-      ...(prev?.containerID ? { containerID: prev.containerID } : {}),
-      ready: false,
-      restartCount: prev?.restartCount ?? 0,
-      started: false,
-      state: { waiting: { reason, ...(message ? { message } : {}) } },
-      lastState: prev?.lastState ?? {},
-    };
-  };
+  const waiting = (c: Container, rec: PodRecord, reason: string, message?: string): ContainerStatus =>
+    waitingStatus(c, rec.statuses.get(c.name) ?? rec.initStatuses.get(c.name), reason, message);
 
   const setStatus = (rec: PodRecord, c: Container, isInit: boolean, s: ContainerStatus) => {
     statusMap(rec, c.name, isInit).set(c.name, s);
@@ -281,7 +215,7 @@ export function startKubelet(deps: RuntimeDeps): () => void {
       ephemeralStatuses: new Map(),
       ephemeral: new Set(),
       startTime: clock.now(),
-      conditionTimes: new Map(),
+      conditionTimes: {},
       podIP: pod.spec?.hostNetwork ? host.ip : allocateIp(host, uid),
       terminating: false,
       backoff: new Map(),
@@ -296,7 +230,7 @@ export function startKubelet(deps: RuntimeDeps): () => void {
       rec.startTime = pod.status.startTime ? Date.parse(pod.status.startTime) : rec.startTime;
       for (const c of pod.status.conditions ?? [])
         if (c.lastTransitionTime)
-          rec.conditionTimes.set(c.type, { status: c.status, at: Date.parse(c.lastTransitionTime) });
+          rec.conditionTimes[c.type] = { status: c.status, at: Date.parse(c.lastTransitionTime) };
       // What it was adopted with counts as written, so a later forgery is noticed and rendered over.
       rec.written = ownedStatus(pod.status);
       for (const c of pod.spec?.containers ?? []) adopt(rec, c).catch(report);
@@ -1021,25 +955,6 @@ function podVolumes(pod: Pod): Volume[] {
     ...(pod.spec?.volumes ?? []),
     ...(pod.spec?.volumes?.some((v) => v.name.startsWith('kube-api-access-')) ? [] : [implicitTokenVolume(pod)]),
   ];
-}
-
-function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const cs = pod.spec?.containers ?? [];
-  const any = cs.some(
-    (c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length,
-  );
-  if (!any) return 'BestEffort';
-  const guaranteed = cs.every((c) => {
-    const l = c.resources?.limits ?? {};
-    const r = c.resources?.requests ?? l;
-    return (
-      l.cpu !== undefined &&
-      l.memory !== undefined &&
-      String(r.cpu ?? l.cpu) === String(l.cpu) &&
-      String(r.memory ?? l.memory) === String(l.memory)
-    );
-  });
-  return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
 function allocateIp(host: NodeHost, uid: string): string {
