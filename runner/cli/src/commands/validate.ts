@@ -5,7 +5,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { applyAsLearner, deleteObjects, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
-import { type AttackResult, type GradeResult, grade, runAttacks } from '@paranoid/grader/grade.ts';
+import { grade, runAttacks } from '@paranoid/grader/grade.ts';
 import type { InternetRequest, InternetResponse } from '@paranoid/grader/kube-api.ts';
 import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
 import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
@@ -13,6 +13,14 @@ import type { SimCluster } from '@paranoid/providers/sim-provider.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
 import type { Cluster, ClusterSnapshot } from '@paranoid/sim/cluster.ts';
 import type { Pod } from 'kubernetes-types/core/v1';
+import {
+  type CaseRun,
+  caseProblems,
+  changeProblems,
+  fingerprint,
+  setupProblems,
+  type Verdicts,
+} from './validate-proof.ts';
 
 /** A provider ready for validate, and how to shut it down afterwards. */
 export interface ValidateProvider {
@@ -33,16 +41,6 @@ export interface ValidateProvider {
 /** Makes a provider for the scenarios about to be validated (the sim loads their images and internet hosts). */
 export type ProviderFactory = (name: 'sim' | 'kind', scenarios: LoadedScenario[]) => Promise<ValidateProvider>;
 
-/** What one case (setup → solution, or one variant) found on one run. */
-interface CaseRun {
-  ok: boolean;
-  /** Why it is not ok, for the learner-author. */
-  problems: string[];
-  /** Every check and attack verdict, so two runs can be compared. */
-  fingerprint: string;
-  ms: number;
-}
-
 interface CaseResult {
   scenario: string;
   name: string;
@@ -55,10 +53,6 @@ interface CaseResult {
 const RUNS = 2;
 let sessions = 0;
 
-const failingMust = (g: GradeResult) => g.checks.filter((c) => c.level === 'MUST' && !c.passed);
-const fingerprint = (g: GradeResult, attacks: AttackResult[]) =>
-  `${g.checks.map((c) => `${c.id}=${c.passed ? 1 : 0}`).join(',')}|${attacks.map((a) => `${a.id}=${a.succeeded ? 1 : 0}`).join(',')}`;
-
 /** A handle's internet, falling back to the simulator's endpoint when the provider does not model it. */
 function internetFor(handle: ClusterHandle, client: KubeClient) {
   const viaServer = defaultInternet(client);
@@ -69,7 +63,7 @@ function internetFor(handle: ClusterHandle, client: KubeClient) {
   };
 }
 
-async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedScenario) {
+async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedScenario): Promise<Verdicts> {
   const api = createKubeApi(client, internetFor(handle, client));
   const [graded, attacks] = await Promise.all([grade(loaded.scenario, api), runAttacks(loaded.scenario, api)]);
   return { graded, attacks };
@@ -105,24 +99,13 @@ async function runCase(
     }
     if (change.name === 'solution') {
       const before = await judge(handle, kc, loaded);
-      prints.push(fingerprint(before.graded, before.attacks));
-      if (failingMust(before.graded).length === 0)
-        problems.push('on the setup, every MUST check passes: the checks do not see the hole');
-      for (const a of before.attacks.filter((x) => !x.succeeded)) {
-        problems.push(`on the setup, the attack ${a.id} did not work${a.error ? ' (could not run)' : ''}: ${a.detail}`);
-      }
+      prints.push(fingerprint(before));
+      problems.push(...setupProblems(before));
     }
     await applyChange(kc, change, env.settleTimeoutMs);
     const after = await judge(handle, kc, loaded);
-    prints.push(fingerprint(after.graded, after.attacks));
-    const failing = failingMust(after.graded);
-    if (expected === 'pass') {
-      for (const c of failing) problems.push(`MUST check ${c.id} fails: ${c.message}`);
-      for (const a of after.attacks.filter((x) => x.succeeded))
-        problems.push(`the attack ${a.id} still works: ${a.detail}`);
-    } else if (failing.length === 0) {
-      problems.push('every MUST check passes on this near miss: the checks accept a fix that leaves the hole open');
-    }
+    prints.push(fingerprint(after));
+    problems.push(...changeProblems(after, expected));
   } catch (error) {
     problems.push(`could not run: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -130,21 +113,6 @@ async function runCase(
     if (handle) await env.provider.delete(handle.id).catch(() => {});
   }
   return { ok: problems.length === 0, problems, fingerprint: prints.join('/'), ms: performance.now() - started };
-}
-
-/** Which verdicts differ between two fingerprints: `no-x passed in run 1, failed in run 2`. */
-function disagreement(a: string, b: string): string {
-  const parse = (f: string) =>
-    f.split(/[/|,]/).map((pair, i) => {
-      const [k, v] = pair.split('=');
-      return { key: `${k}#${i}`, name: k ?? '', value: v };
-    });
-  const left = parse(a);
-  const right = parse(b);
-  const differing = left.filter((l, i) => right[i]?.value !== l.value).map((l) => l.name);
-  return differing.length === 0
-    ? 'different checks were judged'
-    : `${[...new Set(differing)].join(', ')} changed verdict`;
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
@@ -247,10 +215,7 @@ export async function validateScenarios(
     if (blocked.has(c.loaded.scenario.id) && c.change.name !== 'solution') {
       return { ...base, ok: false, problems: ['not run: its setup → solution case could not run'] };
     }
-    const problems = [...new Set(runs.flatMap((r) => r.problems))];
-    if (runs.every((r) => r.fingerprint !== 'not-run') && new Set(runs.map((r) => r.fingerprint)).size > 1) {
-      problems.push(`the two runs disagree (flaky): ${disagreement(runs[0]!.fingerprint, runs[1]!.fingerprint)}`);
-    }
+    const problems = caseProblems(runs);
     return { ...base, ok: problems.length === 0, problems };
   });
 }
