@@ -1,18 +1,23 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { applyAsLearner, deleteObjects, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
-import { type AttackResult, type GradeResult, grade, runAttacks } from '@paranoid/grader/grade.ts';
+import { grade, runAttacks } from '@paranoid/grader/grade.ts';
 import type { InternetRequest, InternetResponse } from '@paranoid/grader/kube-api.ts';
 import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
 import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
-import type { SimCluster } from '@paranoid/providers/sim-provider.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
-import type { Cluster, ClusterSnapshot } from '@paranoid/sim/cluster.ts';
-import type { Pod } from 'kubernetes-types/core/v1';
+import { type SimHost, type SimScenarioData, startSimHosts } from './sim-host-pool.ts';
+import {
+  type CaseRun,
+  caseProblems,
+  changeProblems,
+  fingerprint,
+  setupProblems,
+  type Verdicts,
+} from './validate-proof.ts';
 
 /** A provider ready for validate, and how to shut it down afterwards. */
 export interface ValidateProvider {
@@ -33,16 +38,6 @@ export interface ValidateProvider {
 /** Makes a provider for the scenarios about to be validated (the sim loads their images and internet hosts). */
 export type ProviderFactory = (name: 'sim' | 'kind', scenarios: LoadedScenario[]) => Promise<ValidateProvider>;
 
-/** What one case (setup → solution, or one variant) found on one run. */
-interface CaseRun {
-  ok: boolean;
-  /** Why it is not ok, for the learner-author. */
-  problems: string[];
-  /** Every check and attack verdict, so two runs can be compared. */
-  fingerprint: string;
-  ms: number;
-}
-
 interface CaseResult {
   scenario: string;
   name: string;
@@ -55,10 +50,6 @@ interface CaseResult {
 const RUNS = 2;
 let sessions = 0;
 
-const failingMust = (g: GradeResult) => g.checks.filter((c) => c.level === 'MUST' && !c.passed);
-const fingerprint = (g: GradeResult, attacks: AttackResult[]) =>
-  `${g.checks.map((c) => `${c.id}=${c.passed ? 1 : 0}`).join(',')}|${attacks.map((a) => `${a.id}=${a.succeeded ? 1 : 0}`).join(',')}`;
-
 /** A handle's internet, falling back to the simulator's endpoint when the provider does not model it. */
 function internetFor(handle: ClusterHandle, client: KubeClient) {
   const viaServer = defaultInternet(client);
@@ -69,7 +60,7 @@ function internetFor(handle: ClusterHandle, client: KubeClient) {
   };
 }
 
-async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedScenario) {
+async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedScenario): Promise<Verdicts> {
   const api = createKubeApi(client, internetFor(handle, client));
   const [graded, attacks] = await Promise.all([grade(loaded.scenario, api), runAttacks(loaded.scenario, api)]);
   return { graded, attacks };
@@ -105,24 +96,13 @@ async function runCase(
     }
     if (change.name === 'solution') {
       const before = await judge(handle, kc, loaded);
-      prints.push(fingerprint(before.graded, before.attacks));
-      if (failingMust(before.graded).length === 0)
-        problems.push('on the setup, every MUST check passes: the checks do not see the hole');
-      for (const a of before.attacks.filter((x) => !x.succeeded)) {
-        problems.push(`on the setup, the attack ${a.id} did not work${a.error ? ' (could not run)' : ''}: ${a.detail}`);
-      }
+      prints.push(fingerprint(before));
+      problems.push(...setupProblems(before));
     }
     await applyChange(kc, change, env.settleTimeoutMs);
     const after = await judge(handle, kc, loaded);
-    prints.push(fingerprint(after.graded, after.attacks));
-    const failing = failingMust(after.graded);
-    if (expected === 'pass') {
-      for (const c of failing) problems.push(`MUST check ${c.id} fails: ${c.message}`);
-      for (const a of after.attacks.filter((x) => x.succeeded))
-        problems.push(`the attack ${a.id} still works: ${a.detail}`);
-    } else if (failing.length === 0) {
-      problems.push('every MUST check passes on this near miss: the checks accept a fix that leaves the hole open');
-    }
+    prints.push(fingerprint(after));
+    problems.push(...changeProblems(after, expected));
   } catch (error) {
     problems.push(`could not run: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -130,21 +110,6 @@ async function runCase(
     if (handle) await env.provider.delete(handle.id).catch(() => {});
   }
   return { ok: problems.length === 0, problems, fingerprint: prints.join('/'), ms: performance.now() - started };
-}
-
-/** Which verdicts differ between two fingerprints: `no-x passed in run 1, failed in run 2`. */
-function disagreement(a: string, b: string): string {
-  const parse = (f: string) =>
-    f.split(/[/|,]/).map((pair, i) => {
-      const [k, v] = pair.split('=');
-      return { key: `${k}#${i}`, name: k ?? '', value: v };
-    });
-  const left = parse(a);
-  const right = parse(b);
-  const differing = left.filter((l, i) => right[i]?.value !== l.value).map((l) => l.name);
-  return differing.length === 0
-    ? 'different checks were judged'
-    : `${[...new Set(differing)].join(', ')} changed verdict`;
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
@@ -247,10 +212,7 @@ export async function validateScenarios(
     if (blocked.has(c.loaded.scenario.id) && c.change.name !== 'solution') {
       return { ...base, ok: false, problems: ['not run: its setup → solution case could not run'] };
     }
-    const problems = [...new Set(runs.flatMap((r) => r.problems))];
-    if (runs.every((r) => r.fingerprint !== 'not-run') && new Set(runs.map((r) => r.fingerprint)).size > 1) {
-      problems.push(`the two runs disagree (flaky): ${disagreement(runs[0]!.fingerprint, runs[1]!.fingerprint)}`);
-    }
+    const problems = caseProblems(runs);
     return { ...base, ok: problems.length === 0, problems };
   });
 }
@@ -280,178 +242,6 @@ export function imagesToPreload(loaded: LoadedScenario): string[] {
   return [...refs];
 }
 
-/** What a simulator host needs to know of a scenario to make its clusters (plain data, for a worker). */
-interface SimScenarioData {
-  id: string;
-  images: LoadedScenario['imageDefinitions'];
-  internet: LoadedScenario['scenario']['internet'];
-  preload: string[];
-}
-
-interface SimHostWorkerData {
-  paranoidValidateSimHost: true;
-  scenarios: SimScenarioData[];
-}
-
-type SimHostOp = { op: 'add'; scenarioId?: string } | { op: 'remove'; id: string } | { op: 'close' };
-type SimHostRequest = { seq: number } & SimHostOp;
-type SimHostReply = { seq: number } & ({ ok: true; cluster?: SimCluster } | { ok: false; error: string });
-
-const PODS = { group: '', resource: 'pods' };
-
-/**
- * Whether a fresh cluster has come to rest: every pod runs with all its containers ready, and nothing was
- * written for a few polls in a row. Resolves false when that takes longer than `timeoutMs`.
- */
-async function cameToRest(cluster: Cluster, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  let last = '';
-  let quiet = 0;
-  while (performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    const rv = cluster.store.resourceVersion();
-    const pods = cluster.store.scan(PODS) as readonly Pod[];
-    const running =
-      pods.length > 0 &&
-      pods.every((p) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready));
-    quiet = running && rv === last ? quiet + 1 : 0;
-    last = rv;
-    if (quiet >= 8) return true;
-  }
-  return false;
-}
-
-/**
- * One simulator HTTPS host with clusters made from these scenarios' data; what a validate
- * worker thread runs, and the in-process fallback.
- */
-async function simHostFor(scenarios: SimScenarioData[]) {
-  const { createSimHost } = await import('@paranoid/sim-server/host.ts');
-  const { realClock, randomIds } = await import('@paranoid/sim-server/real-clock.ts');
-  const { simulatedClusterOptions } = await import('@paranoid/sim/assemble.ts');
-  const { preloadImages } = await import('@paranoid/sim/runtime/index.ts');
-  const { createCluster } = await import('@paranoid/sim/cluster.ts');
-  const byId = new Map(scenarios.map((s) => [s.id, s]));
-  const host = await createSimHost({ host: '127.0.0.1', port: 0 });
-  const optionsFor = (data: SimScenarioData | undefined) =>
-    simulatedClusterOptions({
-      clock: realClock,
-      ids: randomIds,
-      images: data?.images ?? [],
-      internet: data?.internet ?? [],
-    });
-  // Every case starts from a copy of one settled bare cluster per scenario, built with the same options:
-  // bootstrapping, aggregating RBAC and bringing up the system pods once instead of once per case.
-  // Where that cluster never settles, cases get fully built clusters as before.
-  const templates = new Map<string, Promise<ClusterSnapshot | undefined>>();
-  const templateFor = (data: SimScenarioData | undefined) => {
-    const key = data?.id ?? '';
-    let template = templates.get(key);
-    if (!template) {
-      template = (async () => {
-        const cluster = createCluster(optionsFor(data));
-        try {
-          return (await cameToRest(cluster, 15_000)) ? cluster.snapshot() : undefined;
-        } finally {
-          cluster.stop();
-        }
-      })().catch(() => undefined);
-      templates.set(key, template);
-    }
-    return template;
-  };
-  return {
-    async addCluster(scenarioId?: string): Promise<SimCluster> {
-      const data = scenarioId ? byId.get(scenarioId) : undefined;
-      const from = await templateFor(data);
-      const c = host.addCluster({ ...optionsFor(data), ...(from ? { from } : {}) });
-      if (data) preloadImages(c.cluster.store, data.preload);
-      return { id: c.id, server: c.server, token: c.token, certificateAuthority: host.caCertificate };
-    },
-    removeCluster: (id: string) => host.removeCluster(id),
-    close: () => host.close(),
-  };
-}
-
-/** Serves {@link simHostFor} to the thread that started this one. */
-async function serveSimHost(data: SimHostWorkerData): Promise<void> {
-  const port = parentPort!;
-  const host = await simHostFor(data.scenarios);
-  port.on('message', async (m: SimHostRequest) => {
-    const reply = (r: SimHostReply) => port.postMessage(r);
-    try {
-      if (m.op === 'add') reply({ seq: m.seq, ok: true, cluster: await host.addCluster(m.scenarioId) });
-      else if (m.op === 'remove') {
-        host.removeCluster(m.id);
-        reply({ seq: m.seq, ok: true });
-      } else {
-        await host.close();
-        reply({ seq: m.seq, ok: true });
-      }
-    } catch (error) {
-      reply({ seq: m.seq, ok: false, error: error instanceof Error ? error.message : String(error) });
-    }
-  });
-  port.postMessage({ seq: 0, ok: true });
-}
-
-if (!isMainThread && (workerData as Partial<SimHostWorkerData> | undefined)?.paranoidValidateSimHost) {
-  void serveSimHost(workerData as SimHostWorkerData);
-}
-
-/** A simulator host in a worker thread: this module again, with TypeScript loaded as the main thread has it. */
-async function startSimHostWorker(scenarios: SimScenarioData[]) {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const data: SimHostWorkerData = { paranoidValidateSimHost: true, scenarios };
-  const worker = new Worker(code, { eval: true, workerData: data });
-  const pending = new Map<number, { resolve: (r: SimHostReply) => void; reject: (e: Error) => void }>();
-  let seq = 0;
-  let failure: Error | undefined;
-  const failAll = (error: Error) => {
-    failure = error;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
-  worker.on('message', (r: SimHostReply) => {
-    const p = pending.get(r.seq);
-    pending.delete(r.seq);
-    p?.resolve(r);
-  });
-  worker.on('error', (error) => failAll(new Error(`the simulator worker failed: ${error.message}`)));
-  worker.on('exit', (code) => failAll(new Error(`the simulator worker exited (${code})`)));
-  const wait = (n: number) =>
-    new Promise<SimHostReply>((resolve, reject) => {
-      if (failure) reject(failure);
-      else pending.set(n, { resolve, reject });
-    });
-  const ask = async (request: SimHostOp): Promise<SimCluster | undefined> => {
-    const n = ++seq;
-    const answer = wait(n);
-    worker.postMessage({ ...request, seq: n });
-    const r = await answer;
-    if (!r.ok) throw new Error(r.error);
-    return r.cluster;
-  };
-  const ready = await Promise.race([
-    wait(0),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('the simulator worker did not start')), 30_000).unref(),
-    ),
-  ]);
-  if (!ready.ok) throw new Error(ready.error);
-  return {
-    addCluster: async (scenarioId?: string) => (await ask({ op: 'add', scenarioId }))!,
-    removeCluster: async (id: string) => {
-      await ask({ op: 'remove', id });
-    },
-    close: async () => {
-      await ask({ op: 'close' }).catch(() => undefined);
-      await worker.terminate();
-    },
-  };
-}
-
 /**
  * The default providers: the simulator (one full simulated cluster per case, with the
  * scenario's images and internet hosts), or kind. The simulator's clusters live in
@@ -468,24 +258,13 @@ export const defaultProviderFactory: ProviderFactory = async (name, scenarios) =
     internet: s.scenario.internet,
     preload: imagesToPreload(s),
   }));
-  type Host = {
-    addCluster(scenarioId?: string): Promise<SimCluster> | SimCluster;
-    removeCluster(id: string): Promise<void> | void;
-    close(): Promise<void>;
-  };
-  let hosts: Host[];
   // Workers pay for themselves only on cores nobody else is using: on a busy machine they add
   // CPU (a second TLS server, modules loaded twice) and take nothing off the wall clock.
   // PARANOID_SIM_WORKERS=N decides (0 keeps the simulator in this thread, for --cpu-prof).
   const idle = availableParallelism() - loadavg()[0]!;
   const workers = Math.min(Number(process.env.PARANOID_SIM_WORKERS ?? (idle >= 1.5 ? 2 : 0)), availableParallelism());
-  try {
-    hosts = workers < 2 ? [] : await Promise.all(Array.from({ length: workers }, () => startSimHostWorker(data)));
-  } catch {
-    hosts = [];
-  }
-  if (hosts.length === 0) hosts = [await simHostFor(data)];
-  const owner = new Map<string, Host>();
+  const hosts = await startSimHosts(data, workers);
+  const owner = new Map<string, SimHost>();
   let next = 0;
   const provider = new SimProvider({
     // Every case wants a fresh cluster right away; clusters made ahead would only be thrown away.

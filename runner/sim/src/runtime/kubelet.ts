@@ -1,63 +1,22 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { millicores, quantityValue as quantity } from '@paranoid/k8s/quantity.ts';
-import type { Image, ImageProcess } from '@paranoid/schema/image.ts';
-import type { Container, ContainerStatus, Pod, PodCondition, PodStatus, Volume } from 'kubernetes-types/core/v1';
+import type { Container, ContainerStatus, Pod, PodStatus } from 'kubernetes-types/core/v1';
 import { formatIPv4, parseCidr, parseIPv4 } from '../network/ip.ts';
 import type { ObjectStore } from '../store.ts';
-import {
-  automounts,
-  ConfigError,
-  containerMounts,
-  imageRootFs,
-  implicitTokenVolume,
-  type PreparedVolume,
-  podDir,
-  prepareVolumes,
-  resolveEnv,
-} from './container-setup.ts';
-import { listenerInPod } from './listening.ts';
-import { allocPid, nodeHost } from './node-host.ts';
-import { formatPod, resolveSecurity } from './security.ts';
-import { runMainScript } from './shell/main-process.ts';
+import { createInstance, exitContainer, pullAndStart, replaceContainer } from './container-lifecycle.ts';
+import { podDir, prepareVolumes } from './container-setup.ts';
+import { type ContainerExit, type KubeletContext, type PodRecord, statusMap } from './kubelet-context.ts';
+import { nodeHost } from './node-host.ts';
+import { generatePodStatus, waitingStatus } from './pod-status.ts';
+import { podVolumes, setUpVolumes } from './pod-volumes.ts';
 import { runtimeState } from './state.ts';
-import { formatLogTime, hex64, rfc3339 } from './time.ts';
-import type { ContainerInstance, NodeHost, Proc, RuntimeDeps } from './types.ts';
+import { rfc3339 } from './time.ts';
+import type { ContainerInstance, NodeHost, RuntimeDeps } from './types.ts';
+
+export { PULL_MS } from './image-pull.ts';
+export { type ProcessPlan, planProcesses } from './process-plan.ts';
 
 const PODS = { group: '', resource: 'pods' };
 const EVENTS = { group: '', resource: 'events' };
-/** How long a first pull of an image takes on a node. */
-export const PULL_MS = 800;
-const BACKOFF_START_MS = 10_000;
-const BACKOFF_MAX_MS = 300_000;
-
-/** Ephemeral containers (`kubectl debug`) keep their own status list. */
-function statusMap(rec: PodRecord, name: string, isInit: boolean): Map<string, ContainerStatus> {
-  if (rec.ephemeral.has(name)) return rec.ephemeralStatuses;
-  return isInit ? rec.initStatuses : rec.statuses;
-}
-
-interface PodRecord {
-  uid: string;
-  namespace: string;
-  name: string;
-  host: NodeHost;
-  pod: Pod;
-  statuses: Map<string, ContainerStatus>;
-  initStatuses: Map<string, ContainerStatus>;
-  ephemeralStatuses: Map<string, ContainerStatus>;
-  /** Names of ephemeral containers already started. */
-  ephemeral: Set<string>;
-  volumes?: Map<string, PreparedVolume>;
-  startTime: number;
-  conditionTimes: Map<string, { status: string; at: number }>;
-  podIP: string;
-  terminating: boolean;
-  backoff: Map<string, number>;
-  cancel: Array<() => void>;
-  ready: Set<string>;
-  /** The kubelet-owned part of the status this kubelet last wrote ({@link ownedStatus}); undefined before the first write. */
-  written?: string;
-}
 
 /** Condition types the kubelet sets; others (readiness gates, DisruptionTarget) belong to other writers. */
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
@@ -158,81 +117,26 @@ export function startKubelet(deps: RuntimeDeps): () => void {
   };
 
   // ---- status ---------------------------------------------------------------------------------
-  const condition = (rec: PodRecord, type: string, ok: boolean, reason?: string, message?: string): PodCondition => {
-    const status = ok ? 'True' : 'False';
-    const prev = rec.conditionTimes.get(type);
-    if (!prev || prev.status !== status) rec.conditionTimes.set(type, { status, at: clock.now() });
-    return {
-      type,
-      status,
-      lastProbeTime: null as unknown as string,
-      lastTransitionTime: rfc3339(rec.conditionTimes.get(type)!.at),
-      ...(reason ? { reason } : {}),
-      ...(message ? { message } : {}),
-    };
-  };
-
   const render = (rec: PodRecord) => {
     if (rec.terminating && !store.get(PODS, rec.namespace, rec.name)) return;
-    const spec = rec.pod.spec!;
-    const containers = spec.containers ?? [];
-    const inits = spec.initContainers ?? [];
-    const statuses = containers.map((c) => rec.statuses.get(c.name) ?? waiting(c, rec, 'ContainerCreating'));
-    const initStatuses = inits.map((c) => rec.initStatuses.get(c.name) ?? waiting(c, rec, 'PodInitializing'));
-    const initDone = initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
-    const policy = spec.restartPolicy ?? 'Always';
-    const allTerminated = statuses.length > 0 && statuses.every((s) => s.state?.terminated);
-    const anyFailed = statuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
-    const initFailed = policy === 'Never' && initStatuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
-    let phase: PodStatus['phase'] = 'Pending';
-    if (initFailed) phase = 'Failed';
-    else if (initDone && allTerminated && policy !== 'Always') {
-      phase = anyFailed && policy === 'Never' ? 'Failed' : anyFailed ? 'Running' : 'Succeeded';
-    } else if (initDone && statuses.some((s) => s.state?.running || s.lastState?.terminated || s.state?.terminated)) {
-      phase = 'Running';
-    }
-    const notReady = containers.filter((c) => !rec.statuses.get(c.name)?.ready).map((c) => c.name);
-    const incompleteInit = inits
-      .filter((c) => rec.initStatuses.get(c.name)?.state?.terminated?.exitCode !== 0)
-      .map((c) => c.name);
-    const done = phase === 'Succeeded' || phase === 'Failed';
-    const readyReason = done ? 'PodCompleted' : notReady.length ? 'ContainersNotReady' : undefined;
-    const readyMsg = !done && notReady.length ? `containers with unready status: [${notReady.join(' ')}]` : undefined;
-    const conditions: PodCondition[] = [
-      condition(rec, 'PodReadyToStartContainers', !done || true),
-      condition(
-        rec,
-        'Initialized',
-        incompleteInit.length === 0,
-        incompleteInit.length ? 'ContainersNotInitialized' : done && inits.length ? 'PodCompleted' : undefined,
-        incompleteInit.length ? `containers with incomplete status: [${incompleteInit.join(' ')}]` : undefined,
-      ),
-      condition(rec, 'Ready', !done && notReady.length === 0, readyReason, readyMsg),
-      condition(rec, 'ContainersReady', !done && notReady.length === 0, readyReason, readyMsg),
-      condition(rec, 'PodScheduled', true),
-    ];
     const current = store.get(PODS, rec.namespace, rec.name) as (KubeObject & Pod) | undefined;
+    const { status, transitions } = generatePodStatus(
+      rec.pod,
+      {
+        hostIP: rec.host.ip,
+        podIP: rec.podIP,
+        startTime: rec.startTime,
+        containerStatuses: [...rec.statuses.values()],
+        initContainerStatuses: [...rec.initStatuses.values()],
+        ephemeralContainerStatuses: [...rec.ephemeralStatuses.values()],
+        ephemeralStarted: rec.ephemeral.size > 0,
+        transitions: rec.conditionTimes,
+      },
+      clock.now(),
+      current?.status,
+    );
+    rec.conditionTimes = transitions;
     if (!current || current.metadata?.uid !== rec.uid) return;
-    const status: PodStatus = {
-      ...(current.status ?? {}),
-      phase,
-      conditions,
-      hostIP: rec.host.ip,
-      hostIPs: [{ ip: rec.host.ip }],
-      podIP: rec.podIP,
-      podIPs: [{ ip: rec.podIP }],
-      startTime: rfc3339(rec.startTime),
-      containerStatuses: statuses,
-      ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
-      ...(rec.ephemeral.size
-        ? {
-            ephemeralContainerStatuses: (spec.ephemeralContainers ?? []).map(
-              (c) => rec.ephemeralStatuses.get(c.name) ?? waiting(c as Container, rec, 'ContainerCreating'),
-            ),
-          }
-        : {}),
-      qosClass: current.status?.qosClass ?? qosClass(rec.pod),
-    };
     try {
       store.update(PODS, { ...current, status } as KubeObject);
       rec.written = ownedStatus(status);
@@ -241,24 +145,25 @@ export function startKubelet(deps: RuntimeDeps): () => void {
     }
   };
 
-  const waiting = (c: Container, rec: PodRecord, reason: string, message?: string): ContainerStatus => {
-    const prev = rec.statuses.get(c.name) ?? rec.initStatuses.get(c.name);
-    return {
-      name: c.name,
-      image: prev?.image ?? c.image ?? '',
-      imageID: prev?.imageID ?? '',
-      ...(prev?.containerID ? { containerID: prev.containerID } : {}),
-      ready: false,
-      restartCount: prev?.restartCount ?? 0,
-      started: false,
-      state: { waiting: { reason, ...(message ? { message } : {}) } },
-      lastState: prev?.lastState ?? {},
-    };
-  };
+  const waiting = (c: Container, rec: PodRecord, reason: string, message?: string): ContainerStatus =>
+    waitingStatus(c, rec.statuses.get(c.name) ?? rec.initStatuses.get(c.name), reason, message);
 
   const setStatus = (rec: PodRecord, c: Container, isInit: boolean, s: ContainerStatus) => {
     statusMap(rec, c.name, isInit).set(c.name, s);
     render(rec);
+  };
+
+  const ctx: KubeletContext = {
+    deps,
+    state,
+    clock,
+    report,
+    later,
+    emit,
+    setStatus,
+    render,
+    waiting,
+    instExit: new WeakMap<ContainerInstance, ContainerExit>(),
   };
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -281,7 +186,7 @@ export function startKubelet(deps: RuntimeDeps): () => void {
       ephemeralStatuses: new Map(),
       ephemeral: new Set(),
       startTime: clock.now(),
-      conditionTimes: new Map(),
+      conditionTimes: {},
       podIP: pod.spec?.hostNetwork ? host.ip : allocateIp(host, uid),
       terminating: false,
       backoff: new Map(),
@@ -296,14 +201,14 @@ export function startKubelet(deps: RuntimeDeps): () => void {
       rec.startTime = pod.status.startTime ? Date.parse(pod.status.startTime) : rec.startTime;
       for (const c of pod.status.conditions ?? [])
         if (c.lastTransitionTime)
-          rec.conditionTimes.set(c.type, { status: c.status, at: Date.parse(c.lastTransitionTime) });
+          rec.conditionTimes[c.type] = { status: c.status, at: Date.parse(c.lastTransitionTime) };
       // What it was adopted with counts as written, so a later forgery is noticed and rendered over.
       rec.written = ownedStatus(pod.status);
       for (const c of pod.spec?.containers ?? []) adopt(rec, c).catch(report);
       return;
     }
     render(rec);
-    setUpVolumes(rec).catch(report);
+    setUpVolumes(ctx, rec, () => runInit(rec, 0)).catch(report);
   };
 
   const adopt = async (rec: PodRecord, c: Container) => {
@@ -316,6 +221,7 @@ export function startKubelet(deps: RuntimeDeps): () => void {
     }
     const existing = rec.pod.status?.containerStatuses?.find((s) => s.name === c.name);
     const inst = createInstance(
+      ctx,
       rec,
       c,
       pulled.image,
@@ -329,549 +235,16 @@ export function startKubelet(deps: RuntimeDeps): () => void {
     }
   };
 
-  const setUpVolumes = async (rec: PodRecord) => {
-    if (rec.terminating) return;
-    try {
-      rec.volumes = await prepareVolumes(state, rec.host, rec.pod, podVolumes(rec.pod));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      emit(rec, 'Warning', 'FailedMount', e.message);
-      rec.cancel.push(later(BACKOFF_START_MS, () => setUpVolumes(rec).catch(report)));
-      return;
-    }
-    const inits = rec.pod.spec?.initContainers ?? [];
-    if (inits.length) runInit(rec, 0);
-    else for (const c of rec.pod.spec?.containers ?? []) pull(rec, c, false);
-  };
-
   const runInit = (rec: PodRecord, i: number) => {
     const inits = rec.pod.spec?.initContainers ?? [];
     const c = inits[i];
     if (!c) {
-      for (const main of rec.pod.spec?.containers ?? []) pull(rec, main, false);
+      for (const main of rec.pod.spec?.containers ?? []) pullAndStart(ctx, rec, main, false);
       return;
     }
-    pull(rec, c, true, (code) => {
+    pullAndStart(ctx, rec, c, true, (code) => {
       if (code === 0) runInit(rec, i + 1);
     });
-  };
-
-  const backoffFor = (rec: PodRecord, key: string) => {
-    const cur = rec.backoff.get(key);
-    const next = cur === undefined ? BACKOFF_START_MS : Math.min(cur * 2, BACKOFF_MAX_MS);
-    rec.backoff.set(key, next);
-    return next;
-  };
-
-  const pull = (rec: PodRecord, c: Container, isInit: boolean, onExit?: (code: number) => void) => {
-    if (rec.terminating) return;
-    const ref = c.image ?? '';
-    const res = deps.registry.pull(ref);
-    const tag = /:[^/]+$/.test(ref.split('@')[0] ?? '') ? ref.split('@')[0]!.split(':').pop() : undefined;
-    const policy = c.imagePullPolicy ?? (!ref.includes('@') && (!tag || tag === 'latest') ? 'Always' : 'IfNotPresent');
-    const present = res.ok && rec.host.pulled.has(res.imageRef);
-    if (policy === 'Never' && !present) {
-      const msg = `Container image "${ref}" is not present with pull policy of Never`;
-      emit(rec, 'Warning', 'ErrImageNeverPull', msg, c.name);
-      setStatus(rec, c, isInit, waiting(c, rec, 'ErrImageNeverPull', msg));
-      return;
-    }
-    if (res.ok && present && policy !== 'Always') {
-      emit(rec, 'Normal', 'Pulled', `Container image "${ref}" already present on machine`, c.name);
-      create(rec, c, isInit, res.image, res.imageRef, res.reference.full, onExit);
-      return;
-    }
-    emit(rec, 'Normal', 'Pulling', `Pulling image "${ref}"`, c.name);
-    const ms = present ? 300 : PULL_MS;
-    rec.cancel.push(
-      later(ms, () => {
-        if (rec.terminating) return;
-        if (!res.ok) {
-          emit(rec, 'Warning', 'Failed', `Failed to pull image "${ref}": ${res.message}`, c.name);
-          emit(rec, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
-          setStatus(rec, c, isInit, waiting(c, rec, 'ErrImagePull', `Failed to pull image "${ref}": ${res.message}`));
-          const wait = backoffFor(rec, `pull:${c.name}`);
-          rec.cancel.push(
-            later(1000, () => {
-              emit(rec, 'Normal', 'BackOff', `Back-off pulling image "${ref}"`, c.name);
-              emit(rec, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
-              setStatus(rec, c, isInit, waiting(c, rec, 'ImagePullBackOff', `Back-off pulling image "${ref}"`));
-              rec.cancel.push(later(wait, () => pull(rec, c, isInit, onExit)));
-            }),
-          );
-          return;
-        }
-        rec.host.pulled.add(res.imageRef);
-        const secs = (ms / 1000).toFixed(3);
-        emit(
-          rec,
-          'Normal',
-          'Pulled',
-          `Successfully pulled image "${ref}" in ${secs}s (${secs}s including waiting). Image size: ${res.image.size ?? 4_000_000} bytes.`,
-          c.name,
-        );
-        create(rec, c, isInit, res.image, res.imageRef, res.reference.full, onExit);
-      }),
-    );
-  };
-
-  const createInstance = (
-    rec: PodRecord,
-    c: Container,
-    image: Image,
-    imageRef: string,
-    imageName: string,
-    restartCount: number,
-  ): ContainerInstance | string => {
-    const rootFs = imageRootFs(image, () => clock.now());
-    const secRes = resolveSecurity(rec.pod, c, image, rootFs.stat('/etc/passwd')?.content ?? '');
-    if (!secRes.ok) return secRes.message;
-    let env: string[];
-    try {
-      env = resolveEnv(state, rec.pod, c, image);
-    } catch (e) {
-      if (e instanceof ConfigError) return e.message;
-      throw e;
-    }
-    const sec = secRes.sec;
-    const home = rootFs
-      .stat('/etc/passwd')
-      ?.content.split('\n')
-      .map((l) => l.split(':'))
-      .find((f) => Number(f[2]) === sec.uid)?.[5];
-    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home || '/'}`);
-    const ns = rec.namespace;
-    const hostname = rec.pod.spec?.hostNetwork ? rec.host.name : (rec.pod.spec?.hostname ?? rec.name);
-    rootFs.put('/etc/hostname', `${hostname}\n`);
-    for (const dev of ['null', 'zero', 'random', 'urandom', 'tty', 'full']) rootFs.put(`/dev/${dev}`, '', 0o666);
-    rootFs.put('/dev/termination-log', '', 0o666);
-    // A privileged container gets every host device, the node's disk included.
-    if (sec.privileged)
-      for (const dev of ['vda', 'vda1', 'vdb', 'kmsg', 'mem']) rootFs.put(`/dev/${dev}`, '', 0o660, 0, 6);
-    rootFs.put(
-      '/etc/hosts',
-      `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${rec.podIP}\t${hostname}\n`,
-    );
-    rootFs.put(
-      '/etc/resolv.conf',
-      rec.pod.spec?.hostNetwork && rec.pod.spec.dnsPolicy !== 'ClusterFirstWithHostNet'
-        ? (rec.host.fs.stat('/etc/resolv.conf')?.content ?? '')
-        : `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
-    );
-    // An ephemeral container with a target joins that container's PID namespace (`kubectl debug --target`).
-    const target = (c as { targetContainerName?: string }).targetContainerName;
-    const pidNs = sec.hostPID
-      ? 'host'
-      : rec.pod.spec?.shareProcessNamespace
-        ? `pod:${rec.uid}`
-        : `ctr:${rec.uid}:${target && rec.ephemeral.has(c.name) ? target : c.name}`;
-    const volumeMounts = [...(c.volumeMounts ?? [])];
-    const volumes = new Map(rec.volumes ?? []);
-    const saDir = '/var/run/secrets/kubernetes.io/serviceaccount';
-    if (automounts(state, rec.pod) && !volumeMounts.some((m) => m.mountPath === saDir)) {
-      const implicit = implicitTokenVolume(rec.pod);
-      const existing = [...volumes.keys()].find((k) => k.startsWith('kube-api-access-'));
-      volumeMounts.push({ name: existing ?? implicit.name, mountPath: saDir, readOnly: true });
-    }
-    const mounts = containerMounts(state, rec.host, rec.pod, { ...c, volumeMounts }, rootFs, sec, volumes, pidNs);
-    const entry = c.command ?? image.config.entrypoint;
-    const args = c.args ?? (c.command ? [] : image.config.cmd);
-    const argv = [...entry, ...args];
-    const inst: ContainerInstance = {
-      id: hex64(() => deps.ids.uid()),
-      podUid: rec.uid,
-      namespace: ns,
-      podName: rec.name,
-      name: c.name,
-      nodeName: rec.host.name,
-      spec: c,
-      image,
-      imageRef,
-      imageName,
-      sec,
-      env,
-      argv,
-      pidNs,
-      rootFs,
-      mounts,
-      workingDir: c.workingDir ?? image.config.workingDir,
-      state: 'running',
-      startedAt: clock.now(),
-      restartCount,
-      logs: [],
-      processDefs: [],
-      procs: [],
-      cancel: [],
-    };
-    const podState = state.pods.get(rec.uid);
-    const old = podState?.containers.get(c.name);
-    if (old && podState) podState.previous.set(c.name, old);
-    podState?.containers.set(c.name, inst);
-    spawnProcesses(rec, inst, c);
-    return inst;
-  };
-
-  const spawnProcesses = (rec: PodRecord, inst: ContainerInstance, c: Container) => {
-    const plan = planProcesses(inst);
-    const host = rec.host;
-    const pidNs = inst.pidNs;
-    const shim = host.procs.find(
-      (p) => p.argv[0] === '/usr/local/bin/containerd-shim-runc-v2' && p.argv.includes(rec.uid),
-    );
-    const shimPid =
-      shim?.pid ??
-      (() => {
-        const { pid } = allocPid(host, 'host');
-        host.procs.push({
-          pid,
-          ppid: 1,
-          pidNs: 'host',
-          nsPid: pid,
-          argv: [
-            '/usr/local/bin/containerd-shim-runc-v2',
-            '-namespace',
-            'k8s.io',
-            '-id',
-            rec.uid,
-            '-address',
-            '/run/containerd/containerd.sock',
-          ],
-          uid: 0,
-          gid: 0,
-          startedAt: clock.now(),
-          cpuMilli: 1,
-          memBytes: 9 << 20,
-          sec: { ...inst.sec },
-          env: [],
-        });
-        return pid;
-      })();
-    // Every pod has its sandbox's pause process; with shareProcessNamespace it is PID 1 of the pod.
-    const sandboxNs = pidNs.startsWith('pod:') ? pidNs : `sandbox:${rec.uid}`;
-    if (!host.procs.some((p) => p.pidNs === sandboxNs && p.argv[0] === '/pause')) {
-      const { pid, nsPid } = allocPid(host, sandboxNs);
-      host.procs.push({
-        pid,
-        ppid: shimPid,
-        pidNs: sandboxNs,
-        nsPid,
-        argv: ['/pause'],
-        uid: 65535,
-        gid: 65535,
-        startedAt: clock.now(),
-        cpuMilli: 0,
-        memBytes: 300 * 1024,
-        sec: { ...inst.sec, uid: 65535, gid: 65535, effective: new Set() },
-        env: [],
-      });
-    }
-    const users = inst.rootFs.stat('/etc/passwd')?.content ?? '';
-    const cpuLimit = millicores(c.resources?.limits?.cpu as string | undefined);
-    const demand = plan.defs.reduce((s, d) => s + (millicores(d.cpu) ?? 0), 0);
-    const scale = cpuLimit !== undefined && demand > cpuLimit ? cpuLimit / demand : 1;
-    let first: Proc | undefined;
-    plan.defs.forEach((d, i) => {
-      const { pid, nsPid } = allocPid(host, pidNs);
-      let uid = inst.sec.uid;
-      let gid = inst.sec.gid;
-      if (d.user && inst.sec.uid === 0) {
-        const u = users
-          .split('\n')
-          .map((l) => l.split(':'))
-          .find((f) => f[0] === d.user);
-        if (u) {
-          uid = Number(u[2]);
-          gid = Number(u[3]);
-        }
-      }
-      const p: Proc = {
-        pid,
-        ppid: d.child && first ? first.pid : shimPid,
-        pidNs,
-        nsPid,
-        argv: i === 0 ? (plan.argv0 ?? d.argv ?? inst.argv) : (d.argv ?? [d.name]),
-        uid,
-        gid,
-        startedAt: clock.now(),
-        cpuMilli: Math.round((millicores(d.cpu) ?? 0) * scale),
-        memBytes: quantity(d.memory) ?? 0,
-        sec: uid === inst.sec.uid ? inst.sec : { ...inst.sec, uid, gid, effective: new Set() },
-        env: inst.env,
-        container: inst,
-        ...(d.listen ? { listen: d.listen } : {}),
-        ...(d.alsoListen.length ? { alsoListen: d.alsoListen } : {}),
-        ...(d.listen?.kind === 'kv' ? { kv: new Map(Object.entries(d.listen.kv?.data ?? {})) } : {}),
-      };
-      if (!first) first = p;
-      host.procs.push(p);
-      inst.procs.push(p);
-      for (const line of d.logs) {
-        const at = clock.now();
-        const stamp = d.timePrefix ? formatLogTime(d.timePrefix, at) : '';
-        inst.logs.push({ at, stream: 'stdout', text: `${stamp}${line}` });
-      }
-    });
-    inst.processDefs = plan.defs;
-    const memLimit = quantity(c.resources?.limits?.memory as string | undefined);
-    const mem = inst.procs.reduce((s, p) => s + p.memBytes, 0);
-    if (plan.startError) {
-      const message = plan.startError;
-      inst.startErrorMessage = message;
-      inst.cancel.push(later(0, () => exitContainer(rec, inst, 128, 'StartError', message)));
-      return;
-    }
-    if (memLimit !== undefined && mem > memLimit) {
-      inst.cancel.push(later(1500, () => exitContainer(rec, inst, 137, 'OOMKilled')));
-    } else if (plan.script !== undefined && first) {
-      const main = first;
-      runMainScript(state, inst, main, plan.script, () => clock.now()).then((code) => {
-        if (inst.state === 'running' && !rec.terminating)
-          exitContainer(rec, inst, code, code === 0 ? 'Completed' : 'Error');
-      }, report);
-    } else if (plan.exit) {
-      const { ms, code } = plan.exit;
-      inst.cancel.push(later(ms, () => exitContainer(rec, inst, code, code === 0 ? 'Completed' : 'Error')));
-    }
-  };
-
-  const create = (
-    rec: PodRecord,
-    c: Container,
-    isInit: boolean,
-    image: Image,
-    imageRef: string,
-    imageName: string,
-    onExit?: (code: number) => void,
-  ) => {
-    if (rec.terminating) return;
-    const prev = statusMap(rec, c.name, isInit).get(c.name);
-    const restartCount =
-      prev?.state?.running || prev?.lastState?.terminated || prev?.state?.terminated
-        ? (prev.restartCount ?? 0) + (prev.state?.terminated || prev.state?.waiting ? 1 : 0)
-        : (prev?.restartCount ?? 0);
-    const inst = createInstance(rec, c, image, imageRef, imageName, restartCount);
-    if (typeof inst === 'string') {
-      emit(rec, 'Warning', 'Failed', `Error: ${inst}`, c.name);
-      setStatus(rec, c, isInit, waiting(c, rec, 'CreateContainerConfigError', inst));
-      rec.cancel.push(later(BACKOFF_START_MS, () => create(rec, c, isInit, image, imageRef, imageName, onExit)));
-      return;
-    }
-    instExit.set(inst, { isInit, onExit, image, imageRef, imageName });
-    emit(rec, 'Normal', 'Created', `Created container: ${c.name}`, c.name);
-    if (inst.startErrorMessage) return;
-    emit(rec, 'Normal', 'Started', `Started container ${c.name}`, c.name);
-    const probe = c.readinessProbe;
-    const ready = !isInit && !rec.ephemeral.has(c.name) && (!probe || probeOk(rec, probe));
-    setStatus(rec, c, isInit, {
-      name: c.name,
-      image: imageName,
-      imageID: imageRef,
-      containerID: `containerd://${inst.id}`,
-      ready: ready && !probe?.initialDelaySeconds,
-      restartCount,
-      started: true,
-      state: { running: { startedAt: rfc3339(inst.startedAt) } },
-      lastState: prev?.lastState ?? {},
-    });
-    if (probe && !isInit) {
-      const period = (probe.periodSeconds ?? 10) * 1000;
-      const check = () => {
-        if (inst.state !== 'running' || rec.terminating) return;
-        const ok = probeOk(rec, probe);
-        const s = rec.statuses.get(c.name);
-        if (s && s.ready !== ok) {
-          if (!ok) emit(rec, 'Warning', 'Unhealthy', `Readiness probe failed: ${probeFailure(rec, probe)}`, c.name);
-          setStatus(rec, c, false, { ...s, ready: ok });
-        }
-        inst.cancel.push(later(period, check));
-      };
-      inst.cancel.push(later((probe.initialDelaySeconds ?? 0) * 1000 || period, check));
-    }
-    const live = c.livenessProbe;
-    if (live && !isInit && !live.exec) {
-      const period = (live.periodSeconds ?? 10) * 1000;
-      let failures = 0;
-      const check = () => {
-        if (inst.state !== 'running' || rec.terminating) return;
-        if (probeOk(rec, live)) failures = 0;
-        else {
-          failures++;
-          emit(rec, 'Warning', 'Unhealthy', `Liveness probe failed: ${probeFailure(rec, live)}`, c.name);
-          if (failures >= (live.failureThreshold ?? 3)) {
-            emit(rec, 'Normal', 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, c.name);
-            exitContainer(rec, inst, 137, 'Error');
-            return;
-          }
-        }
-        inst.cancel.push(later(period, check));
-      };
-      inst.cancel.push(later((live.initialDelaySeconds ?? 0) * 1000 + period, check));
-    }
-  };
-
-  const instExit = new WeakMap<
-    ContainerInstance,
-    { isInit: boolean; onExit?: (code: number) => void; image: Image; imageRef: string; imageName: string }
-  >();
-
-  const probeOk = (rec: PodRecord, probe: NonNullable<Container['readinessProbe']>): boolean => {
-    const port = probe.httpGet?.port ?? probe.tcpSocket?.port ?? probe.grpc?.port;
-    if (port === undefined) return true;
-    const num = typeof port === 'number' ? port : /^\d+$/.test(port) ? Number(port) : namedPort(rec.pod, port);
-    return num !== undefined && !!listenerInPod(state, rec.pod, num);
-  };
-
-  const probeFailure = (rec: PodRecord, probe: NonNullable<Container['readinessProbe']>) => {
-    const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
-    return probe.httpGet
-      ? `Get "http://${rec.podIP}:${port}${probe.httpGet.path ?? '/'}": dial tcp ${rec.podIP}:${port}: connect: connection refused`
-      : `dial tcp ${rec.podIP}:${port}: connect: connection refused`;
-  };
-
-  const exitContainer = (rec: PodRecord, inst: ContainerInstance, code: number, reason: string, message?: string) => {
-    if (inst.state !== 'running') return;
-    inst.state = 'terminated';
-    inst.exitCode = code;
-    inst.reason = reason;
-    inst.finishedAt = clock.now();
-    if (message) inst.startErrorMessage = message;
-    for (const cancel of inst.cancel.splice(0)) cancel();
-    removeProcs(rec.host, inst.procs);
-    const meta = instExit.get(inst);
-    const isInit = meta?.isInit ?? false;
-    const c = inst.spec;
-    const terminated = {
-      exitCode: code,
-      reason,
-      ...(message ? { message } : {}),
-      startedAt: rfc3339(inst.startedAt),
-      finishedAt: rfc3339(inst.finishedAt),
-      containerID: `containerd://${inst.id}`,
-    };
-    const policy = rec.pod.spec?.restartPolicy ?? 'Always';
-    const restart =
-      !rec.terminating &&
-      !rec.ephemeral.has(c.name) &&
-      (policy === 'Always' ? !isInit || code !== 0 : policy === 'OnFailure' && code !== 0);
-    const base: ContainerStatus = {
-      name: c.name,
-      image: inst.imageName,
-      imageID: inst.imageRef,
-      containerID: `containerd://${inst.id}`,
-      ready: false,
-      restartCount: inst.restartCount,
-      started: false,
-      state: { terminated },
-      lastState: rec.statuses.get(c.name)?.lastState ?? {},
-    };
-    if (reason === 'StartError' && message) emit(rec, 'Warning', 'Failed', `Error: ${message}`, c.name);
-    if (!restart) {
-      setStatus(rec, c, isInit, base);
-      meta?.onExit?.(code);
-      return;
-    }
-    const wait = backoffFor(rec, `crash:${c.name}`);
-    const backoffMsg = `back-off ${wait / 1000}s restarting failed container=${c.name} pod=${formatPod(rec.pod)}`;
-    setStatus(rec, c, isInit, { ...base, restartCount: inst.restartCount, state: { terminated } });
-    rec.cancel.push(
-      later(200, () => {
-        if (rec.terminating) return;
-        emit(
-          rec,
-          'Warning',
-          'BackOff',
-          `Back-off restarting failed container ${c.name} in pod ${formatPod(rec.pod)}`,
-          c.name,
-        );
-        setStatus(rec, c, isInit, {
-          ...base,
-          restartCount: inst.restartCount,
-          state: { waiting: { reason: 'CrashLoopBackOff', message: backoffMsg } },
-          lastState: { terminated },
-        });
-      }),
-    );
-    rec.cancel.push(
-      later(wait, () => {
-        if (rec.terminating || !meta) return;
-        const s = statusMap(rec, c.name, isInit).get(c.name);
-        if (s)
-          statusMap(rec, c.name, isInit).set(c.name, {
-            ...s,
-            restartCount: inst.restartCount + 1,
-            state: { waiting: { reason: 'ContainerCreating' } },
-            lastState: { terminated },
-          });
-        emit(rec, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, c.name);
-        createAgain(rec, c, isInit, meta, inst.restartCount + 1, terminated);
-      }),
-    );
-  };
-
-  const createAgain = (
-    rec: PodRecord,
-    c: Container,
-    isInit: boolean,
-    meta: { onExit?: (code: number) => void; image: Image; imageRef: string; imageName: string },
-    restartCount: number,
-    lastTerminated: NonNullable<ContainerStatus['state']>['terminated'],
-  ) => {
-    const inst = createInstance(rec, c, meta.image, meta.imageRef, meta.imageName, restartCount);
-    if (typeof inst === 'string') {
-      emit(rec, 'Warning', 'Failed', `Error: ${inst}`, c.name);
-      setStatus(rec, c, isInit, { ...waiting(c, rec, 'CreateContainerConfigError', inst), restartCount });
-      rec.cancel.push(later(BACKOFF_START_MS, () => createAgain(rec, c, isInit, meta, restartCount, lastTerminated)));
-      return;
-    }
-    instExit.set(inst, { isInit, ...meta });
-    emit(rec, 'Normal', 'Created', `Created container: ${c.name}`, c.name);
-    if (inst.startErrorMessage) return;
-    emit(rec, 'Normal', 'Started', `Started container ${c.name}`, c.name);
-    const ready = !isInit && (!c.readinessProbe || probeOk(rec, c.readinessProbe));
-    setStatus(rec, c, isInit, {
-      name: c.name,
-      image: meta.imageName,
-      imageID: meta.imageRef,
-      containerID: `containerd://${inst.id}`,
-      ready,
-      restartCount,
-      started: true,
-      state: { running: { startedAt: rfc3339(inst.startedAt) } },
-      lastState: lastTerminated ? { terminated: lastTerminated } : {},
-    });
-  };
-
-  const replaceContainer = (rec: PodRecord, inst: ContainerInstance, c: Container) => {
-    emit(rec, 'Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`, c.name);
-    inst.state = 'terminated';
-    inst.exitCode = 137;
-    inst.reason = 'Error';
-    inst.finishedAt = clock.now();
-    for (const cancel of inst.cancel.splice(0)) cancel();
-    removeProcs(rec.host, inst.procs);
-    const prev = rec.statuses.get(c.name);
-    rec.statuses.set(c.name, {
-      ...(prev ?? waiting(c, rec, 'ContainerCreating')),
-      ready: false,
-      started: false,
-      state: { waiting: { reason: 'ContainerCreating' } },
-      lastState: {
-        terminated: {
-          exitCode: 137,
-          reason: 'Error',
-          startedAt: rfc3339(inst.startedAt),
-          finishedAt: rfc3339(clock.now()),
-          containerID: `containerd://${inst.id}`,
-        },
-      },
-    });
-    render(rec);
-    pull(rec, c, false);
-  };
-
-  const removeProcs = (host: NodeHost, procs: Proc[]) => {
-    const gone = new Set(procs.map((p) => p.pid));
-    host.procs = host.procs.filter((p) => !gone.has(p.pid));
   };
 
   const teardown = (rec: PodRecord) => {
@@ -917,7 +290,7 @@ export function startKubelet(deps: RuntimeDeps): () => void {
 
   state.exitContainer = (inst, code) => {
     const rec = records.get(inst.podUid);
-    if (rec) exitContainer(rec, inst, code, code === 0 ? 'Completed' : 'Error');
+    if (rec) exitContainer(ctx, rec, inst, code, code === 0 ? 'Completed' : 'Error');
   };
 
   // ---- reconcile ------------------------------------------------------------------------------
@@ -960,12 +333,12 @@ export function startKubelet(deps: RuntimeDeps): () => void {
         for (const c of pod.spec?.containers ?? []) {
           const inst = state.pods.get(uid)?.containers.get(c.name);
           if (inst && inst.state === 'running' && inst.spec.image !== c.image && !rec.terminating)
-            replaceContainer(rec, inst, c);
+            replaceContainer(ctx, rec, inst, c);
         }
         for (const ec of pod.spec?.ephemeralContainers ?? []) {
           if (rec.ephemeral.has(ec.name) || rec.terminating) continue;
           rec.ephemeral.add(ec.name);
-          pull(rec, ec as Container, false);
+          pullAndStart(ctx, rec, ec as Container, false);
         }
         continue;
       }
@@ -1010,38 +383,6 @@ export function startKubelet(deps: RuntimeDeps): () => void {
   };
 }
 
-function namedPort(pod: Pod, name: string): number | undefined {
-  for (const c of pod.spec?.containers ?? [])
-    for (const p of c.ports ?? []) if (p.name === name) return p.containerPort;
-  return undefined;
-}
-
-function podVolumes(pod: Pod): Volume[] {
-  return [
-    ...(pod.spec?.volumes ?? []),
-    ...(pod.spec?.volumes?.some((v) => v.name.startsWith('kube-api-access-')) ? [] : [implicitTokenVolume(pod)]),
-  ];
-}
-
-function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const cs = pod.spec?.containers ?? [];
-  const any = cs.some(
-    (c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length,
-  );
-  if (!any) return 'BestEffort';
-  const guaranteed = cs.every((c) => {
-    const l = c.resources?.limits ?? {};
-    const r = c.resources?.requests ?? l;
-    return (
-      l.cpu !== undefined &&
-      l.memory !== undefined &&
-      String(r.cpu ?? l.cpu) === String(l.cpu) &&
-      String(r.memory ?? l.memory) === String(l.memory)
-    );
-  });
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
 function allocateIp(host: NodeHost, uid: string): string {
   const existing = host.ips.get(uid);
   if (existing) return existing;
@@ -1056,73 +397,4 @@ function allocateIp(host: NodeHost, uid: string): string {
     }
   }
   return formatIPv4(base + 254);
-}
-
-/** What runs in a container: the image's processes, a shell script, a sleep, or nothing at all. */
-export interface ProcessPlan {
-  defs: ImageProcess[];
-  /** argv of the first process when the pod overrode command/args. */
-  argv0?: string[];
-  script?: string;
-  exit?: { ms: number; code: number };
-  startError?: string;
-}
-
-const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
-
-export function planProcesses(inst: ContainerInstance): ProcessPlan {
-  const { image, argv, spec } = inst;
-  const overridden = spec.command !== undefined || spec.args !== undefined;
-  const base = (s: string | undefined) => (s ?? '').split('/').pop() ?? '';
-  const idle = (name: string, a: string[]): ImageProcess => ({
-    name,
-    argv: a,
-    cpu: '0',
-    memory: '1Mi',
-    logs: [],
-    alsoListen: [],
-  });
-  if (image.processes.length && !overridden) return { defs: image.processes };
-  const exe = base(argv[0]);
-  if (!argv.length)
-    return {
-      defs: [],
-      startError:
-        'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: no command specified: unknown',
-    };
-  const known = image.processes.find(
-    (p) => base(p.argv?.[0]?.split(' ')[0]) === exe || p.name === exe || base(image.config.entrypoint[0]) === exe,
-  );
-  if (known && !SHELLS.has(exe)) {
-    return { defs: [known, ...image.processes.filter((p) => p !== known && p.child)], argv0: argv };
-  }
-  const binaries = new Set(image.binaries);
-  const onPath = binaries.has(exe) || !!inst.rootFs.stat(argv[0]!) || image.processes.some((p) => p.name === exe);
-  if (!onPath) {
-    return {
-      defs: [],
-      startError: `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${argv[0]}": executable file not found in $PATH: unknown`,
-    };
-  }
-  if (SHELLS.has(exe)) {
-    const c = argv.indexOf('-c');
-    if (c >= 0 && argv[c + 1] !== undefined) return { defs: [idle(exe, argv)], script: argv[c + 1] };
-    // A shell with stdin open (`kubectl run -it`, `kubectl debug`) waits for input; without, it reads EOF and exits.
-    if (spec.stdin) return { defs: [idle(exe, argv)] };
-    return { defs: [idle(exe, argv)], exit: { ms: 100, code: 0 } };
-  }
-  if (exe === 'sleep') {
-    const arg = argv[1] ?? '';
-    const m = arg.match(/^(\d+(?:\.\d+)?)([smhd]?)$/);
-    const secs =
-      arg === 'infinity'
-        ? Number.POSITIVE_INFINITY
-        : m
-          ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2] ?? '']!
-          : 0;
-    return { defs: [idle(exe, argv)], ...(Number.isFinite(secs) ? { exit: { ms: secs * 1000, code: 0 } } : {}) };
-  }
-  if (exe === 'tail' && argv.includes('-f')) return { defs: [idle(exe, argv)] };
-  // Any other known command runs once through the shell, so `echo hi` logs `hi` and exits.
-  return { defs: [idle(exe, argv)], script: argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') };
 }
