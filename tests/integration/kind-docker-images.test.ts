@@ -43,7 +43,11 @@ interface PodContainer {
   securityContext?: { runAsUser?: number; readOnlyRootFilesystem?: boolean };
 }
 
-/** The first container of the scenario's setup (else its solution) that runs this image. */
+/**
+ * The first container of the scenario's setup (else its solution, else its variants, by name) that
+ * runs this image: an image only a variant deploys (a rollback to an older release) still runs as
+ * that variant's pod runs it.
+ */
 function podRunning(id: string, build: ScenarioImageBuild): PodContainer | undefined {
   const found: PodContainer[] = [];
   const visit = (node: unknown): void => {
@@ -60,7 +64,13 @@ function podRunning(id: string, build: ScenarioImageBuild): PodContainer | undef
       }
     }
   };
-  for (const folder of ['setup', 'solution']) {
+  const variantsDir = join(scenariosDir, id, 'variants');
+  const variants = existsSync(variantsDir)
+    ? readdirSync(variantsDir)
+        .sort()
+        .map((v) => join('variants', v))
+    : [];
+  for (const folder of ['setup', 'solution', ...variants]) {
     const dir = join(scenariosDir, id, folder);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir)
