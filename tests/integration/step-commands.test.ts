@@ -144,6 +144,8 @@ describe("the programs in the scenarios' images", () => {
         const own = new Set([
           ...(image.config?.entrypoint ?? []).map((p) => p.split('/').pop()!),
           ...(image.processes ?? []).map((p) => p.name),
+          // and what its processes run (busybox nc -e /usr/local/bin/redis-conn for each client)
+          ...(image.processes ?? []).flatMap((p) => (p.argv ?? []).map((a) => a.split('/').pop()!)),
         ]);
         // A script the image ships runs in the simulator's shell: it has behaviour. A program one of
         // those scripts calls (busybox `httpd` behind the image's server, `timeout` in a wrapper) is

@@ -24,6 +24,15 @@ describe('exec and the shell', () => {
     expect(r).toMatchObject({ stdout: 'world\n0\nfailed: 1\n', stderr: '', code: 0 });
   });
 
+  it('runs a command under timeout, and stops waiting for one that outlives it', async () => {
+    cluster = createTestCluster();
+    await cluster.createPod(sleeper('box', {}, { image: 'busybox:1.37' }));
+    const quick = await cluster.run({ pod: 'box', command: ['sh', '-c', 'timeout 5 echo in time; echo "exit $?"'] });
+    expect(quick).toMatchObject({ stdout: 'in time\nexit 0\n', code: 0 });
+    const slow = await cluster.run({ pod: 'box', command: ['sh', '-c', 'timeout 1 sleep 3; echo "exit $?"'] });
+    expect(slow.stdout).toMatch(/^exit (124|143)\n$/);
+  });
+
   it('prints sh: X: not found with exit 127', async () => {
     cluster = createTestCluster();
     await cluster.createPod(sleeper('box'));

@@ -475,6 +475,28 @@ function date(ctx: CommandCtx): number {
   return 0;
 }
 
+/**
+ * `timeout DURATION COMMAND...`: the command's own status, or 124 (GNU) / 143 (busybox, the
+ * SIGTERM it sends) when the duration runs out first. The simulator cannot kill a command
+ * part-way, so what a timed-out command would still print is dropped instead.
+ */
+async function timeout(ctx: CommandCtx): Promise<number> {
+  const args = ctx.argv.slice(1).filter((a, i, all) => !(a.startsWith('-') && i < all.length - 1 && !/^\d/.test(a)));
+  const ms = parseDuration(args[0] ?? '');
+  if (ms === undefined || args.length < 2) {
+    ctx.err('Usage: timeout [-s SIG] SECS PROG ARGS\n');
+    return 1;
+  }
+  let expired = false;
+  const quiet = { ...ctx, out: (s: string) => !expired && ctx.out(s), err: (s: string) => !expired && ctx.err(s) };
+  const run = ctx.sh.runCommand(args.slice(1), quiet);
+  const limit = ctx.sh.sleep(Math.min(ms, ctx.sh.limits.maxSleepMs)).then(() => 'expired' as const);
+  const first = await Promise.race([run, limit]);
+  if (first !== 'expired') return first;
+  expired = true;
+  return busybox(ctx) ? 143 : 124;
+}
+
 async function xargs(ctx: CommandCtx): Promise<number> {
   const cmd = ctx.argv.slice(1);
   const words = ctx.stdin.split(/\s+/).filter(Boolean);
@@ -560,6 +582,7 @@ export const systemCommands: CommandTable = {
   nsenter,
   chroot,
   xargs,
+  timeout,
   which: (ctx) => {
     let status = 0;
     for (const n of ctx.argv.slice(1)) {
