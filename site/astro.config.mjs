@@ -38,6 +38,9 @@ export default defineConfig({
   output: 'static',
   integrations: [react()],
   telemetry: false,
+  // Code in lessons: github-dark's comments (#6a737d on #24292e, 3:1) fail WCAG AA contrast;
+  // the same palette's -default variant gives comments 6:1.
+  markdown: { shikiConfig: { theme: 'github-dark-default' } },
   vite: {
     plugins: [dropLazyCssPreloads],
     resolve: {

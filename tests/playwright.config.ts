@@ -20,8 +20,10 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    // The lab exactly as a learner starts it, minus the browser opening.
-    command: `pnpm --dir .. paranoid serve --provider sim --port ${port} --data-dir ${dataDir}`,
+    // The lab exactly as a learner starts it, minus the browser opening. The whole suite is one
+    // client at one address starting dozens of sessions in minutes, as a room behind one proxy
+    // would: the per-address limits are raised the way such an operator raises them.
+    command: `pnpm --dir .. paranoid serve --provider sim --port ${port} --data-dir ${dataDir} --max-sessions-per-address 200 --starts-per-minute 600`,
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -32,6 +32,14 @@ program
   )
   .option('--max-sessions <n>', 'most live sessions this runner holds at once; the next Start is refused')
   .option('--session-ttl <minutes>', 'minutes a session lives unless the learner extends it (default 45)')
+  .option(
+    '--max-sessions-per-address <n>',
+    'most sessions live or starting from one client address (default 16); raise it behind a proxy that gives every learner one address',
+  )
+  .option(
+    '--starts-per-minute <n>',
+    'session starts a minute per client address (default 30; per learner a third of it, at least 10)',
+  )
   .option('--unsafe-local-shell', 'without bubblewrap, run learner shells unsandboxed (one user, own machine only)')
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')

@@ -50,6 +50,10 @@ export interface LabServerOptions {
   ttlMs?: number;
   /** Most sessions alive at once (default 64); the next Start is refused. */
   maxSessions?: number;
+  /** Most sessions live or starting from one client address (default 16): raise it behind a proxy. */
+  maxSessionsPerAddress?: number;
+  /** Session creations a minute per client address and per learner (default 30 and 10). */
+  createsPerMinute?: { perAddress: number; perLearner: number };
   maxBodyBytes?: number;
 }
 
@@ -93,6 +97,8 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     terminals,
     ...(options.ttlMs ? { ttlMs: options.ttlMs } : {}),
     ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
+    ...(options.maxSessionsPerAddress ? { maxSessionsPerAddress: options.maxSessionsPerAddress } : {}),
+    ...(options.createsPerMinute ? { createsPerMinute: options.createsPerMinute } : {}),
   });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = createApp({

@@ -47,6 +47,10 @@ export interface ServeOptions {
   maxSessions?: string;
   /** Minutes a session lives unless extended. */
   sessionTtl?: string;
+  /** Most sessions live or starting from one client address. */
+  maxSessionsPerAddress?: string;
+  /** Session creations a minute, per client address (per learner: a third of it, at least 10). */
+  startsPerMinute?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -70,6 +74,12 @@ export async function createServeLab(
   const maxSessions =
     options.maxSessions === undefined ? undefined : limit(String(options.maxSessions), '--max-sessions', 10_000);
   const ttlMinutes = options.sessionTtl === undefined ? undefined : limit(options.sessionTtl, '--session-ttl', 24 * 60);
+  const perAddress =
+    options.maxSessionsPerAddress === undefined
+      ? undefined
+      : limit(options.maxSessionsPerAddress, '--max-sessions-per-address', 10_000);
+  const startsPerMinute =
+    options.startsPerMinute === undefined ? undefined : limit(options.startsPerMinute, '--starts-per-minute', 10_000);
   const catalog = new FsCatalog(SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
@@ -86,6 +96,10 @@ export async function createServeLab(
     ...(options.rosterTickMs ? { rosterTickMs: options.rosterTickMs } : {}),
     ...(maxSessions ? { maxSessions } : {}),
     ...(ttlMinutes ? { ttlMs: ttlMinutes * 60_000 } : {}),
+    ...(perAddress ? { maxSessionsPerAddress: perAddress } : {}),
+    ...(startsPerMinute
+      ? { createsPerMinute: { perAddress: startsPerMinute, perLearner: Math.max(10, Math.ceil(startsPerMinute / 3)) } }
+      : {}),
     siteDir: SITE_DIST,
     unsafeLocalShell: options.unsafeLocalShell ?? false,
     relayCertificate: () => selfSignedCertificate('paranoid-relay'),
