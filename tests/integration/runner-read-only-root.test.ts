@@ -36,6 +36,8 @@ beforeAll(async () => {
     '--proc', '/proc',
     '--tmpfs', '/tmp',
     '--tmpfs', '/var/lib',
+    // The checkout may itself live under /tmp (CI clones anywhere): put it back, read-only.
+    '--ro-bind', root, root,
     '--bind', dataDir, '/var/lib/paranoid',
     '--unshare-user', '--uid', '10001', '--gid', '10001',
     '--die-with-parent',
