@@ -88,7 +88,12 @@ test.describe('controls that cannot lose a learner’s work by surprise', () => 
     );
     expect(await minutes()).toBeGreaterThanOrEqual(before + 44);
     // Up to the limit: four hours from the start, then the button says no more.
-    for (let i = 0; i < 6 && (await extend.isEnabled()); i++) await extend.click();
+    // Each click waits for its answer to show, or the next check of the button races the render.
+    for (let i = 0; i < 6 && (await extend.isEnabled()); i++) {
+      const shown = (await note.textContent()) ?? '';
+      await extend.click();
+      await expect(note).not.toHaveText(shown);
+    }
     await expect(note).toContainText('A session lasts at most 4 hours from its start');
     await expect(extend).toBeDisabled();
     expect(await minutes()).toBeGreaterThanOrEqual(238);
