@@ -207,27 +207,32 @@ export const api = {
       const body = (await res.json().catch(() => null)) as { error?: { code?: FailureCode; message?: string } } | null;
       throw new ApiFailure(body?.error?.code ?? 'Internal', body?.error?.message ?? `HTTP ${res.status}`, res.status);
     }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = event
-          .split('\n')
-          .filter((line) => line.startsWith('data: '))
-          .map((line) => line.slice(6))
-          .join('\n');
-        if (data) onMap(JSON.parse(data) as ClusterMapData);
-        end = buffer.indexOf('\n\n');
-      }
-    }
+    await readEvents(res.body, (data) => onMap(data as ClusterMapData));
   },
   progress: () => call<{ progress: ScenarioProgress[] }>('/api/progress'),
   scenarioFiles: (scenarioId: string) =>
     call<{ manifests: ScenarioFile[] }>(`/api/scenarios/${scenarioId}`).then((s) => s.manifests),
 };
+
+/** Reads a server-sent event stream to its end, handing each event's `data` (parsed JSON) to `onData`. */
+export async function readEvents(body: NonNullable<Response['body']>, onData: (data: unknown) => void): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = event
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n');
+      if (data) onData(JSON.parse(data));
+      end = buffer.indexOf('\n\n');
+    }
+  }
+}

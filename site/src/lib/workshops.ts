@@ -2,7 +2,7 @@
  * Tracks, workshops and the instructor's API, as the browser sees them. Types mirror
  * runner/src/server/{workshops,roster}.ts; the runner is the authority.
  */
-import { ApiFailure, call } from './api.ts';
+import { ApiFailure, call, readEvents } from './api.ts';
 
 export interface LearnerWorkshop {
   id: string;
@@ -119,25 +119,7 @@ export const instructorApi = (token: string) => ({
       } catch {}
       throw new ApiFailure('Unauthorized', message, res.status);
     }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = event
-          .split('\n')
-          .filter((l) => l.startsWith('data: '))
-          .map((l) => l.slice(6))
-          .join('\n');
-        if (data) onUpdate(JSON.parse(data));
-        end = buffer.indexOf('\n\n');
-      }
-    }
+    await readEvents(res.body, (data) => onUpdate(data as { workshop: InstructorWorkshop; roster: Roster }));
   },
 });
 
