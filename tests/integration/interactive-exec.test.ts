@@ -114,10 +114,9 @@ describe('interactive attacks through the learner terminal', () => {
       const term = connect(session.id, session.token);
       const learnerPrompt = new RegExp(`${id}:~\\$ $`);
       await term.waitFor(learnerPrompt);
-      // As a learner reading the first step would: the workloads are up before the attack. Polled
-      // with `kubectl get` (a watch through the terminal's relay is the open bug in #11's note).
+      // As a learner reading the first step would: the workloads are up before the attack.
       term.type(
-        'for i in $(seq 60); do kubectl get deploy -A --no-headers | awk \'{split($3,r,"/"); if (r[1]!=r[2]) n++} END {exit n>0}\' && break; sleep 1; done; echo "up $((2*3))"\r',
+        'kubectl wait deploy --all -A --for=condition=Available --timeout=60s >/dev/null; echo "up $((2*3))"\r',
       );
       await term.waitFor(/up 6\r\n/, 70_000);
       await term.waitFor(learnerPrompt);

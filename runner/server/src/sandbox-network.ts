@@ -195,6 +195,11 @@ function apiReverseProxy(api: UpstreamApi): Server {
     }
     const out = httpsRequest({ ...target(req), headers: forwardHeaders(req.headers, false) }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, forwardHeaders(answer.headers, false));
+      // Node holds a head back until the first body byte, and a watch may send none for minutes:
+      // client-go waits for the head before its watch starts, and cannot stop one still waiting,
+      // so `kubectl wait` and `rollout status` hung past their own timeouts (#11). The API server
+      // sends a watch's head at once; so does this proxy.
+      res.flushHeaders();
       answer.pipe(res);
       answer.on('error', () => res.destroy());
     });
