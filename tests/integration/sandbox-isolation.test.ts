@@ -6,19 +6,13 @@
  * It reaches its own cluster and that cluster's NodePorts, and nothing else; it is not host
  * root; its limits bind; and the runner keeps serving other sessions throughout.
  */
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadScenario } from '@paranoid/catalog/load.ts';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
 import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
 import { PROCESS_LIMITS, SESSION_LIMITS } from '@paranoid/server/sandbox-limits.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
-import { runKubectl } from '../support/sim.ts';
-
-const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
+import { applyReferenceSolution, openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
 
 let lab: LabServer;
 let base: string;
@@ -73,40 +67,6 @@ function readComm(pid: number): string {
   }
 }
 
-/** Applies a scenario's solution/ to the session's cluster, its deletions first, as attacks.test.ts does. */
-async function applyReferenceSolution(id: string, client: TerminalClient): Promise<void> {
-  const dir = join(SCENARIOS, id);
-  const { scenario, problems } = loadScenario(dir, SCENARIOS);
-  if (!scenario) throw new Error(`failed to load scenario ${id}: ${JSON.stringify(problems)}`);
-  const session = lab.sessions.authorize(client.id, client.token);
-  const work = mkdtempSync(join(tmpdir(), 'paranoid-solve-'));
-  const kubeconfig = join(work, 'kubeconfig');
-  writeFileSync(kubeconfig, session.cluster.kubeconfig, { mode: 0o600 });
-  const kubectl = async (args: string[]) => {
-    const r = await runKubectl(kubeconfig, join(work, 'cache'), args, { timeoutMs: 60_000 });
-    expect(r.code, `kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
-  };
-  try {
-    for (const d of scenario.solution.deletions) {
-      const group = d.apiVersion.includes('/') ? `.${d.apiVersion.slice(0, d.apiVersion.indexOf('/'))}` : '';
-      await kubectl([
-        'delete',
-        `${d.kind.toLowerCase()}${group}`,
-        ...(d.name ? [d.name] : ['-l', d.labelSelector ?? '']),
-        ...(d.namespace ? ['-n', d.namespace] : []),
-        '--ignore-not-found',
-        '--wait=false',
-      ]);
-    }
-    const solution = join(dir, 'solution');
-    for (const file of readdirSync(solution).sort()) {
-      if (file.endsWith('.yaml') && file !== 'delete.yaml') await kubectl(['apply', '-f', join(solution, file)]);
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
 const limits = () => (lab.terminals.kind === 'sandbox' ? lab.terminals.host.facts.limits : 'none');
 
 const health = async () => (await fetch(`${base}/api/health`)).status;
@@ -125,7 +85,7 @@ describe('the terminal reaches its own cluster', () => {
     const before = await shell.run(attack);
     expect(before).toContain('"name": "s3-creds"');
     expect(before).toContain('curl=0');
-    await applyReferenceSolution('exposed-dashboard', shell);
+    await applyReferenceSolution(lab, 'exposed-dashboard', shell);
     const after = await shell.run(attack);
     expect(after).not.toContain('s3-creds');
     expect(after).not.toContain('curl=0');

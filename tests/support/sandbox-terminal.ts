@@ -1,7 +1,14 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadScenario } from '@paranoid/catalog/load.ts';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
 import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
 import { WebSocket } from 'ws';
+import { runKubectl } from './sim.ts';
+
+const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
 const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07/g;
@@ -22,6 +29,8 @@ export interface TerminalClient {
   /** Types `command` and returns what it printed, once it has finished. */
   run(command: string, timeoutMs?: number): Promise<string>;
   waitFor(pattern: RegExp, ms?: number): Promise<void>;
+  /** Sends keystrokes as they are, with no marker and no wait. */
+  type(data: string): void;
   close(): void;
 }
 
@@ -73,6 +82,45 @@ export async function openTerminal(base: string, scenarioId: string): Promise<Te
       const printed = text.slice(from);
       return printed.slice(0, printed.search(end));
     },
+    type: (data) => ws.send(JSON.stringify({ t: 'i', d: data })),
     close: () => ws.close(),
   };
+}
+
+/**
+ * Applies a scenario's solution/ to a terminal session's cluster, its deletions first, as
+ * attacks.test.ts does: from outside the sandbox, so the learner's shell sees only the result.
+ */
+export async function applyReferenceSolution(lab: LabServer, id: string, client: TerminalClient): Promise<void> {
+  const dir = join(SCENARIOS, id);
+  const { scenario, problems } = loadScenario(dir, SCENARIOS);
+  if (!scenario) throw new Error(`failed to load scenario ${id}: ${JSON.stringify(problems)}`);
+  const session = lab.sessions.authorize(client.id, client.token);
+  const work = mkdtempSync(join(tmpdir(), 'paranoid-solve-'));
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, session.cluster.kubeconfig, { mode: 0o600 });
+  const kubectl = async (args: string[]) => {
+    const r = await runKubectl(kubeconfig, join(work, 'cache'), args, { timeoutMs: 60_000 });
+    if (r.code !== 0)
+      throw new Error(`failed to apply the solution of ${id}: kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`);
+  };
+  try {
+    for (const d of scenario.solution.deletions) {
+      const group = d.apiVersion.includes('/') ? `.${d.apiVersion.slice(0, d.apiVersion.indexOf('/'))}` : '';
+      await kubectl([
+        'delete',
+        `${d.kind.toLowerCase()}${group}`,
+        ...(d.name ? [d.name] : ['-l', d.labelSelector ?? '']),
+        ...(d.namespace ? ['-n', d.namespace] : []),
+        '--ignore-not-found',
+        '--wait=false',
+      ]);
+    }
+    const solution = join(dir, 'solution');
+    for (const file of readdirSync(solution).sort()) {
+      if (file.endsWith('.yaml') && file !== 'delete.yaml') await kubectl(['apply', '-f', join(solution, file)]);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
