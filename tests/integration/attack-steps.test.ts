@@ -23,11 +23,9 @@ const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
 /** A scenario's setup, its attack twice and its solution, with a dozen kubectl processes each; the machine is shared. */
 const SLOW = 300_000;
 
-/**
- * Waits for every Deployment to roll out, as a learner would with `kubectl rollout status`,
- * so `deploy/<name>` names a pod of the current template (after the solution, not an old one).
- */
-const ROLLED_OUT = `kubectl get deployments -A -o jsonpath='{range .items[*]}{.metadata.namespace} {.metadata.name}{"\\n"}{end}' | while read ns n; do kubectl rollout status -n "$ns" "deployment/$n" --timeout=90s >/dev/null || echo "not rolled out: $ns/$n"; done`;
+/** Waits for every Deployment to be available, as the first step has the learner do. */
+const ROLLED_OUT =
+  'kubectl wait deploy --all -A --for=condition=Available --timeout=90s >/dev/null || echo "not rolled out: $((6*7))"';
 
 interface Ran {
   command: string;
@@ -96,7 +94,7 @@ for (const dir of scenarioDirs(SCENARIOS)) {
       expect(commands.length, 'runnable commands in the attack steps').toBeGreaterThan(0);
       expect(loot.length, 'what the attack probes count as stolen').toBeGreaterThan(0);
       term = await openTerminal(base, id);
-      expect(await term.run(ROLLED_OUT, 240_000)).not.toMatch(/not rolled out: \w/);
+      expect(await term.run(ROLLED_OUT, 240_000)).not.toMatch(/not rolled out: 42/);
 
       const before: Ran[] = [];
       for (const command of commands) before.push(await type(term, id, command));
@@ -108,7 +106,7 @@ for (const dir of scenarioDirs(SCENARIOS)) {
       term.close();
       // A fresh shell, as a learner coming back: nothing typed before (a variable, a file) carries over.
       term = await openTerminal(base, id);
-      expect(await term.run(ROLLED_OUT, 240_000)).not.toMatch(/not rolled out: \w/);
+      expect(await term.run(ROLLED_OUT, 240_000)).not.toMatch(/not rolled out: 42/);
       const after: Ran[] = [];
       for (const command of commands) after.push(await type(term, id, command));
       for (const pattern of stolen) {
