@@ -6,9 +6,13 @@
  * What "works" means comes from the scenario's own data, not from per-block notes:
  * - on the setup, every command of every ```` ```sh run ```` block of the `kind: attack`
  *   steps exits 0, and the step prints what the scenario's `attack:` probes count as
- *   stolen (`stdoutContains`, `bodyContains`, `stdoutMatches`), at least one of them;
- * - after the reference solution, the same commands, typed again in a fresh shell, print
- *   none of the stolen things they printed before, and at least one of them fails.
+ *   stolen (`stdoutContains`, `bodyContains`, `stdoutMatches`; "created (server dry run)"
+ *   for a `dry-run` probe), at least one of them;
+ * - after the reference solution (applied by the path `validate` takes, and the cluster at
+ *   rest), the same commands, typed again in a fresh shell on the same cluster, print none of
+ *   the stolen things they printed before, and at least one of them fails.
+ * Every wait is on a condition and bounded: the cluster at rest before typing, each command's
+ * end marker, a prompt after an interactive shell.
  * A scenario folder added under scenarios/ is covered with no change here.
  */
 import { readFileSync } from 'node:fs';
@@ -16,16 +20,19 @@ import { join, resolve } from 'node:path';
 import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyReferenceSolution, openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
+import {
+  applyReferenceSolution,
+  freshShell,
+  openTerminal,
+  startLab,
+  type TerminalClient,
+  waitForSetup,
+} from '../support/sandbox-terminal.ts';
 import { isInteractive, lootPatterns, runnableCommands } from '../support/step-blocks.ts';
 
 const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
 /** A scenario's setup, its attack twice and its solution, with a dozen kubectl processes each; the machine is shared. */
 const SLOW = 300_000;
-
-/** Waits for every Deployment to be available, as the first step has the learner do. */
-const ROLLED_OUT =
-  'kubectl wait deploy --all -A --for=condition=Available --timeout=90s >/dev/null || echo "not rolled out: $((6*7))"';
 
 interface Ran {
   command: string;
@@ -94,7 +101,7 @@ for (const dir of scenarioDirs(SCENARIOS)) {
       expect(commands.length, 'runnable commands in the attack steps').toBeGreaterThan(0);
       expect(loot.length, 'what the attack probes count as stolen').toBeGreaterThan(0);
       term = await openTerminal(base, id);
-      expect(await term.run(ROLLED_OUT, 240_000)).not.toMatch(/not rolled out: 42/);
+      await waitForSetup(lab, term);
 
       const before: Ran[] = [];
       for (const command of commands) before.push(await type(term, id, command));
@@ -103,10 +110,8 @@ for (const dir of scenarioDirs(SCENARIOS)) {
       expect(stolen.length, `the attack steps print none of ${loot.join(', ')}`).toBeGreaterThan(0);
 
       await applyReferenceSolution(lab, id, term);
-      term.close();
-      // A fresh shell, as a learner coming back: nothing typed before (a variable, a file) carries over.
-      term = await openTerminal(base, id);
-      expect(await term.run(ROLLED_OUT, 240_000)).not.toMatch(/not rolled out: 42/);
+      // A fresh shell on the same cluster: nothing typed before (a variable, a file) carries over.
+      term = await freshShell(base, term);
       const after: Ran[] = [];
       for (const command of commands) after.push(await type(term, id, command));
       for (const pattern of stolen) {

@@ -1,14 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { applyAsLearner, deleteObjects, waitForSettled } from '@paranoid/catalog/apply.ts';
 import { loadScenario } from '@paranoid/catalog/load.ts';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
+import { KubeClient } from '@paranoid/kube/client.ts';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
 import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
 import { WebSocket } from 'ws';
-import { runKubectl } from './sim.ts';
 
 const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
+/** How long a scenario's cluster may take to come to rest after a change (a shared, loaded machine). */
+const SETTLE_MS = 120_000;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
 const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07/g;
@@ -31,9 +32,12 @@ export interface TerminalClient {
   waitFor(pattern: RegExp, ms?: number): Promise<void>;
   /** Sends keystrokes as they are, with no marker and no wait. */
   type(data: string): void;
+  /** Resolves when the socket has closed (the shell exited, or `close`), or rejects after `ms`. */
+  closed(ms: number): Promise<void>;
   close(): void;
 }
 
+/** Starts a session of a scenario, as the site's Start button does, and opens its terminal. */
 export async function openTerminal(base: string, scenarioId: string): Promise<TerminalClient> {
   const res = await fetch(`${base}/api/sessions`, {
     method: 'POST',
@@ -42,14 +46,29 @@ export async function openTerminal(base: string, scenarioId: string): Promise<Te
   });
   const body = (await res.json()) as { session?: { id: string }; token?: string };
   if (!body.session || !body.token) throw new Error(`failed to start a session: ${JSON.stringify(body)}`);
-  const { id } = body.session;
-  const token = body.token;
+  return connectTerminal(base, body.session.id, body.token);
+}
+
+/**
+ * A new shell on the same session and cluster, as a learner coming back gets it: the old
+ * shell is left with `exit` (the runner closes its socket), and the next connection starts
+ * a fresh one. Nothing typed before (a variable, a file in /tmp) carries over.
+ */
+export async function freshShell(base: string, client: TerminalClient): Promise<TerminalClient> {
+  client.type('exit\r');
+  await client.closed(20_000);
+  return connectTerminal(base, client.id, client.token);
+}
+
+/** Opens the terminal WebSocket of a session and waits for its prompt. */
+export async function connectTerminal(base: string, id: string, token: string): Promise<TerminalClient> {
   const ws = new WebSocket(
     `${base.replace('http', 'ws')}/api/sessions/${id}/terminal?cols=200&rows=50`,
     [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
     { headers: { origin: base } },
   );
   let text = '';
+  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   ws.on('message', (data) => {
     text += data.toString().replace(ANSI, '').replace(/\r/g, '');
   });
@@ -83,44 +102,54 @@ export async function openTerminal(base: string, scenarioId: string): Promise<Te
       return printed.slice(0, printed.search(end));
     },
     type: (data) => ws.send(JSON.stringify({ t: 'i', d: data })),
+    closed: (ms) =>
+      Promise.race([
+        closed,
+        new Promise<void>((_, reject) =>
+          setTimeout(() => reject(new Error(`the terminal did not close within ${ms} ms`)), ms).unref(),
+        ),
+      ]),
     close: () => ws.close(),
   };
 }
 
+/** A scenario's cluster at rest: every workload rolled out, no pod terminating (bounded). */
+async function settle(client: KubeClient, what: string): Promise<void> {
+  const moving = await waitForSettled(client, SETTLE_MS);
+  if (moving.length > 0) throw new Error(`failed to settle ${what}: ${moving.slice(0, 5).join(', ')} still moving`);
+}
+
+/** The session cluster behind a terminal, as the runner's own client reaches it (from outside the sandbox). */
+function clusterOf(lab: LabServer, client: TerminalClient): KubeClient {
+  return new KubeClient(lab.sessions.authorize(client.id, client.token).cluster.kubeconfig);
+}
+
+/** Waits until a terminal's cluster is at rest, as a learner reading the first step would. */
+export async function waitForSetup(lab: LabServer, client: TerminalClient): Promise<void> {
+  const kube = clusterOf(lab, client);
+  try {
+    await settle(kube, 'the setup');
+  } finally {
+    kube.close();
+  }
+}
+
 /**
- * Applies a scenario's solution/ to a terminal session's cluster, its deletions first, as
- * attacks.test.ts does: from outside the sandbox, so the learner's shell sees only the result.
+ * Applies a scenario's reference solution to a terminal session's cluster by the one path
+ * `validate` and the editor take (its deletions, then server-side apply, object by object),
+ * and waits until the cluster is at rest: from outside the sandbox, so the learner's shell
+ * sees only the result.
  */
 export async function applyReferenceSolution(lab: LabServer, id: string, client: TerminalClient): Promise<void> {
   const dir = join(SCENARIOS, id);
   const { scenario, problems } = loadScenario(dir, SCENARIOS);
   if (!scenario) throw new Error(`failed to load scenario ${id}: ${JSON.stringify(problems)}`);
-  const session = lab.sessions.authorize(client.id, client.token);
-  const work = mkdtempSync(join(tmpdir(), 'paranoid-solve-'));
-  const kubeconfig = join(work, 'kubeconfig');
-  writeFileSync(kubeconfig, session.cluster.kubeconfig, { mode: 0o600 });
-  const kubectl = async (args: string[]) => {
-    const r = await runKubectl(kubeconfig, join(work, 'cache'), args, { timeoutMs: 60_000 });
-    if (r.code !== 0)
-      throw new Error(`failed to apply the solution of ${id}: kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`);
-  };
+  const kube = clusterOf(lab, client);
   try {
-    for (const d of scenario.solution.deletions) {
-      const group = d.apiVersion.includes('/') ? `.${d.apiVersion.slice(0, d.apiVersion.indexOf('/'))}` : '';
-      await kubectl([
-        'delete',
-        `${d.kind.toLowerCase()}${group}`,
-        ...(d.name ? [d.name] : ['-l', d.labelSelector ?? '']),
-        ...(d.namespace ? ['-n', d.namespace] : []),
-        '--ignore-not-found',
-        '--wait=false',
-      ]);
-    }
-    const solution = join(dir, 'solution');
-    for (const file of readdirSync(solution).sort()) {
-      if (file.endsWith('.yaml') && file !== 'delete.yaml') await kubectl(['apply', '-f', join(solution, file)]);
-    }
+    await deleteObjects(kube, scenario.solution.deletions);
+    await applyAsLearner(kube, scenario.solution.manifests);
+    await settle(kube, `the solution of ${id}`);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    kube.close();
   }
 }

@@ -31,13 +31,19 @@ export function isInteractive(command: string): boolean {
   return /\s(-it|-ti|--tty)(\s|=)/.test(command);
 }
 
+/** What kubectl prints when the API server admits an object on `--dry-run=server`. */
+const ADMITTED = /created \(server dry run\)/;
+
 /**
  * What the attack's probes count as stolen (`stdoutContains`, `bodyContains`,
- * `stdoutMatches`), as patterns to look for in what the learner's terminal printed.
+ * `stdoutMatches`), as patterns to look for in what the learner's terminal printed. A
+ * `dry-run` probe works when admission lets its object in, which kubectl shows as
+ * "created (server dry run)".
  */
 export function lootPatterns(attack: readonly Attack[]): RegExp[] {
   const patterns: RegExp[] = [];
   for (const { probe } of attack) {
+    if (probe.kind === 'dry-run' && !patterns.includes(ADMITTED)) patterns.push(ADMITTED);
     const when = ('succeedsWhen' in probe ? probe.succeedsWhen : undefined) as
       | { stdoutContains?: string; bodyContains?: string; stdoutMatches?: string }
       | undefined;
