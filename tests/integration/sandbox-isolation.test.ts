@@ -6,11 +6,18 @@
  * It reaches its own cluster and that cluster's NodePorts, and nothing else; it is not host
  * root; its limits bind; and the runner keeps serving other sessions throughout.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
 import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
-import { PROCESS_LIMITS, SESSION_LIMITS } from '@paranoid/server/sandbox-limits.ts';
+import {
+  type LimitsSummary,
+  PROCESS_LIMITS,
+  parseCgroupMounts,
+  parseProcCgroup,
+  SESSION_LIMITS,
+} from '@paranoid/server/sandbox-limits.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyReferenceSolution, openTerminal, startLab, type TerminalClient } from '../support/sandbox-terminal.ts';
 
@@ -57,6 +64,17 @@ function sandboxPids(ns: string): number[] {
     } catch {}
   }
   return pids;
+}
+
+/** The directory of a process's cgroup for one controller ('' for v2), from the host's mounts. */
+function cgroupDirOf(pid: number, controller: string): string {
+  const own = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+  const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const v1 = mounts.find((m) => m.fstype === 'cgroup' && m.options.includes(controller));
+  const mount = v1 && own.has(controller) ? v1 : mounts.find((m) => m.fstype === 'cgroup2');
+  const path = v1 && own.has(controller) ? own.get(controller)! : own.get('')!;
+  if (!mount) throw new Error(`failed to find the ${controller} cgroup of ${pid}`);
+  return join(mount.point, mount.root !== '/' && path.startsWith(mount.root) ? path.slice(mount.root.length) : path);
 }
 
 function readComm(pid: number): string {
@@ -188,6 +206,45 @@ describe('the terminal is not host root and its limits bind', () => {
     );
     const alive = out.match(/^alive$/gm)?.length ?? 0;
     expect(alive).toBeLessThan(4);
+    expect(await health()).toBe(200);
+  });
+
+  it('says on /api/health what binds a terminal here, and with a cgroup caps its CPU at half a core', async () => {
+    const body = (await (await fetch(`${base}/api/health`)).json()) as { terminalLimits?: LimitsSummary };
+    const summary = body.terminalLimits;
+    expect(summary?.backend).toBe(limits());
+    if (limits() === 'rlimit') {
+      // No cgroup to write (an ordinary user without delegation): health says what does not bind.
+      expect(summary?.reason).toBeTruthy();
+      expect(summary?.unbounded.join(' ')).toMatch(/CPU/);
+      return;
+    }
+    expect(summary?.perSession.memoryBytes).toBe(SESSION_LIMITS.memoryBytes);
+    expect(summary?.perSession.cpuCores).toBe(0.5);
+    // The shell's own cgroup, read from the host, has the quota; and a burn on every core gets
+    // no more than it. (On a host loaded past its cores the burn gets less anyway; whether the
+    // kernel throttled depends on that load, so it is not asserted.)
+    const session = lab.sessions.authorize(shell.id, shell.token);
+    const pid = (session.terminal as SandboxShell).pid!;
+    const cpuDir = cgroupDirOf(pid, 'cpu');
+    const v2 = existsSync(join(cpuDir, 'cpu.max'));
+    const quota = v2
+      ? readFileSync(join(cpuDir, 'cpu.max'), 'utf8').trim()
+      : `${readFileSync(join(cpuDir, 'cpu.cfs_quota_us'), 'utf8').trim()} ${readFileSync(join(cpuDir, 'cpu.cfs_period_us'), 'utf8').trim()}`;
+    expect(quota).toBe(`${SESSION_LIMITS.cpuQuotaMicros} ${SESSION_LIMITS.cpuPeriodMicros}`);
+    // More busy loops than the machine has cores many times over, so that even on a loaded
+    // host the terminal asks for more than its half core; `times` then gives their CPU time.
+    const out = await shell.run(
+      "for i in $(seq 16); do timeout 3 sh -c 'while :; do :; done' & done; wait; times",
+      60_000,
+    );
+    const children = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm;
+    const lines = [...out.matchAll(children)];
+    expect(lines, out).toHaveLength(2);
+    const [, um, us, sm, ss] = lines[1]!;
+    const cpuSeconds = Number(um) * 60 + Number(us) + Number(sm) * 60 + Number(ss);
+    // 3 s at half a core is 1.5 s; uncapped, 16 loops on two cores would take up to 6 s.
+    expect(cpuSeconds).toBeLessThan(2.2);
     expect(await health()).toBe(200);
   });
 

@@ -98,6 +98,10 @@ export function createApp(deps: AppDeps): App {
       status: 'ok',
       provider: deps.provider.name,
       terminals: deps.sessions.terminalMode.kind,
+      // What binds one learner's terminal here (a cgroup each, or only the fallback bounds).
+      ...(deps.sessions.terminalMode.kind === 'sandbox'
+        ? { terminalLimits: deps.sessions.terminalMode.host.facts.bounds }
+        : {}),
       grader: deps.graderReady ?? true,
     }),
   );

@@ -2,7 +2,7 @@ import type { DoctorCheck } from '@paranoid/providers/kind/doctor-checks.ts';
 import { resolveKubectl } from './kubectl-binary.ts';
 import { missingTools } from './sandbox.ts';
 import { probeNamespaces } from './sandbox-host.ts';
-import { detectLimitsBackend, removeBackend } from './sandbox-limits.ts';
+import { describeLimits, detectLimitsBackend, removeBackend, summarizeLimits } from './sandbox-limits.ts';
 import { SANDBOX_ACCOUNT, sandboxUser } from './sandbox-user.ts';
 
 /**
@@ -51,15 +51,16 @@ export async function terminalDoctorChecks(): Promise<DoctorCheck[]> {
   }
   const limits = detectLimitsBackend(`doctor-${process.pid}`);
   await removeBackend(limits);
+  const bounds = describeLimits(summarizeLimits(limits));
   checks.push(
     limits.kind === 'rlimit'
       ? {
           name: 'session limits',
           verdict: 'warn',
-          detail: `no cgroup per terminal (${limits.reason}): per-process rlimits and one RLIMIT_NPROC for all terminals`,
+          detail: `no cgroup per terminal (${limits.reason}); the fallback bounds: ${bounds}`,
           fix: 'run the lab as root, or under a delegated cgroup v2 (e.g. `systemd-run --user --scope -p Delegate=yes npm start`)',
         }
-      : { name: 'session limits', verdict: 'ok', detail: `a ${limits.kind} cgroup per terminal: memory, pids, cpu` },
+      : { name: 'session limits', verdict: 'ok', detail: `a ${limits.kind} cgroup per terminal; ${bounds}` },
   );
   const kubectl = await resolveKubectl();
   checks.push(

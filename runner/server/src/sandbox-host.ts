@@ -20,10 +20,12 @@ import {
   createSessionCgroup,
   detectLimitsBackend,
   type LimitsBackend,
+  type LimitsSummary,
   PROCESS_LIMITS,
   removeBackend,
   removeLeftovers,
   type SessionCgroup,
+  summarizeLimits,
 } from './sandbox-limits.ts';
 import { SANDBOX_API_PORT, type SandboxNetwork, startSandboxNetwork } from './sandbox-network.ts';
 import { type SandboxUser, sandboxUser } from './sandbox-user.ts';
@@ -70,6 +72,8 @@ export interface SandboxFacts {
   user: { uid: number; name: string; switched: boolean };
   limits: LimitsBackend['kind'];
   limitsNote?: string;
+  /** What binds one terminal here, in numbers (health and doctor show it). */
+  bounds: LimitsSummary;
   kubectl: Promise<KubectlBinary>;
 }
 
@@ -123,6 +127,7 @@ export function prepareSandboxHost(
     user: { uid: user.uid, name: user.name, switched: user.switchTo },
     limits: limits.kind,
     ...(limits.kind === 'rlimit' ? { limitsNote: limits.reason } : {}),
+    bounds: summarizeLimits(limits),
     kubectl,
   };
   const shells = new Set<SandboxShell>();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { joinCgroupCommand, parseCgroupMounts, parseProcCgroup } from './sandbox-limits.ts';
+import {
+  describeLimits,
+  joinCgroupCommand,
+  PROCESS_LIMITS,
+  parseCgroupMounts,
+  parseProcCgroup,
+  SESSION_LIMITS,
+  summarizeLimits,
+} from './sandbox-limits.ts';
 
 describe('finding the cgroup hierarchies', () => {
   it('reads cgroup v1 and v2 mounts from mountinfo', () => {
@@ -37,5 +45,37 @@ describe('joining the cgroup', () => {
       '/usr/bin/bwrap',
       'x',
     ]);
+  });
+});
+
+describe('what binds a terminal, as health and doctor say it', () => {
+  it('with a cgroup: memory, processes, CPU and disk per terminal, nothing unbounded', () => {
+    const summary = summarizeLimits({ kind: 'cgroup1', parents: { memory: '/m', pids: '/p', cpu: '/c' } });
+    expect(summary.perSession).toEqual({
+      memoryBytes: SESSION_LIMITS.memoryBytes,
+      pids: SESSION_LIMITS.pids,
+      cpuCores: 0.5,
+      diskBytes: 272 * 1024 ** 2,
+    });
+    expect(summary.unbounded).toEqual([]);
+    expect(describeLimits(summary)).toBe(
+      'per terminal: memory 768 MiB, 256 processes, 0.5 CPU, disk 272 MiB (tmpfs); per process: address space 4096 MiB, files 64 MiB, 512 open files; all terminals: 4096 processes',
+    );
+  });
+
+  it('says so when a cgroup v2 has no cpu controller', () => {
+    const summary = summarizeLimits({ kind: 'cgroup2', parent: '/sys/fs/cgroup/x', cpu: false });
+    expect(summary.perSession.cpuCores).toBeUndefined();
+    expect(summary.unbounded).toEqual(["one terminal's CPU (the cgroup has no cpu controller here)"]);
+  });
+
+  it('without a cgroup: the fallback bounds, the reason, and what is not bounded', () => {
+    const summary = summarizeLimits({ kind: 'rlimit', reason: 'cgroup v1 is not writable here (EACCES)' });
+    expect(summary.reason).toBe('cgroup v1 is not writable here (EACCES)');
+    expect(summary.perSession).toEqual({ diskBytes: 272 * 1024 ** 2 });
+    expect(summary.allTerminalsProcesses).toBe(PROCESS_LIMITS.nprocWithout);
+    expect(describeLimits(summary)).toMatch(
+      /^per terminal: disk 272 MiB \(tmpfs\); per process: address space 4096 MiB, .*; all terminals: 512 processes; not bounded: one terminal's memory in total \(each process is capped\); one terminal's CPU$/,
+    );
   });
 });

@@ -39,9 +39,78 @@ export const PROCESS_LIMITS = {
  *   sized tmpfs still bind; total memory and CPU of one session do not (README says so).
  */
 export type LimitsBackend =
-  | { kind: 'cgroup2'; parent: string }
+  | { kind: 'cgroup2'; parent: string; cpu: boolean }
   | { kind: 'cgroup1'; parents: { memory: string; pids: string; cpu?: string } }
   | { kind: 'rlimit'; reason: string };
+
+/**
+ * What binds one learner's terminal on this host, in numbers: for `/api/health`, `paranoid
+ * doctor` and the README's promises. `unbounded` names what no limit covers here.
+ */
+export interface LimitsSummary {
+  backend: LimitsBackend['kind'];
+  /** Why there is no cgroup per terminal (the `rlimit` backend only). */
+  reason?: string;
+  /** Caps on one terminal's processes together. */
+  perSession: { memoryBytes?: number; pids?: number; cpuCores?: number; diskBytes: number };
+  /** Caps on each process, with or without a cgroup. */
+  perProcess: { addressSpaceBytes: number; fileSizeBytes: number; openFiles: number };
+  /** RLIMIT_NPROC: every task of the sandbox's uid, all terminals together. */
+  allTerminalsProcesses: number;
+  unbounded: string[];
+}
+
+/** The bounds each backend gives (README.md, "The terminal sandbox": what binds where). */
+export function summarizeLimits(backend: LimitsBackend): LimitsSummary {
+  const diskBytes = SESSION_LIMITS.tmpBytes + SESSION_LIMITS.homeBytes + SESSION_LIMITS.shmBytes;
+  const perProcess = {
+    addressSpaceBytes: PROCESS_LIMITS.addressSpaceBytes,
+    fileSizeBytes: PROCESS_LIMITS.fileSizeBytes,
+    openFiles: PROCESS_LIMITS.openFiles,
+  };
+  if (backend.kind === 'rlimit') {
+    return {
+      backend: backend.kind,
+      reason: backend.reason,
+      perSession: { diskBytes },
+      perProcess,
+      allTerminalsProcesses: PROCESS_LIMITS.nprocWithout,
+      unbounded: ["one terminal's memory in total (each process is capped)", "one terminal's CPU"],
+    };
+  }
+  const hasCpu = backend.kind === 'cgroup2' ? backend.cpu : backend.parents.cpu !== undefined;
+  return {
+    backend: backend.kind,
+    perSession: {
+      memoryBytes: SESSION_LIMITS.memoryBytes,
+      pids: SESSION_LIMITS.pids,
+      ...(hasCpu ? { cpuCores: SESSION_LIMITS.cpuQuotaMicros / SESSION_LIMITS.cpuPeriodMicros } : {}),
+      diskBytes,
+    },
+    perProcess,
+    allTerminalsProcesses: PROCESS_LIMITS.nprocWithCgroup,
+    unbounded: hasCpu ? [] : ["one terminal's CPU (the cgroup has no cpu controller here)"],
+  };
+}
+
+/** The summary in one line, as doctor and the runner's start print it. */
+export function describeLimits(summary: LimitsSummary): string {
+  const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
+  const { perSession: s, perProcess: p } = summary;
+  const session = [
+    s.memoryBytes ? `memory ${mib(s.memoryBytes)}` : '',
+    s.pids ? `${s.pids} processes` : '',
+    s.cpuCores ? `${s.cpuCores} CPU` : '',
+    `disk ${mib(s.diskBytes)} (tmpfs)`,
+  ].filter(Boolean);
+  const text = [
+    `per terminal: ${session.join(', ')}`,
+    `per process: address space ${mib(p.addressSpaceBytes)}, files ${mib(p.fileSizeBytes)}, ${p.openFiles} open files`,
+    `all terminals: ${summary.allTerminalsProcesses} processes`,
+  ];
+  if (summary.unbounded.length > 0) text.push(`not bounded: ${summary.unbounded.join('; ')}`);
+  return text.join('; ');
+}
 
 interface Mount {
   point: string;
@@ -140,8 +209,11 @@ export function detectLimitsBackend(runnerId: string, read = (p: string) => read
 }
 
 /**
- * cgroup v2 forbids processes in a cgroup whose children have controllers, so the runner first
- * moves itself into a leaf beside the sandboxes (as `systemd-run --scope` would have it).
+ * cgroup v2 forbids processes in a cgroup whose children have controllers ("no internal
+ * processes"), so every process of the runner's cgroup first moves into a leaf beside the
+ * sandboxes, as kind's node entrypoint and `systemd-run --scope` arrange it: the runner and
+ * whatever started it in the same cgroup (npm, a container's init). Processes that start
+ * while they move are moved on the next pass.
  */
 function delegateV2(dir: string, runnerId: string, cpu: boolean): LimitsBackend | string {
   const controllers = cpu ? '+memory +pids +cpu' : '+memory +pids';
@@ -149,11 +221,25 @@ function delegateV2(dir: string, runnerId: string, cpu: boolean): LimitsBackend 
     const leaf = join(dir, `paranoid-runner-${runnerId}`);
     mkdirSync(leaf, { recursive: true });
     writeFileSync(join(leaf, 'cgroup.procs'), String(process.pid));
-    writeFileSync(join(dir, 'cgroup.subtree_control'), controllers);
+    for (let pass = 0; ; pass++) {
+      for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+        try {
+          writeFileSync(join(leaf, 'cgroup.procs'), pid);
+        } catch {
+          // Gone meanwhile, or a kernel thread of the root cgroup (which needs no moving).
+        }
+      }
+      try {
+        writeFileSync(join(dir, 'cgroup.subtree_control'), controllers);
+        break;
+      } catch (error) {
+        if (pass >= 3) throw error;
+      }
+    }
     const parent = join(dir, `paranoid-${runnerId}`);
     mkdirSync(parent, { recursive: true });
     writeFileSync(join(parent, 'cgroup.subtree_control'), controllers);
-    return { kind: 'cgroup2', parent };
+    return { kind: 'cgroup2', parent, cpu };
   } catch (error) {
     return `cgroup v2 at ${dir} is not delegated to this user (${error instanceof Error ? error.message : error})`;
   }
@@ -228,8 +314,8 @@ function killAll(dir: string): void {
 }
 
 /** rmdir fails while the last killed processes are still exiting: try for a second, then leave it. */
-async function removeDir(dir: string): Promise<void> {
-  for (let i = 0; i < 50; i++) {
+async function removeDir(dir: string, tries = 50): Promise<void> {
+  for (let i = 0; i < tries; i++) {
     try {
       if (!existsSync(dir)) return;
       for (const child of readdirSync(dir, { withFileTypes: true }))
@@ -263,9 +349,15 @@ export async function removeLeftovers(backend: LimitsBackend): Promise<number> {
   for (const parent of parents) {
     const dir = join(parent, '..');
     for (const entry of readdirSync(dir)) {
-      const match = /^paranoid-(?:runner-)?(\d+)$/.exec(entry);
-      if (!match || alive(Number(match[1]))) continue;
+      const match = /^paranoid-(runner-)?(\d+)$/.exec(entry);
+      if (!match || alive(Number(match[2]))) continue;
       const path = join(dir, entry);
+      if (match[1]) {
+        // A dead runner's own leaf may still hold what started it (a shell, npm): never killed,
+        // only removed once empty.
+        await removeDir(path, 1);
+        continue;
+      }
       const stack = [path];
       for (let i = 0; i < stack.length; i++) {
         killAll(stack[i]!);
