@@ -2,11 +2,16 @@
  * What the terminal sandbox costs (issue #11): the memory of the processes each learner's
  * sandbox adds beside bash (the network relay, bubblewrap's two), and the time from opening a
  * sandbox to its prompt, cluster creation apart. `site.bench.ts` has the whole Start to prompt.
+ *
+ * And what one hostile terminal does to a neighbour (issue #12): the p95 of `kubectl get pods`
+ * typed into a neighbour's terminal, idle and while another terminal runs busy loops and holds
+ * 600 MB, and the CPU the hostile terminal really got (its cap is half a core with a cgroup).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
+import type { LearnerShell } from '@paranoid/server/terminal.ts';
 import type { Figure } from './main.ts';
 
 const SESSIONS = 8;
@@ -34,6 +39,47 @@ function tree(root: number): number[] {
   return out;
 }
 
+/** CPU seconds (user + system) of a set of processes so far. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100;
+}
+
+/** Types a command into a shell and resolves with its wall time once its end marker prints. */
+function timed(shell: LearnerShell, command: string, timeoutMs = 60_000): Promise<number> {
+  const mark = `__bench_${Math.random().toString(36).slice(2, 10)}`;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      detach();
+      reject(new Error(`no end of ${command} within ${timeoutMs} ms: ${JSON.stringify(out.slice(-500))}`));
+    }, timeoutMs);
+    const detach = shell.attach((d) => {
+      out += d;
+      if (out.replace(ANSI, '').replace(/\r/g, '').includes(`\n${mark}`)) {
+        clearTimeout(timer);
+        detach();
+        resolve(performance.now() - started);
+      }
+    });
+    shell.write(`${command}\recho ${mark}\r`);
+  });
+}
+
+const ISOLATION_SAMPLES = 20;
+const GET_PODS = 'kubectl get pods -A >/dev/null';
+/** Eight busy loops (four per core here) and 600 MB held: under the 768 MiB cap, over the CPU cap. */
+const HOSTILE =
+  'for i in 1 2 3 4 5 6 7 8; do (while :; do :; done) & done; perl -e \'$x = "a" x (600*1024*1024); sleep 600\' &';
+
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
@@ -50,6 +96,7 @@ export async function run(): Promise<Figure[]> {
   const relays: number[] = [];
   const bwraps: number[] = [];
   const opens: number[] = [];
+  const shells: LearnerShell[] = [];
   try {
     for (let i = 0; i < SESSIONS; i++) {
       const res = await fetch(`${url}/api/sessions`, {
@@ -79,6 +126,7 @@ export async function run(): Promise<Figure[]> {
         });
       });
       opens.push(performance.now() - started);
+      shells.push(shell);
       const pids = tree((shell as SandboxShell).pid!);
       for (const pid of pids) {
         if (comm(pid) === 'perl') relays.push(rssKiB(pid));
@@ -86,6 +134,24 @@ export async function run(): Promise<Figure[]> {
       }
     }
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length) / 1024;
+
+    // One hostile terminal against a neighbour.
+    const [hostile, neighbour] = [shells[0]!, shells[1]!];
+    const sample = async () => {
+      const times: number[] = [];
+      for (let i = 0; i < ISOLATION_SAMPLES; i++) times.push(await timed(neighbour, GET_PODS));
+      return quantile(times, 0.95);
+    };
+    await timed(neighbour, GET_PODS);
+    const idle = await sample();
+    await timed(hostile, HOSTILE);
+    const hostilePids = () => tree((hostile as SandboxShell).pid!);
+    const cpuFrom = cpuSeconds(hostilePids());
+    const wallFrom = performance.now();
+    const busy = await sample();
+    const hostileCores = (cpuSeconds(hostilePids()) - cpuFrom) / ((performance.now() - wallFrom) / 1000);
+    hostile.kill();
+    const bounds = host.facts.bounds;
     return [
       { name: `Sandbox open to prompt, own network (p50 of ${SESSIONS})`, value: quantile(opens, 0.5), unit: 'ms' },
       {
@@ -96,6 +162,23 @@ export async function run(): Promise<Figure[]> {
       },
       { name: 'Network relay (perl) RSS per session', value: mean(relays), unit: 'MiB', goal: '< 5' },
       { name: 'bubblewrap RSS per process (2 per session)', value: mean(bwraps), unit: 'MiB' },
+      {
+        name: `Neighbour's kubectl get pods from its terminal, idle (p95 of ${ISOLATION_SAMPLES})`,
+        value: idle,
+        unit: 'ms',
+      },
+      {
+        name: `... while one terminal burns CPU and holds 600 MB (${bounds.backend})`,
+        value: busy,
+        unit: 'ms',
+      },
+      { name: '... busy / idle', value: busy / idle, unit: 'x', goal: '<= 2' },
+      {
+        name: `CPU the hostile terminal got (cap: ${bounds.perSession.cpuCores ?? 'none'})`,
+        value: hostileCores,
+        unit: 'cores',
+        ...(bounds.perSession.cpuCores ? { goal: `<= ${bounds.perSession.cpuCores}` } : {}),
+      },
     ];
   } finally {
     await lab.close();
