@@ -186,12 +186,16 @@ export async function hundredJoinOnly(): Promise<Figure[]> {
   });
 }
 
+const RESERVE_WARMUP_MS = 20_000;
+
 /** 100 learners arriving spread over one minute: join, Start, first prompt; all stay in their sessions. */
 async function hundredJoin(): Promise<Figure[]> {
   return withLab({ maxSessions: JOINERS + 10 }, async (lab, url, token) => {
     const w = await createWorkshop(url, token, JOINERS);
     lab.prewarm();
-    await new Promise((r) => setTimeout(r, 3000));
+    // An instructor opens the workshop a little before the room joins: its reserved clusters
+    // (DEFAULT_RESERVE_PER_WORKSHOP for the first scenario) are made in that time.
+    await new Promise((r) => setTimeout(r, RESERVE_WARMUP_MS));
     const spacing = 60_000 / JOINERS;
     const times: number[] = [];
     const joins: number[] = [];
