@@ -41,6 +41,10 @@ async function withLab<T>(
     dataDir,
     ...(options.database ? { database: options.database } : {}),
     ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
+    // Every bench learner comes from 127.0.0.1, as a room behind one NAT would: the
+    // per-address limits (16 live sessions, 30 starts a minute) are raised as a workshop's runner would.
+    maxSessionsPerAddress: '1000',
+    startsPerMinute: '1000',
     rosterTickMs: 60_000,
   });
   const { url } = await lab.listen(0, '127.0.0.1');
