@@ -100,7 +100,7 @@ describe('unsigned-image, from its steps', () => {
       expect(fix.out).toContain('no signatures found');
       expect(fix.out).toContain('no matching signatures: invalid signature when validating ASN.1 encoded signature');
       expect(fix.out).toContain(
-        'registry.lab.local/shop/storefront@sha256:22885f167a79724322c29001f1c54f1b91c26ca0b21336bae5cf8caa2ffac45f',
+        'registry.lab.local/shop/storefront@sha256:841a62b9be22cd70a43a42c7e7b4c5725b0c2409a9b50eed3c712952f7496878',
       );
 
       const verify = runnableBlocks('04-verify.md');
@@ -108,7 +108,7 @@ describe('unsigned-image, from its steps', () => {
       const rollout = (await terminal(verify[0]!)).out;
       expect(rollout).toContain('successfully rolled out');
       expect(rollout).toContain(
-        'registry.lab.local/shop/storefront@sha256:4bebef08442ab87316bc9cf2203e6fc605e069696d3f25f7ad9ab766ae8d5c8b',
+        'registry.lab.local/shop/storefront@sha256:cfefb8824741b95ad0aaa3ee6525b4bdb8553969e796320d4b3b05a39ab917c6',
       );
       expect(rollout).toContain('storefront 2.4.1');
       expect((await terminal(verify[1]!)).out).toMatch(/^404$/m);
