@@ -21,6 +21,13 @@ describe('ClusterImagePolicy globs', () => {
     expect(globMatches('registry.lab.local/(shop|web)/**', `registry.lab.local/shop/web@${D}`, '')).toBe(false);
   });
 
+  it('matches a glob of many stars in linear time, where a backtracking regular expression would not return', () => {
+    const glob = `${'**a'.repeat(300)}b`;
+    const name = `registry.lab.local/${'a'.repeat(240)}`;
+    expect(globMatches(glob, name, name)).toBe(false);
+    expect(globMatches('**a**a**', name, name)).toBe(true);
+  });
+
   it('never matches a tag glob against a digest reference', () => {
     expect(globMatches('registry.lab.local/shop/web:1.0', `registry.lab.local/shop/web@${D}`, '')).toBe(false);
   });

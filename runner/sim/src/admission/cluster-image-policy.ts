@@ -71,26 +71,53 @@ export function formatFieldErrors(errors: readonly FieldError[]): string {
 }
 
 const VALID_GLOB = /^[a-zA-Z0-9\-_:/*.]+$/;
-/** Globs are compiled once: admission runs them for every container of every write. */
-const compiled = new Map<string, RegExp | undefined>();
+/** Longer than any image reference the registry grammar allows (255 for the name, plus tag or digest). */
+const MAX_GLOB = 1024;
+
+/** A glob as tokens: a literal character, `*` (any run without `/`), or `**` (any run). */
+type GlobToken = string | { star: 'one' | 'any' };
 
 /**
  * glob.Compile: `*` matches within one path segment, `**` across segments, the whole name must
- * match; `*` alone means `index.docker.io/library/*` and `*\/*` `index.docker.io/*\/*`.
+ * match; `*` alone means `index.docker.io/library/*` and `*\/*` `index.docker.io/*\/*`. Upstream
+ * compiles to a regular expression; a learner's glob of many stars would make a backtracking one
+ * take exponential time, so the simulator matches the same language with a linear table instead.
  */
-export function compileGlob(glob: string): RegExp | undefined {
-  if (compiled.has(glob)) return compiled.get(glob);
+export function compileGlob(glob: string): GlobToken[] | undefined {
   let g = glob;
   if (g === '*/*') g = 'index.docker.io/*/*';
   if (g === '*') g = 'index.docker.io/library/*';
-  let re: RegExp | undefined;
-  if (VALID_GLOB.test(g) && g.length <= 1024) {
-    const body = g.replaceAll('.', '\\.').replaceAll('**', '#').replaceAll('*', '[^/]*').replaceAll('#', '.*');
-    re = new RegExp(`^${body}$`);
+  if (!VALID_GLOB.test(g) || g.length > MAX_GLOB) return undefined;
+  const tokens: GlobToken[] = [];
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] !== '*') tokens.push(g[i] as string);
+    else if (g[i + 1] === '*') {
+      tokens.push({ star: 'any' });
+      i++;
+    } else tokens.push({ star: 'one' });
   }
-  if (compiled.size >= 1000) compiled.clear();
-  compiled.set(glob, re);
-  return re;
+  return tokens;
+}
+
+function matchTokens(tokens: GlobToken[], name: string): boolean {
+  // reach[j]: the first i tokens can match name[0, j). One row per token, O(tokens × name).
+  let reach = new Array<boolean>(name.length + 1).fill(false);
+  reach[0] = true;
+  for (const t of tokens) {
+    const next = new Array<boolean>(name.length + 1).fill(false);
+    if (typeof t === 'string') {
+      for (let j = 0; j < name.length; j++) if (reach[j] && name[j] === t) next[j + 1] = true;
+    } else {
+      let open = false;
+      for (let j = 0; j <= name.length; j++) {
+        if (reach[j]) open = true;
+        next[j] = open;
+        if (t.star === 'one' && name[j] === '/') open = false;
+      }
+    }
+    reach = next;
+  }
+  return reach[name.length] === true;
 }
 
 /**
@@ -98,9 +125,12 @@ export function compileGlob(glob: string): RegExp | undefined {
  * then, as upstream still does for compatibility, against the image as written.
  */
 export function globMatches(glob: string, qualifiedName: string, asWritten: string): boolean {
-  const re = compileGlob(glob);
-  if (!re) return false;
-  return re.test(qualifiedName) || (qualifiedName !== asWritten && re.test(asWritten));
+  const tokens = compileGlob(glob);
+  if (!tokens) return false;
+  return (
+    matchTokens(tokens, qualifiedName) ||
+    (qualifiedName !== asWritten && asWritten !== '' && matchTokens(tokens, asWritten))
+  );
 }
 
 /** The predicate types an attestation may name (v1beta1 validPredicateTypes) and the in-toto URIs cosign maps them to. */
