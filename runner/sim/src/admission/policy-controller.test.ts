@@ -250,6 +250,25 @@ describe('policy-controller admission', () => {
     expect(String(warned.headers.warning)).toContain('failed policy: team');
   });
 
+  it('refuses what a policy without authorities matches, and lets static pass through without the registry', async () => {
+    const c = await cluster();
+    call(c, 'POST', CIPS, policy({ images: [{ glob: 'registry.lab.local/**' }] }, 'empty'));
+    expect(tryPod(c, `${REPO}:1.0`).message).toContain(
+      `failed policy: empty: spec.containers[0].image\n${REPO}@${digest(1)} failed to process policy: empty`,
+    );
+    call(c, 'DELETE', `${CIPS}/empty`);
+    call(
+      c,
+      'POST',
+      CIPS,
+      policy({
+        images: [{ glob: 'registry.lab.local/**' }],
+        authorities: [{ static: { action: 'pass' } }, { key: { data: TEAM.pem } }],
+      }),
+    );
+    expect(tryPod(c, `${REPO}@${digest(8)}`).status).toBe(201);
+  });
+
   it('refuses a tag it cannot resolve as not a digest, and judges Deployments too', async () => {
     const c = await cluster();
     call(c, 'POST', CIPS, teamPolicy());

@@ -198,7 +198,7 @@ function authorityKeys(store: ObjectStore, authority: Authority): string[] {
 function checkAuthority(
   store: ObjectStore,
   authority: Authority,
-  image: RegistryImage,
+  image: RegistryImage | undefined,
   refName: string,
 ): string | undefined {
   const label = authority.name ?? '';
@@ -214,6 +214,10 @@ function checkAuthority(
   }
   const keys = authorityKeys(store, authority);
   if (keys.length === 0) return `there are no public keys for authority ${label}`;
+  if (!image) {
+    // The reference names no manifest the registry holds, so there is nothing to verify.
+    return `signature key validation failed for authority ${label} for ${refName}: MANIFEST_UNKNOWN: manifest unknown`;
+  }
   const hashAlgorithm = authority.key.hashAlgorithm ?? 'sha256';
   const wanted = authority.attestations ?? [];
   const failures: string[] = [];
@@ -288,12 +292,12 @@ function checkImage(
     let passed = false;
     for (const [i, a] of authorities.entries()) {
       const named = { ...a, name: a.name ?? `authority-${i}` };
-      const problem = registryImage
-        ? checkAuthority(store, named, registryImage, refName)
-        : `signature key validation failed for authority ${named.name} for ${refName}: GET https://${ref.domain}/v2/${ref.repository.slice(ref.domain.length + 1)}/manifests/${ref.digest}: MANIFEST_UNKNOWN: manifest unknown`;
+      const problem = checkAuthority(store, named, registryImage, refName);
       if (problem === undefined) passed = true;
       else problems.push(problem);
     }
+    // No authority matched and none failed: upstream reports the policy itself as unprocessed.
+    if (authorities.length === 0) problems.push(`failed to process policy: ${p.name}`);
     // A CIP-level policy (CUE/Rego) is not modelled: it fails closed, and says so.
     if (p.spec.policy) problems.push('the simulator does not evaluate ClusterImagePolicy-level policies');
     else if (passed) continue;
