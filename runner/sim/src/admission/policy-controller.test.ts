@@ -1,11 +1,10 @@
-import { p256 } from '@noble/curves/nist.js';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { ImageDefinition } from '@paranoid/schema/image.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster } from '../assemble.ts';
 import { ManualClock, SequentialIds } from '../clock.ts';
 import type { Cluster } from '../cluster.ts';
-import { preAuthEncoding } from './cosign-verify.ts';
+import { testAttestation, testKey, testSignature } from './testing/cosign-keys.ts';
 
 const ADMIN = 'admin-token';
 const running: Cluster[] = [];
@@ -13,55 +12,11 @@ afterEach(() => {
   for (const c of running.splice(0)) c.stop();
 });
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const enc = (s: string) => new TextEncoder().encode(s);
-
-/** A key pair as `cosign generate-key-pair` makes one: P-256, the public half as a PEM SPKI. */
-function keyPair(seed: number) {
-  const secret = new Uint8Array(32).fill(seed);
-  const point = p256.getPublicKey(secret, false);
-  const spki = new Uint8Array([
-    ...[0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48],
-    ...[0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00],
-    ...point,
-  ]);
-  const pem = `-----BEGIN PUBLIC KEY-----\n${b64(spki).replace(/(.{64})/g, '$1\n')}\n-----END PUBLIC KEY-----\n`;
-  const sign = (message: Uint8Array) => b64(p256.sign(message, secret, { format: 'der' }));
-  return { pem, sign };
-}
-
-const TEAM = keyPair(7);
-const OTHER = keyPair(9);
+const TEAM = testKey(7);
+const OTHER = testKey(9);
 const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
-
-function signature(key: ReturnType<typeof keyPair>, repository: string, signedDigest: string) {
-  const payload = JSON.stringify({
-    critical: {
-      identity: { 'docker-reference': repository },
-      image: { 'docker-manifest-digest': signedDigest },
-      type: 'cosign container image signature',
-    },
-    optional: null,
-  });
-  return { payload, signature: key.sign(enc(payload)) };
-}
-
-function attestation(key: ReturnType<typeof keyPair>, predicateType: string, attestedDigest: string) {
-  const statement = enc(
-    JSON.stringify({
-      _type: 'https://in-toto.io/Statement/v0.1',
-      predicateType,
-      subject: [{ name: 'x', digest: { sha256: attestedDigest.slice(7) } }],
-      predicate: {},
-    }),
-  );
-  const payloadType = 'application/vnd.in-toto+json';
-  return {
-    payloadType,
-    payload: b64(statement),
-    signatures: [{ sig: key.sign(preAuthEncoding(payloadType, statement)) }],
-  };
-}
+const signature = testSignature;
+const attestation = testAttestation;
 
 const image = (repository: string, tag: string, d: string, extra: Partial<ImageDefinition> = {}): ImageDefinition => ({
   apiVersion: 'paranoid.dev/v1',
