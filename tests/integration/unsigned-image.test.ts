@@ -80,6 +80,14 @@ describe('unsigned-image, from its steps', () => {
   it(
     'reads the backdoor and admits any copy on the setup; after the solution only signed releases run',
     async () => {
+      const explore = runnableBlocks('01-explore.md');
+      expect(explore).toHaveLength(4);
+      const verified = await terminal(explore[2]!);
+      expect(verified.out).toContain('Verification for registry.lab.local/shop/storefront:2.4.1 --');
+      expect(verified.out).toContain(
+        'Error: no matching signatures: invalid or missing digest in claim: sha256:cfefb8824741b95ad0aaa3ee6525b4bdb8553969e796320d4b3b05a39ab917c6',
+      );
+
       const attack = runnableBlocks('02-attack.md');
       expect(attack).toHaveLength(3);
       const [page, backdoor, admitted] = await Promise.all(attack.map((b) => terminal(b)));
