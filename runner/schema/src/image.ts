@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { buildSchema, packageSchema } from './image-facts.ts';
 import { type apiProxySchema, type httpRouteSchema, listenSchema, type tokenSourceSchema } from './image-listen.ts';
+import { cosignAttestationSchema, cosignSignatureSchema } from './image-signatures.ts';
 
 export { listenSchema };
 
@@ -92,7 +93,13 @@ export const imageSchema = z.object({
   repository: z.string().regex(/^[a-z0-9][a-z0-9._\-/:]*$/, 'a repository is lowercase, without tag or digest'),
   tags: z.array(z.string()).default(['latest']),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a digest is sha256: followed by 64 hex digits'),
-  signature: z.object({ keyId: z.string(), issuer: z.string() }).optional(),
+  /**
+   * Added: cosign signatures the registry holds for this image (its `.sig` tag), verified by an
+   * image policy against the key the policy names. Omitted: unsigned.
+   */
+  signatures: z.array(cosignSignatureSchema).max(16).default([]),
+  /** Added: cosign attestations the registry holds for this image (its `.att` tag). */
+  attestations: z.array(cosignAttestationSchema).max(16).default([]),
   config: z
     .object({
       user: z.string().default(''),

@@ -167,6 +167,38 @@ describe('the cluster map', () => {
     );
   });
 
+  it('marks where an image the attack gets admitted already runs, under any tag', () => {
+    const web = pod('shop', 'web-1', { app: 'web' }, '10.244.0.7');
+    (web as unknown as { spec: Record<string, unknown> }).spec = {
+      containers: [{ name: 'c', image: 'regsitry.lab.local/shop/web:2.4.1' }],
+    };
+    const admitted = {
+      id: 'lookalike-admitted',
+      title: 'the look-alike is admitted',
+      probe: {
+        kind: 'dry-run',
+        create: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'x', namespace: 'shop' },
+          spec: {
+            template: { spec: { containers: [{ name: 'c', image: 'regsitry.lab.local/shop/web@sha256:abc' }] } },
+          },
+        },
+      },
+    } as unknown as Attack;
+    const map = buildClusterMap([...objects(false), web], [admitted]);
+    const runs = map.edges.find((e) => e.kind === 'runs' && e.source === 'i:regsitry.lab.local/shop/web:2.4.1');
+    expect(runs).toMatchObject({ attack: true });
+    expect(map.nodes).toContainEqual(
+      expect.objectContaining({ id: 'i:regsitry.lab.local/shop/web:2.4.1', detail: 'registry regsitry.lab.local' }),
+    );
+    const clean = buildClusterMap([...objects(false), web], []);
+    expect(
+      clean.edges.find((e) => e.kind === 'runs' && e.source === 'i:regsitry.lab.local/shop/web:2.4.1')?.attack,
+    ).toBeUndefined();
+  });
+
   it('shows the roles bound to a workload and the Secrets they may read', () => {
     const dash = pod('dash', 'dash-1', { app: 'dash' }, '10.244.0.12');
     (dash as unknown as { spec: Record<string, unknown> }).spec = {

@@ -325,6 +325,26 @@ function addImages(workloadPods: Map<string, KubeObject[]>, nodes: MapNode[], ed
   }
 }
 
+/** The container images of a pod or of a workload's pod template (any depth of `template`). */
+function imagesOf(object: KubeObject): string[] {
+  let spec = (object as { spec?: Record<string, unknown> }).spec;
+  for (let depth = 0; spec && depth < 4 && !Array.isArray(spec.containers); depth++) {
+    const next = (spec.template ?? spec.jobTemplate) as { spec?: Record<string, unknown> } | undefined;
+    spec = next?.spec;
+  }
+  const containers = [
+    ...((spec?.initContainers as { image?: string }[] | undefined) ?? []),
+    ...((spec?.containers as { image?: string }[] | undefined) ?? []),
+  ];
+  return containers.map((c) => c.image ?? '').filter((i) => i !== '');
+}
+
+/** `registry/path` of a normalised image, without its tag or digest. */
+function repositoryOf(full: string): string {
+  const name = full.split('@')[0] ?? full;
+  return name.replace(/:[^/]+$/, '');
+}
+
 /** `busybox` is `docker.io/library/busybox:latest`: the registry a learner must trust, spelled out. */
 function normaliseImage(image: string): { full: string; registry: string } {
   const [name, digest] = image.split('@') as [string, string | undefined];
@@ -533,6 +553,7 @@ function markAttacks(
       from?: { namespace: string; name?: string; selector?: Record<string, string> }[];
       pod?: { namespace: string; name?: string; selector?: Record<string, string> };
       subject?: { serviceAccount?: { namespace: string; name: string } };
+      create?: KubeObject;
     };
     const svc = probe.to?.service ? `s:${probe.to.service.namespace}/${probe.to.service.name}` : undefined;
     if (probe.kind === 'internet' && svc) {
@@ -563,6 +584,15 @@ function markAttacks(
         for (const e of ctx.edges) {
           if (e.kind === 'escapes' && e.source === w) e.attack = true;
           if (e.kind === 'runs' && e.target === w) e.attack = true;
+        }
+      }
+    }
+    if (probe.kind === 'dry-run' && probe.create) {
+      // An image the attack gets admitted: wherever one of its repository already runs, that is the path in.
+      const wanted = new Set(imagesOf(probe.create).map((i) => repositoryOf(normaliseImage(i).full)));
+      for (const e of ctx.edges) {
+        if (e.kind === 'runs' && e.source.startsWith('i:') && wanted.has(repositoryOf(e.source.slice(2)))) {
+          e.attack = true;
         }
       }
     }

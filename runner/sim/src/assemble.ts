@@ -15,6 +15,7 @@ import type { GroupResource } from '@paranoid/k8s/object.ts';
 import type { ImageDefinition } from '@paranoid/schema/image.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { podSecurityAdmission } from './admission/pod-security.ts';
+import { policyControllerAdmission, type RegistryLookup } from './admission/policy-controller.ts';
 import { resourceQuotaAdmission, resourceQuotaStatus } from './admission/resource-quota.ts';
 import type { AdmissionPlugin } from './admission/types.ts';
 import { validatingAdmissionPolicy } from './admission/validating-admission-policy.ts';
@@ -56,10 +57,12 @@ export interface SimulatedClusterDeps {
  * the Service registry drops on a type change, LimitRanger's defaults, then
  * ServiceAccount's token volume. Validation: the RBAC escalation check first
  * (upstream does it in the RBAC registry, before validating admission runs),
- * then LimitRanger, PodSecurity, ValidatingAdmissionPolicy, and ResourceQuota
- * last, so a denied object never counts against a quota.
+ * then LimitRanger, PodSecurity, ValidatingAdmissionPolicy, the admission
+ * webhooks a scenario installs (Sigstore policy-controller, present once its
+ * ClusterImagePolicy CRD is), and ResourceQuota last, so a denied object never
+ * counts against a quota. `registry` is where the webhook looks images up.
  */
-export function admissionChain(ids: IdSource): AdmissionPlugin[] {
+export function admissionChain(ids: IdSource, registry: RegistryLookup = () => undefined): AdmissionPlugin[] {
   return [
     serviceTypeChange,
     rbacEscalationAdmission,
@@ -67,6 +70,7 @@ export function admissionChain(ids: IdSource): AdmissionPlugin[] {
     serviceAccountAdmission(ids),
     podSecurityAdmission,
     validatingAdmissionPolicy,
+    policyControllerAdmission(registry),
     resourceQuotaAdmission,
   ];
 }
@@ -127,7 +131,10 @@ export function simulatedClusterOptions(deps: SimulatedClusterDeps): ClusterOpti
     ...(deps.maxBodyBytes ? { maxBodyBytes: deps.maxBodyBytes } : {}),
     authorizer: authorize,
     rulesReview,
-    admission: admissionChain(deps.ids),
+    admission: admissionChain(deps.ids, (ref) => {
+      const pulled = runtime.registry.pull(ref);
+      return pulled.ok ? pulled.image : undefined;
+    }),
     schema: CLUSTER_SCHEMA,
     fallbackControllers: false,
     onStart: [

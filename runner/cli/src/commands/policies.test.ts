@@ -96,6 +96,18 @@ const NOT_ADMISSION: Record<string, string> = {
   'secrets-in-plain-sight/bad-netpol-shuts-out-checkout': 'NetworkPolicies, judged by reachability probes',
   'secrets-in-plain-sight/bad-viewers-locked-out': 'RBAC paths, judged by access-review probes',
   'secrets-in-plain-sight/bad-wildcard-role-kept': 'RBAC paths, judged by access-review probes',
+  // unsigned-image: the hole is an image policy of the learner's (or its absence), judged by dry-run probes.
+  'unsigned-image/bad-both-keys': 'a weak image policy of its own, shown only by dry-run probes',
+  'unsigned-image/bad-digest-allowlist':
+    'an admission policy of its own that is too strict, shown only by dry-run probes',
+  'unsigned-image/bad-glob-with-tag': 'an image policy of its own that matches nothing, shown only by dry-run probes',
+  'unsigned-image/bad-lookalike-left-running':
+    "the look-alike Deployment is the setup's, left in place; the variant writes nothing bad",
+  'unsigned-image/bad-no-match-allow': 'a weak policy-controller config of its own, shown only by dry-run probes',
+  'unsigned-image/bad-not-opted-in': 'a namespace left without its label, shown only by dry-run probes',
+  'unsigned-image/bad-retired-key-only': 'an image policy of its own with the wrong key, shown only by dry-run probes',
+  'unsigned-image/bad-static-pass': 'a weak image policy of its own, shown only by dry-run probes',
+  'unsigned-image/bad-warn-mode': 'a warn-only image policy of its own, shown only by dry-run probes',
 };
 
 let host: SimHost;

@@ -143,6 +143,12 @@ describe('the network from inside a pod', () => {
     expect(missing).toMatchObject({ stderr: 'wget: server returned error: HTTP/1.1 404 Not Found\n', code: 1 });
     const refused = await cluster.run({ pod: 'intruder', command: ['curl', '-sS', 'http://web:8080/'] });
     expect(refused.code).toBe(7);
+    // -w goes to stdout even when -o sends the body elsewhere, as curl does.
+    const code = await cluster.run({
+      pod: 'intruder',
+      command: ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}\\n', 'http://web/nope'],
+    });
+    expect(code.stdout).toBe('404\n');
   });
 
   it('reads fake node credentials from the metadata endpoint', async () => {

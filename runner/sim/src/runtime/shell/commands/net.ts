@@ -425,11 +425,14 @@ async function curl(ctx: CommandCtx): Promise<number> {
     }
     let body = head ? '' : res.body;
     if (include || head) body = `${headerLines(res)}\r\n\r\n${body}`;
-    if (writeOut) body += writeOut.replace(/%\{http_code\}/g, String(res.status)).replace(/\\n/g, '\n');
+    // curl writes -w to stdout after the transfer, wherever -o sent the body.
+    const written = writeOut ? writeOut.replace(/%\{http_code\}/g, String(res.status)).replace(/\\n/g, '\n') : '';
     if (output && output !== '-') {
       const err = ctx.sys.view.write(resolvePath(ctx, output), body, credentials(ctx.sys.sec));
       if (err) status = say(`Failed writing body`, 23);
+      if (written) ctx.out(written);
     } else {
+      body += written;
       if (!silent && ctx.stdoutIsPipe && !verbose) {
         const n = new TextEncoder().encode(body).length;
         ctx.err(
