@@ -5,6 +5,7 @@ import { kubectlCommands } from './kubectl.ts';
 import { netCommands } from './net.ts';
 import { scanCommands } from './scan.ts';
 import { systemCommands } from './system.ts';
+import { systemctlCommands } from './systemctl.ts';
 import { tarCommands } from './tar.ts';
 
 registerCommands({
@@ -15,6 +16,7 @@ registerCommands({
   ...tarCommands,
   ...scanCommands,
   ...crictlCommands,
+  ...systemctlCommands,
 });
 
 /** Every command the simulator implements, by name (availability still depends on the image's binaries). */
@@ -26,4 +28,5 @@ export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
   ...tarCommands,
   ...scanCommands,
   ...crictlCommands,
+  ...systemctlCommands,
 }).sort();
