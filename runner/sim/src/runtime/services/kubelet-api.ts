@@ -243,7 +243,16 @@ function route(state: RuntimeState, host: NodeHost, config: KubeletConfig, req: 
 export function proxiedResponse(state: RuntimeState, host: NodeHost, req: HttpRequest): HttpResponse {
   const config = host.kubelet.config;
   if (!config) {
-    return text(503, `error trying to reach service: dial tcp ${host.ip}:10250: connect: connection refused`);
+    // The API server's own answer when it cannot dial: a Status, as kubectl and clients read it.
+    return json(503, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `error trying to reach service: dial tcp ${host.ip}:10250: connect: connection refused`,
+      reason: 'ServiceUnavailable',
+      code: 503,
+    });
   }
   const routed = route(state, host, config, req);
   return routed === 'run' ? text(501, "the simulated API server does not proxy the kubelet's /run") : routed;
