@@ -1,6 +1,6 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { grade, runAttacks } from './grade.ts';
 import { type SimClusters, startSimClusters } from './testing/sim-cluster.ts';
 
@@ -87,13 +87,13 @@ afterAll(async () => {
 });
 
 describe.concurrent('kubeletconfigs', () => {
-  it("passes on kind's defaults, judging every node", async () => {
+  it("passes on kind's defaults, judging every node", async ({ expect }) => {
     const c = sim.cluster();
     const result = await grade(scenario([anonymousOff]), c.api());
     expect(result.checks[0]).toMatchObject({ passed: true });
   });
 
-  it('fails on the node whose kubelet restarted with anonymous on, and only there', async () => {
+  it('fails on the node whose kubelet restarted with anonymous on, and only there', async ({ expect }) => {
     const c = sim.cluster();
     await c.apply([reconfigure('paranoid-worker2', OPEN)]);
     await expect
@@ -101,7 +101,7 @@ describe.concurrent('kubeletconfigs', () => {
       .toBe('A kubelet allows anonymous requests. Found: node paranoid-worker2.');
   });
 
-  it('is not fooled by an edited file: the kubelet runs what it read when it started', async () => {
+  it('is not fooled by an edited file: the kubelet runs what it read when it started', async ({ expect }) => {
     const c = sim.cluster();
     await c.apply([reconfigure('paranoid-worker', OPEN), reconfigure('paranoid-worker2', OPEN, false)]);
     await expect
@@ -109,7 +109,7 @@ describe.concurrent('kubeletconfigs', () => {
       .toBe('A kubelet allows anonymous requests. Found: node paranoid-worker.');
   });
 
-  it('fails a node whose kubelet does not answer, with the reason', async () => {
+  it('fails a node whose kubelet does not answer, with the reason', async ({ expect }) => {
     const c = sim.cluster();
     await c.apply([reconfigure('paranoid-worker', 'kind: Nonsense\n')]);
     await expect
@@ -121,7 +121,7 @@ describe.concurrent('kubeletconfigs', () => {
 });
 
 describe.concurrent('probes on node addresses', () => {
-  it("puts the pod's own node address where an exec probe says {{hostIP}}", async () => {
+  it("puts the pod's own node address where an exec probe says {{hostIP}}", async ({ expect }) => {
     const c = sim.cluster();
     await c.apply([shell('attacker', 'paranoid-worker')]);
     const attack = {
@@ -141,7 +141,9 @@ describe.concurrent('probes on node addresses', () => {
       .toBe(true);
   });
 
-  it('reaches every other node with `nodes: others`, and default-deny egress stops exactly those', async () => {
+  it('reaches every other node with `nodes: others`, and default-deny egress stops exactly those', async ({
+    expect,
+  }) => {
     const c = sim.cluster();
     const reach = {
       id: 'reach',
