@@ -96,6 +96,16 @@ const NOT_ADMISSION: Record<string, string> = {
   'secrets-in-plain-sight/bad-netpol-shuts-out-checkout': 'NetworkPolicies, judged by reachability probes',
   'secrets-in-plain-sight/bad-viewers-locked-out': 'RBAC paths, judged by access-review probes',
   'secrets-in-plain-sight/bad-wildcard-role-kept': 'RBAC paths, judged by access-review probes',
+  // kubelet-anonymous-auth: the kubelets' running configuration is on the nodes, no API object.
+  'kubelet-anonymous-auth/bad-anonymous-off-always-allow': "a kubelet's running configuration, read from the node",
+  'kubelet-anonymous-auth/bad-webhook-anonymous-on': "a kubelet's running configuration, read from the node",
+  'kubelet-anonymous-auth/bad-control-plane-left-open': "a kubelet's running configuration, read from the node",
+  'kubelet-anonymous-auth/bad-file-fixed-kubelet-not-restarted':
+    "a kubelet's running configuration, which no longer matches its file",
+  'kubelet-anonymous-auth/bad-kubelet-fixed-no-egress': 'NetworkPolicies, judged by reachability probes',
+  'kubelet-anonymous-auth/bad-egress-only-metadata-blocked': 'NetworkPolicies, judged by reachability probes',
+  'kubelet-anonymous-auth/bad-egress-denies-dns': 'NetworkPolicies, judged by reachability probes',
+  'kubelet-anonymous-auth/bad-log-shipper-removed': 'a deletion: what is wrong is an app that no longer exists',
 };
 
 let host: SimHost;
