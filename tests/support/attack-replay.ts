@@ -48,6 +48,12 @@ function execArgs(ref: PodRef, pod: string, command: string[]): string[] {
   return ['exec', '-n', ref.namespace, pod, ...(ref.container ? ['-c', ref.container] : []), '--', ...command];
 }
 
+/** The address of the node a pod runs on, as `kubectl get pod -o wide` shows it. */
+async function hostIPOf(sim: StartedSim, namespace: string, pod: string): Promise<string> {
+  const r = await kubectl(sim, ['get', 'pod', '-n', namespace, pod, '-o', 'jsonpath={.status.hostIP}']);
+  return r.stdout.trim();
+}
+
 async function nodeAddresses(sim: StartedSim): Promise<string[]> {
   const r = await kubectl(sim, [
     'get',
@@ -137,7 +143,9 @@ export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
     case 'exec': {
       const want = probe.succeedsWhen;
       for (const pod of await podsOf(sim, probe.pod)) {
-        const r = await kubectl(sim, execArgs(probe.pod, pod, probe.command));
+        const hostIP = await hostIPOf(sim, probe.pod.namespace, pod);
+        const command = probe.command.map((w) => w.replaceAll('{{hostIP}}', hostIP));
+        const r = await kubectl(sim, execArgs(probe.pod, pod, command));
         const worked =
           r.code === (want.exitCode ?? 0) &&
           (want.stdoutContains === undefined || r.stdout.includes(want.stdoutContains)) &&
@@ -149,13 +157,21 @@ export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
     }
     case 'reachability': {
       const to = probe.to;
-      const host = 'service' in to ? `${to.service.name}.${to.service.namespace}.svc.cluster.local` : to.host;
       for (const ref of probe.from) {
         for (const pod of await podsOf(sim, ref)) {
-          const command = ['nc', '-z', '-w', String(probe.timeoutSeconds), host, String(to.port)];
-          const r = await kubectl(sim, execArgs(ref, pod, command));
-          evidence.push(`${ref.namespace}/${pod} → ${host}:${to.port}: exit ${r.code}`);
-          if (r.code === 0) return { worked: true, evidence };
+          const own = await hostIPOf(sim, ref.namespace, pod);
+          const hosts =
+            'service' in to
+              ? [`${to.service.name}.${to.service.namespace}.svc.cluster.local`]
+              : 'host' in to
+                ? [to.host.replaceAll('{{hostIP}}', own)]
+                : (await nodeAddresses(sim)).filter((ip) => to.nodes === 'all' || ip !== own);
+          for (const host of hosts) {
+            const command = ['nc', '-z', '-w', String(probe.timeoutSeconds), host, String(to.port)];
+            const r = await kubectl(sim, execArgs(ref, pod, command));
+            evidence.push(`${ref.namespace}/${pod} → ${host}:${to.port}: exit ${r.code}`);
+            if (r.code === 0) return { worked: true, evidence };
+          }
         }
       }
       return { worked: false, evidence };

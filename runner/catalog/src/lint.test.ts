@@ -142,7 +142,7 @@ describe('lint', () => {
       s.checks[0].object.resource = 'deployment';
     });
     expect(problems(write(files))[0]).toMatch(
-      /^demo\/scenario.yaml: checks\[0\].object.resource: expected one of podspecs, pods, .* but found "deployment"$/,
+      /^demo\/scenario.yaml: checks\[0\].object.resource: expected one of podspecs, kubeletconfigs, pods, .* but found "deployment"$/,
     );
   });
 

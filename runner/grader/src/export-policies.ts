@@ -8,7 +8,7 @@
  * Pure: the scenario in, plain objects out.
  */
 import type { Check } from '@paranoid/schema/check.ts';
-import { POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
+import { KUBELET_CONFIGS, POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
 import type { Scenario } from '@paranoid/schema/scenario.ts';
 import { celString, codeOf, expandHelpers, rewriteObjectFields, UNTRANSLATABLE_HELPERS } from './kubernetes-cel.ts';
 
@@ -109,6 +109,9 @@ function whyNotExportable(check: Check): string | undefined {
   const helpers = UNTRANSLATABLE_HELPERS.filter((h) => new RegExp(`\\b${h}\\s*\\(`).test(code));
   if (helpers.length > 0) {
     return `it calls ${helpers.map((h) => `${h}()`).join(', ')}, a lab helper with no equivalent in Kubernetes' CEL library`;
+  }
+  if (object.resource === KUBELET_CONFIGS) {
+    return "it reads the kubelets' running configuration on the nodes, which is no API object admission sees";
   }
   if (object.resource !== POD_SPECS && !RESOURCES.has(object.resource)) {
     return `resource ${object.resource} has no admission equivalent`;

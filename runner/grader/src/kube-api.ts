@@ -20,6 +20,11 @@ export interface KubeApi {
   dryRunEphemeralContainer(namespace: string, pod: string, container: Record<string, unknown>): Promise<DryRunResult>;
   /** An HTTP request from outside the cluster (the provider's "internet"). */
   requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
+  /**
+   * The configuration a node's kubelet runs with: `GET /api/v1/nodes/<node>/proxy/configz`,
+   * its `kubeletconfig`. Rejects with the reason when the kubelet does not answer.
+   */
+  kubeletConfig(node: string): Promise<Record<string, unknown>>;
 }
 
 export interface ExecCall {

@@ -1,5 +1,6 @@
 import { celEnvironment } from '@paranoid/k8s/cel.ts';
 import type { ObjectCheck } from '@paranoid/schema/check.ts';
+import { unreadable } from './kubelet-configs.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** What an object check found. */
@@ -48,6 +49,13 @@ export async function runObjectCheck(check: ObjectCheck, snapshot: Snapshot): Pr
   let selected = 0;
   for (const object of inScope) {
     const vars = { ...context, object };
+    const unread = unreadable(object);
+    if (unread !== undefined) {
+      // Nothing to judge: what the grader could not read never passes.
+      selected++;
+      findings.push(`${where(object)}: ${unread}`);
+      continue;
+    }
     if (check.select !== undefined) {
       try {
         if (compile(check.select)(vars) !== true) continue;

@@ -49,6 +49,20 @@ async function resolvePods(ref: PodRef, snapshot: Snapshot): Promise<KubeObject[
 
 const podName = (p: KubeObject) => `${p.metadata.namespace}/${p.metadata.name}`;
 
+/** Written in a probe's command or host, stands for the address of the node the pod runs on. */
+export const HOST_IP = '{{hostIP}}';
+
+/**
+ * Fills {@link HOST_IP} with the pod's `status.hostIP`, which its kubelet writes (and
+ * writes back over a forged one); undefined when the pod has none yet.
+ */
+function withHostIP(pod: KubeObject, words: string[]): string[] | undefined {
+  if (!words.some((w) => w.includes(HOST_IP))) return words;
+  const ip = (pod.status as { hostIP?: string } | undefined)?.hostIP;
+  if (!ip) return undefined;
+  return words.map((w) => w.replaceAll(HOST_IP, ip));
+}
+
 async function execIn(
   api: KubeApi,
   pod: KubeObject,
@@ -99,8 +113,14 @@ async function runExec(
   if (typeof pods === 'string') return { runs: [], error: pods };
   const want = probe.succeedsWhen;
   const pattern = want.stdoutMatches !== undefined ? new RegExp(want.stdoutMatches) : undefined;
+  for (const pod of pods) {
+    if (!withHostIP(pod, probe.command)) return { runs: [], error: `pod ${podName(pod)} has no host IP yet` };
+  }
   const results = await Promise.all(
-    pods.map(async (pod) => ({ pod, r: await execIn(api, pod, probe.pod, probe.command, probe.timeoutSeconds) })),
+    pods.map(async (pod) => ({
+      pod,
+      r: await execIn(api, pod, probe.pod, withHostIP(pod, probe.command)!, probe.timeoutSeconds),
+    })),
   );
   const runs: ProbeRun[] = [];
   for (const { pod, r } of results) {
@@ -126,21 +146,38 @@ async function runReachability(
   api: KubeApi,
   snapshot: Snapshot,
 ): Promise<ProbeOutcome> {
-  const host =
-    'service' in probe.to ? `${probe.to.service.name}.${probe.to.service.namespace}.svc.cluster.local` : probe.to.host;
-  const target = `${host}:${probe.to.port}`;
-  const command = ['nc', '-z', '-w', String(probe.timeoutSeconds), host, String(probe.to.port)];
-  const sources: { ref: PodRef; pod: KubeObject }[] = [];
+  const to = probe.to;
+  const nodeIPs = 'nodes' in to ? internalIPs((await snapshot.list('nodes')) as KubeObject[]) : [];
+  if ('nodes' in to && nodeIPs.length === 0) return { runs: [], error: 'no node has an InternalIP address' };
+  const sources: { ref: PodRef; pod: KubeObject; command: string[] }[] = [];
   for (const ref of probe.from) {
     const pods = await resolvePods(ref, snapshot);
     if (typeof pods === 'string') return { runs: [], error: pods };
-    for (const pod of pods) sources.push({ ref, pod });
+    for (const pod of pods) {
+      const own = (pod.status as { hostIP?: string } | undefined)?.hostIP;
+      const hosts =
+        'service' in to
+          ? [`${to.service.name}.${to.service.namespace}.svc.cluster.local`]
+          : 'host' in to
+            ? [to.host]
+            : nodeIPs.filter((ip) => to.nodes === 'all' || ip !== own);
+      if ('nodes' in to && !own) return { runs: [], error: `pod ${podName(pod)} has no host IP yet` };
+      for (const host of hosts) {
+        const command = withHostIP(pod, ['nc', '-z', '-w', String(probe.timeoutSeconds), host, String(to.port)]);
+        if (!command) return { runs: [], error: `pod ${podName(pod)} has no host IP yet` };
+        sources.push({ ref, pod, command });
+      }
+    }
   }
   const results = await Promise.all(
-    sources.map(async ({ ref, pod }) => ({ pod, r: await execIn(api, pod, ref, command, probe.timeoutSeconds) })),
+    sources.map(async ({ ref, pod, command }) => ({
+      pod,
+      target: `${command[4]}:${probe.to.port}`,
+      r: await execIn(api, pod, ref, command, probe.timeoutSeconds),
+    })),
   );
   const runs: ProbeRun[] = [];
-  for (const { pod, r } of results) {
+  for (const { pod, r, target } of results) {
     if (NOT_RUN.has(r.exitCode)) {
       return { runs, error: `\`nc\` could not run in pod ${podName(pod)}: ${firstLine(r.stderr)}` };
     }
@@ -152,6 +189,15 @@ async function runReachability(
     });
   }
   return { runs };
+}
+
+/** Every node's InternalIP, the address pods reach it at. */
+function internalIPs(nodes: KubeObject[]): string[] {
+  return nodes.flatMap((node) => {
+    const addresses = (node.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses;
+    const ip = addresses?.find((a) => a.type === 'InternalIP')?.address;
+    return ip ? [ip] : [];
+  });
 }
 
 function nodeAddress(nodes: KubeObject[]): string | undefined {

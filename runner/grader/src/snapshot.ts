@@ -1,6 +1,7 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
+import { KUBELET_CONFIGS, POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
 import type { KubeApi } from './kube-api.ts';
+import { kubeletConfigs } from './kubelet-configs.ts';
 import { POD_SPEC_SOURCES, podSpecViews } from './pod-specs.ts';
 
 /**
@@ -27,6 +28,7 @@ export class Snapshot {
       const all = await Promise.all(POD_SPEC_SOURCES.map((r) => this.list(r)));
       return podSpecViews(all.flat() as KubeObject[]);
     }
+    if (resource === KUBELET_CONFIGS) return kubeletConfigs(this.api, (await this.list('nodes')) as KubeObject[]);
     const info = RESOURCES.get(resource);
     if (!info) throw new Error(`unknown resource ${resource}`);
     const items = await this.api.list(info);

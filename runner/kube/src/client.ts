@@ -506,6 +506,21 @@ export function createKubeApi(client: KubeClient, internet?: InternetFn): KubeAp
     },
 
     requestFromInternet: fromInternet,
+
+    async kubeletConfig(node) {
+      try {
+        const body = (await client.send('GET', `${resourcePath('v1', 'nodes', undefined, node)}/proxy/configz`)) as {
+          kubeletconfig?: unknown;
+        };
+        const config = body?.kubeletconfig;
+        if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+          throw new Error('the answer has no kubeletconfig object');
+        }
+        return config as Record<string, unknown>;
+      } catch (error) {
+        throw new Error(`failed to read the kubelet configuration of node ${node}: ${apiErrorMessage(error)}`);
+      }
+    },
   };
 }
 

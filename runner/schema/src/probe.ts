@@ -50,7 +50,10 @@ export const ExecProbeSchema = z
     kind: z.literal('exec'),
     /** Where to run. */
     pod: PodRefSchema,
-    /** argv, not a shell string: `[redis-cli, -h, db.shop, GET, flag]`. */
+    /**
+     * argv, not a shell string: `[redis-cli, -h, db.shop, GET, flag]`. `{{hostIP}}` in a word
+     * stands for the address of the node the pod runs on (its kubelet-written `status.hostIP`).
+     */
     command: z.array(z.string()).min(1),
     timeoutSeconds: seconds.default(5),
     succeedsWhen: ExecSuccessSchema.default({ exitCode: 0 }),
@@ -62,7 +65,14 @@ export const TargetSchema = z.union([
   z
     .object({ service: z.object({ namespace: name, name }).strict(), port: z.number().int().min(1).max(65535) })
     .strict(),
+  /** `host: '{{hostIP}}'` is the node each source pod runs on. */
   z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict(),
+  /**
+   * That port on node addresses (each Node's InternalIP): `others` skips the node the source pod
+   * runs on, whose traffic NetworkPolicy never blocks (Kubernetes documents traffic between a pod
+   * and its own node as always allowed); `all` includes it.
+   */
+  z.object({ nodes: z.enum(['all', 'others']), port: z.number().int().min(1).max(65535) }).strict(),
 ]);
 
 /** A TCP connection from pods to a target: `nc -z -w T host port` in each source pod. */

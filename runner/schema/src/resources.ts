@@ -89,8 +89,15 @@ export const RESOURCES: ReadonlyMap<string, ResourceInfo> = new Map(table.map((i
  */
 export const POD_SPECS = 'podspecs';
 
+/**
+ * A virtual resource: one `KubeletConfiguration` per Node, the configuration its
+ * kubelet runs with now (`nodes/<name>/proxy/configz`), named after the node.
+ * See `grader/kubelet-configs.ts`.
+ */
+export const KUBELET_CONFIGS = 'kubeletconfigs';
+
 /** Names accepted where a check names a resource. */
-export const READABLE_RESOURCES: readonly string[] = [POD_SPECS, ...RESOURCES.keys()];
+export const READABLE_RESOURCES: readonly string[] = [POD_SPECS, KUBELET_CONFIGS, ...RESOURCES.keys()];
 
 /** Finds a resource by kind (for manifests that name apiVersion and kind). */
 export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {

@@ -199,6 +199,32 @@ describe('the cluster map', () => {
     ).toBeUndefined();
   });
 
+  it("draws the attack on a node's own API from the workload that calls {{hostIP}}", () => {
+    const kubelet: Attack = {
+      id: 'kubelet',
+      title: 'web lists the pods on its node',
+      probe: {
+        kind: 'exec',
+        pod: { namespace: 'shop', selector: { app: 'web' } },
+        command: ['wget', '-qO-', 'https://{{hostIP}}:10250/pods'],
+        timeoutSeconds: 5,
+        succeedsWhen: { exitCode: 0 },
+      },
+    } as Attack;
+    const map = buildClusterMap(objects(false), [kubelet]);
+    expect(map.nodes).toContainEqual(expect.objectContaining({ id: 'n:node-1', kind: 'Node' }));
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({
+        source: 'w:shop/Deployment/web',
+        target: 'n:node-1',
+        kind: 'reaches',
+        label: 'node API :10250',
+        attack: true,
+      }),
+    );
+    expect(map.edges.filter((e) => e.target === 'n:node-1' && e.source === 'w:shop/Deployment/db')).toEqual([]);
+  });
+
   it('shows the roles bound to a workload and the Secrets they may read', () => {
     const dash = pod('dash', 'dash-1', { app: 'dash' }, '10.244.0.12');
     (dash as unknown as { spec: Record<string, unknown> }).spec = {

@@ -229,7 +229,7 @@ export function buildClusterMap(objects: KubeObject[], attacks: Attack[]): Clust
   addRbacAndSecrets(objects, workloadPods, nodes, edges, userNs);
   addEgress(objects, workloadPods, edges, policies);
 
-  markAttacks(attacks, { edges, pods, podWorkload, serviceTargets });
+  markAttacks(attacks, { nodes, edges, pods, podWorkload, serviceTargets });
   return { nodes: [...nodes, ...[...namespaces].sort().map((ns) => nsNode(ns))], edges };
 }
 
@@ -515,6 +515,7 @@ function nsNode(ns: string): MapNode {
 function markAttacks(
   attacks: Attack[],
   ctx: {
+    nodes: MapNode[];
     edges: MapEdge[];
     pods: KubeObject[];
     podWorkload: Map<string, string>;
@@ -552,6 +553,7 @@ function markAttacks(
       to?: { service?: { namespace: string; name: string }; host?: string };
       from?: { namespace: string; name?: string; selector?: Record<string, string> }[];
       pod?: { namespace: string; name?: string; selector?: Record<string, string> };
+      command?: string[];
       subject?: { serviceAccount?: { namespace: string; name: string } };
       create?: KubeObject;
     };
@@ -584,6 +586,26 @@ function markAttacks(
         for (const e of ctx.edges) {
           if (e.kind === 'escapes' && e.source === w) e.attack = true;
           if (e.kind === 'runs' && e.target === w) e.attack = true;
+        }
+      }
+      // A command that calls its own node (`{{hostIP}}:PORT`, the kubelet's API) reaches that node.
+      const ports = new Set(
+        (probe.command ?? []).flatMap((word) => [...word.matchAll(/\{\{hostIP\}\}:(\d+)/g)].map((m) => m[1]!)),
+      );
+      if (ports.size > 0) {
+        const label = [...ports].map((p) => `:${p}`).join(',');
+        for (const pod of ctx.pods) {
+          const m = meta(pod);
+          const w = ctx.podWorkload.get(`${m.namespace}/${m.name}`);
+          const nodeName = specOfPod(pod).nodeName;
+          if (!w || !nodeName || !workloadsOf(probe.pod).has(w)) continue;
+          const node = `n:${nodeName}`;
+          if (!ctx.nodes.some((n) => n.id === node)) ctx.nodes.push({ id: node, kind: 'Node', label: nodeName });
+          const id = `e:${w}>${node}:kubelet`;
+          const edge = ctx.edges.find((e) => e.id === id);
+          if (edge) edge.attack = true;
+          else
+            ctx.edges.push({ id, source: w, target: node, kind: 'reaches', label: `node API ${label}`, attack: true });
         }
       }
     }

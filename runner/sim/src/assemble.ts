@@ -158,6 +158,7 @@ export function simulatedClusterOptions(deps: SimulatedClusterDeps): ClusterOpti
     logs: (args) => runtime.logs(args),
     metrics: runtime.metrics,
     internet: (request) => runtime.internet(request),
+    proxy: (request) => runtime.proxy(request),
   };
 }
 

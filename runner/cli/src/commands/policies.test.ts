@@ -108,6 +108,16 @@ const NOT_ADMISSION: Record<string, string> = {
   'unsigned-image/bad-retired-key-only': 'an image policy of its own with the wrong key, shown only by dry-run probes',
   'unsigned-image/bad-static-pass': 'a weak image policy of its own, shown only by dry-run probes',
   'unsigned-image/bad-warn-mode': 'a warn-only image policy of its own, shown only by dry-run probes',
+  // kubelet-anonymous-auth: the kubelets' running configuration is on the nodes, no API object.
+  'kubelet-anonymous-auth/bad-anonymous-off-always-allow': "a kubelet's running configuration, read from the node",
+  'kubelet-anonymous-auth/bad-webhook-anonymous-on': "a kubelet's running configuration, read from the node",
+  'kubelet-anonymous-auth/bad-control-plane-left-open': "a kubelet's running configuration, read from the node",
+  'kubelet-anonymous-auth/bad-file-fixed-kubelet-not-restarted':
+    "a kubelet's running configuration, which no longer matches its file",
+  'kubelet-anonymous-auth/bad-kubelet-fixed-no-egress': 'NetworkPolicies, judged by reachability probes',
+  'kubelet-anonymous-auth/bad-egress-only-metadata-blocked': 'NetworkPolicies, judged by reachability probes',
+  'kubelet-anonymous-auth/bad-egress-denies-dns': 'NetworkPolicies, judged by reachability probes',
+  'kubelet-anonymous-auth/bad-log-shipper-removed': 'a deletion: what is wrong is an app that no longer exists',
 };
 
 let host: SimHost;

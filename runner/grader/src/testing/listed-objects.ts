@@ -21,5 +21,6 @@ export function listedObjects(objects: KubeObject[]): KubeApi {
     dryRunCreate: unavailable('dry-run'),
     dryRunEphemeralContainer: unavailable('dry-run'),
     requestFromInternet: unavailable('request from the internet'),
+    kubeletConfig: unavailable('read a kubelet configuration'),
   };
 }

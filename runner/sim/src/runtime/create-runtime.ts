@@ -2,6 +2,7 @@ import type { UserInfo } from '@paranoid/k8s/identity.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { StatusError } from '@paranoid/k8s/status.ts';
 import type { ImageDefinition } from '@paranoid/schema/image.ts';
+import type { ProxyRequest, ProxyResponse } from '../api/context.ts';
 import type { Clock, IdSource } from '../clock.ts';
 import type { ObjectStore } from '../store.ts';
 import type { ExecRequest, ExecSession } from './exec-types.ts';
@@ -12,6 +13,8 @@ import { startKubelet } from './kubelet.ts';
 import { containerLines, logs } from './logs.ts';
 import { metricsFor, type NodeMetrics, type PodMetrics } from './metrics.ts';
 import type { NetworkPort } from './network-port.ts';
+import { nodeHost } from './node-host.ts';
+import { proxiedResponse } from './services/kubelet-api.ts';
 import { createAttach, createExec, execTarget } from './shell/exec.ts';
 import { existingState, runtimeState } from './state.ts';
 import { rfc3339Nano } from './time.ts';
@@ -106,6 +109,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
       };
       exec = createExec(deps);
       attach = createAttach(deps);
+      // The kubelet's own /run runs commands as the API's exec does, without the API in between.
+      const kubeletExec = exec;
+      runtimeState(deps).execIn = (req) => kubeletExec(req, { username: 'system:kubelet', groups: [] });
       return startKubelet(deps);
     },
     exec(req: ExecRequest, user: UserInfo): ExecSession {
@@ -190,6 +196,40 @@ export function createRuntime(options: RuntimeOptions = {}) {
     },
     internet(req: InternetRequest): InternetResponse {
       return requestFromInternet(need(), req);
+    },
+    /**
+     * `nodes/<name>/proxy/...`: the kubelet's API as the API server reaches it. Pods and
+     * Services are not proxied by the simulator (503, as before any proxy was wired).
+     */
+    proxy(req: ProxyRequest): ProxyResponse {
+      const d = need();
+      const plain = (status: number, body: string): ProxyResponse => ({
+        status,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body,
+      });
+      if (req.resource !== 'nodes') return plain(503, `the simulated cluster does not proxy ${req.resource}`);
+      const parts = req.name.split(':');
+      const name = parts.length === 3 ? parts[1]! : parts[0]!;
+      const port = parts.length === 3 ? parts[2] : parts[1];
+      if (port !== undefined && port !== '' && port !== '10250') {
+        return plain(503, `error trying to reach service: dial tcp: port ${port} is not the kubelet's`);
+      }
+      const state = runtimeState(d);
+      const query = Object.entries(req.query)
+        .flatMap(([k, vs]) => vs.map((v) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
+        .join('&');
+      const res = proxiedResponse(state, nodeHost(state, name), {
+        method: req.method,
+        path: query ? `${req.path}?${query}` : req.path,
+        headers: req.headers,
+        body: req.body ? new TextDecoder().decode(req.body) : '',
+      });
+      return {
+        status: res.status,
+        headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), v])),
+        body: res.body,
+      };
     },
   };
 }

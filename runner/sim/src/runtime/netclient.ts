@@ -1,8 +1,10 @@
 import type { Pod } from 'kubernetes-types/core/v1';
+import { KUBELET_PORT } from './kubelet-config.ts';
 import { listenerInPod, listenerOnNode } from './listening.ts';
 import type { InternetHost, Peer } from './network-port.ts';
 import { nodeHost } from './node-host.ts';
 import { type HttpRequest, type HttpResponse, header } from './services/http.ts';
+import { kubeletResponse } from './services/kubelet-api.ts';
 import { metadataResponse } from './services/metadata.ts';
 import { serveHttp } from './services/serve.ts';
 import type { Proc, RuntimeState } from './types.ts';
@@ -144,13 +146,36 @@ export function dial(state: RuntimeState, from: Dialer, hostOrIp: string, port: 
 }
 
 function nodePort(state: RuntimeState, nodeName: string, port: number, ip: string): Dial | undefined {
-  if (port === 10250) return { ok: true, ip, port, kind: 'kubelet', nodeName, tls: true };
+  if (port === KUBELET_PORT) {
+    // A kubelet that failed to start listens nowhere.
+    if (!nodeHost(state, nodeName).kubelet.config)
+      return { ok: false, ip, error: 'refused', message: 'Connection refused' };
+    return { ok: true, ip, port, kind: 'kubelet', nodeName, tls: true };
+  }
   if (port === 6443 && nodeHost(state, nodeName).controlPlane)
     return { ok: true, ip, port, kind: 'apiserver', tls: true };
   return undefined;
 }
 
-/** Sends an HTTP request over an established dial and returns what the server answers. */
+/**
+ * Sends an HTTP request over an established dial, waiting for servers that run
+ * something first (the kubelet's `/run` executes a command in a container).
+ */
+export async function exchangeAsync(
+  state: RuntimeState,
+  d: Dial & { ok: true },
+  req: HttpRequest,
+  now: number,
+): Promise<HttpResponse> {
+  if (d.kind === 'kubelet') return kubeletResponse(state, nodeHost(state, d.nodeName ?? ''), req);
+  return exchange(state, d, req, now);
+}
+
+/**
+ * Sends an HTTP request over an established dial and returns what the server answers,
+ * at once. The kubelet answers only through {@link exchangeAsync} (a shell's curl or
+ * wget); here, from outside the cluster, it refuses every client as unauthenticated.
+ */
 export function exchange(state: RuntimeState, d: Dial & { ok: true }, req: HttpRequest, now: number): HttpResponse {
   switch (d.kind) {
     case 'metadata': {

@@ -1,9 +1,10 @@
 import type { Node } from 'kubernetes-types/core/v1';
 import { stringify } from 'yaml';
 import { IMAGES } from '../bootstrap/versions.ts';
+import { KUBELET_CONFIG_PATH, type ParsedKubeletConfig, parseKubeletConfig } from './kubelet-config.ts';
 import { createProcFs } from './procfs.ts';
 import { fullSecurity } from './security.ts';
-import type { NodeHost, Proc, RuntimeState } from './types.ts';
+import type { KubeletRun, NodeHost, Proc, RuntimeState } from './types.ts';
 import { FsView, MemFs, type Mount } from './vfs.ts';
 
 /**
@@ -12,8 +13,9 @@ import { FsView, MemFs, type Mount } from './vfs.ts';
  * This is what a container escape reaches.
  */
 
-// Programs the simulator has no behaviour for are left out (ctr, kubeadm, systemctl): absent, as
-// `command not found`, rather than present and broken. kubelet and containerd stay: they run here.
+// Programs the simulator has no behaviour for are left out (ctr, kubeadm): absent, as `command not
+// found`, rather than present and broken. kubelet and containerd stay: they run here. systemctl
+// stays for the one unit it can act on, the kubelet.
 const NODE_BINARIES = [
   'sh',
   'bash',
@@ -64,6 +66,7 @@ const NODE_BINARIES = [
   'curl',
   'kubectl',
   'crictl',
+  'systemctl',
   'containerd',
   'kubelet',
   'capsh',
@@ -165,11 +168,33 @@ export function nodeHost(state: RuntimeState, name: string): NodeHost {
     nsPids: new Map(),
     pulled: nodeImagePreloads(state),
     ips: new Map(),
+    kubelet: { starts: 0 },
   };
   state.nodes.set(name, host);
   buildDisk(state, host);
   startHostProcesses(state, host);
+  startKubelet(host);
   return host;
+}
+
+/**
+ * (Re)starts the node's kubelet: it reads {@link KUBELET_CONFIG_PATH} now and runs with
+ * what it read until the next start. A file it cannot load leaves it down, as a real
+ * kubelet exits and systemd keeps failing to start it.
+ */
+export function startKubelet(host: NodeHost): KubeletRun {
+  const file = host.fs.stat(KUBELET_CONFIG_PATH);
+  const parsed: ParsedKubeletConfig =
+    file && file.type === 'file'
+      ? parseKubeletConfig(file.content)
+      : {
+          ok: false,
+          error: `failed to load kubelet config file, path: ${KUBELET_CONFIG_PATH}, error: open ${KUBELET_CONFIG_PATH}: no such file or directory`,
+        };
+  host.kubelet = parsed.ok
+    ? { config: parsed.config, starts: host.kubelet.starts + 1 }
+    : { failure: parsed.error, starts: host.kubelet.starts + 1 };
+  return host.kubelet;
 }
 
 /** Allocates a PID on the node and in `pidNs`. */
@@ -241,6 +266,9 @@ function buildDisk(state: RuntimeState, host: NodeHost): void {
   fs.mkdirs('/root', 0o700);
   // containerd's socket: crictl on the node answers only where it is, and only to root.
   fs.put('/run/containerd/containerd.sock', '', 0o660);
+  // systemd's private bus: systemctl answers only where it is, and only to root.
+  fs.mkdirs('/run/systemd');
+  fs.put('/run/systemd/private', '', 0o600);
   for (const bin of NODE_BINARIES) fs.put(`/usr/bin/${bin}`, '', 0o755);
   fs.symlink('/bin', 'usr/bin');
   fs.symlink('/sbin', 'usr/sbin');

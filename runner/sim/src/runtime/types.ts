@@ -2,7 +2,9 @@ import type { Image, ImageProcess, ListenSpec } from '@paranoid/schema/image.ts'
 import type { Container, Pod } from 'kubernetes-types/core/v1';
 import type { Clock, IdSource } from '../clock.ts';
 import type { ObjectStore } from '../store.ts';
+import type { ExecRequest, ExecSession } from './exec-types.ts';
 import type { ImageRegistry } from './images/registry.ts';
+import type { KubeletConfig } from './kubelet-config.ts';
 import type { NetworkPort } from './network-port.ts';
 import type { MemFs, Mount } from './vfs.ts';
 
@@ -134,6 +136,18 @@ export interface NodeHost {
   pulled: Set<string>;
   /** IPs handed out, by pod uid. */
   ips: Map<string, string>;
+  /** The kubelet as it last started: the configuration it runs with, or why it is down. */
+  kubelet: KubeletRun;
+}
+
+/** A kubelet reads its config file only when it starts; editing the file changes nothing until a restart. */
+export interface KubeletRun {
+  /** The configuration it runs with; absent while it is down. */
+  config?: KubeletConfig;
+  /** Why the last start failed (the error it logged before exiting). */
+  failure?: string;
+  /** Starts so far, the first included. */
+  starts: number;
 }
 
 /** Everything the runtime remembers about one cluster, shared by the kubelet, exec, logs and metrics. */
@@ -145,4 +159,6 @@ export interface RuntimeState {
   network: NetworkPort;
   /** Set by the kubelet: ends a container's main process (an attached shell that exits). */
   exitContainer?: (inst: ContainerInstance, code: number) => void;
+  /** Set by the runtime: runs a command in a container, as the kubelet's /run and /exec do. */
+  execIn?: (req: ExecRequest) => ExecSession;
 }

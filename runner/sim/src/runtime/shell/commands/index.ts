@@ -6,6 +6,7 @@ import { netCommands } from './net.ts';
 import { scanCommands } from './scan.ts';
 import { signCommands } from './sign.ts';
 import { systemCommands } from './system.ts';
+import { systemctlCommands } from './systemctl.ts';
 import { tarCommands } from './tar.ts';
 
 registerCommands({
@@ -17,6 +18,7 @@ registerCommands({
   ...scanCommands,
   ...signCommands,
   ...crictlCommands,
+  ...systemctlCommands,
 });
 
 /** Every command the simulator implements, by name (availability still depends on the image's binaries). */
@@ -29,4 +31,5 @@ export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
   ...scanCommands,
   ...signCommands,
   ...crictlCommands,
+  ...systemctlCommands,
 }).sort();

@@ -1,4 +1,4 @@
-import { type Dial, type Dialer, dial, exchange, lookupHost, parseResolvConf } from '../../netclient.ts';
+import { type Dial, type Dialer, dial, exchangeAsync, lookupHost, parseResolvConf } from '../../netclient.ts';
 import { type HttpRequest, type HttpResponse, STATUS_TEXT } from '../../services/http.ts';
 import { encodeResp, kvCommand, type RespValue } from '../../services/kv.ts';
 import { credentials, type Sys } from '../context.ts';
@@ -82,13 +82,18 @@ export async function fetchFrom(
       };
   }
   if (d.kind === 'process' && d.proc?.listen && (d.proc.listen.kind === 'kv' || d.proc.listen.kind === 'tcp')) {
-    const res = await exchange(ctx.sys.state, d, req, ctx.sh.clock.now());
+    const res = await exchangeAsync(ctx.sys.state, d, req, ctx.sh.clock.now());
     return { ok: false, kind: 'protocol', ip: d.ip, message: res.body };
   }
   return {
     ok: true,
     dial: d,
-    res: await exchange(ctx.sys.state, d, { ...req, headers: { Host: url.host, ...req.headers } }, ctx.sh.clock.now()),
+    res: await exchangeAsync(
+      ctx.sys.state,
+      d,
+      { ...req, headers: { Host: url.host, ...req.headers } },
+      ctx.sh.clock.now(),
+    ),
   };
 }
 
@@ -522,7 +527,7 @@ async function nc(ctx: CommandCtx): Promise<number> {
         if (i > 0) headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
       }
       if (d.tls) continue;
-      const res = await exchange(ctx.sys.state, d, { method: m, path, headers, body: '' }, ctx.sh.clock.now());
+      const res = await exchangeAsync(ctx.sys.state, d, { method: m, path, headers, body: '' }, ctx.sh.clock.now());
       ctx.out(`${headerLinesOf(res)}\r\n\r\n${res.body}`);
     }
   }
