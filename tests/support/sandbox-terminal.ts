@@ -14,9 +14,12 @@ const SETTLE_MS = 120_000;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
 const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07/g;
 
-/** The lab exactly as `paranoid serve --provider sim` runs it, listening on a free loopback port. */
+/**
+ * The lab exactly as `paranoid serve --provider sim` runs it, listening on a free loopback port;
+ * its terminals run the bundled kubectl, as on a machine with none (never the host's).
+ */
 export async function startLab(): Promise<{ lab: LabServer; base: string; port: number }> {
-  const lab = await createServeLab({ provider: 'sim', database: ':memory:' });
+  const lab = await createServeLab({ provider: 'sim', database: ':memory:', terminalKubectl: 'bundled' });
   const { url, port } = await lab.listen(0, '127.0.0.1');
   return { lab, base: url, port };
 }

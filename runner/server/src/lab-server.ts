@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveKubectl } from '@paranoid/kube/kubectl-binary.ts';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type App, createApp, DEFAULT_MAX_BODY_BYTES } from './app.ts';
 import { InstructorTokens } from './instructor-token.ts';
@@ -46,6 +47,12 @@ export interface LabServerOptions {
   /** Run an unsandboxed shell where bubblewrap is missing (one user, own machine). */
   unsafeLocalShell?: boolean;
   /**
+   * Which kubectl the sandboxed terminal runs: `host-first` (default) takes a host kubectl
+   * ≥ 1.30 under /usr and else the bundled one; `bundled` always takes the bundled, verified
+   * v1.32.3 (the suites, so they test what a fresh machine gets).
+   */
+  terminalKubectl?: 'host-first' | 'bundled';
+  /**
    * Makes the serving certificate of the sandboxes' API relay (sim-server's `selfSignedCertificate`:
    * this package may not import the simulator's host, so the CLI passes it in).
    */
@@ -78,9 +85,13 @@ export function terminalMode(
   unsafeLocalShell: boolean,
   workDir: string,
   certificate: (() => { cert: string; key: string }) | undefined,
+  kubectl: 'host-first' | 'bundled' = 'host-first',
 ): TerminalMode {
   const prepared = certificate
-    ? prepareSandboxHost(workDir, { certificate })
+    ? prepareSandboxHost(workDir, {
+        certificate,
+        ...(kubectl === 'bundled' ? { kubectl: () => resolveKubectl({ preferBundled: true }) } : {}),
+      })
     : { ok: false as const, reason: 'the runner was started without a certificate for the terminal relay' };
   if (prepared.ok) return { kind: 'sandbox', host: prepared.host };
   if (unsafeLocalShell) return { kind: 'local' };
@@ -95,7 +106,8 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
   const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
   writeFileSync(join(workDir, PID_FILE), `${process.pid}\n`, { mode: 0o600 });
   const terminals =
-    options.terminals ?? terminalMode(options.unsafeLocalShell ?? false, workDir, options.relayCertificate);
+    options.terminals ??
+    terminalMode(options.unsafeLocalShell ?? false, workDir, options.relayCertificate, options.terminalKubectl);
   const store = await ProgressStore.open(options.database);
   const sessions = new SessionManager({
     provider: options.provider,

@@ -37,6 +37,8 @@ export interface ServeOptions {
   database?: string;
   /** Without bubblewrap, run the learner's shell unsandboxed: for one user on their own machine only. */
   unsafeLocalShell?: boolean;
+  /** Which kubectl the sandboxed terminal runs (lab-server.ts); the default takes the host's first. */
+  terminalKubectl?: 'host-first' | 'bundled';
   /** More origins allowed to open terminals (a reverse proxy's public origin). */
   allowedOrigin?: string[];
   /** kind: ready clusters kept waiting for the next learner. */
@@ -108,6 +110,7 @@ export async function createServeLab(
       : {}),
     siteDir: SITE_DIST,
     unsafeLocalShell: options.unsafeLocalShell ?? false,
+    ...(options.terminalKubectl ? { terminalKubectl: options.terminalKubectl } : {}),
     relayCertificate: () => selfSignedCertificate('paranoid-relay'),
     allowedOrigins: options.allowedOrigin ?? [],
     ...(terminals ? { terminals } : {}),
