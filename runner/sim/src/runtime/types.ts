@@ -145,4 +145,6 @@ export interface RuntimeState {
   network: NetworkPort;
   /** Set by the kubelet: ends a container's main process (an attached shell that exits). */
   exitContainer?: (inst: ContainerInstance, code: number) => void;
+  /** Set by the kubelet: something on the node allocated or freed memory (OOM killer, eviction manager). */
+  memoryChanged?: (host: NodeHost) => void;
 }

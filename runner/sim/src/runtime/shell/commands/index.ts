@@ -4,6 +4,7 @@ import { fileCommands } from './files.ts';
 import { kubectlCommands } from './kubectl.ts';
 import { netCommands } from './net.ts';
 import { scanCommands } from './scan.ts';
+import { stressCommands } from './stress.ts';
 import { systemCommands } from './system.ts';
 import { tarCommands } from './tar.ts';
 
@@ -14,6 +15,7 @@ registerCommands({
   ...kubectlCommands,
   ...tarCommands,
   ...scanCommands,
+  ...stressCommands,
   ...crictlCommands,
 });
 
@@ -25,5 +27,6 @@ export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
   ...kubectlCommands,
   ...tarCommands,
   ...scanCommands,
+  ...stressCommands,
   ...crictlCommands,
 }).sort();
