@@ -267,6 +267,15 @@ export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
       }
       return { worked: false, evidence };
     }
+    case 'sequence': {
+      // Steps in order, as a learner types them; the attack works only if every stage does.
+      for (const step of probe.steps) {
+        const r = await replay(sim, step);
+        evidence.push(...r.evidence);
+        if (!r.worked) return { worked: false, evidence };
+      }
+      return { worked: true, evidence };
+    }
   }
   throw new Error(`failed to replay a probe: unknown kind ${(probe as { kind: string }).kind}`);
 }

@@ -65,7 +65,13 @@ export function lintScenario(loaded: LoadedScenario, root: string): Problem[] {
       add(field, 'a CEL expression that parses', ((error as Error).message.split('\n')[0] ?? '').trim());
     }
   };
-  const probe = (field: string, p: Probe) => {
+  const probe = (field: string, p: Probe): void => {
+    if (p.kind === 'sequence') {
+      p.steps.forEach((step, i) => {
+        probe(`${field}.steps[${i}]`, step);
+      });
+      return;
+    }
     if (p.kind === 'exec' && p.succeedsWhen.stdoutMatches !== undefined) {
       try {
         new RegExp(p.succeedsWhen.stdoutMatches);

@@ -394,3 +394,65 @@ describe.concurrent('probes', () => {
     expect(result.checks[0]!.message).toContain('GET https://172.18.0.2:31337/api from the internet answered 200');
   });
 });
+
+describe.concurrent('sequence probes', () => {
+  const web = () => clusterWith([ns('app'), deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx' }] })]);
+  const step = (command: string, stdoutContains?: string) => ({
+    kind: 'exec',
+    pod: { namespace: 'app', selector: { app: 'web' } },
+    command: ['sh', '-c', command],
+    ...(stdoutContains ? { succeedsWhen: { stdoutContains } } : {}),
+  });
+
+  it('runs its steps in order, each seeing what the one before left', async () => {
+    const c = await web();
+    const s = scenario(
+      [noPrivileged],
+      [
+        {
+          id: 'staged',
+          title: 's',
+          probe: { kind: 'sequence', steps: [step('echo mark > /tmp/m'), step('cat /tmp/m', 'mark')] },
+        },
+      ],
+    );
+    const [attack] = await runAttacks(s, c.api());
+    expect(attack).toMatchObject({ id: 'staged', succeeded: true });
+  });
+
+  it('stops at the first step that does not work, and says which', async () => {
+    const c = await web();
+    const s = scenario(
+      [noPrivileged],
+      [{ id: 'staged', title: 's', probe: { kind: 'sequence', steps: [step('exit 3'), step('echo never', 'never')] } }],
+    );
+    const [attack] = await runAttacks(s, c.api());
+    expect(attack!.succeeded).toBe(false);
+    expect(attack!.detail).toMatch(/^step 1 of 2 did not work: `sh -c exit 3` in pod app\/web-\S+ exited 3$/);
+  });
+
+  it('runs a staged check after the quiet ones, so what it changes is not what they see', async () => {
+    const c = await web();
+    const quiet = {
+      id: 'marker-there',
+      title: 'm',
+      failure: 'The marker is gone.',
+      probe: step('cat /usr/share/nginx/html/index.html', 'nginx'),
+      expect: 'succeed',
+    };
+    const staged = {
+      id: 'staged-removes-it',
+      title: 's',
+      failure: 'f',
+      probe: { kind: 'sequence', steps: [step('rm /usr/share/nginx/html/index.html; true'), step('true')] },
+      expect: 'succeed',
+    };
+    const result = await grade(scenario([staged, quiet]), c.api());
+    expect(result.checks.map((r) => [r.id, r.passed])).toEqual([
+      ['staged-removes-it', true],
+      ['marker-there', true],
+    ]);
+    // The staged check really changed the pod: graded again, the quiet check now fails.
+    expect((await grade(scenario([quiet]), c.api())).checks[0]!.passed).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Check } from '@paranoid/schema/check.ts';
+import type { Probe } from '@paranoid/schema/probe.ts';
 import type { Attack, Scenario } from '@paranoid/schema/scenario.ts';
 import type { KubeApi } from './kube-api.ts';
 import { runObjectCheck } from './object-check.ts';
@@ -73,13 +74,37 @@ async function gradeCheck(check: Check, api: KubeApi, snapshot: Snapshot): Promi
   return { ...base, passed: false, message: `${check.failure} Found: ${joinFindings(wrong.map((r) => r.detail))}.` };
 }
 
+/** A probe in stages (a sequence) changes the cluster it looks at: it must not overlap anything else. */
+const isStaged = (probe: Probe | undefined): boolean => probe?.kind === 'sequence';
+
+/**
+ * Runs tasks in two phases and keeps their order: the quiet ones concurrently, then each staged one
+ * alone, so an attack replayed in stages (a node starved of memory) cannot change what another
+ * check sees halfway through.
+ */
+async function quietThenStaged<T, R>(items: T[], staged: (item: T) => boolean, run: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  await Promise.all(
+    items.map(async (item, i) => {
+      if (!staged(item)) results[i] = await run(item);
+    }),
+  );
+  for (const [i, item] of items.entries()) if (staged(item)) results[i] = await run(item);
+  return results;
+}
+
 /**
  * Grades a live cluster against a scenario's checks, reading it only through
- * the API. Checks run concurrently over one shared snapshot of the objects.
+ * the API. Checks run concurrently over one shared snapshot of the objects;
+ * checks whose probe is a sequence run after them, one at a time.
  */
 export async function grade(scenario: Scenario, api: KubeApi): Promise<GradeResult> {
   const snapshot = new Snapshot(api);
-  const checks = await Promise.all(scenario.checks.map((check) => gradeCheck(check, api, snapshot)));
+  const checks = await quietThenStaged(
+    scenario.checks,
+    (check) => isStaged(check.probe),
+    (check) => gradeCheck(check, api, snapshot),
+  );
   return {
     scenario: scenario.id,
     passed: checks.every((c) => c.level !== 'MUST' || c.passed),
@@ -87,22 +112,43 @@ export async function grade(scenario: Scenario, api: KubeApi): Promise<GradeResu
   };
 }
 
-/** Replays the scenario's attack probes: each succeeds (the hole is open) or not. */
+async function runAttack(attack: Attack, api: KubeApi, snapshot: Snapshot): Promise<AttackResult> {
+  const outcome = await runProbe(attack.probe, api, snapshot);
+  if (outcome.error !== undefined) {
+    return { id: attack.id, title: attack.title, succeeded: false, error: true, detail: outcome.error };
+  }
+  const worked = outcome.runs.filter((r) => r.succeeded);
+  return {
+    id: attack.id,
+    title: attack.title,
+    succeeded: worked.length > 0,
+    detail: joinFindings((worked.length > 0 ? worked : outcome.runs).map((r) => r.detail)),
+  };
+}
+
+/** Replays the scenario's attack probes: each succeeds (the hole is open) or not. Sequences go last, alone. */
 export async function runAttacks(scenario: Scenario, api: KubeApi): Promise<AttackResult[]> {
   const snapshot = new Snapshot(api);
-  return Promise.all(
-    scenario.attack.map(async (attack: Attack): Promise<AttackResult> => {
-      const outcome = await runProbe(attack.probe, api, snapshot);
-      if (outcome.error !== undefined) {
-        return { id: attack.id, title: attack.title, succeeded: false, error: true, detail: outcome.error };
-      }
-      const worked = outcome.runs.filter((r) => r.succeeded);
-      return {
-        id: attack.id,
-        title: attack.title,
-        succeeded: worked.length > 0,
-        detail: joinFindings((worked.length > 0 ? worked : outcome.runs).map((r) => r.detail)),
-      };
-    }),
+  return quietThenStaged(
+    scenario.attack,
+    (attack) => isStaged(attack.probe),
+    (attack) => runAttack(attack, api, snapshot),
   );
+}
+
+/**
+ * Grades the checks and replays the attack together, as `paranoid validate` judges a case: every
+ * quiet probe and object check at once, then each staged probe (checks', then the attack's) alone.
+ */
+export async function judge(
+  scenario: Scenario,
+  api: KubeApi,
+): Promise<{ graded: GradeResult; attacks: AttackResult[] }> {
+  if (![...scenario.checks.map((c) => c.probe), ...scenario.attack.map((a) => a.probe)].some(isStaged)) {
+    const [graded, attacks] = await Promise.all([grade(scenario, api), runAttacks(scenario, api)]);
+    return { graded, attacks };
+  }
+  const graded = await grade(scenario, api);
+  const attacks = await runAttacks(scenario, api);
+  return { graded, attacks };
 }

@@ -4,7 +4,7 @@ import type { PodRef, Probe } from '@paranoid/schema/probe.ts';
 import { createGuises, ephemeralGuises, refusedOnlyByQuota } from './dry-run-guises.ts';
 import type { KubeApi } from './kube-api.ts';
 import type { PodSpecView } from './pod-specs.ts';
-import type { Snapshot } from './snapshot.ts';
+import { Snapshot } from './snapshot.ts';
 
 /** One execution of a probe (a probe from a selector runs once per pod). */
 export interface ProbeRun {
@@ -98,10 +98,34 @@ export async function runProbe(probe: Probe, api: KubeApi, snapshot: Snapshot): 
         return await runAccessReview(probe, api, snapshot);
       case 'dry-run':
         return await runDryRun(probe, api, snapshot);
+      case 'sequence':
+        return await runSequence(probe, api);
     }
   } catch (error) {
     return { runs: [], error: errorText(error) };
   }
+}
+
+/**
+ * Runs the steps in order, each against a fresh view of the cluster (the step before may have
+ * changed it); stops at the first step that did not succeed. The last step's runs are the outcome.
+ */
+async function runSequence(probe: Extract<Probe, { kind: 'sequence' }>, api: KubeApi): Promise<ProbeOutcome> {
+  let outcome: ProbeOutcome = { runs: [] };
+  for (const [i, step] of probe.steps.entries()) {
+    outcome = await runProbe(step, api, new Snapshot(api));
+    if (outcome.error !== undefined)
+      return { runs: [], error: `step ${i + 1} of ${probe.steps.length}: ${outcome.error}` };
+    if (!outcome.runs.some((r) => r.succeeded)) {
+      return {
+        runs: outcome.runs.map((r) => ({
+          ...r,
+          detail: `step ${i + 1} of ${probe.steps.length} did not work: ${r.detail}`,
+        })),
+      };
+    }
+  }
+  return outcome;
 }
 
 async function runExec(

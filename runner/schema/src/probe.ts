@@ -181,12 +181,36 @@ export const DryRunProbeSchema = z
     message: 'exactly one of `create` or `ephemeralContainer` in a dry-run probe',
   });
 
+/** The probes a sequence is made of: every kind but a sequence. */
+export const StepProbeSchema = z.discriminatedUnion('kind', [
+  ExecProbeSchema,
+  ReachabilityProbeSchema,
+  InternetProbeSchema,
+  AccessReviewProbeSchema,
+  DryRunProbeSchema,
+]);
+
+/**
+ * Probes run one after another, each seeing the cluster as the ones before left it: an attack in
+ * stages (mark the victim, do the harm, look at the victim). It succeeds when every step
+ * succeeds; it stops at the first that does not, and a step that cannot run at all (no pod)
+ * makes the whole sequence an error. Steps run in order, so a sequence takes as long as its
+ * steps together.
+ */
+export const SequenceProbeSchema = z
+  .object({
+    kind: z.literal('sequence'),
+    steps: z.array(StepProbeSchema).min(2).max(6),
+  })
+  .strict();
+
 export const ProbeSchema = z.discriminatedUnion('kind', [
   ExecProbeSchema,
   ReachabilityProbeSchema,
   InternetProbeSchema,
   AccessReviewProbeSchema,
   DryRunProbeSchema,
+  SequenceProbeSchema,
 ]);
 export type Probe = z.output<typeof ProbeSchema>;
 export type ExecProbe = z.output<typeof ExecProbeSchema>;
@@ -194,3 +218,5 @@ export type ReachabilityProbe = z.output<typeof ReachabilityProbeSchema>;
 export type InternetProbe = z.output<typeof InternetProbeSchema>;
 export type AccessReviewProbe = z.output<typeof AccessReviewProbeSchema>;
 export type DryRunProbe = z.output<typeof DryRunProbeSchema>;
+export type StepProbe = z.output<typeof StepProbeSchema>;
+export type SequenceProbe = z.output<typeof SequenceProbeSchema>;

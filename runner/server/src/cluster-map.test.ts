@@ -272,4 +272,19 @@ describe('the cluster map', () => {
       expect.objectContaining({ source: 'r:ClusterRole//cluster-admin', target: 'sec:shop/s3-creds', kind: 'reads' }),
     );
   });
+
+  it('marks what every step of a sequence runs in', () => {
+    const exec = (app: string) => ({ kind: 'exec', pod: { namespace: 'shop', selector: { app } }, command: ['true'] });
+    const staged = {
+      id: 'starve',
+      title: 'one workload starves the other',
+      probe: { kind: 'sequence', steps: [exec('web'), exec('db'), exec('web')] },
+    } as unknown as Attack;
+    const map = buildClusterMap(objects(false), [staged]);
+    const marked = map.edges.filter((e) => e.kind === 'runs' && e.attack).map((e) => e.target);
+    expect(marked.some((t) => t.includes('/web'))).toBe(true);
+    expect(marked.some((t) => t.includes('/db'))).toBe(true);
+    const unmarked = buildClusterMap(objects(false), []).edges.filter((e) => e.kind === 'runs' && e.attack);
+    expect(unmarked).toEqual([]);
+  });
 });

@@ -547,8 +547,13 @@ function markAttacks(
     }
     return out;
   };
-  for (const attack of attacks) {
-    const probe = attack.probe as {
+  // A sequence's steps each mark what they touch.
+  const probes = attacks.flatMap((a) => {
+    const p = a.probe as { kind: string; steps?: unknown[] };
+    return p.kind === 'sequence' && p.steps ? p.steps : [p];
+  });
+  for (const step of probes) {
+    const probe = step as {
       kind: string;
       to?: { service?: { namespace: string; name: string }; host?: string };
       from?: { namespace: string; name?: string; selector?: Record<string, string> }[];

@@ -16,6 +16,7 @@ import type { ImageDefinition } from '@paranoid/schema/image.ts';
 import { limitRanger } from './admission/limit-ranger.ts';
 import { podSecurityAdmission } from './admission/pod-security.ts';
 import { policyControllerAdmission, type RegistryLookup } from './admission/policy-controller.ts';
+import { priorityAdmission } from './admission/priority.ts';
 import { resourceQuotaAdmission, resourceQuotaStatus } from './admission/resource-quota.ts';
 import type { AdmissionPlugin } from './admission/types.ts';
 import { validatingAdmissionPolicy } from './admission/validating-admission-policy.ts';
@@ -55,7 +56,7 @@ export interface SimulatedClusterDeps {
 /**
  * Admission in kube-apiserver's order (`AllOrderedPlugins`). Mutation: what
  * the Service registry drops on a type change, LimitRanger's defaults, then
- * ServiceAccount's token volume. Validation: the RBAC escalation check first
+ * ServiceAccount's token volume, then Priority's value from the PriorityClass. Validation: the RBAC escalation check first
  * (upstream does it in the RBAC registry, before validating admission runs),
  * then LimitRanger, PodSecurity, ValidatingAdmissionPolicy, the admission
  * webhooks a scenario installs (Sigstore policy-controller, present once its
@@ -68,6 +69,7 @@ export function admissionChain(ids: IdSource, registry: RegistryLookup = () => u
     rbacEscalationAdmission,
     limitRanger,
     serviceAccountAdmission(ids),
+    priorityAdmission,
     podSecurityAdmission,
     validatingAdmissionPolicy,
     policyControllerAdmission(registry),

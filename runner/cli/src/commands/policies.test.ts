@@ -118,6 +118,16 @@ const NOT_ADMISSION: Record<string, string> = {
   'kubelet-anonymous-auth/bad-egress-only-metadata-blocked': 'NetworkPolicies, judged by reachability probes',
   'kubelet-anonymous-auth/bad-egress-denies-dns': 'NetworkPolicies, judged by reachability probes',
   'kubelet-anonymous-auth/bad-log-shipper-removed': 'a deletion: what is wrong is an app that no longer exists',
+  // resource-exhaustion: what runs already, what is missing, and priorities compared across pods.
+  'resource-exhaustion/bad-cache-bounded-payment-left-besteffort':
+    "the BestEffort payment API is the setup's, left in place; the variant writes nothing bad",
+  'resource-exhaustion/bad-limitrange-not-restarted':
+    "the unlimited cache pod is the setup's, created before the LimitRange; the variant writes nothing bad",
+  'resource-exhaustion/bad-payment-class-below-analytics': 'priorities compared across every team’s pods (with:)',
+  'resource-exhaustion/bad-payment-limits-below-usage':
+    'limits below what the process uses, shown only by the running app (an exec probe)',
+  'resource-exhaustion/bad-quota-only-for-analytics': 'a ResourceQuota that is missing, judged per namespace (with:)',
+  'resource-exhaustion/bad-report-cache-deleted': 'a deletion: what is wrong is an app that no longer exists',
 };
 
 let host: SimHost;

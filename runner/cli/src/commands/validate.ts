@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { applyAsLearner, deleteObjects, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
-import { grade, runAttacks } from '@paranoid/grader/grade.ts';
+import { judge as judgeScenario } from '@paranoid/grader/grade.ts';
 import type { InternetRequest, InternetResponse } from '@paranoid/grader/kube-api.ts';
 import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
 import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
@@ -67,8 +67,7 @@ function internetFor(handle: ClusterHandle, client: KubeClient) {
 
 async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedScenario): Promise<Verdicts> {
   const api = createKubeApi(client, internetFor(handle, client));
-  const [graded, attacks] = await Promise.all([grade(loaded.scenario, api), runAttacks(loaded.scenario, api)]);
-  return { graded, attacks };
+  return judgeScenario(loaded.scenario, api);
 }
 
 async function applyChange(kc: KubeClient, change: ChangeSet, settleTimeoutMs: number): Promise<string[]> {

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../store.ts';
 import { createInstance, exitContainer, pullAndStart, replaceContainer } from './container-lifecycle.ts';
 import { podDir, prepareVolumes } from './container-setup.ts';
 import { type ContainerExit, type KubeletContext, type PodRecord, statusMap } from './kubelet-context.ts';
+import { relieveMemory } from './memory-pressure.ts';
 import { nodeHost } from './node-host.ts';
 import { generatePodStatus, waitingStatus } from './pod-status.ts';
 import { podVolumes, setUpVolumes } from './pod-volumes.ts';
@@ -292,6 +293,68 @@ export function startKubelet(deps: RuntimeDeps): () => void {
     const rec = records.get(inst.podUid);
     if (rec) exitContainer(ctx, rec, inst, code, code === 0 ? 'Completed' : 'Error');
   };
+
+  // ---- memory: the kernel's OOM killer and the eviction manager (memory-pressure.ts) ------------
+  const evict = (rec: PodRecord, message: string, nodeMessage: string) => {
+    if (rec.terminating) return;
+    emit(rec, 'Warning', 'Evicted', message);
+    const at = rfc3339(clock.now());
+    for (const inst of state.pods.get(rec.uid)?.containers.values() ?? []) {
+      if (inst.state !== 'running') continue;
+      emit(rec, 'Normal', 'Killing', `Stopping container ${inst.name}`, inst.name);
+      const s = rec.statuses.get(inst.name);
+      if (s)
+        rec.statuses.set(inst.name, {
+          ...s,
+          ready: false,
+          started: false,
+          state: {
+            terminated: {
+              exitCode: 137,
+              reason: 'Error',
+              startedAt: rfc3339(inst.startedAt),
+              finishedAt: at,
+              containerID: `containerd://${inst.id}`,
+            },
+          },
+        });
+    }
+    teardown(rec);
+    const current = store.get(PODS, rec.namespace, rec.name) as (KubeObject & Pod) | undefined;
+    if (!current || current.metadata?.uid !== rec.uid) return;
+    // Hard eviction: grace period 0, phase Failed, reason Evicted, and the DisruptionTarget condition.
+    const conditions = (current.status?.conditions ?? [])
+      .filter((c) => c.type !== 'DisruptionTarget')
+      .map((c) =>
+        c.type === 'Ready' || c.type === 'ContainersReady'
+          ? { ...c, status: 'False', reason: 'PodFailed', lastTransitionTime: at }
+          : c,
+      );
+    conditions.push({
+      type: 'DisruptionTarget',
+      status: 'True',
+      lastProbeTime: null as unknown as string,
+      lastTransitionTime: at,
+      reason: 'TerminationByKubelet',
+      message: nodeMessage,
+    });
+    const status: PodStatus = {
+      ...current.status,
+      phase: 'Failed',
+      reason: 'Evicted',
+      message,
+      conditions,
+      containerStatuses: [...rec.statuses.values()],
+    };
+    try {
+      store.update(PODS, { ...current, status } as KubeObject);
+      rec.written = ownedStatus(status);
+    } catch {
+      // A concurrent write: the pod is stopped either way.
+    }
+  };
+  const oomKill = (rec: PodRecord, inst: ContainerInstance) => exitContainer(ctx, rec, inst, 137, 'OOMKilled');
+  state.memoryChanged = (host) => relieveMemory({ ctx, records, oomKill, evict }, host);
 
   // ---- reconcile ------------------------------------------------------------------------------
   // A memory store can hand out its pods without copying them; they are only read here, and

@@ -161,4 +161,6 @@ export interface RuntimeState {
   exitContainer?: (inst: ContainerInstance, code: number) => void;
   /** Set by the runtime: runs a command in a container, as the kubelet's /run and /exec do. */
   execIn?: (req: ExecRequest) => ExecSession;
+  /** Set by the kubelet: something on the node allocated or freed memory (OOM killer, eviction manager). */
+  memoryChanged?: (host: NodeHost) => void;
 }

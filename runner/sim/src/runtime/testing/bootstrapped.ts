@@ -1,3 +1,4 @@
+import { admissionChain } from '../../assemble.ts';
 import { bootstrapCluster } from '../../bootstrap/index.ts';
 import { ManualClock, SequentialIds } from '../../clock.ts';
 import { type Cluster, createCluster } from '../../cluster.ts';
@@ -11,15 +12,18 @@ import { createRuntime, type RuntimeOptions } from '../create-runtime.ts';
 
 /**
  * The runtime inside a whole simulated cluster (bootstrap, controllers, RBAC,
- * the policy network): the tokens it mounts are real, RBAC decides.
+ * the policy network): the tokens it mounts are real, RBAC decides. With `admission`, the API
+ * server's admission chain runs too (LimitRanger, Priority, PodSecurity, ResourceQuota...).
  */
-export function setupBootstrapped(options: Pick<RuntimeOptions, 'images'> = {}) {
+export function setupBootstrapped(options: Pick<RuntimeOptions, 'images'> & { admission?: boolean } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const runtime = createRuntime({ ...options, network: (store) => createPolicyNetworkPort(store) });
+  const ids = new SequentialIds();
+  const runtime = createRuntime({ images: options.images, network: (store) => createPolicyNetworkPort(store) });
   const cluster: Cluster = createCluster({
     clock,
-    ids: new SequentialIds(),
+    ids,
     adminToken: 'admin',
+    ...(options.admission ? { admission: admissionChain(ids) } : {}),
     schema: SCHEMA_ENGINE as never,
     authorizer: authorize,
     rulesReview: rulesReview as never,

@@ -5,6 +5,7 @@ import { kubectlCommands } from './kubectl.ts';
 import { netCommands } from './net.ts';
 import { scanCommands } from './scan.ts';
 import { signCommands } from './sign.ts';
+import { stressCommands } from './stress.ts';
 import { systemCommands } from './system.ts';
 import { systemctlCommands } from './systemctl.ts';
 import { tarCommands } from './tar.ts';
@@ -17,6 +18,7 @@ registerCommands({
   ...tarCommands,
   ...scanCommands,
   ...signCommands,
+  ...stressCommands,
   ...crictlCommands,
   ...systemctlCommands,
 });
@@ -30,6 +32,7 @@ export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
   ...tarCommands,
   ...scanCommands,
   ...signCommands,
+  ...stressCommands,
   ...crictlCommands,
   ...systemctlCommands,
 }).sort();
