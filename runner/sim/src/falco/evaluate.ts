@@ -76,7 +76,7 @@ function compare(field: string, op: string, value: FieldValue, want: string): bo
   if (NUMERIC_FIELDS.has(field) || typeof value === 'number') {
     const a = Number(value);
     const b = Number(want);
-    if (Number.isNaN(b)) return op === '!=' ? true : false;
+    if (Number.isNaN(b)) return op === '!=';
     switch (op) {
       case '=':
       case '==':
