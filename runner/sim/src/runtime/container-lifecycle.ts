@@ -9,6 +9,7 @@ import {
   implicitTokenVolume,
   resolveEnv,
 } from './container-setup.ts';
+import { startFalco } from './falco-process.ts';
 import { pullImage } from './image-pull.ts';
 import { BACKOFF_START_MS, backoffFor, type KubeletContext, type PodRecord, statusMap } from './kubelet-context.ts';
 import { listenerInPod } from './listening.ts';
@@ -16,6 +17,8 @@ import { allocPid } from './node-host.ts';
 import { planProcesses } from './process-plan.ts';
 import { formatPod, resolveSecurity } from './security.ts';
 import { runMainScript } from './shell/main-process.ts';
+import { sysForContainer } from './shell/sys.ts';
+import { emitExecve } from './syscalls.ts';
 import { formatLogTime, hex64, rfc3339 } from './time.ts';
 import type { ContainerInstance, NodeHost, Proc } from './types.ts';
 
@@ -246,6 +249,21 @@ export function spawnProcesses(ctx: KubeletContext, rec: PodRecord, inst: Contai
     }
   });
   inst.processDefs = plan.defs;
+  // The entrypoint is exec'd by the runtime, as any agent watching the node sees it.
+  if (first) {
+    const exe = first.argv[0] ?? '';
+    const binDir = inst.image.binDir ?? (inst.image.userland === 'gnu' ? '/usr/bin' : '/bin');
+    if (!exe.includes(' ')) first.exePath = exe.startsWith('/') ? exe : `${binDir}/${exe}`;
+    emitExecve(sysForContainer(state, inst, first, false), first);
+  }
+  const watcher = plan.defs.find((d) => d.watchSyscalls);
+  if (watcher?.watchSyscalls && !plan.startError) {
+    const failed = startFalco(state, inst, watcher.watchSyscalls.config);
+    if (failed !== undefined) {
+      inst.cancel.push(later(0, () => exitContainer(ctx, rec, inst, 1, 'Error')));
+      return;
+    }
+  }
   const memLimit = quantity(c.resources?.limits?.memory as string | undefined);
   const mem = inst.procs.reduce((s, p) => s + p.memBytes, 0);
   if (plan.startError) {

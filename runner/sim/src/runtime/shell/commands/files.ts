@@ -439,6 +439,10 @@ function cp(ctx: CommandCtx): number {
     }
     const target = destIsDir ? joinPath(destPath, basename(src)) : destPath;
     const err = ctx.sys.view.write(target, r.content, credentials(ctx.sys.sec));
+    // The copy is the same program (a copied busybox is still busybox), whatever it is called now.
+    const program = ctx.sys.view.stat(resolvePath(ctx, src))?.program;
+    const copy = err ? undefined : ctx.sys.view.stat(target);
+    if (copy && program) copy.program = program;
     if (err) {
       ctx.err(
         busybox(ctx)

@@ -1,4 +1,5 @@
 import { parsePasswd } from '../../security.ts';
+import { emitOpen } from '../../syscalls.ts';
 import { type FsError, fsErrorText, normalizePath } from '../../vfs.ts';
 import { credentials } from '../context.ts';
 import type { CommandCtx } from '../interpreter.ts';
@@ -18,7 +19,9 @@ export function readFile(ctx: CommandCtx, name: string): { content: string } | {
   if (path === '/dev/null') return { content: '' };
   if (path === '/dev/stdin') return { content: ctx.stdin };
   if (path === '/proc/mounts' || path === '/proc/self/mounts') return { content: mountsText(ctx) };
-  return ctx.sys.view.read(path, credentials(ctx.sys.sec));
+  const r = ctx.sys.view.read(path, credentials(ctx.sys.sec));
+  emitOpen(ctx.sys, ctx.proc, path, { read: true }, 'error' in r ? r.error : undefined);
+  return r;
 }
 
 /** Paths relative to cwd; /proc/self is the calling process. */
