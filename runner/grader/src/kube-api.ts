@@ -20,6 +20,10 @@ export interface KubeApi {
   dryRunEphemeralContainer(namespace: string, pod: string, container: Record<string, unknown>): Promise<DryRunResult>;
   /** An HTTP request from outside the cluster (the provider's "internet"). */
   requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
+  /** `kubectl logs`: a container's whole current log, as text. */
+  logs(namespace: string, pod: string, container: string): Promise<string>;
+  /** Waits, for probes that give the cluster time to act (an agent reading its buffers). */
+  pause(ms: number): Promise<void>;
 }
 
 export interface ExecCall {

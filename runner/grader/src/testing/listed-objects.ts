@@ -21,5 +21,7 @@ export function listedObjects(objects: KubeObject[]): KubeApi {
     dryRunCreate: unavailable('dry-run'),
     dryRunEphemeralContainer: unavailable('dry-run'),
     requestFromInternet: unavailable('request from the internet'),
+    logs: unavailable('read logs'),
+    pause: async () => undefined,
   };
 }
