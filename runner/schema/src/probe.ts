@@ -212,6 +212,11 @@ export const RuntimeAlertsProbeSchema = z
     /** How long after the replay alerts may still arrive (an agent reads the kernel's buffers as it can). */
     settleSeconds: seconds.default(2),
     minPriority: z.enum(ALERT_PRIORITIES).default('Debug'),
+    /**
+     * `alerted` (default): the probe succeeds when such an alert was raised (detection works).
+     * `unnoticed`: when none was (an attack probe: the attack went unseen).
+     */
+    succeedsWhen: z.enum(['alerted', 'unnoticed']).default('alerted'),
   })
   .strict();
 

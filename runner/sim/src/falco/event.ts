@@ -57,6 +57,8 @@ export interface FdInfo {
 
 export interface SyscallEvent {
   type: 'execve' | 'openat' | 'connect';
+  /** The event's sequence number on its node, from 1. */
+  num: number;
   /** Milliseconds since the epoch. */
   time: number;
   /** 0 on success, else a negative errno. */

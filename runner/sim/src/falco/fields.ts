@@ -28,6 +28,7 @@ const isSock = (ev: SyscallEvent) => ev.fd?.typechar === '4';
 /** Field name → how to read it, and whether it takes an argument (`proc.aname[2]`). */
 export const FIELDS: Record<string, { read: Extract; arg?: 'optional' | 'required' }> = {
   'evt.type': { read: (ev) => ev.type },
+  'evt.num': { read: (ev) => ev.num },
   // Rules see exit events, whose direction is `<`.
   'evt.dir': { read: () => '<' },
   'evt.time': { read: (ev) => new Date(ev.time).toISOString() },
@@ -85,6 +86,7 @@ export const FIELDS: Record<string, { read: Extract; arg?: 'optional' | 'require
 
 /** Numeric fields compare as numbers; the rest as text (booleans as `true`/`false`). */
 export const NUMERIC_FIELDS = new Set([
+  'evt.num',
   'evt.rawres',
   'proc.pid',
   'proc.vpid',

@@ -32,6 +32,7 @@ const container = {
 
 const exec = (name: string, args: string[] = [], extra: Partial<SyscallEvent> = {}): SyscallEvent => ({
   type: 'execve',
+  num: 1,
   time: Date.UTC(2026, 0, 1),
   res: 0,
   node: 'kind-worker',

@@ -101,9 +101,18 @@ function deliver(state: RuntimeState, node: string, ev: SyscallEvent): void {
   for (const l of listeners.get(state)?.get(node) ?? []) l(ev);
 }
 
+/** Event sequence numbers per cluster. */
+const counters = new WeakMap<RuntimeState, { n: number }>();
+
 function base(sys: Sys, proc: Proc, type: SyscallEvent['type'], res: number): SyscallEvent {
+  let counter = counters.get(sys.state);
+  if (!counter) {
+    counter = { n: 0 };
+    counters.set(sys.state, counter);
+  }
   return {
     type,
+    num: ++counter.n,
     time: sys.state.deps.clock.now(),
     res,
     node: sys.host.name,
