@@ -61,7 +61,7 @@ const images = [
     tags: ['1.0'],
     config: { entrypoint: ['sleep'], cmd: ['infinity'] },
     userland: 'busybox',
-    binaries: ['busybox', 'sh', 'cat', 'cp', 'chmod', 'sleep', 'id'],
+    binaries: ['busybox', 'sh', 'cat', 'cp', 'chmod', 'sleep', 'id', 'nc'],
     files: { '/etc/shadow': { content: 'root:*:19000:0:99999:7:::\n', mode: '0640' } },
   },
 ] as never[];
@@ -156,6 +156,15 @@ describe('Falco in the simulator', () => {
     const got = alerts();
     expect(got.map((a) => a.rule)).toEqual(['Dropped binary']);
     expect(got[0]!.output).toContain('exe=/tmp/kworker name=kworker');
+  });
+
+  it('sees a connect with where it went, even when nothing answers', async () => {
+    await withFalco(RULES);
+    await cluster.run({ pod: 'app', container: 'app', command: ['nc', '-z', '-w', '1', '203.0.113.7', '4444'] });
+    await cluster.run({ pod: 'app', container: 'app', command: ['nc', '-z', '-w', '1', '203.0.113.7', '4445'] });
+    const got = alerts();
+    expect(got.map((a) => a.rule)).toEqual(['Outbound to 4444']);
+    expect(got[0]!.output).toMatch(/Connect \(to=10\.244\.1\.\d+:\d+->203\.0\.113\.7:4444\)$/);
   });
 
   it('refuses to start on a rules error, and says why in its log', async () => {
