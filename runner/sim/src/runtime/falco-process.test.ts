@@ -29,6 +29,11 @@ const RULES = `
   condition: spawned_process and container and proc.is_exe_upper_layer = true
   output: Dropped (exe=%proc.exepath name=%proc.name)
   priority: CRITICAL
+- rule: Written to tmp
+  desc: a file opened for writing under /tmp
+  condition: evt.type = openat and evt.is_open_write = true and fd.directory = /tmp
+  output: Written (file=%fd.name proc=%proc.name)
+  priority: INFO
 - rule: Outbound to 4444
   desc: connect to 4444
   condition: evt.type = connect and fd.sport = 4444
@@ -154,8 +159,9 @@ describe('Falco in the simulator', () => {
     // busybox called by another name looks for an applet of that name, as the real one does.
     expect(ran.stderr).toContain('kworker: applet not found');
     const got = alerts();
-    expect(got.map((a) => a.rule)).toEqual(['Dropped binary']);
-    expect(got[0]!.output).toContain('exe=/tmp/kworker name=kworker');
+    expect(got.map((a) => a.rule)).toEqual(['Written to tmp', 'Dropped binary']);
+    expect(got[0]!.output).toContain('Written (file=/tmp/kworker proc=busybox)');
+    expect(got[1]!.output).toContain('exe=/tmp/kworker name=kworker');
   });
 
   it('sees a connect with where it went, even when nothing answers', async () => {
