@@ -155,8 +155,7 @@ export function getPhase(
   /** Native sidecars: init is done only once each has started. */
   sidecarStatuses: readonly ContainerStatus[] = [],
 ): NonNullable<PodStatus['phase']> {
-  const initDone =
-    initStatuses.every((s) => s.state?.terminated?.exitCode === 0) && sidecarStatuses.every(hasStarted);
+  const initDone = initStatuses.every((s) => s.state?.terminated?.exitCode === 0) && sidecarStatuses.every(hasStarted);
   const allTerminated = statuses.length > 0 && statuses.every((s) => s.state?.terminated);
   const anyFailed = statuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
   const initFailed = restartPolicy === 'Never' && initStatuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
