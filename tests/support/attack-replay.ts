@@ -276,6 +276,32 @@ export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
       }
       return { worked: true, evidence };
     }
+    case 'runtime-alerts': {
+      // As a learner reads them: each agent pod's log before and after the replay, the JSON alert lines it gained.
+      const agentRef = { namespace: probe.agent.namespace, selector: probe.agent.selector };
+      const agents = await podsOf(sim, agentRef);
+      const logs = async () =>
+        Promise.all(agents.map(async (pod) => (await kubectl(sim, ['logs', '-n', agentRef.namespace, pod])).stdout));
+      const before = await logs();
+      evidence.push(`agents: ${agents.join(', ') || 'none'}`);
+      for (const step of probe.replay) {
+        for (const pod of await podsOf(sim, step.pod)) {
+          const r = await kubectl(sim, execArgs(step.pod, pod, step.command));
+          evidence.push(`exec in ${step.pod.namespace}/${pod}: ${step.command.join(' ')} (exit ${r.code})`);
+        }
+      }
+      const rank = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'];
+      const after = await logs();
+      const alerts = after.flatMap((text, i) =>
+        (text.startsWith(before[i]!) ? text.slice(before[i]!.length) : text)
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { rule: string; priority: string }),
+      );
+      const loud = alerts.filter((a) => rank.indexOf(a.priority) <= rank.indexOf(probe.minPriority));
+      evidence.push(`alerts: ${alerts.map((a) => `${a.rule} (${a.priority})`).join(', ') || 'none'}`);
+      return { worked: probe.succeedsWhen === 'alerted' ? loud.length > 0 : loud.length === 0, evidence };
+    }
   }
   throw new Error(`failed to replay a probe: unknown kind ${(probe as { kind: string }).kind}`);
 }

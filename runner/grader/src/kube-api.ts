@@ -25,6 +25,10 @@ export interface KubeApi {
    * its `kubeletconfig`. Rejects with the reason when the kubelet does not answer.
    */
   kubeletConfig(node: string): Promise<Record<string, unknown>>;
+  /** `kubectl logs`: a container's whole current log, as text. */
+  logs(namespace: string, pod: string, container: string): Promise<string>;
+  /** Waits, for probes that give the cluster time to act (an agent reading its buffers). */
+  pause(ms: number): Promise<void>;
 }
 
 export interface ExecCall {

@@ -1,6 +1,6 @@
 import { parseImageRef } from '@paranoid/k8s/image-ref.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import type { PodRef, Probe } from '@paranoid/schema/probe.ts';
+import { ALERT_PRIORITIES, type PodRef, type Probe } from '@paranoid/schema/probe.ts';
 import { createGuises, ephemeralGuises, refusedOnlyByQuota } from './dry-run-guises.ts';
 import type { KubeApi } from './kube-api.ts';
 import type { PodSpecView } from './pod-specs.ts';
@@ -100,6 +100,8 @@ export async function runProbe(probe: Probe, api: KubeApi, snapshot: Snapshot): 
         return await runDryRun(probe, api, snapshot);
       case 'sequence':
         return await runSequence(probe, api);
+      case 'runtime-alerts':
+        return await serialised(api, () => runRuntimeAlerts(probe, api, snapshot));
     }
   } catch (error) {
     return { runs: [], error: errorText(error) };
@@ -490,4 +492,125 @@ async function runDryRun(
       };
     }),
   };
+}
+
+/** Runtime-alert probes in flight, per cluster: each waits for the one before, so no replay sees another's alerts. */
+const alertQueues = new WeakMap<KubeApi, Promise<unknown>>();
+
+function serialised<T>(api: KubeApi, fn: () => Promise<T>): Promise<T> {
+  const before = alertQueues.get(api) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  alertQueues.set(
+    api,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+/** How often a runtime-alerts probe looks at the agent's logs while it waits. */
+const SETTLE_POLL_MS = 250;
+
+/** One alert line of Falco's JSON output. */
+interface AlertLine {
+  rule: string;
+  priority: string;
+  output?: string;
+}
+
+const PRIORITY_ORDER: readonly string[] = ALERT_PRIORITIES;
+
+/** Alerts in log text: Falco's JSON lines (`json_output: true`); anything else (start-up lines) is not an alert. */
+export function parseAlerts(text: string): AlertLine[] {
+  const out: AlertLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const a = JSON.parse(line) as Partial<AlertLine>;
+      if (typeof a.rule === 'string' && typeof a.priority === 'string') {
+        out.push({ rule: a.rule, priority: a.priority, output: typeof a.output === 'string' ? a.output : undefined });
+      }
+    } catch {
+      // A line cut by the byte limit, or not Falco's.
+    }
+  }
+  return out;
+}
+
+/** The log lines written after `before` was read (all of it if the container restarted meanwhile). */
+const appended = (before: string, after: string) => (after.startsWith(before) ? after.slice(before.length) : after);
+
+/** Whether a container runs the agent's program from the agent's image, not something else under its name. */
+function runsAgent(c: Record<string, unknown>, image: string, program: string): boolean {
+  if (parseImageRef(String(c.image ?? '')).repository !== parseImageRef(image).repository) return false;
+  const command = c.command as string[] | undefined;
+  const args = c.args as string[] | undefined;
+  const exe = command?.[0] ?? args?.[0];
+  if (exe === undefined) return true;
+  return exe === program || exe.endsWith(`/${program}`);
+}
+
+async function runRuntimeAlerts(
+  probe: Extract<Probe, { kind: 'runtime-alerts' }>,
+  api: KubeApi,
+  snapshot: Snapshot,
+): Promise<ProbeOutcome> {
+  const { agent } = probe;
+  const agentPods = await resolvePods({ namespace: agent.namespace, selector: agent.selector }, snapshot);
+  if (typeof agentPods === 'string')
+    return { runs: [], error: `the runtime-security agent is not running: ${agentPods}` };
+  const sources: { pod: string; namespace: string; container: string }[] = [];
+  for (const pod of agentPods) {
+    const containers = ((pod.spec as { containers?: Record<string, unknown>[] } | undefined)?.containers ?? []).filter(
+      (c) => runsAgent(c, agent.image, agent.program),
+    );
+    for (const c of containers) {
+      sources.push({
+        namespace: pod.metadata.namespace ?? '',
+        pod: pod.metadata.name ?? '',
+        container: String(c.name),
+      });
+    }
+  }
+  if (!sources.length) {
+    return {
+      runs: [],
+      error: `no pod in ${agent.namespace} runs ${agent.program} from ${agent.image}: alerts are read only from the agent itself`,
+    };
+  }
+  const read = () => Promise.all(sources.map((s) => api.logs(s.namespace, s.pod, s.container)));
+  const before = await read();
+  const replayed: string[] = [];
+  for (const step of probe.replay) {
+    const pods = await resolvePods(step.pod, snapshot);
+    if (typeof pods === 'string') return { runs: [], error: pods };
+    for (const pod of pods) {
+      // Exit codes do not matter: a replayed step that fails (a refused read) still makes its system calls.
+      await execIn(api, pod, step.pod, step.command, 5);
+      replayed.push(`\`${step.command.join(' ')}\` in ${podName(pod)}`);
+    }
+  }
+  const min = PRIORITY_ORDER.indexOf(probe.minPriority);
+  const rank = (p: string) => {
+    const i = PRIORITY_ORDER.findIndex((x) => x.toLowerCase() === p.toLowerCase());
+    return i < 0 ? PRIORITY_ORDER.length : i;
+  };
+  // Poll until an alert at the priority shows up or the settle time is over: only silence needs the full wait.
+  let alerts: AlertLine[] = [];
+  let loud: AlertLine[] = [];
+  for (let waited = 0; ; waited += SETTLE_POLL_MS) {
+    const after = await read();
+    alerts = after.flatMap((text, i) => parseAlerts(appended(before[i]!, text)));
+    loud = alerts.filter((a) => rank(a.priority) <= min);
+    if (loud.length > 0 || waited >= probe.settleSeconds * 1000) break;
+    await api.pause(SETTLE_POLL_MS);
+  }
+  const shown = (list: AlertLine[]) => [...new Set(list.map((a) => `"${a.rule}" (${a.priority})`))].join(', ');
+  const detail =
+    loud.length > 0
+      ? `after ${replayed.join(', then ')}, Falco raised ${shown(loud)}`
+      : alerts.length > 0
+        ? `after ${replayed.join(', then ')}, Falco raised only ${shown(alerts)}, below ${probe.minPriority}`
+        : `after ${replayed.join(', then ')}, Falco raised no alert`;
+  const alerted = loud.length > 0;
+  return { runs: [{ where: 'falco', succeeded: probe.succeedsWhen === 'alerted' ? alerted : !alerted, detail }] };
 }

@@ -521,8 +521,23 @@ export function createKubeApi(client: KubeClient, internet?: InternetFn): KubeAp
         throw new Error(`failed to read the kubelet configuration of node ${node}: ${apiErrorMessage(error)}`);
       }
     },
+    async logs(namespace, pod, container) {
+      const path = `${resourcePath('v1', 'pods', namespace, pod)}/log?container=${encodeURIComponent(container)}&limitBytes=${LOG_LIMIT_BYTES}`;
+      try {
+        const body = await client.send('GET', path);
+        // The client parses a body that happens to be JSON (a log of one JSON line): give the text back.
+        return typeof body === 'string' ? body : body === null ? '' : `${JSON.stringify(body)}\n`;
+      } catch (error) {
+        throw new Error(`failed to read the log of ${namespace}/${pod} (${container}): ${apiErrorMessage(error)}`);
+      }
+    },
+
+    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
+
+/** The most of one container's log the grader reads (kubelet rotates at 10 MiB by default). */
+const LOG_LIMIT_BYTES = 16 << 20;
 
 /**
  * Internet probes for a cluster given only by kubeconfig: the simulator answers

@@ -66,6 +66,15 @@ export const imageProcessSchema = z.object({
   user: z.string().optional(),
   /** Added: a child of the first process rather than a sibling (nginx workers). */
   child: z.boolean().optional(),
+  /**
+   * Added: the process is a runtime-security agent that sees its node's system calls. `falco`
+   * reads its configuration (`config`, default `/etc/falco/falco.yaml`) and the rules files it
+   * names from the container's files, exits 1 on a rules error, and logs an alert per match.
+   */
+  watchSyscalls: z
+    .object({ engine: z.literal('falco'), config: z.string().default('/etc/falco/falco.yaml') })
+    .strict()
+    .optional(),
 });
 
 /**

@@ -204,7 +204,57 @@ export const SequenceProbeSchema = z
   })
   .strict();
 
+/** Falco's priorities, most severe first. */
+export const ALERT_PRIORITIES = [
+  'Emergency',
+  'Alert',
+  'Critical',
+  'Error',
+  'Warning',
+  'Notice',
+  'Informational',
+  'Debug',
+] as const;
+
+/**
+ * Replays commands in pods (as `kubectl exec` runs them) and reads the alerts a runtime-security
+ * agent wrote to its log meanwhile: the lines its pods' logs gained between just before the replay
+ * and `settleSeconds` after it, in Falco's JSON output. Succeeds when one of them is at
+ * `minPriority` or more severe. Probes of this kind run one at a time per cluster, so one
+ * replay's alerts are never counted for another.
+ */
+export const RuntimeAlertsProbeSchema = z
+  .object({
+    kind: z.literal('runtime-alerts'),
+    /** The agent: its pods (every running pod the selector matches), and the image it must run. */
+    agent: z
+      .object({
+        namespace: name,
+        selector: z.record(z.string(), z.string()),
+        /** Repository of the agent's image: a container running anything else is not read. */
+        image: z.string().min(1),
+        /** The program the container must run (its command, or its args under the image's entrypoint). */
+        program: z.string().min(1),
+      })
+      .strict(),
+    /** What happens, in order. */
+    replay: z
+      .array(z.object({ pod: PodRefSchema, command: z.array(z.string()).min(1) }).strict())
+      .min(1)
+      .max(10),
+    /** How long after the replay alerts may still arrive (an agent reads the kernel's buffers as it can). */
+    settleSeconds: seconds.default(2),
+    minPriority: z.enum(ALERT_PRIORITIES).default('Debug'),
+    /**
+     * `alerted` (default): the probe succeeds when such an alert was raised (detection works).
+     * `unnoticed`: when none was (an attack probe: the attack went unseen).
+     */
+    succeedsWhen: z.enum(['alerted', 'unnoticed']).default('alerted'),
+  })
+  .strict();
+
 export const ProbeSchema = z.discriminatedUnion('kind', [
+  RuntimeAlertsProbeSchema,
   ExecProbeSchema,
   ReachabilityProbeSchema,
   InternetProbeSchema,
@@ -220,3 +270,4 @@ export type AccessReviewProbe = z.output<typeof AccessReviewProbeSchema>;
 export type DryRunProbe = z.output<typeof DryRunProbeSchema>;
 export type StepProbe = z.output<typeof StepProbeSchema>;
 export type SequenceProbe = z.output<typeof SequenceProbeSchema>;
+export type RuntimeAlertsProbe = z.output<typeof RuntimeAlertsProbeSchema>;

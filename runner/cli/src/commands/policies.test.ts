@@ -77,6 +77,15 @@ const NOT_ADMISSION: Record<string, string> = {
   'capabilities-and-seccomp/bad-baseline-enforce': 'a namespace label, judged by dry-run probes',
   'capabilities-and-seccomp/bad-warn-only': 'a namespace label, judged by dry-run probes',
   'capabilities-and-seccomp/bad-agent-removed': 'a container removed: judged by the Deployment (status and contents)',
+  // Detection rules: judged by the alerts Falco raises while attack and normal work are replayed.
+  'runtime-detection/bad-all-of-etc': 'Falco rules, judged by the alerts of replayed work',
+  'runtime-detection/bad-every-shell': 'Falco rules, judged by the alerts of replayed work',
+  'runtime-detection/bad-fake-agent': 'an agent that is not Falco, judged by the alerts of replayed work',
+  'runtime-detection/bad-min-priority-error': 'Falco configuration, judged by the alerts of replayed work',
+  'runtime-detection/bad-open-not-openat': 'Falco rules, judged by the alerts of replayed work',
+  'runtime-detection/bad-scoped-to-shop': 'Falco rules, judged by the alerts of replayed work',
+  'runtime-detection/bad-stock-priority': 'Falco rules, judged by the alerts of replayed work',
+  'runtime-detection/bad-terminal-only': 'Falco rules, judged by the alerts of replayed work',
   'rbac-token-theft/bad-controller-still-in-build':
     "the controller in build is the setup's, left in place; the variant writes nothing bad",
   // Near misses added with the grader's review of every check (issue #15).

@@ -9,6 +9,7 @@ import {
   implicitTokenVolume,
   resolveEnv,
 } from './container-setup.ts';
+import { startFalco } from './falco-process.ts';
 import { pullImage } from './image-pull.ts';
 import { BACKOFF_START_MS, backoffFor, type KubeletContext, type PodRecord, statusMap } from './kubelet-context.ts';
 import { listenerInPod } from './listening.ts';
@@ -16,6 +17,8 @@ import { allocPid } from './node-host.ts';
 import { planProcesses } from './process-plan.ts';
 import { formatPod, resolveSecurity } from './security.ts';
 import { runMainScript } from './shell/main-process.ts';
+import { sysForContainer } from './shell/sys.ts';
+import { emitExecve } from './syscalls.ts';
 import { formatLogTime, hex64, rfc3339 } from './time.ts';
 import type { ContainerInstance, NodeHost, Proc } from './types.ts';
 
@@ -30,11 +33,20 @@ export function pullAndStart(
   c: Container,
   isInit: boolean,
   onExit?: (code: number) => void,
+  /** Called once the container has started (a native sidecar lets the next init container start then). */
+  onStarted?: () => void,
 ): void {
   pullImage(ctx, rec, c, isInit, (image, imageRef, imageName) =>
-    startContainer(ctx, rec, c, isInit, image, imageRef, imageName, onExit),
+    startContainer(ctx, rec, c, isInit, image, imageRef, imageName, onExit, onStarted),
   );
 }
+
+/**
+ * A native sidecar (KEP-753): an init container with `restartPolicy: Always`. It starts in
+ * init order, keeps running beside the app, is probed and restarted like an app container
+ * whatever the pod's restart policy, and counts for the pod's readiness.
+ */
+export const isSidecar = (c: Container, isInit: boolean): boolean => isInit && c.restartPolicy === 'Always';
 
 /**
  * Creates the container: its root file system from the image, security context, env, hosts and
@@ -246,6 +258,21 @@ export function spawnProcesses(ctx: KubeletContext, rec: PodRecord, inst: Contai
     }
   });
   inst.processDefs = plan.defs;
+  // The entrypoint is exec'd by the runtime, as any agent watching the node sees it.
+  if (first) {
+    const exe = first.argv[0] ?? '';
+    const binDir = inst.image.binDir ?? (inst.image.userland === 'gnu' ? '/usr/bin' : '/bin');
+    if (!exe.includes(' ')) first.exePath = exe.startsWith('/') ? exe : `${binDir}/${exe}`;
+    emitExecve(sysForContainer(state, inst, first, false), first);
+  }
+  const watcher = plan.defs.find((d) => d.watchSyscalls);
+  if (watcher?.watchSyscalls && !plan.startError) {
+    const failed = startFalco(state, inst, watcher.watchSyscalls.config);
+    if (failed !== undefined) {
+      inst.cancel.push(later(0, () => exitContainer(ctx, rec, inst, 1, 'Error')));
+      return;
+    }
+  }
   const memLimit = quantity(c.resources?.limits?.memory as string | undefined);
   const mem = inst.procs.reduce((s, p) => s + p.memBytes, 0);
   if (plan.startError) {
@@ -281,9 +308,12 @@ export function startContainer(
   imageRef: string,
   imageName: string,
   onExit?: (code: number) => void,
+  onStarted?: () => void,
 ) {
   const { emit, later, setStatus, waiting, instExit } = ctx;
   if (rec.terminating) return;
+  // App containers and native sidecars are probed; run-to-completion init containers are not.
+  const probed = !isInit || isSidecar(c, isInit);
   const prev = statusMap(rec, c.name, isInit).get(c.name);
   const restartCount =
     prev?.state?.running || prev?.lastState?.terminated || prev?.state?.terminated
@@ -294,7 +324,7 @@ export function startContainer(
     emit(rec, 'Warning', 'Failed', `Error: ${inst}`, c.name);
     setStatus(rec, c, isInit, waiting(c, rec, 'CreateContainerConfigError', inst));
     rec.cancel.push(
-      later(BACKOFF_START_MS, () => startContainer(ctx, rec, c, isInit, image, imageRef, imageName, onExit)),
+      later(BACKOFF_START_MS, () => startContainer(ctx, rec, c, isInit, image, imageRef, imageName, onExit, onStarted)),
     );
     return;
   }
@@ -303,7 +333,7 @@ export function startContainer(
   if (inst.startErrorMessage) return;
   emit(rec, 'Normal', 'Started', `Started container ${c.name}`, c.name);
   const probe = c.readinessProbe;
-  const ready = !isInit && !rec.ephemeral.has(c.name) && (!probe || probeOk(ctx, rec, probe));
+  const ready = probed && !rec.ephemeral.has(c.name) && (!probe || probeOk(ctx, rec, probe));
   setStatus(rec, c, isInit, {
     name: c.name,
     image: imageName,
@@ -315,22 +345,22 @@ export function startContainer(
     state: { running: { startedAt: rfc3339(inst.startedAt) } },
     lastState: prev?.lastState ?? {},
   });
-  if (probe && !isInit) {
+  if (probe && probed) {
     const period = (probe.periodSeconds ?? 10) * 1000;
     const check = () => {
       if (inst.state !== 'running' || rec.terminating) return;
       const ok = probeOk(ctx, rec, probe);
-      const s = rec.statuses.get(c.name);
+      const s = statusMap(rec, c.name, isInit).get(c.name);
       if (s && s.ready !== ok) {
         if (!ok) emit(rec, 'Warning', 'Unhealthy', `Readiness probe failed: ${probeFailure(rec, probe)}`, c.name);
-        setStatus(rec, c, false, { ...s, ready: ok });
+        setStatus(rec, c, isInit, { ...s, ready: ok });
       }
       inst.cancel.push(later(period, check));
     };
     inst.cancel.push(later((probe.initialDelaySeconds ?? 0) * 1000 || period, check));
   }
   const live = c.livenessProbe;
-  if (live && !isInit && !live.exec) {
+  if (live && probed && !live.exec) {
     const period = (live.periodSeconds ?? 10) * 1000;
     let failures = 0;
     const check = () => {
@@ -349,6 +379,7 @@ export function startContainer(
     };
     inst.cancel.push(later((live.initialDelaySeconds ?? 0) * 1000 + period, check));
   }
+  onStarted?.();
 }
 
 /** Creates a crashed container again after its back-off, with its last termination as `lastState`. */
@@ -375,7 +406,7 @@ export function restartContainer(
   emit(rec, 'Normal', 'Created', `Created container: ${c.name}`, c.name);
   if (inst.startErrorMessage) return;
   emit(rec, 'Normal', 'Started', `Started container ${c.name}`, c.name);
-  const ready = !isInit && (!c.readinessProbe || probeOk(ctx, rec, c.readinessProbe));
+  const ready = (!isInit || isSidecar(c, isInit)) && (!c.readinessProbe || probeOk(ctx, rec, c.readinessProbe));
   setStatus(rec, c, isInit, {
     name: c.name,
     image: meta.imageName,
@@ -425,7 +456,7 @@ export function exitContainer(
   const restart =
     !rec.terminating &&
     !rec.ephemeral.has(c.name) &&
-    (policy === 'Always' ? !isInit || code !== 0 : policy === 'OnFailure' && code !== 0);
+    (isSidecar(c, isInit) || (policy === 'Always' ? !isInit || code !== 0 : policy === 'OnFailure' && code !== 0));
   const base: ContainerStatus = {
     name: c.name,
     image: inst.imageName,

@@ -426,7 +426,10 @@ export function imageRootFs(image: Image, now: () => number): MemFs {
     fs.mkdirs(d, d === '/tmp' ? 0o1777 : d === '/root' ? 0o700 : 0o755);
   }
   const binDir = image.binDir ?? (image.userland === 'gnu' ? '/usr/bin' : '/bin');
-  for (const b of image.binaries) fs.put(`${binDir}/${b}`, '', 0o755);
+  for (const b of image.binaries) {
+    fs.put(`${binDir}/${b}`, '', 0o755);
+    fs.stat(`${binDir}/${b}`)!.program = b;
+  }
   fs.put('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
   fs.put('/etc/group', 'root:x:0:\nnogroup:x:65534:\n');
   for (const [path, f] of Object.entries(image.files)) {

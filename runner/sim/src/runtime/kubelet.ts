@@ -243,6 +243,11 @@ export function startKubelet(deps: RuntimeDeps): () => void {
       for (const main of rec.pod.spec?.containers ?? []) pullAndStart(ctx, rec, main, false);
       return;
     }
+    // A native sidecar keeps running: the next init container starts once it has started.
+    if (c.restartPolicy === 'Always') {
+      pullAndStart(ctx, rec, c, true, undefined, () => runInit(rec, i + 1));
+      return;
+    }
     pullAndStart(ctx, rec, c, true, (code) => {
       if (code === 0) runInit(rec, i + 1);
     });

@@ -65,10 +65,24 @@ export function generatePodStatus(
 
   const statuses = containers.map((c) => main.get(c.name) ?? waiting(c, 'ContainerCreating'));
   const initStatuses = inits.map((c) => init.get(c.name) ?? waiting(c, 'PodInitializing'));
-  const phase = getPhase(spec.restartPolicy ?? 'Always', initStatuses, statuses);
+  // Native sidecars (KEP-753): init containers with restartPolicy Always, done once started, and part of readiness.
+  const sidecars = new Set(inits.filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const phase = getPhase(
+    spec.restartPolicy ?? 'Always',
+    initStatuses.filter((s) => !sidecars.has(s.name)),
+    statuses,
+    initStatuses.filter((s) => sidecars.has(s.name)),
+  );
 
-  const notReady = containers.filter((c) => !main.get(c.name)?.ready).map((c) => c.name);
-  const incompleteInit = inits.filter((c) => init.get(c.name)?.state?.terminated?.exitCode !== 0).map((c) => c.name);
+  const notReady = [
+    ...inits.filter((c) => sidecars.has(c.name) && !init.get(c.name)?.ready),
+    ...containers.filter((c) => !main.get(c.name)?.ready),
+  ].map((c) => c.name);
+  const incompleteInit = inits
+    .filter((c) =>
+      sidecars.has(c.name) ? !hasStarted(init.get(c.name)) : init.get(c.name)?.state?.terminated?.exitCode !== 0,
+    )
+    .map((c) => c.name);
   const done = phase === 'Succeeded' || phase === 'Failed';
   const readyReason = done ? 'PodCompleted' : notReady.length ? 'ContainersNotReady' : undefined;
   const readyMsg = !done && notReady.length ? `containers with unready status: [${notReady.join(' ')}]` : undefined;
@@ -124,6 +138,10 @@ export function generatePodStatus(
   return { status, transitions };
 }
 
+/** A native sidecar has started once: a later crash and restart does not take initialization back. */
+const hasStarted = (s: ContainerStatus | undefined): boolean =>
+  !!s && (!!s.started || !!s.lastState?.terminated || !!s.state?.terminated || (s.restartCount ?? 0) > 0);
+
 /**
  * The pod's phase from its containers (upstream `getPhase`): Failed when an init container
  * failed under restartPolicy Never; once init is done and every container has terminated,
@@ -134,8 +152,10 @@ export function getPhase(
   restartPolicy: string,
   initStatuses: readonly ContainerStatus[],
   statuses: readonly ContainerStatus[],
+  /** Native sidecars: init is done only once each has started. */
+  sidecarStatuses: readonly ContainerStatus[] = [],
 ): NonNullable<PodStatus['phase']> {
-  const initDone = initStatuses.every((s) => s.state?.terminated?.exitCode === 0);
+  const initDone = initStatuses.every((s) => s.state?.terminated?.exitCode === 0) && sidecarStatuses.every(hasStarted);
   const allTerminated = statuses.length > 0 && statuses.every((s) => s.state?.terminated);
   const anyFailed = statuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
   const initFailed = restartPolicy === 'Never' && initStatuses.some((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);

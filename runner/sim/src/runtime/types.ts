@@ -79,6 +79,13 @@ export interface Proc {
   kv?: Map<string, string>;
   /** An exec session: removed when the command ends. */
   transient?: boolean;
+  /** The executable file's full path, once resolved (Falco's proc.exepath). */
+  exePath?: string;
+  /** Controlling terminal device number (0 or unset: none). */
+  tty?: number;
+  cwd?: string;
+  /** The executable was written after the container started, not shipped in the image. */
+  exeUpperLayer?: boolean;
 }
 
 export interface LogLine {

@@ -20,6 +20,11 @@ export interface FileEntry {
    * the process they belong to. See `ptrace-access.ts`.
    */
   ptraceUid?: number;
+  /**
+   * For an executable: the program it is (`busybox`, `nc`), so that a copy runs as the original does
+   * whatever its name. Unset: the program named like the file.
+   */
+  program?: string;
 }
 
 /** A file system a mount points into. Paths are absolute within the backend. */

@@ -60,6 +60,23 @@ describe('validateObject', () => {
     ]);
   });
 
+  it('accepts a native sidecar, and a container restartPolicy nowhere else', () => {
+    const sidecar = { name: 'agent', image: 'vault', restartPolicy: 'Always' };
+    expect(validateObject(pod({ initContainers: [sidecar], containers: [{ name: 'web', image: 'nginx' }] }))).toEqual(
+      [],
+    );
+    const causes = validateObject(
+      pod({
+        initContainers: [{ ...sidecar, restartPolicy: 'OnFailure' }],
+        containers: [{ name: 'web', image: 'nginx', restartPolicy: 'Always' }],
+      }),
+    );
+    expect(causes.map((c) => `${c.field}: ${c.message}`)).toEqual([
+      'spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers',
+      'spec.initContainers[0].restartPolicy: Unsupported value: "OnFailure": supported values: "Always"',
+    ]);
+  });
+
   it('rejects a Deployment whose selector does not match its template labels', () => {
     const d = deployment({ matchLabels: { app: 'web' } }, { app: 'api' });
     const causes = validateObject(d);

@@ -287,6 +287,12 @@ function validateContainers(containers: Obj[], path: string, errs: ErrorList, na
     else if (!['Always', 'IfNotPresent', 'Never'].includes(String(policy)))
       errs.notSupported(`${at}.imagePullPolicy`, policy, ['Always', 'IfNotPresent', 'Never']);
     if (isObj(c.securityContext)) validateSecurityContext(c.securityContext, `${at}.securityContext`, errs, true);
+    // A container's own restartPolicy exists only for native sidecars (KEP-753): `Always`, on an init container.
+    if (c.restartPolicy !== undefined) {
+      if (!path.endsWith('.initContainers'))
+        errs.forbidden(`${at}.restartPolicy`, 'may not be set for non-init containers');
+      else if (c.restartPolicy !== 'Always') errs.notSupported(`${at}.restartPolicy`, c.restartPolicy, ['Always']);
+    }
     list(c.env).forEach((e, j) => {
       if (!e.name) errs.required(`${at}.env[${j}].name`);
     });

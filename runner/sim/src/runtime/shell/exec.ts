@@ -3,6 +3,7 @@ import { StatusError } from '@paranoid/k8s/status.ts';
 import type { ExecRequest, ExecSession } from '../exec-types.ts';
 import { allocPid } from '../node-host.ts';
 import { runtimeState } from '../state.ts';
+import { emitExecve } from '../syscalls.ts';
 import type { ContainerInstance, Proc, RuntimeDeps, RuntimeState } from '../types.ts';
 import './commands/index.ts';
 import { execTarget } from './exec-target.ts';
@@ -136,6 +137,8 @@ function startSession(
     env,
     container: inst,
     transient: true,
+    cwd: inst.workingDir,
+    ...(req.tty ? { tty: 136 << 8 } : {}),
   };
   if (!attachTo) host.procs.push(self);
   const sys = sysForContainer(state, inst, self, req.tty);
@@ -224,6 +227,15 @@ function startSession(
   /** Exit codes come back from {@link guard} as numbers, `-(code + 1)` for `exit code`, or 'exit'. */
   const exitCodeOf = (r: number | 'exit', fallback: number) =>
     typeof r === 'number' ? (r < 0 ? -r - 1 : r) : fallback;
+
+  if ((interactive || launch) && !attachTo) {
+    // The runtime execs the session's program now; a non-interactive command is exec'd when it runs.
+    const found = baseShell.lookup(argv0, baseShell.exportedEnv());
+    if (found.ok) {
+      self.exePath = found.path;
+      emitExecve(sys, self);
+    }
+  }
 
   if (!interactive && !launch) {
     let stdinBuf = '';

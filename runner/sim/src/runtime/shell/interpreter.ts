@@ -1,5 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import { allocPid } from '../node-host.ts';
+import { emitExecve, emitOpen, writtenAfterStart } from '../syscalls.ts';
 import type { Proc } from '../types.ts';
 import { basename, canAccess, fsErrorText, normalizePath } from '../vfs.ts';
 import type { AndOr, Command, List, Pipeline, Redir, Word } from './ast.ts';
@@ -27,6 +28,8 @@ export interface ShellSession {
 export interface CommandCtx extends CommandIO {
   sh: Shell;
   sys: Sys;
+  /** The process running the command (its own, or the shell's for a builtin-like exec). */
+  proc: Proc;
   argv: string[];
   /** The environment the command gets (exported variables plus prefix assignments). */
   env: Map<string, string>;
@@ -325,6 +328,7 @@ export class Shell {
         if (path === '/dev/null') stdin = '';
         else {
           const res = this.sys.view.read(path, cred);
+          emitOpen(this.sys, this.sys.self, path, { read: true }, 'error' in res ? res.error : undefined);
           if ('error' in res) {
             io.err(`${this.errPrefix()}can't open '${target}': ${fsErrorText[res.error]}\n`);
             return 1;
@@ -346,6 +350,7 @@ export class Shell {
         continue;
       }
       const check = this.sys.view.write(path, '', cred, { append: true });
+      emitOpen(this.sys, this.sys.self, path, { write: true }, check?.error);
       if (check) {
         io.err(
           this.name === 'bash'
@@ -395,16 +400,28 @@ export class Shell {
       io.err(resolved.message);
       return resolved.code;
     }
-    const impl = commandTable[basename(resolved.path)];
+    const program = this.programOf(resolved.path, argv);
+    if (program.script !== undefined) return this.runScriptFile(resolved.path, program.script, argv, io, env);
+    const impl = program.name === undefined ? undefined : commandTable[program.name];
+    // The kernel runs the file whatever the simulator knows of it, so an agent sees the execve.
+    const proc = asSelf ? undefined : this.spawn(argv, env, resolved.path);
+    const self = proc ?? this.sys.self;
+    if (!proc) {
+      self.exePath = resolved.path;
+      self.exeUpperLayer = writtenAfterStart(this.sys, resolved.path);
+    }
+    emitExecve(this.sys, self);
     if (!impl) {
+      this.reap(proc);
       io.err(
-        `${this.errPrefix()}${name}: this program exists in the image but the simulator has no behaviour for it\n`,
+        program.busybox
+          ? `${basename(program.argv[0] ?? name)}: applet not found\n`
+          : `${this.errPrefix()}${name}: this program exists in the image but the simulator has no behaviour for it\n`,
       );
       return 127;
     }
-    const proc = asSelf ? undefined : this.spawn(argv, env);
     try {
-      return await impl({ ...io, sh: this, sys: this.sys, argv, env });
+      return await impl({ ...io, sh: this, sys: this.sys, proc: self, argv: program.argv, env });
     } catch (e) {
       if (e instanceof ExitSignal) return e.code;
       throw e;
@@ -442,7 +459,67 @@ export class Shell {
     };
   }
 
-  private spawn(argv: string[], env: Map<string, string>): Proc | undefined {
+  /**
+   * What program a file runs: a script (`#!`) through its interpreter, a multi-call busybox by the
+   * name it was called as (or its first argument when called as `busybox`), else the program the
+   * file is (an image's binary, or a copy of one) or, for an image binary, its name.
+   */
+  private programOf(
+    path: string,
+    argv: string[],
+  ): { name?: string; argv: string[]; script?: string; busybox?: boolean } {
+    const entry = this.sys.view.stat(path);
+    const content = entry?.content ?? '';
+    if (content.startsWith('#!')) return { argv, script: content };
+    const program = entry?.program ?? basename(path);
+    if (program === 'busybox') {
+      const called = basename(argv[0] ?? '');
+      if (called.startsWith('busybox')) return { name: argv[1], argv: argv.slice(1), busybox: true };
+      return { name: called, argv, busybox: true };
+    }
+    return { name: program, argv };
+  }
+
+  /** Runs an executable script as the kernel does: its interpreter in a new process, the script as its argument. */
+  private async runScriptFile(
+    path: string,
+    script: string,
+    argv: string[],
+    io: CommandIO,
+    env: Map<string, string>,
+  ): Promise<number> {
+    const interp = (script.split('\n')[0] ?? '').slice(2).trim().split(/\s+/)[0] ?? '';
+    const shells = new Set([
+      '/bin/sh',
+      '/bin/ash',
+      '/bin/bash',
+      '/bin/dash',
+      '/usr/bin/sh',
+      '/usr/bin/bash',
+      '/usr/bin/env',
+    ]);
+    if (!shells.has(interp) || !this.sys.view.stat(interp)) {
+      io.err(`${this.errPrefix()}${argv[0]}: not found\n`);
+      return 127;
+    }
+    const proc = this.spawn(argv, env, path);
+    const sub = this.fork();
+    sub.args = argv.slice(1);
+    sub.vars = new Map([...env]);
+    sub.exported = new Set(env.keys());
+    sub.sys = { ...this.sys, self: proc };
+    emitExecve(this.sys, proc);
+    try {
+      return await sub.run(script.split('\n').slice(1).join('\n'), io);
+    } catch (e) {
+      if (e instanceof ExitSignal) return e.code;
+      throw e;
+    } finally {
+      this.reap(proc);
+    }
+  }
+
+  private spawn(argv: string[], env: Map<string, string>, exePath?: string): Proc {
     const host = this.sys.host;
     const { pid, nsPid } = allocPid(host, this.sys.pidNs);
     const proc: Proc = {
@@ -456,6 +533,9 @@ export class Shell {
       memBytes: 1 << 20,
       env: [...env].map(([k, v]) => `${k}=${v}`),
       transient: true,
+      exePath,
+      cwd: this.cwd,
+      exeUpperLayer: exePath !== undefined && writtenAfterStart(this.sys, exePath),
     };
     delete proc.listen;
     host.procs.push(proc);

@@ -1,3 +1,4 @@
+import { emitOpen } from '../../syscalls.ts';
 import { basename, dirname, type FileEntry, fsErrorText, joinPath, modeString } from '../../vfs.ts';
 import { credentials } from '../context.ts';
 import { globMatch } from '../glob.ts';
@@ -439,6 +440,11 @@ function cp(ctx: CommandCtx): number {
     }
     const target = destIsDir ? joinPath(destPath, basename(src)) : destPath;
     const err = ctx.sys.view.write(target, r.content, credentials(ctx.sys.sec));
+    emitOpen(ctx.sys, ctx.proc, target, { write: true }, err?.error);
+    // The copy is the same program (a copied busybox is still busybox), whatever it is called now.
+    const program = ctx.sys.view.stat(resolvePath(ctx, src))?.program;
+    const copy = err ? undefined : ctx.sys.view.stat(target);
+    if (copy && program) copy.program = program;
     if (err) {
       ctx.err(
         busybox(ctx)

@@ -1,10 +1,9 @@
 import { parseAllDocuments, stringify } from 'yaml';
-import { dial } from '../../netclient.ts';
 import type { ContainerInstance } from '../../types.ts';
 import { execTarget } from '../exec-target.ts';
 import { type CommandCtx, type CommandTable, Shell } from '../interpreter.ts';
 import { sysForContainer } from '../sys.ts';
-import { dialerOf, parseUrl } from './net.ts';
+import { dialAs, parseUrl } from './net.ts';
 import { readFile } from './util.ts';
 
 /**
@@ -311,7 +310,7 @@ async function kubectl(ctx: CommandCtx): Promise<number> {
     return 1;
   }
   const url = parseUrl(server);
-  const reach = url ? dial(ctx.sys.state, dialerOf(ctx.sys), url.host, url.port) : undefined;
+  const reach = url ? dialAs(ctx, url.host, url.port) : undefined;
   if (!reach?.ok || reach.kind !== 'apiserver') {
     const ip = reach && 'ip' in reach ? reach.ip : url?.host;
     const why =

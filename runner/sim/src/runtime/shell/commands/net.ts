@@ -1,6 +1,7 @@
 import { type Dial, type Dialer, dial, exchangeAsync, lookupHost, parseResolvConf } from '../../netclient.ts';
 import { type HttpRequest, type HttpResponse, STATUS_TEXT } from '../../services/http.ts';
 import { encodeResp, kvCommand, type RespValue } from '../../services/kv.ts';
+import { emitConnect } from '../../syscalls.ts';
 import { credentials, type Sys } from '../context.ts';
 import type { CommandCtx, CommandTable } from '../interpreter.ts';
 import { busybox, readFile, resolvePath } from './util.ts';
@@ -53,7 +54,7 @@ export async function fetchFrom(
   req: HttpRequest,
   tls: { insecure: boolean; cacert?: string },
 ): Promise<Fetch> {
-  const d = dial(ctx.sys.state, dialerOf(ctx.sys), url.host, url.port);
+  const d = dialAs(ctx, url.host, url.port);
   if (!d.ok) {
     const kind = d.error === 'nxdomain' ? 'dns' : d.error;
     return { ok: false, kind, ...(d.ip ? { ip: d.ip } : {}), message: d.message };
@@ -488,7 +489,7 @@ async function nc(ctx: CommandCtx): Promise<number> {
   let status = 1;
   for (const port of ports) {
     ctx.sh.step();
-    const d = dial(ctx.sys.state, dialerOf(ctx.sys), host, port);
+    const d = dialAs(ctx, host, port);
     if (!d.ok) {
       if (d.error === 'nxdomain') {
         ctx.err(`nc: bad address '${host}'\n`);
@@ -607,7 +608,7 @@ async function redisCli(ctx: CommandCtx): Promise<number> {
   if (password !== undefined && !args.includes('--no-auth-warning')) {
     ctx.err("Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n");
   }
-  const d = dial(ctx.sys.state, dialerOf(ctx.sys), host, port);
+  const d = dialAs(ctx, host, port);
   if (!d.ok) {
     const why =
       d.error === 'nxdomain'
@@ -648,3 +649,10 @@ async function redisCli(ctx: CommandCtx): Promise<number> {
 }
 
 export const netCommands: CommandTable = { wget, curl, nc, nslookup, 'redis-cli': redisCli };
+
+/** A TCP connect from the command's process: the dial, and the connect(2) an agent on the node sees. */
+export function dialAs(ctx: CommandCtx, host: string, port: number): Dial {
+  const d = dial(ctx.sys.state, dialerOf(ctx.sys), host, port);
+  if (d.ok || d.ip) emitConnect(ctx.sys, ctx.proc, d.ip ?? host, d.ok ? d.port : port, d.ok ? undefined : d.error);
+  return d;
+}

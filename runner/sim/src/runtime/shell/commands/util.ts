@@ -1,4 +1,5 @@
 import { parsePasswd } from '../../security.ts';
+import { emitOpen } from '../../syscalls.ts';
 import { type FsError, fsErrorText, normalizePath } from '../../vfs.ts';
 import { credentials } from '../context.ts';
 import type { CommandCtx } from '../interpreter.ts';
@@ -18,7 +19,9 @@ export function readFile(ctx: CommandCtx, name: string): { content: string } | {
   if (path === '/dev/null') return { content: '' };
   if (path === '/dev/stdin') return { content: ctx.stdin };
   if (path === '/proc/mounts' || path === '/proc/self/mounts') return { content: mountsText(ctx) };
-  return ctx.sys.view.read(path, credentials(ctx.sys.sec));
+  const r = ctx.sys.view.read(path, credentials(ctx.sys.sec));
+  emitOpen(ctx.sys, ctx.proc, path, { read: true }, 'error' in r ? r.error : undefined);
+  return r;
 }
 
 /** Paths relative to cwd; /proc/self is the calling process. */
@@ -87,12 +90,15 @@ export function parseFlags(
 
 export function userName(ctx: CommandCtx, uid: number): string {
   const passwd = ctx.sys.view.read('/etc/passwd', { uid: 0, gid: 0, groups: [], dacOverride: true });
+  // getpwuid(3) opens /etc/passwd, as an agent watching the node sees.
+  emitOpen(ctx.sys, ctx.proc, '/etc/passwd', { read: true }, 'error' in passwd ? passwd.error : undefined);
   const entry = 'content' in passwd ? parsePasswd(passwd.content).find((u) => u.uid === uid) : undefined;
   return entry?.name ?? String(uid);
 }
 
 export function groupName(ctx: CommandCtx, gid: number): string | undefined {
   const r = ctx.sys.view.read('/etc/group', { uid: 0, gid: 0, groups: [], dacOverride: true });
+  emitOpen(ctx.sys, ctx.proc, '/etc/group', { read: true }, 'error' in r ? r.error : undefined);
   if ('error' in r) return undefined;
   for (const line of r.content.split('\n')) {
     const f = line.split(':');
