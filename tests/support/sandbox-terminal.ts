@@ -33,8 +33,11 @@ export async function openTerminal(base: string, scenarioId: string): Promise<Te
   });
   const body = (await res.json()) as { session?: { id: string }; token?: string };
   if (!body.session || !body.token) throw new Error(`failed to start a session: ${JSON.stringify(body)}`);
-  const { id } = body.session;
-  const token = body.token;
+  return attachTerminal(base, body.session.id, body.token);
+}
+
+/** A client on the terminal of an existing session, through `base` (any runner of a replica set). */
+export async function attachTerminal(base: string, id: string, token: string): Promise<TerminalClient> {
   const ws = new WebSocket(
     `${base.replace('http', 'ws')}/api/sessions/${id}/terminal?cols=200&rows=50`,
     [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
