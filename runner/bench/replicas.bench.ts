@@ -6,12 +6,14 @@
  * forwarded to the replica holding the session), the p95 of the terminal command, and the memory
  * each session adds: the runners' proportional set size (PSS), shells and relays included.
  *
- * Levels: PARANOID_BENCH_REPLICA_LEVELS (default `30,60,120`); seconds measured at each level:
+ * Levels: PARANOID_BENCH_REPLICA_LEVELS (default `15,30,60,120,300`), climbing until
+ * the API p95 passes the goal; seconds measured at each level:
  * PARANOID_BENCH_REPLICA_SECONDS (default 30). The session cap reported is the highest level
  * whose API p95 stayed under 100 ms.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type ReplicaSet, startReplicaSet } from '@paranoid/cli/testing/replica-set.ts';
 import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
@@ -122,17 +124,21 @@ async function startLearner(entry: string, n: number, commandTimes: number[], fa
     const started = performance.now();
     ws.send(JSON.stringify({ t: 'i', d: `kubectl get pods -n shop >/dev/null; echo ${mark}\r` }));
     const until = Date.now() + 30_000;
+    let late = false;
+    // One command at a time per terminal, however slow: a learner waits for the prompt too, and
+    // stacking commands on a loaded machine would only measure the pile-up.
     const poll = setInterval(() => {
       if (new RegExp(`^${mark}$`, 'm').test(learner.output.slice(Math.max(0, from - 100)))) {
         commandTimes.push(performance.now() - started);
         clearInterval(poll);
         busy = false;
-      } else if (Date.now() > until) {
+      } else if (!late && Date.now() > until) {
+        late = true;
         failures.push(`terminal ${n}: no answer in 30 s`);
+      } else if (ws.readyState !== WebSocket.OPEN) {
         clearInterval(poll);
-        busy = false;
       }
-    }, 10);
+    }, 20);
   };
   const first = setTimeout(() => {
     tick();
@@ -171,7 +177,7 @@ function pollApi(entry: string, learners: Learner[], apiTimes: number[], failure
 }
 
 export async function run(): Promise<Figure[]> {
-  const levels = (process.env.PARANOID_BENCH_REPLICA_LEVELS ?? '30,60,120')
+  const levels = (process.env.PARANOID_BENCH_REPLICA_LEVELS ?? '15,30,60,120,300')
     .split(',')
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 0)
@@ -234,7 +240,8 @@ export async function run(): Promise<Figure[]> {
       stopPolling();
       const pss = pids.reduce((sum, pid) => sum + treePssKiB(pid), 0);
       const api95 = quantile(apiTimes, 0.95);
-      if (api95 < GOAL_MS && failures.length === 0) cap = level;
+      const within = api95 < GOAL_MS && failures.length === 0;
+      if (within) cap = level;
       figures.push(
         { name: `${level} sessions: started in`, value: startSeconds, unit: 's' },
         {
@@ -261,7 +268,10 @@ export async function run(): Promise<Figure[]> {
           unit: 'MiB',
           goal: '< 20',
         },
+        { name: `${level} sessions: host load average (1 min) at the end`, value: loadavg()[0] ?? 0, unit: '' },
       );
+      // Past the goal there is nothing more to learn, and a shared machine has other work to do.
+      if (!within) break;
     }
     figures.push({
       name: `session cap keeping the API p95 < ${GOAL_MS} ms (of levels ${levels.join(', ')})`,
@@ -271,6 +281,7 @@ export async function run(): Promise<Figure[]> {
     await entry.close();
   } finally {
     for (const l of learners) l.stop();
+    await new Promise((r) => setTimeout(r, 500));
     await set?.stop(20_000);
     postgres.stop();
   }

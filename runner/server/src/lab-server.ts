@@ -10,6 +10,7 @@ import { handleNode } from './node-adapter.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import { ProgressStore } from './progress-store.ts';
 import { ReplicaAuth } from './replica-auth.ts';
+import { openChangeChannel } from './replica-notify.ts';
 import { ReplicaRegistry } from './replica-registry.ts';
 import { type Arrival, ReplicaRouter } from './replica-router.ts';
 import { prepareSandboxHost } from './sandbox-host.ts';
@@ -161,6 +162,15 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     await router.start(options.replica.heartbeatMs);
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const workshops = new Workshops({
+    store,
+    scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
+    track: async (id) => options.tracks?.get(id),
+  });
+  const channel = options.replica
+    ? await openChangeChannel(options.database, options.replica.id, (id) => workshops.changedElsewhere(id))
+    : undefined;
+  if (channel) workshops.publishTo((id) => channel.publish(id));
   const app = createApp({
     sessions,
     catalog: options.catalog,
@@ -171,11 +181,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     maxBodyBytes,
     ...(options.graderReady !== undefined ? { graderReady: options.graderReady } : {}),
     workshops: {
-      workshops: new Workshops({
-        store,
-        scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
-        track: async (id) => options.tracks?.get(id),
-      }),
+      workshops,
       tracks: options.tracks ?? { list: async () => [], get: async () => undefined },
       tokens: new InstructorTokens(options.dataDir ?? join(workDir, 'no-data-dir')),
       signer: options.dataDir ? Signer.fromDataDir(options.dataDir) : Signer.ephemeral(),
@@ -247,6 +253,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     async close() {
       await sessions.shutdown();
       await router?.stop();
+      await channel?.close();
       if (terminals.kind === 'sandbox') await terminals.host.close();
       await (options.provider as { dispose?: () => Promise<void> }).dispose?.();
       sockets.close();
