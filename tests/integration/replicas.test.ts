@@ -5,10 +5,12 @@
  * WebSocket, server-sent events, grading); a replica killed with SIGKILL costs only its own
  * learners their cluster ("the lab restarted", progress kept); SIGTERM drains a replica.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ReplicaSet, startReplicaSet } from '@paranoid/cli/testing/replica-set.ts';
+import { INSTRUCTOR_TOKEN_FILE, rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
 import { ReplicaAuth } from '@paranoid/server/replica-auth.ts';
 import { PostgresDriver } from '@paranoid/server/store-postgres.ts';
 import { startTestPostgres, type TestPostgres } from '@paranoid/server/testing/postgres-server.ts';
@@ -229,6 +231,42 @@ describe('three runner replicas behind one entry point', () => {
     });
     expect((await call(owner.url, 'GET', `/api/sessions/${id}`, { token, headers: real })).status).toBe(200);
     await call(owner.url, 'DELETE', `/api/sessions/${id}`, { token });
+  });
+
+  it("ends a workshop's sessions on every replica when the instructor ends it on one", async () => {
+    const [a, b] = set.runners as [ReplicaSet['runners'][0], ReplicaSet['runners'][0]];
+    // One instructor token for all replicas, as the chart's Secret gives them.
+    const { token: instructor } = rotateInstructorToken(a.dataDir);
+    for (const r of set.runners.slice(1)) {
+      copyFileSync(join(a.dataDir, INSTRUCTOR_TOKEN_FILE), join(r.dataDir, INSTRUCTOR_TOKEN_FILE));
+    }
+    const created = await call(a.url, 'POST', '/api/workshops', {
+      headers: { authorization: `Bearer ${instructor}` },
+      body: { title: 'Replicas', scenarioIds: [SCENARIO], seats: 5 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const w = created.body.workshop as { id: string; joinCode: string };
+    const joined = await call(entry.url, 'POST', '/api/join', {
+      learner: 'learnerworkshop1',
+      body: { code: w.joinCode, displayName: 'Ada' },
+    });
+    expect(joined.status).toBe(200);
+    const s = await startSession(b.url, 'learnerworkshop1');
+    expect(runnerOf(await ownerOf(s.id))).toBe(b);
+    const [row] = await db.all<{ workshop_id: string }>('SELECT workshop_id FROM live_sessions WHERE id = ?', [s.id]);
+    expect(row?.workshop_id).toBe(w.id);
+
+    const ended = await call(a.url, 'POST', `/api/workshops/${w.id}/end`, {
+      headers: { authorization: `Bearer ${instructor}` },
+    });
+    expect(ended.status).toBe(200);
+    let status = 200;
+    for (let i = 0; i < 100 && status === 200; i++) {
+      status = (await call(entry.url, 'GET', `/api/sessions/${s.id}`, { token: s.token })).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(404);
+    expect(await ownerOf(s.id)).toBe('');
   });
 
   it('tells the learners of a replica killed with SIGKILL that the lab restarted, and leaves the others working', async () => {

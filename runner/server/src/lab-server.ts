@@ -167,8 +167,17 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
     track: async (id) => options.tracks?.get(id),
   });
+  // Another replica changed a workshop: rosters here recompute, and if it was ended, the sessions
+  // this replica holds for it end too (the instructor's End reached only one replica).
+  const changedElsewhere = async (id: string) => {
+    workshops.changedElsewhere(id);
+    const w = await store.workshop(id).catch(() => undefined);
+    if (w?.endedAt !== null && w?.endedAt !== undefined) {
+      await Promise.all(sessions.list(id).map((s) => sessions.delete(s.id)));
+    }
+  };
   const channel = options.replica
-    ? await openChangeChannel(options.database, options.replica.id, (id) => workshops.changedElsewhere(id))
+    ? await openChangeChannel(options.database, options.replica.id, (id) => void changedElsewhere(id))
     : undefined;
   if (channel) workshops.publishTo((id) => channel.publish(id));
   const app = createApp({

@@ -15,6 +15,8 @@ export interface RunnerProcess {
   name: string;
   url: string;
   port: number;
+  /** Its data dir (signing key, the instructor token's hash). */
+  dataDir: string;
   child: ChildProcess;
   /** What it printed so far (stdout and stderr). */
   output(): string;
@@ -93,7 +95,7 @@ export async function startReplicaSet(options: {
       child.kill('SIGKILL');
       throw new Error(`failed to start runner ${name}:\n${text}`);
     }
-    return { name, url: `http://127.0.0.1:${port}`, port, child, output: () => text, exited };
+    return { name, url: `http://127.0.0.1:${port}`, port, dataDir, child, output: () => text, exited };
   };
   try {
     // One after another: three simulators starting at once on two cores take longer than in turn.
