@@ -19,6 +19,7 @@ import { SessionManager, type TerminalMode } from './sessions.ts';
 import { Signer } from './signing.ts';
 import { serveStatic } from './static-site.ts';
 import { createTerminalSockets, rejectUpgrade } from './terminal-socket.ts';
+import { DEFAULT_RESERVE_PER_WORKSHOP, WorkshopReservations } from './workshop-reservations.ts';
 import type { TrackCatalog } from './workshop-routes.ts';
 import { Workshops } from './workshops.ts';
 
@@ -39,6 +40,11 @@ export interface LabServerOptions {
   tracks?: TrackCatalog;
   /** How often live rosters are resent with nothing changed. */
   rosterTickMs?: number;
+  /**
+   * Clusters made ahead for each open workshop's first scenario, one per seat not yet
+   * started, up to this many (default 20; 0 turns it off). What a room joining at once needs.
+   */
+  reservePerWorkshop?: number;
   /** The built site; omitted in API-only tests. */
   siteDir?: string;
   /** Run an unsandboxed shell where bubblewrap is missing (one user, own machine). */
@@ -161,12 +167,24 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     router = new ReplicaRouter(registry, auth, sessions);
     await router.start(options.replica.heartbeatMs);
   }
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const workshops = new Workshops({
     store,
     scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
     track: async (id) => options.tracks?.get(id),
   });
+  const reservations = new WorkshopReservations({
+    provider: options.provider,
+    workshops: () => store.workshops(),
+    started: (id) => new Set(sessions.list(id).map((s) => s.learnerId)).size,
+    perWorkshop: options.reservePerWorkshop ?? DEFAULT_RESERVE_PER_WORKSHOP,
+    onError: (error) =>
+      process.stderr.write(
+        `paranoid: failed to reserve clusters for workshops: ${error instanceof Error ? error.message : String(error)}\n`,
+      ),
+  });
+  workshops.onChange(() => reservations.refresh());
+  reservations.start();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // Another replica changed a workshop: rosters here recompute, and if it was ended, the sessions
   // this replica holds for it end too (the instructor's End reached only one replica).
   const changedElsewhere = async (id: string) => {
@@ -260,6 +278,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
       return sessions.size;
     },
     async close() {
+      reservations.stop();
       await sessions.shutdown();
       await router?.stop();
       await channel?.close();

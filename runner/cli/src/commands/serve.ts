@@ -59,6 +59,7 @@ export interface ServeOptions {
   replicaId?: string;
   /** Seconds a stopping replica waits for its live sessions to end. */
   drainTimeout?: string;
+  reservePerWorkshop?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -94,6 +95,10 @@ export async function createServeLab(
       : limit(options.maxSessionsPerAddress, '--max-sessions-per-address', 10_000);
   const startsPerMinute =
     options.startsPerMinute === undefined ? undefined : limit(options.startsPerMinute, '--starts-per-minute', 10_000);
+  // 0 is a valid answer here (no reservations), which `limit` refuses.
+  const reserve = options.reservePerWorkshop?.trim();
+  const reservePerWorkshop =
+    reserve === undefined ? undefined : reserve === '0' ? 0 : limit(reserve, '--reserve-per-workshop', 1000);
   const catalog = new FsCatalog(SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
@@ -111,6 +116,7 @@ export async function createServeLab(
     ...(maxSessions ? { maxSessions } : {}),
     ...(ttlMinutes ? { ttlMs: ttlMinutes * 60_000 } : {}),
     ...(perAddress ? { maxSessionsPerAddress: perAddress } : {}),
+    ...(reservePerWorkshop !== undefined ? { reservePerWorkshop } : {}),
     ...(startsPerMinute
       ? { createsPerMinute: { perAddress: startsPerMinute, perLearner: Math.max(10, Math.ceil(startsPerMinute / 3)) } }
       : {}),
