@@ -119,14 +119,33 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     });
-    expect(runner.readinessProbe.httpGet.path).toBe('/api/health');
+    expect(runner.readinessProbe.httpGet.path).toBe('/api/ready');
     expect(runner.livenessProbe.httpGet.path).toBe('/api/health');
     expect(runner.args).toEqual(expect.arrayContaining(['--max-sessions=64', '--session-ttl=45', '--provider=sim']));
     // The database URL comes from the Secret through the environment, never the command line.
     expect(runner.args.join(' ')).not.toContain('postgres://');
     expect(runner.env).toEqual([
       { name: 'PARANOID_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'lab-paranoid', key: 'database-url' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'PARANOID_REPLICA_ADDRESS', value: '$(POD_IP):7420' },
+      { name: 'PARANOID_REPLICA_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'PARANOID_REPLICA_SECRET', valueFrom: { secretKeyRef: { name: 'lab-paranoid', key: 'replica-secret' } } },
+      { name: 'PARANOID_DRAIN_TIMEOUT', value: '2700' },
     ]);
+  });
+
+  it('gives a stopping replica time to drain: preStop, then the session TTL, then 30 s', async () => {
+    const pod = (await render('lab', PRODUCTION)).find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+    expect(pod.terminationGracePeriodSeconds).toBe(5 + 45 * 60 + 30);
+    const short = (
+      await render('lab', [...PRODUCTION, '--set', 'drain.timeoutSeconds=600', '--set', 'drain.preStopSeconds=10'])
+    ).find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    expect(short.terminationGracePeriodSeconds).toBe(640);
+    expect(short.containers[0].env).toContainEqual({ name: 'PARANOID_DRAIN_TIMEOUT', value: '600' });
+    // A lone runner without PostgreSQL is no replica: nothing to forward, nothing to sign.
+    const lone = (await render('lab')).find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+    expect(lone.env).toBeUndefined();
   });
 
   it('puts the PostgreSQL URL and the token hash file in the Secret, and never the token', async () => {
@@ -135,18 +154,35 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     };
     expect(secret.stringData).toEqual({
       'database-url': 'postgres://paranoid:secret@postgres.db.svc:5432/paranoid',
+      'replica-secret': expect.stringMatching(/^[A-Za-z0-9]{48}$/),
       'instructor-token.json': readFileSync(TOKEN_FILE, 'utf8'),
     });
     expect(JSON.stringify(secret)).not.toContain(token);
+    const given = 'r'.repeat(44);
+    const chosen = (await render('lab', [...PRODUCTION, '--set', `secret.replicaSecret=${given}`])).find(
+      (o) => o.kind === 'Secret',
+    ) as Manifest & { stringData: Record<string, string> };
+    expect(chosen.stringData['replica-secret']).toBe(given);
   });
 
-  it('lets the runner reach only DNS and PostgreSQL, and grants it RBAC only when rules are given', async () => {
+  it('lets the runner reach only DNS, PostgreSQL and its fellow replicas, and grants it RBAC only when rules are given', async () => {
     const objects = await render('lab', PRODUCTION);
     const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.egress.flatMap((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port))).toEqual([
-      53, 53, 5432,
+      53, 53, 5432, 7420,
     ]);
+    const replicas = {
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'paranoid',
+          'app.kubernetes.io/instance': 'lab',
+          'app.kubernetes.io/component': 'runner',
+        },
+      },
+    };
+    expect(policy.spec.egress[2].to).toEqual([replicas]);
+    expect(policy.spec.ingress[1]).toEqual({ ports: [{ port: 'http', protocol: 'TCP' }], from: [replicas] });
     expect(objects.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toEqual([]);
     const rules = ['--set', 'rbac.rules[0].apiGroups[0]=', '--set', 'rbac.rules[0].resources[0]=pods'];
     const granted = await render('lab', [...PRODUCTION, ...rules, '--set', 'rbac.rules[0].verbs[0]=get']);
@@ -188,6 +224,9 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     const shared = await helm(['template', 'lab', CHART, '--set', 'replicaCount=3']);
     expect(shared.code).not.toBe(0);
     expect(shared.stderr).toContain('replicaCount > 1 needs secret.databaseUrl');
+    const weak = await helm(['template', 'lab', CHART, ...PRODUCTION, '--set', 'secret.replicaSecret=short']);
+    expect(weak.code).not.toBe(0);
+    expect(weak.stderr).toContain('secret.replicaSecret must have at least 32 characters');
   });
 });
 
@@ -227,7 +266,7 @@ describe('the chart installed on a simulated cluster, Pod Security restricted en
     expect(dry.stderr).toMatch(/would violate PodSecurity "restricted:latest": .*runAsNonRoot != true/);
   });
 
-  it('runs three runner pods to Available, each ready on /api/health', async () => {
+  it('runs three runner pods to Available, each ready on /api/ready', async () => {
     const apply = await sim.kubectl(['apply', '-n', NS, '-f', manifests]);
     expect(apply.code, apply.stderr).toBe(0);
     for (const kind of ['service', 'poddisruptionbudget', 'networkpolicy', 'ingress', 'secret', 'serviceaccount']) {

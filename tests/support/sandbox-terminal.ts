@@ -63,7 +63,7 @@ export async function freshShell(base: string, client: TerminalClient): Promise<
   return connectTerminal(base, client.id, client.token);
 }
 
-/** Opens the terminal WebSocket of a session and waits for its prompt. */
+/** Opens the terminal WebSocket of a session and waits for its prompt, through `base` (any runner of a replica set). */
 export async function connectTerminal(base: string, id: string, token: string): Promise<TerminalClient> {
   const ws = new WebSocket(
     `${base.replace('http', 'ws')}/api/sessions/${id}/terminal?cols=200&rows=50`,

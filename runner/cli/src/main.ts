@@ -48,6 +48,23 @@ program
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')
   .option('--max-clusters <n>', 'kind: most clusters alive at once; the next session is refused', '4')
+  .addOption(
+    new Option(
+      '--replica-address <host:port>',
+      'run as one of several replicas sharing --database (PostgreSQL): the address the others reach this one on (the pod IP); needs PARANOID_REPLICA_SECRET',
+    ).env('PARANOID_REPLICA_ADDRESS'),
+  )
+  .addOption(
+    new Option('--replica-id <name>', "this replica's name in the map (default: the host name)").env(
+      'PARANOID_REPLICA_ID',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--drain-timeout <seconds>',
+      'a replica told to stop (SIGTERM) takes no new session and waits this long for live ones to end (default: the session TTL)',
+    ).env('PARANOID_DRAIN_TIMEOUT'),
+  )
   .action(async (options) => {
     const { serve } = await import('./commands/serve.ts');
     try {

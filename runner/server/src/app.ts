@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): App {
 
   on('GET', '/api/health', () =>
     json({
-      status: 'ok',
+      status: deps.sessions.draining === undefined ? 'ok' : 'draining',
       provider: deps.provider.name,
       terminals: deps.sessions.terminalMode.kind,
       // What binds one learner's terminal here (a cgroup each, or only the fallback bounds).
@@ -105,6 +105,13 @@ export function createApp(deps: AppDeps): App {
       grader: deps.graderReady ?? true,
     }),
   );
+
+  // Readiness, apart from liveness: a draining runner is alive (its sessions run on) but takes no new one.
+  on('GET', '/api/ready', () => {
+    const draining = deps.sessions.draining;
+    if (draining !== undefined) throw new ApiError(503, 'Draining', `${draining}: it takes no new session`, {}, 5);
+    return json({ ready: true });
+  });
 
   on('GET', '/api/scenarios', async () => json({ scenarios: await deps.catalog.list() }));
 

@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'ClusterUnavailable'
   | 'TerminalUnavailable'
   | 'TooManySessions'
+  | 'Draining'
   | 'TooManyAttempts'
   | 'WorkshopFull'
   | 'WorkshopClosed'

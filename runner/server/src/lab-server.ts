@@ -10,12 +10,16 @@ import { PID_FILE, removeLeftovers, WORK_DIR_PREFIX } from './leftovers.ts';
 import { handleNode } from './node-adapter.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import { ProgressStore } from './progress-store.ts';
+import { ReplicaAuth } from './replica-auth.ts';
+import { openChangeChannel } from './replica-notify.ts';
+import { ReplicaRegistry } from './replica-registry.ts';
+import { type Arrival, ReplicaRouter } from './replica-router.ts';
 import { prepareSandboxHost } from './sandbox-host.ts';
 import { contentSecurityPolicy, securityHeaders } from './security-headers.ts';
 import { SessionManager, type TerminalMode } from './sessions.ts';
 import { Signer } from './signing.ts';
 import { serveStatic } from './static-site.ts';
-import { createTerminalSockets } from './terminal-socket.ts';
+import { createTerminalSockets, rejectUpgrade } from './terminal-socket.ts';
 import { DEFAULT_RESERVE_PER_WORKSHOP, WorkshopReservations } from './workshop-reservations.ts';
 import type { TrackCatalog } from './workshop-routes.ts';
 import { Workshops } from './workshops.ts';
@@ -68,6 +72,25 @@ export interface LabServerOptions {
   /** Session creations a minute per client address and per learner (default 30 and 10). */
   createsPerMinute?: { perAddress: number; perLearner: number };
   maxBodyBytes?: number;
+  /**
+   * Run as one replica among several sharing `database` (PostgreSQL): sessions held by another
+   * replica are forwarded to it, and the map of who holds what is in the database.
+   */
+  replica?: ReplicaOptions;
+}
+
+/** This runner as one replica of several. */
+export interface ReplicaOptions {
+  /** Its name in the map: letters, digits and dashes (a pod name plus a per-start suffix). */
+  id: string;
+  /** `host:port` the other replicas reach it on: the pod IP, never a public address. */
+  address: string;
+  /** Shared by all replicas; signs what they forward to each other (at least 32 characters). */
+  secret: string;
+  /** How often it renews its lease (tests shorten it). */
+  heartbeatMs?: number;
+  /** After how long without a heartbeat a replica is dead. */
+  leaseMs?: number;
 }
 
 export interface LabServer {
@@ -77,6 +100,12 @@ export interface LabServer {
   server: Server;
   terminals: TerminalMode;
   listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  /**
+   * Stops taking new sessions (readiness answers 503, the other replicas stop sending new ones
+   * here) and waits until the live ones have ended or `timeoutMs` has passed; then call close().
+   * Resolves to the number of sessions still live at the deadline.
+   */
+  drain(reason: string, timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -108,7 +137,20 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
   const terminals =
     options.terminals ??
     terminalMode(options.unsafeLocalShell ?? false, workDir, options.relayCertificate, options.terminalKubectl);
+  if (options.replica && !/^postgres(ql)?:\/\//.test(options.database)) {
+    throw new Error(
+      'failed to start as a replica: replicas share their state through PostgreSQL; give --database postgres://... (or PARANOID_DATABASE_URL)',
+    );
+  }
+  if (options.replica && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(options.replica.id)) {
+    throw new Error(
+      `failed to start as a replica: id ${JSON.stringify(options.replica.id)} is not letters, digits and dashes`,
+    );
+  }
+  const auth = options.replica ? new ReplicaAuth(options.replica.secret) : undefined;
   const store = await ProgressStore.open(options.database);
+  // The router needs the sessions and the sessions tell the router: one late-bound hand-off.
+  let router: ReplicaRouter | undefined;
   const sessions = new SessionManager({
     provider: options.provider,
     workDir,
@@ -117,7 +159,26 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
     ...(options.maxSessionsPerAddress ? { maxSessionsPerAddress: options.maxSessionsPerAddress } : {}),
     ...(options.createsPerMinute ? { createsPerMinute: options.createsPerMinute } : {}),
+    ...(options.replica
+      ? {
+          events: {
+            created: (s) => router!.events.created(s),
+            extended: (s) => router!.events.extended(s),
+            ended: (id) => router!.events.ended(id),
+          },
+        }
+      : {}),
   });
+  if (options.replica && auth) {
+    const registry = new ReplicaRegistry(
+      store.sql,
+      { id: options.replica.id, address: options.replica.address },
+      Date.now,
+      options.replica.leaseMs,
+    );
+    router = new ReplicaRouter(registry, auth, sessions);
+    await router.start(options.replica.heartbeatMs);
+  }
   const workshops = new Workshops({
     store,
     scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
@@ -136,6 +197,19 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
   workshops.onChange(() => reservations.refresh());
   reservations.start();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Another replica changed a workshop: rosters here recompute, and if it was ended, the sessions
+  // this replica holds for it end too (the instructor's End reached only one replica).
+  const changedElsewhere = async (id: string) => {
+    workshops.changedElsewhere(id);
+    const w = await store.workshop(id).catch(() => undefined);
+    if (w?.endedAt !== null && w?.endedAt !== undefined) {
+      await Promise.all(sessions.list(id).map((s) => sessions.delete(s.id)));
+    }
+  };
+  const channel = options.replica
+    ? await openChangeChannel(options.database, options.replica.id, (id) => void changedElsewhere(id))
+    : undefined;
+  if (channel) workshops.publishTo((id) => channel.publish(id));
   const app = createApp({
     sessions,
     catalog: options.catalog,
@@ -159,7 +233,19 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/api' || path.startsWith('/api/')) {
-      await handleNode(app, req, res, maxBodyBytes);
+      let arrival: Arrival = { forwarded: false };
+      if (router) {
+        const read = router.arrival(req);
+        if (read instanceof Error) {
+          const refused = read.toResponse();
+          res.writeHead(refused.status, { 'content-type': 'application/json' });
+          res.end(await refused.text());
+          return;
+        }
+        arrival = read;
+        if (await router.http(req, res, arrival)) return;
+      }
+      await handleNode(app, req, res, maxBodyBytes, arrival.forwarded ? arrival.clientAddress : undefined);
       return;
     }
     if (options.siteDir && (await serveStatic(options.siteDir, req, res))) return;
@@ -167,9 +253,19 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found\n');
   });
-  server.on('upgrade', (req, socket, head) => {
+  server.on('upgrade', async (req, socket, head) => {
+    if (router) {
+      const arrival = router.arrival(req);
+      if (arrival instanceof Error) {
+        rejectUpgrade(socket, arrival.status, arrival.message);
+        return;
+      }
+      socket.on('error', () => socket.destroy());
+      if (await router.upgrade(req, socket, head, arrival)) return;
+    }
     if (!sockets.handleUpgrade(req, socket, head)) socket.destroy();
   });
+  let draining: Promise<void> | undefined;
   return {
     app,
     sessions,
@@ -185,9 +281,19 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
           resolve({ url: `http://${host}:${actual}`, port: actual });
         });
       }),
+    async drain(reason, timeoutMs) {
+      draining ??= sessions.drain(reason);
+      await router?.drain().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([draining, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+      return sessions.size;
+    },
     async close() {
       reservations.stop();
       await sessions.shutdown();
+      await router?.stop();
+      await channel?.close();
       if (terminals.kind === 'sandbox') await terminals.host.close();
       await (options.provider as { dispose?: () => Promise<void> }).dispose?.();
       sockets.close();

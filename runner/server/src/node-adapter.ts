@@ -8,10 +8,19 @@ import { ApiError } from './errors.ts';
  * Runs the web-standard app behind a Node http server: the only Node-specific glue.
  * The body stream is cut off as soon as it passes `maxBodyBytes`.
  */
-export async function handleNode(app: App, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number) {
+export async function handleNode(
+  app: App,
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+  /** The learner's address when another replica forwarded the request (it signed it); else the socket's. */
+  clientAddress?: string,
+) {
   let response: Response;
   try {
-    response = await app.request(toRequest(req, maxBodyBytes), undefined, { address: req.socket.remoteAddress });
+    response = await app.request(toRequest(req, maxBodyBytes), undefined, {
+      address: clientAddress ?? req.socket.remoteAddress,
+    });
   } catch (error) {
     response = toErrorResponse(error);
   }

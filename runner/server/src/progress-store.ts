@@ -133,6 +133,11 @@ export class ProgressStore {
     return new ProgressStore(driver, now);
   }
 
+  /** The database itself, for the other tables that live beside the store's (the replica registry). */
+  get sql(): SqlDriver {
+    return this.db;
+  }
+
   get dialect(): SqlDriver['dialect'] {
     return this.db.dialect;
   }

@@ -153,3 +153,36 @@ describe('the progress database', () => {
     expect(await learners()).toBe(1);
   });
 });
+
+describe('a draining runner', () => {
+  it('is not ready, refuses new sessions and extensions, and is drained once its last session ends', async () => {
+    build();
+    const first = (await (await startFrom('10.0.0.1', 'learnerdrain0001')).json()) as {
+      session: { id: string };
+      token: string;
+    };
+    let drained = false;
+    const draining = sessions.drain('this runner is stopping for an update').then(() => {
+      drained = true;
+    });
+    const ready = await app.request('/api/ready');
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { error: { code: string } }).error.code).toBe('Draining');
+    expect(((await (await app.request('/api/health')).json()) as { status: string }).status).toBe('draining');
+    const refused = await startFrom('10.0.0.2', 'learnerdrain0002');
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+      'this runner is stopping for an update: start the scenario again in a moment',
+    );
+    const auth = { authorization: `Bearer ${first.token}` };
+    const extend = await app.request(`/api/sessions/${first.session.id}/extend`, { method: 'POST', headers: auth });
+    expect(extend.status).toBe(409);
+    // The live session still answers.
+    expect((await app.request(`/api/sessions/${first.session.id}`, { headers: auth })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(drained).toBe(false);
+    await app.request(`/api/sessions/${first.session.id}`, { method: 'DELETE', headers: auth });
+    await draining;
+    expect(drained).toBe(true);
+  });
+});

@@ -40,6 +40,18 @@ export interface SessionManagerOptions {
   /** Session creations allowed per minute, per client address and per learner cookie. */
   createsPerMinute?: { perAddress: number; perLearner: number };
   now?: () => number;
+  /**
+   * Told when a session begins, is extended and ends: the replica registry keeps the map of
+   * which replica owns which session. `created` is awaited, so a session is in the map before
+   * its learner hears of it; a failure there ends the session and answers 503.
+   */
+  events?: SessionEvents;
+}
+
+export interface SessionEvents {
+  created(session: Session): Promise<void>;
+  extended(session: Session): void;
+  ended(id: string): void;
 }
 
 /** Who asks for a session: the learner's cookie and the address the request came from. */
@@ -116,6 +128,9 @@ export class SessionManager {
    * and its learner is told so (their progress is on disk, only the cluster is gone).
    */
   private readonly boot = randomId().slice(0, 4);
+  /** Set by drain(): no new session, no extension; live ones run to their end. */
+  private drainReason: string | undefined;
+  private readonly emptied: (() => void)[] = [];
 
   constructor(private readonly options: SessionManagerOptions) {
     this.ttlMs = options.ttlMs ?? 45 * MINUTE;
@@ -156,9 +171,13 @@ export class SessionManager {
       }
       id = `${this.boot}${randomId()}`;
       cluster = await this.createCluster(id, scenarioId, learnerId);
-    } finally {
+    } catch (error) {
       this.pending.splice(this.pending.indexOf(reservation), 1);
+      this.checkEmpty();
+      throw error;
     }
+    // Released only now, with the session about to be in the map, so a drain never sees it as empty.
+    this.pending.splice(this.pending.indexOf(reservation), 1);
     const dir = mkdtempSync(join(this.options.workDir, 'session-'));
     const now = this.now();
     const ttlMs = options.ttlMs ?? this.ttlMs;
@@ -180,6 +199,15 @@ export class SessionManager {
     };
     this.sessions.set(id, session);
     this.schedule(session);
+    if (this.options.events) {
+      try {
+        await this.options.events.created(session);
+      } catch (error) {
+        await this.delete(id);
+        const cause = error instanceof Error ? error.message : String(error);
+        throw new ApiError(503, 'ClusterUnavailable', `failed to record your session: ${cause}: try again`, {}, 10);
+      }
+    }
     // Started now so the prompt is already there when the browser's socket arrives.
     this.startTerminal(session, { cols: 100, rows: 30 });
     return session;
@@ -195,20 +223,32 @@ export class SessionManager {
     // Compare even when the id is unknown, so both paths take the same time.
     const ok = sameToken(token, session?.token ?? 'x'.repeat(43)) && session !== undefined;
     if (!ok || !session) {
-      if (!id.startsWith(this.boot) && /^[a-z0-9]{16}$/.test(id)) {
-        throw new ApiError(
-          404,
-          'SessionExpired',
-          'the lab restarted, so this session and its cluster are gone; your progress is safe: start the scenario again',
-        );
-      }
-      throw new ApiError(
-        404,
-        'SessionExpired',
-        'this session has ended (it expired, was deleted, or the runner restarted): start it again',
-      );
+      if (!id.startsWith(this.boot) && /^[a-z0-9]{16}$/.test(id)) throw sessionLost();
+      throw sessionEnded();
     }
     return session;
+  }
+
+  /** Whether this process holds the session (whatever the token). */
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  /**
+   * Stops taking sessions and extensions, with the reason refusals give; live sessions run
+   * on to their end. Resolves once none is left.
+   */
+  drain(reason: string): Promise<void> {
+    this.drainReason = reason;
+    return new Promise((resolve) => {
+      if (this.sessions.size === 0 && this.pending.length === 0) resolve();
+      else this.emptied.push(resolve);
+    });
+  }
+
+  /** Why this runner takes no new session, when it is draining. */
+  get draining(): string | undefined {
+    return this.drainReason;
   }
 
   /**
@@ -218,6 +258,9 @@ export class SessionManager {
    */
   private admit({ learnerId, address }: Requester): void {
     const now = this.now();
+    if (this.drainReason !== undefined) {
+      throw new ApiError(503, 'Draining', `${this.drainReason}: start the scenario again in a moment`, {}, 5);
+    }
     const max = this.options.maxSessions ?? 64;
     if (this.sessions.size + this.pending.length >= max) {
       const soonest = Math.min(...[...this.sessions.values()].map((s) => s.expiresAt));
@@ -279,8 +322,16 @@ export class SessionManager {
 
   /** Adds one session length to the time left, up to the longest life a session may have. */
   extend(session: Session): Session {
+    if (this.drainReason !== undefined) {
+      throw new ApiError(
+        409,
+        'BadRequest',
+        `${this.drainReason}, so this session cannot be extended; it runs to its end and your progress is safe`,
+      );
+    }
     session.expiresAt = Math.min(session.expiresAt + session.ttlMs, session.createdAt + this.maxLifeMs);
     this.schedule(session);
+    this.options.events?.extended(session);
     return session;
   }
 
@@ -293,7 +344,14 @@ export class SessionManager {
     this.timers.delete(id);
     session.terminal?.kill();
     rmSync(session.dir, { recursive: true, force: true });
+    this.options.events?.ended(id);
     await this.options.provider.delete(session.cluster.id).catch(() => undefined);
+    this.checkEmpty();
+  }
+
+  private checkEmpty(): void {
+    if (this.sessions.size > 0 || this.pending.length > 0) return;
+    for (const resolve of this.emptied.splice(0)) resolve();
   }
 
   /** The session's shell, started (again) if it is not running. */
@@ -397,6 +455,22 @@ export class SessionManager {
     this.timers.set(session.id, timer);
   }
 }
+
+/** A session of a runner process that is gone (restarted, killed, or lost with its node). */
+export const sessionLost = () =>
+  new ApiError(
+    404,
+    'SessionExpired',
+    'the lab restarted, so this session and its cluster are gone; your progress is safe: start the scenario again',
+  );
+
+/** A session that ended: expired, deleted, or never existed (the same answer, so ids cannot be probed). */
+export const sessionEnded = () =>
+  new ApiError(
+    404,
+    'SessionExpired',
+    'this session has ended (it expired, was deleted, or the runner restarted): start it again',
+  );
 
 const tooMany = (message: string, seconds: number) =>
   new ApiError(429, 'TooManyRequests', `${message}: try again in ${Math.ceil(seconds)} s`, {}, seconds);

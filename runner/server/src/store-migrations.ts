@@ -78,6 +78,31 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'replicas and the sessions they own',
+    statements: [
+      // One row per running runner process; a row whose heartbeat is older than the lease is a dead runner.
+      `CREATE TABLE runner_replicas (
+        id TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        heartbeat_at BIGINT NOT NULL,
+        draining INTEGER NOT NULL DEFAULT 0
+      )`,
+      // Which replica holds which live session (its cluster and shell are in that process's memory).
+      `CREATE TABLE live_sessions (
+        id TEXT PRIMARY KEY,
+        replica_id TEXT NOT NULL,
+        learner_id TEXT NOT NULL,
+        scenario_id TEXT NOT NULL,
+        workshop_id TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX live_sessions_by_replica ON live_sessions (replica_id)',
+    ],
+  },
 ];
 
 /**

@@ -41,7 +41,7 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
     const match = PATH.exec(url.pathname);
     if (!match) return false;
     if (!originAllowed(req, options.allowedOrigins ?? [])) {
-      reject(socket, 403, 'Forbidden: this terminal may be opened only from the lab itself');
+      rejectUpgrade(socket, 403, 'Forbidden: this terminal may be opened only from the lab itself');
       return true;
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
@@ -52,7 +52,7 @@ export function createTerminalSockets(options: TerminalSocketOptions) {
       session = options.sessions.authorize(match[1]!, token ?? null);
     } catch (error) {
       const status = error instanceof ApiError ? error.status : 500;
-      reject(socket, status, error instanceof ApiError ? error.message : 'the terminal failed to start');
+      rejectUpgrade(socket, status, error instanceof ApiError ? error.message : 'the terminal failed to start');
       return true;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -117,9 +117,15 @@ function parse(text: string): ClientMessage | null {
   return null;
 }
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
 
-function reject(socket: Duplex, status: number, message: string) {
+/** Refuses an upgrade while it is still plain HTTP, with a status and a reason the browser's console shows. */
+export function rejectUpgrade(socket: Duplex, status: number, message: string) {
   socket.on('error', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,

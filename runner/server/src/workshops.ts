@@ -288,8 +288,17 @@ export class Workshops {
     };
   }
 
-  /** Something in this workshop changed: live rosters recompute. */
+  /** Tells the other replicas, when there are some (their rosters recompute too). */
+  private publish: ((workshopId: string) => void) | undefined;
+
+  /** Something in this workshop changed: live rosters recompute, here and on the other replicas. */
   changed(workshopId: string): void {
+    this.changedElsewhere(workshopId);
+    this.publish?.(workshopId);
+  }
+
+  /** Another replica changed this workshop: only this process's rosters recompute. */
+  changedElsewhere(workshopId: string): void {
     for (const listener of this.listeners.get(workshopId) ?? []) listener();
     for (const listener of this.anyListeners) listener();
   }
@@ -298,6 +307,11 @@ export class Workshops {
   onChange(listener: Listener): () => void {
     this.anyListeners.add(listener);
     return () => this.anyListeners.delete(listener);
+  }
+
+  /** Where changes are published for the other replicas (replica-notify.ts). */
+  publishTo(publish: (workshopId: string) => void): void {
+    this.publish = publish;
   }
 
   subscribe(workshopId: string, listener: Listener): () => void {

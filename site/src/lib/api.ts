@@ -15,6 +15,7 @@ export type FailureCode =
   | 'ClusterUnavailable'
   | 'TerminalUnavailable'
   | 'TooManySessions'
+  | 'Draining'
   | 'Internal';
 
 export class ApiFailure extends Error {

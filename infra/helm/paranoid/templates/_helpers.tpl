@@ -55,7 +55,29 @@ app.kubernetes.io/part-of: paranoid
 {{- end -}}
 
 {{/* Refuses values the runner cannot run with, with the reason. */}}
+{{/* Seconds a stopping replica waits for its sessions: drain.timeoutSeconds, or the session TTL. */}}
+{{- define "paranoid.drainSeconds" -}}
+{{- if gt (int .Values.drain.timeoutSeconds) 0 -}}{{ int .Values.drain.timeoutSeconds }}{{- else -}}{{ mul (int .Values.sessions.ttlMinutes) 60 }}{{- end -}}
+{{- end -}}
+
+{{/* The replicas' shared secret: the value given, else the one the release's Secret already holds, else a new one. */}}
+{{- define "paranoid.replicaSecret" -}}
+{{- if .Values.secret.replicaSecret -}}
+{{- .Values.secret.replicaSecret -}}
+{{- else -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "paranoid.fullname" .) -}}
+{{- if and $existing (index ($existing.data | default dict) "replica-secret") -}}
+{{- index $existing.data "replica-secret" | b64dec -}}
+{{- else -}}
+{{- randAlphaNum 48 -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "paranoid.validate" -}}
+{{- if and .Values.secret.replicaSecret (lt (len .Values.secret.replicaSecret) 32) -}}
+{{- fail "secret.replicaSecret must have at least 32 characters (openssl rand -base64 32)" -}}
+{{- end -}}
 {{- if ne .Values.provider "sim" -}}
 {{- fail (printf "provider %q cannot run in a pod: only \"sim\" is supported by this chart (kind needs a Docker engine)" .Values.provider) -}}
 {{- end -}}

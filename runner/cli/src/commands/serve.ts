@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionScenario } from '@paranoid/catalog/apply.ts';
@@ -14,7 +16,7 @@ import { type SimHost, SimProvider } from '@paranoid/providers/sim-provider.ts';
 import { NetworkMap } from '@paranoid/server/cluster-map.ts';
 import { FsCatalog } from '@paranoid/server/fs-catalog.ts';
 import { FsTracks } from '@paranoid/server/fs-tracks.ts';
-import { createLabServer, type LabServer } from '@paranoid/server/lab-server.ts';
+import { createLabServer, type LabServer, type ReplicaOptions } from '@paranoid/server/lab-server.ts';
 import { type KubeApiFactory, SchemaGrader } from '@paranoid/server/schema-grader.ts';
 import type { TerminalMode } from '@paranoid/server/sessions.ts';
 import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
@@ -53,6 +55,12 @@ export interface ServeOptions {
   maxSessionsPerAddress?: string;
   /** Session creations a minute, per client address (per learner: a third of it, at least 10). */
   startsPerMinute?: string;
+  /** `host:port` the other replicas reach this one on: makes this runner one replica of several. */
+  replicaAddress?: string;
+  /** This replica's name in the map; a per-start suffix is added. */
+  replicaId?: string;
+  /** Seconds a stopping replica waits for its live sessions to end. */
+  drainTimeout?: string;
   reservePerWorkshop?: string;
 }
 
@@ -72,8 +80,14 @@ const SIM_SETTLE_MS = 0;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
-  options: Omit<ServeOptions, 'port' | 'maxSessions'> & { rosterTickMs?: number; maxSessions?: number | string },
+  options: Omit<ServeOptions, 'port' | 'maxSessions'> & {
+    rosterTickMs?: number;
+    maxSessions?: number | string;
+    /** The replicas' shared secret (serve reads it from PARANOID_REPLICA_SECRET, never the command line). */
+    replicaSecret?: string;
+  },
 ): Promise<LabServer & { prewarm(): void }> {
+  const replica = replicaOptions(options);
   const maxSessions =
     options.maxSessions === undefined ? undefined : limit(String(options.maxSessions), '--max-sessions', 10_000);
   const ttlMinutes = options.sessionTtl === undefined ? undefined : limit(options.sessionTtl, '--session-ttl', 24 * 60);
@@ -114,6 +128,7 @@ export async function createServeLab(
     relayCertificate: () => selfSignedCertificate('paranoid-relay'),
     allowedOrigins: options.allowedOrigin ?? [],
     ...(terminals ? { terminals } : {}),
+    ...(replica ? { replica } : {}),
   });
   return {
     ...lab,
@@ -142,7 +157,10 @@ export async function serve(options: ServeOptions): Promise<void> {
   // The launch chain is read before anything else: by the time the lab is ready, a signal
   // may already have ended part of it.
   const launcher = watchLauncher();
-  const lab = await createServeLab(options);
+  const lab = await createServeLab({
+    ...options,
+    ...(process.env.PARANOID_REPLICA_SECRET ? { replicaSecret: process.env.PARANOID_REPLICA_SECRET } : {}),
+  });
   const host = options.host ?? '127.0.0.1';
   const { url } = await lab.listen(port, host);
   if (lab.terminals.kind === 'off') process.stderr.write(`warning: terminals are off: ${lab.terminals.reason}\n`);
@@ -161,13 +179,56 @@ export async function serve(options: ServeOptions): Promise<void> {
     process.exit(0);
   };
   process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
+  if (options.replicaAddress) {
+    // A rolling update: take no new session, let the live ones run to their end, then go.
+    const ttlSeconds = (options.sessionTtl ? Number(options.sessionTtl) : 45) * 60;
+    const drainSeconds =
+      options.drainTimeout === undefined ? ttlSeconds : limit(options.drainTimeout, '--drain-timeout', 24 * 60 * 60);
+    process.once('SIGTERM', async () => {
+      if (stopping) return;
+      process.stderr.write(
+        `paranoid: draining: ${lab.sessions.size} live session(s); taking no new one; stopping when they end or in ${drainSeconds} s\n`,
+      );
+      const left = await lab.drain('this runner is stopping for an update', drainSeconds * 1000);
+      process.stderr.write(`paranoid: drained (${left} session(s) still live at the deadline end now); stopping\n`);
+      await stop();
+    });
+  } else {
+    process.once('SIGTERM', stop);
+  }
   // SIGTERM to `npm start` or `pnpm` ends that process but not this one: stop when it goes.
   launcher.onGone(() => {
     process.stderr.write('paranoid: the process that started the lab has stopped; stopping too\n');
     void stop();
   });
+}
+
+/** The replica options of a runner started with --replica-address, or undefined for a lone runner. */
+function replicaOptions(options: {
+  replicaAddress?: string;
+  replicaId?: string;
+  replicaSecret?: string;
+}): ReplicaOptions | undefined {
+  if (!options.replicaAddress) return undefined;
+  if (!/^[^\s/]+:\d{1,5}$/.test(options.replicaAddress)) {
+    throw new Error(
+      `invalid --replica-address ${JSON.stringify(options.replicaAddress)}: expected host:port (the pod IP and the runner's port)`,
+    );
+  }
+  if (!options.replicaSecret) {
+    throw new Error('failed to start as a replica: set PARANOID_REPLICA_SECRET (the same on every replica)');
+  }
+  // A name per start: a restarted runner holds none of its earlier sessions, and must not answer for them.
+  const base = (options.replicaId ?? hostname())
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 48);
+  return {
+    id: `${base}-${randomBytes(4).toString('hex')}`,
+    address: options.replicaAddress,
+    secret: options.replicaSecret,
+  };
 }
 
 interface ProviderSetup {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ProgressStore } from './progress-store.ts';
+import { LEASE_MS, ReplicaRegistry } from './replica-registry.ts';
+
+/** Two replicas over one database (SQLite in memory here; the replica test runs it on PostgreSQL) under a pinned clock. */
+async function pair() {
+  let now = 1_000_000;
+  const store = await ProgressStore.open(':memory:', () => now);
+  const clock = () => now;
+  const a = new ReplicaRegistry(store.sql, { id: 'a-1', address: '10.0.0.1:7420' }, clock);
+  const b = new ReplicaRegistry(store.sql, { id: 'b-1', address: '10.0.0.2:7420' }, clock);
+  await a.register();
+  await b.register();
+  const session = (id: string, expiresAt = now + 600_000) => ({
+    sessionId: id,
+    learnerId: 'l1',
+    scenarioId: 's1',
+    workshopId: null,
+    createdAt: now,
+    expiresAt,
+  });
+  return { a, b, store, session, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+describe('the replica map', () => {
+  it('finds the replica that holds a session, and forgets a session once released', async () => {
+    const { a, b, session } = await pair();
+    await a.claim(session('s-1'));
+    expect(await b.locate('s-1')).toMatchObject({ state: 'live', replica: { id: 'a-1', address: '10.0.0.1:7420' } });
+    await a.release('s-1');
+    expect(await b.locate('s-1')).toEqual({ state: 'unknown' });
+  });
+
+  it('takes a replica whose lease ran out for dead, and its sessions for lost until they would have ended', async () => {
+    const { a, b, session, advance } = await pair();
+    await a.claim(session('s-1', 1_000_000 + LEASE_MS * 4));
+    advance(LEASE_MS - 1);
+    await b.heartbeat();
+    expect((await b.locate('s-1')).state).toBe('live');
+    advance(2);
+    expect(await b.locate('s-1')).toEqual({ state: 'lost', replicaId: 'a-1' });
+    // The dead replica stays in the table while its lost sessions are remembered, but not among the live ones.
+    expect((await b.replicas()).map((r) => r.id)).toEqual(['b-1']);
+    advance(LEASE_MS * 4);
+    await b.heartbeat();
+    expect(await b.locate('s-1')).toEqual({ state: 'unknown' });
+    const left = await b.replicas();
+    expect(left.map((r) => r.id)).toEqual(['b-1']);
+  });
+
+  it('sends new sessions to live replicas that are not draining, fewest sessions first', async () => {
+    const { a, b, session, store, now } = await pair();
+    const c = new ReplicaRegistry(store.sql, { id: 'c-1', address: '10.0.0.3:7420' }, now);
+    await c.register();
+    await b.claim(session('s-1'));
+    expect((await a.takersOfNewSessions()).map((r) => r.id)).toEqual(['c-1', 'b-1']);
+    await c.drain();
+    expect((await a.takersOfNewSessions()).map((r) => r.id)).toEqual(['b-1']);
+  });
+
+  it('leaves the map with its sessions when it stops', async () => {
+    const { a, b, session } = await pair();
+    await a.claim(session('s-1'));
+    await a.deregister();
+    expect(await b.locate('s-1')).toEqual({ state: 'unknown' });
+    expect((await b.replicas()).map((r) => r.id)).toEqual(['b-1']);
+  });
+});

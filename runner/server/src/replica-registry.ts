@@ -1,0 +1,172 @@
+import type { SqlDriver } from './sql-driver.ts';
+
+/** How often a replica says it is alive, and how long its word lasts. */
+export const HEARTBEAT_MS = 5_000;
+/** Three missed heartbeats: long enough for a busy event loop, short enough that learners are told soon. */
+export const LEASE_MS = 3 * HEARTBEAT_MS;
+
+/** One runner process, as the others see it. */
+export interface Replica {
+  id: string;
+  /** `host:port` the other replicas reach it on (the pod IP in a cluster), never a public address. */
+  address: string;
+  startedAt: number;
+  heartbeatAt: number;
+  draining: boolean;
+}
+
+/** A live session in the map, with its owner. */
+export interface SessionOwner {
+  sessionId: string;
+  replicaId: string;
+  learnerId: string;
+  scenarioId: string;
+  workshopId: string | null;
+  expiresAt: number;
+}
+
+/**
+ * Where a session lives: on a replica that is alive, on one that stopped (its lease ran out:
+ * the cluster and shell went with the process), or nowhere the map knows of.
+ */
+export type Located = { state: 'live'; replica: Replica } | { state: 'lost'; replicaId: string } | { state: 'unknown' };
+
+interface ReplicaRow {
+  id: string;
+  address: string;
+  started_at: number;
+  heartbeat_at: number;
+  draining: number;
+}
+
+const toReplica = (r: ReplicaRow): Replica => ({
+  id: r.id,
+  address: r.address,
+  startedAt: r.started_at,
+  heartbeatAt: r.heartbeat_at,
+  draining: r.draining === 1,
+});
+
+/**
+ * The map of which replica owns which live session, in the database the replicas share,
+ * with a lease per replica: each renews its row every {@link HEARTBEAT_MS}; a row older than
+ * {@link LEASE_MS} is a dead replica, whose sessions are lost (their learners are told the
+ * lab restarted and their progress is safe). Rows of lost sessions stay until the time they
+ * would have ended anyway, so a learner coming back before then still hears why.
+ */
+export class ReplicaRegistry {
+  constructor(
+    private readonly db: SqlDriver,
+    /** This process. */
+    readonly self: { id: string; address: string },
+    private readonly now: () => number = Date.now,
+    private readonly leaseMs = LEASE_MS,
+  ) {}
+
+  /** Adds this replica (or renews it) and takes it out of draining. */
+  async register(): Promise<void> {
+    const now = this.now();
+    await this.db.run(
+      `INSERT INTO runner_replicas (id, address, started_at, heartbeat_at, draining) VALUES (?, ?, ?, ?, 0)
+       ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at`,
+      [this.self.id, this.self.address, now, now],
+    );
+  }
+
+  /** Renews the lease; also removes what dead replicas and ended sessions left. */
+  async heartbeat(): Promise<void> {
+    const now = this.now();
+    const changed = await this.db.run('UPDATE runner_replicas SET heartbeat_at = ? WHERE id = ?', [now, this.self.id]);
+    // Reaped while stalled longer than the lease (only possible while we held no session): come back.
+    if (changed === 0) await this.register();
+    await this.reap();
+  }
+
+  /** Stops taking new sessions: the others stop sending creations here. */
+  async drain(): Promise<void> {
+    await this.db.run('UPDATE runner_replicas SET draining = 1, heartbeat_at = ? WHERE id = ?', [
+      this.now(),
+      this.self.id,
+    ]);
+  }
+
+  /** Leaves the map: this replica's sessions have ended. */
+  async deregister(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM live_sessions WHERE replica_id = ?', [this.self.id]);
+      await tx.run('DELETE FROM runner_replicas WHERE id = ?', [this.self.id]);
+    });
+  }
+
+  /** Records that this replica holds the session. */
+  async claim(s: Omit<SessionOwner, 'replicaId'> & { createdAt: number }): Promise<void> {
+    await this.db.run(
+      `INSERT INTO live_sessions (id, replica_id, learner_id, scenario_id, workshop_id, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET replica_id = excluded.replica_id, expires_at = excluded.expires_at`,
+      [s.sessionId, this.self.id, s.learnerId, s.scenarioId, s.workshopId, s.createdAt, s.expiresAt],
+    );
+  }
+
+  async extended(sessionId: string, expiresAt: number): Promise<void> {
+    await this.db.run('UPDATE live_sessions SET expires_at = ? WHERE id = ? AND replica_id = ?', [
+      expiresAt,
+      sessionId,
+      this.self.id,
+    ]);
+  }
+
+  async release(sessionId: string): Promise<void> {
+    await this.db.run('DELETE FROM live_sessions WHERE id = ? AND replica_id = ?', [sessionId, this.self.id]);
+  }
+
+  /** Where a session lives. */
+  async locate(sessionId: string): Promise<Located> {
+    const [row] = await this.db.all<ReplicaRow & { replica_id: string }>(
+      `SELECT s.replica_id, r.id, r.address, r.started_at, r.heartbeat_at, r.draining
+       FROM live_sessions s LEFT JOIN runner_replicas r ON r.id = s.replica_id WHERE s.id = ?`,
+      [sessionId],
+    );
+    if (!row) return { state: 'unknown' };
+    if (row.id === null || row.id === undefined || !this.alive(row.heartbeat_at)) {
+      return { state: 'lost', replicaId: row.replica_id };
+    }
+    return { state: 'live', replica: toReplica(row) };
+  }
+
+  /** Live replicas, this one included. */
+  async replicas(): Promise<(Replica & { sessions: number })[]> {
+    const rows = await this.db.all<ReplicaRow & { sessions: number }>(
+      `SELECT r.id, r.address, r.started_at, r.heartbeat_at, r.draining,
+              (SELECT COUNT(*) FROM live_sessions s WHERE s.replica_id = r.id) AS sessions
+       FROM runner_replicas r ORDER BY r.id`,
+    );
+    return rows
+      .filter((r) => this.alive(r.heartbeat_at))
+      .map((r) => ({ ...toReplica(r), sessions: Number(r.sessions) }));
+  }
+
+  /** Where new sessions should go when this replica takes none: the live, undrained others, fewest sessions first. */
+  async takersOfNewSessions(): Promise<Replica[]> {
+    const others = (await this.replicas()).filter((r) => r.id !== this.self.id && !r.draining);
+    return others.sort((a, b) => a.sessions - b.sessions);
+  }
+
+  /**
+   * Removes replicas whose lease ran out and have nothing left in the map, and the rows of
+   * sessions past their end. Any replica may run it; it only deletes what is dead already.
+   */
+  async reap(): Promise<void> {
+    const now = this.now();
+    await this.db.run('DELETE FROM live_sessions WHERE expires_at < ?', [now]);
+    await this.db.run(
+      `DELETE FROM runner_replicas WHERE heartbeat_at < ?
+       AND NOT EXISTS (SELECT 1 FROM live_sessions s WHERE s.replica_id = runner_replicas.id)`,
+      [now - this.leaseMs],
+    );
+  }
+
+  private alive(heartbeatAt: number | null): boolean {
+    return heartbeatAt !== null && heartbeatAt >= this.now() - this.leaseMs;
+  }
+}

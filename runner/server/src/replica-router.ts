@@ -1,0 +1,220 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApiError, unauthorized } from './errors.ts';
+import { CLIENT_HEADER, REPLICA_HEADER, type ReplicaAuth } from './replica-auth.ts';
+import { forwardHttp, forwardUpgrade } from './replica-forward.ts';
+import { HEARTBEAT_MS, type ReplicaRegistry } from './replica-registry.ts';
+import { type SessionEvents, type SessionManager, sessionEnded, sessionLost } from './sessions.ts';
+import { rejectUpgrade, TOKEN_PROTOCOL_PREFIX } from './terminal-socket.ts';
+
+const SESSION_PATH = /^\/api\/sessions\/([A-Za-z0-9._-]+)(?:\/.*)?$/;
+
+/** How a request arrived: from a learner, or forwarded by another replica (then its address is the learner's). */
+export type Arrival = { forwarded: false } | { forwarded: true; clientAddress: string };
+
+/**
+ * One runner among several. Sessions live in the process that made them (the simulated
+ * cluster and the shell are in its memory), so a request for a session held by another
+ * replica is forwarded there, to its internal address, signed with the replicas' shared
+ * secret: the API, the terminal's WebSocket and the server-sent event streams alike. The
+ * owner checks the session's token itself; forwarding adds no rights. A session whose
+ * replica stopped gets "the lab restarted, your progress is safe".
+ *
+ * Why forwarding and not routing by session at the Ingress: it works behind any Service
+ * or Ingress (and behind none), the map is the database's and not a controller's, a
+ * replica leaving or joining moves no one else's session, and a draining replica, already
+ * out of the Service's endpoints, stays reachable at its pod IP for the sessions it still
+ * holds. Cookie affinity at the Ingress remains worth having: most requests then land on
+ * the owner and are not forwarded at all.
+ */
+export class ReplicaRouter {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly registry: ReplicaRegistry,
+    private readonly auth: ReplicaAuth,
+    private readonly sessions: SessionManager,
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {}
+
+  /** Keeps the map current as sessions begin, are extended and end. */
+  readonly events: SessionEvents = {
+    created: (s) =>
+      this.registry.claim({
+        sessionId: s.id,
+        learnerId: s.learnerId,
+        scenarioId: s.scenarioId,
+        workshopId: s.workshopId ?? null,
+        createdAt: s.createdAt,
+        expiresAt: s.expiresAt,
+      }),
+    extended: (s) => this.track('record an extension', this.registry.extended(s.id, s.expiresAt)),
+    ended: (id) => this.track('release a session', this.registry.release(id)),
+  };
+
+  /** Joins the map and renews the lease every few seconds. */
+  async start(heartbeatMs = HEARTBEAT_MS): Promise<void> {
+    await this.registry.register();
+    this.timer = setInterval(() => this.track('renew the lease', this.registry.heartbeat()), heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** The others stop sending new sessions here. */
+  async drain(): Promise<void> {
+    await this.registry.drain();
+  }
+
+  /** Leaves the map, once the map's pending writes are done. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+    await this.registry.deregister().catch((error) => this.log(`failed to leave the replica map: ${message(error)}`));
+  }
+
+  /**
+   * Reads the replica signature a request may carry. A request without one is a learner's;
+   * one with a signature that does not verify is refused (403), never taken for a learner's.
+   */
+  arrival(req: IncomingMessage): Arrival | ApiError {
+    const header = req.headers[REPLICA_HEADER];
+    if (header === undefined) return { forwarded: false };
+    const verdict = this.auth.verify(String(header), {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      clientAddress: req.headers[CLIENT_HEADER] as string | undefined,
+    });
+    if (!verdict.ok) {
+      return new ApiError(403, 'Forbidden', `the ${REPLICA_HEADER} header is for the runner's replicas only`);
+    }
+    return { forwarded: true, clientAddress: verdict.clientAddress };
+  }
+
+  /** Answers or forwards an HTTP request that is not this replica's to serve; false leaves it to the app. */
+  async http(req: IncomingMessage, res: ServerResponse, arrival: Arrival): Promise<boolean> {
+    if (arrival.forwarded) return false;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/api/sessions' && req.method === 'POST' && this.sessions.draining !== undefined) {
+      return this.handOver(req, res);
+    }
+    const id = SESSION_PATH.exec(path)?.[1];
+    if (!id || id === 'starting' || this.sessions.has(id)) return false;
+    const bearer = /^Bearer \S/.test(req.headers.authorization ?? '');
+    const where = await this.locate(id);
+    if (where === 'local') return false;
+    if (!bearer) return answer(res, unauthorized());
+    if (where instanceof ApiError) return answer(res, where);
+    const outcome = await forwardHttp(req, res, where, this.sign(req));
+    return outcome === 'forwarded' || answer(res, sessionLost());
+  }
+
+  /**
+   * A replica on its way out hands a new session to one that stays, so the learner never sees
+   * the drain: to the live replica holding fewest, or the next if that one has just died.
+   */
+  private async handOver(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const takers = await this.registry.takersOfNewSessions().catch(() => []);
+    if (takers.length === 0) return false;
+    const body = await readBody(req, MAX_START_BODY_BYTES);
+    if (body === undefined) {
+      return answer(res, new ApiError(413, 'PayloadTooLarge', 'the request body is larger than a Start needs'));
+    }
+    for (const taker of takers) {
+      if ((await forwardHttp(req, res, taker.address, this.sign(req), body)) === 'forwarded') return true;
+    }
+    return answer(
+      res,
+      new ApiError(
+        503,
+        'Draining',
+        'this runner is stopping for an update and no other runner answers: try again in a moment',
+        {},
+        5,
+      ),
+    );
+  }
+
+  /** The same for a WebSocket upgrade (the terminal). */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, arrival: Arrival): Promise<boolean> {
+    if (arrival.forwarded) return false;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const id = SESSION_PATH.exec(path)?.[1];
+    if (!id || this.sessions.has(id)) return false;
+    const where = await this.locate(id);
+    if (where === 'local') return false;
+    const token = String(req.headers['sec-websocket-protocol'] ?? '').includes(TOKEN_PROTOCOL_PREFIX);
+    const refuse = (error: ApiError) => {
+      rejectUpgrade(socket, error.status, error.message);
+      return true;
+    };
+    if (!token) return refuse(unauthorized());
+    if (where instanceof ApiError) return refuse(where);
+    const outcome = await forwardUpgrade(req, socket, head, where, this.sign(req));
+    return outcome === 'forwarded' || refuse(sessionLost());
+  }
+
+  /**
+   * The owner's address, `local` when this replica should answer itself, or the answer for
+   * a session no replica holds: lost with its replica, or ended (its row went with it).
+   */
+  private async locate(id: string): Promise<string | 'local' | ApiError> {
+    let located: Awaited<ReturnType<ReplicaRegistry['locate']>>;
+    try {
+      located = await this.registry.locate(id);
+    } catch (error) {
+      this.log(`failed to find the replica of session ${id}: ${message(error)}`);
+      return new ApiError(503, 'ClusterUnavailable', 'the lab cannot find your session right now: try again', {}, 5);
+    }
+    if (located.state === 'live')
+      return located.replica.id === this.registry.self.id ? 'local' : located.replica.address;
+    if (located.state === 'lost') return sessionLost();
+    // No row: it ended. A session of this process that ended answers the same from the app.
+    return sessionEnded();
+  }
+
+  private sign(req: IncomingMessage): Record<string, string> {
+    return this.auth.sign(this.registry.self.id, {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      clientAddress: req.socket.remoteAddress ?? 'unknown',
+    });
+  }
+
+  private track(what: string, work: Promise<unknown>): void {
+    const tracked = work.catch((error) => this.log(`failed to ${what} in the replica map: ${message(error)}`));
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}
+
+function answer(res: ServerResponse, error: ApiError): true {
+  res.writeHead(error.status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    ...(error.retryAfterSeconds ? { 'retry-after': String(Math.ceil(error.retryAfterSeconds)) } : {}),
+  });
+  res.end(JSON.stringify(error.toJSON()));
+  return true;
+}
+
+/** A Start's body is `{"scenarioId": ...}`: a few dozen bytes. */
+const MAX_START_BODY_BYTES = 16 * 1024;
+
+/** The whole body, or undefined past `max` bytes. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.destroy();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
