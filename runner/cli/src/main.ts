@@ -17,7 +17,11 @@ const provider = () =>
 program
   .command('serve')
   .description('serve the whole lab (site and API) on one port')
-  .addOption(provider())
+  .addOption(
+    new Option('--provider <provider>', 'where clusters come from')
+      .choices(['sim', 'kind', 'namespace'])
+      .default('sim'),
+  )
   .option('--port <port>', 'port to listen on', '7420')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option(
@@ -44,6 +48,16 @@ program
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')
   .option('--max-clusters <n>', 'kind: most clusters alive at once; the next session is refused', '4')
+  .addOption(
+    new Option(
+      '--host-kubeconfig <file>',
+      "namespace: the kubeconfig of the cluster learners get namespaces on (default: the pod's own service account)",
+    ).env('PARANOID_HOST_KUBECONFIG'),
+  )
+  .option(
+    '--toolbox-image <ref>',
+    "namespace: the learner's toolbox image (a shell and kubectl), pullable by the nodes",
+  )
   .action(async (options) => {
     const { serve } = await import('./commands/serve.ts');
     try {

@@ -1,6 +1,7 @@
 import { ClusterFailure } from '@paranoid/kube/cluster-client.ts';
 import { ManifestError, parseManifests } from '@paranoid/kube/manifests.ts';
 import type { ProviderInfo } from '@paranoid/providers/provider.ts';
+import { availabilityOn } from './availability.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import type { ProgressStore } from './progress-store.ts';
@@ -102,7 +103,14 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
-  on('GET', '/api/scenarios', async () => json({ scenarios: await deps.catalog.list() }));
+  const withAvailability = <T extends { runsInNamespace?: unknown }>(s: T) => {
+    const a = availabilityOn(deps.provider, s);
+    return { ...s, available: a.available, ...(a.available ? {} : { unavailableReason: a.reason }) };
+  };
+
+  on('GET', '/api/scenarios', async () =>
+    json({ provider: deps.provider.name, scenarios: (await deps.catalog.list()).map(withAvailability) }),
+  );
 
   on('GET', '/api/scenarios/:id', async (c) => {
     const scenario = await deps.catalog.get(c.params.id!);
@@ -111,7 +119,7 @@ export function createApp(deps: AppDeps): App {
     // Hints too: each is revealed on request, and the request is recorded.
     const { solution: _solution, checks, steps, ...rest } = scenario;
     return json({
-      ...rest,
+      ...withAvailability(rest),
       steps: steps.map(({ hints, ...step }) => ({ ...step, hintCount: hints.length })),
       checks: checks.map(({ hints, ...check }) => ({ ...check, hintCount: hints.length })),
     });
@@ -148,7 +156,16 @@ export function createApp(deps: AppDeps): App {
   on('POST', '/api/sessions', async (c) => {
     const body = await readJson<{ scenarioId?: unknown }>(c.req);
     if (typeof body.scenarioId !== 'string') throw badRequest('scenarioId is required');
-    if (!(await deps.catalog.get(body.scenarioId))) throw notFound(`scenario "${body.scenarioId}"`);
+    const wanted = await deps.catalog.get(body.scenarioId);
+    if (!wanted) throw notFound(`scenario "${body.scenarioId}"`);
+    const availability = availabilityOn(deps.provider, wanted);
+    if (!availability.available) {
+      throw new ApiError(
+        409,
+        'ScenarioUnavailable',
+        `scenario "${body.scenarioId}" is not offered here: ${availability.reason}`,
+      );
+    }
     await deps.store.learner(c.learnerId);
     const inWorkshop = await deps.workshops?.workshops.sessionContext(c.learnerId, body.scenarioId);
     const created = await deps.sessions.create(

@@ -1,14 +1,21 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import { mapNamespaces } from '@paranoid/grader/namespace-map.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
+import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
 import { kindProviderFor } from '@paranoid/providers/kind/for-scenarios.ts';
 import { KIND_WARNING } from '@paranoid/providers/kind/kind-provider.ts';
-import { startReaper } from '@paranoid/providers/kind/reaper.ts';
+import { runnerInstanceId } from '@paranoid/providers/kind/labels.ts';
+import { ownerOnThisHostMayBeAlive, startReaper } from '@paranoid/providers/kind/reaper.ts';
+import { NamespaceProvider, type NamespaceScenario } from '@paranoid/providers/namespace/namespace-provider.ts';
+import { startNamespaceReaper } from '@paranoid/providers/namespace/reaper.ts';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type SimHost, SimProvider } from '@paranoid/providers/sim-provider.ts';
 import { NetworkMap } from '@paranoid/server/cluster-map.ts';
@@ -28,7 +35,7 @@ import { watchLauncher } from '../launcher-watch.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
-  provider: 'sim' | 'kind';
+  provider: 'sim' | 'kind' | 'namespace';
   port: string;
   host?: string;
   /** The runner's data dir: progress (SQLite), the signing key, the instructor token's hash. */
@@ -51,6 +58,10 @@ export interface ServeOptions {
   maxSessionsPerAddress?: string;
   /** Session creations a minute, per client address (per learner: a third of it, at least 10). */
   startsPerMinute?: string;
+  /** namespace: the host cluster's kubeconfig file (default: the pod's service account, in a cluster). */
+  hostKubeconfig?: string;
+  /** namespace: the learner's toolbox image. */
+  toolboxImage?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -66,6 +77,8 @@ const TRACKS = fileURLToPath(new URL('../../../../content/tracks', import.meta.u
  */
 const KIND_SETTLE_MS = 120_000;
 const SIM_SETTLE_MS = 0;
+/** The longest a session lives, extensions included (the session manager's cap): a namespace's expiry. */
+const MAX_SESSION_LIFE_MS = 4 * 60 * 60_000;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
@@ -81,7 +94,10 @@ export async function createServeLab(
   const startsPerMinute =
     options.startsPerMinute === undefined ? undefined : limit(options.startsPerMinute, '--starts-per-minute', 10_000);
   const catalog = new FsCatalog(SCENARIOS);
-  const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
+  const { provider, terminals, stop, warm } = await makeProvider(
+    { ...options, sessionLifeMs: MAX_SESSION_LIFE_MS },
+    catalog,
+  );
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
   const dataDir = options.dataDir ?? defaultDataDir();
   const tracks = new FsTracks(TRACKS, async () => new Set((await catalog.list()).map((s) => s.id)));
@@ -171,13 +187,32 @@ interface ProviderSetup {
 }
 
 async function makeProvider(
-  options: Pick<ServeOptions, 'provider' | 'warmPool' | 'maxClusters'>,
+  options: Pick<ServeOptions, 'provider' | 'warmPool' | 'maxClusters' | 'hostKubeconfig' | 'toolboxImage'> & {
+    sessionLifeMs: number;
+  },
   catalog: FsCatalog,
 ): Promise<ProviderSetup> {
   const setup = async (scenarioId: string) => {
     const scenario = await catalog.get(scenarioId);
     return (scenario?.manifests ?? []).flatMap((file) => parseManifests(file.content));
   };
+  if (options.provider === 'namespace') {
+    return makeNamespaceProvider(
+      {
+        hostKubeconfig: hostKubeconfig(options.hostKubeconfig),
+        toolboxImage: toolboxImage(options.toolboxImage),
+        ttlMs: options.sessionLifeMs,
+      },
+      async (id) => {
+        const scenario = catalog.scenario(id);
+        if (!scenario) return undefined;
+        return {
+          ...(scenario.runsInNamespace ? { runsInNamespace: scenario.runsInNamespace } : {}),
+          setup: (await setup(id)) as KubeObject[],
+        };
+      },
+    );
+  }
   if (options.provider === 'kind') {
     return makeKindProvider(setup, {
       warmPool: count(options.warmPool ?? '1', '--warm-pool'),
@@ -254,6 +289,66 @@ async function makeKindProvider(
 }
 
 /**
+ * A namespace per session on an existing cluster (providers/namespace): the learner's
+ * terminal is an exec into their toolbox pod through the Kubernetes API; a reaper ends
+ * namespaces past their expiry or left by a runner that is gone, at start and every minute.
+ */
+function makeNamespaceProvider(
+  options: { hostKubeconfig: string; toolboxImage: string; ttlMs: number },
+  scenario: (id: string) => Promise<NamespaceScenario | undefined>,
+): ProviderSetup {
+  const owner = runnerInstanceId(hostname(), process.pid, randomBytes(3).toString('hex'));
+  const provider = new NamespaceProvider({ ...options, owner, scenario, settleTimeoutMs: KIND_SETTLE_MS });
+  const stopReaper = startNamespaceReaper({
+    client: provider.client,
+    owner,
+    intervalMs: 60_000,
+    isActive: (session) => provider.servesSession(session),
+    ownerMayBeAlive: ownerOnThisHostMayBeAlive,
+    onError: (error) => process.stderr.write(`reaper: ${error instanceof Error ? error.message : error}\n`),
+  });
+  return {
+    provider,
+    terminals: { kind: 'toolbox', open: (cluster, size) => provider.openShell(cluster.id, size) },
+    stop: () => stopReaper(),
+  };
+}
+
+/** The host cluster's kubeconfig: the file given, or in a pod the pod's own service account. */
+function hostKubeconfig(file: string | undefined): string {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`failed to read --host-kubeconfig ${file}: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+  const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const host = process.env.KUBERNETES_SERVICE_HOST;
+  const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
+  if (!host || !existsSync(join(dir, 'token'))) {
+    throw new Error(
+      'failed to find the host cluster: --provider namespace needs --host-kubeconfig, or to run in a pod with a service account token',
+    );
+  }
+  return kubeconfigYaml({
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    token: readFileSync(join(dir, 'token'), 'utf8').trim(),
+    certificateAuthority: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    context: 'host',
+  });
+}
+
+function toolboxImage(ref: string | undefined): string {
+  if (!ref) {
+    throw new Error(
+      '--provider namespace needs --toolbox-image: an image with a shell and kubectl that the host cluster can pull',
+    );
+  }
+  return ref;
+}
+
+/**
  * The simulator's clusters on worker threads (sim-server/worker-pool.ts), each made with
  * its scenario's images and simulated internet (../sim-cluster-options.ts), so that no
  * cluster's request runs on the runner's own event loop.
@@ -276,7 +371,9 @@ async function loadSimHost(): Promise<SimHost & { close(): Promise<void> }> {
 /** The grader's window on a session's cluster: kube/client.ts over the session's kubeconfig. */
 const kubeApiFactory: KubeApiFactory = (cluster) => {
   const client = new KubeClient(cluster.kubeconfig);
-  return { api: createKubeApi(client, cluster.requestFromInternet), close: () => client.close() };
+  const api = createKubeApi(client, cluster.requestFromInternet);
+  // The namespace provider moved the scenario's namespace into the learner's own: checks name the scenario's.
+  return { api: cluster.namespaces ? mapNamespaces(api, cluster.namespaces) : api, close: () => client.close() };
 };
 
 function count(value: string, flag: string): number {
