@@ -197,15 +197,18 @@ export function createApp(deps: AppDeps): App {
     const s = session(c);
     const body = await readJson<{ yaml?: unknown }>(c.req);
     if (typeof body.yaml !== 'string') throw badRequest('yaml is required');
-    const results = await s.client.apply(parseManifests(body.yaml));
+    const results = await s.client.apply(intoSessionNamespaces(parseManifests(body.yaml), s.cluster.namespaces));
     return json({ results });
   });
 
   on('GET', '/api/sessions/:id/objects', async (c) => {
     const s = session(c);
     const objects: { apiVersion: string; kind: string; name: string; namespace?: string }[] = [];
+    // On a shared cluster the learner may list only their own namespaces.
+    const scopes = s.cluster.namespaces ? Object.values(s.cluster.namespaces) : [undefined];
     for (const [apiVersion, kind] of EDITABLE_KINDS) {
-      const items = await s.client.list(apiVersion, kind).catch(() => []);
+      const lists = await Promise.all(scopes.map((ns) => s.client.list(apiVersion, kind, ns).catch(() => [])));
+      const items = lists.flat();
       for (const item of items) {
         const meta = (item.metadata ?? {}) as { name?: string; namespace?: string };
         if (!meta.name || isSystemNamespace(kind === 'Namespace' ? meta.name : meta.namespace)) continue;
@@ -430,4 +433,20 @@ export function readCookie(header: string | null, name: string): string | null {
 
 function isSystemNamespace(namespace: string | undefined): boolean {
   return namespace === 'kube-system' || namespace === 'kube-public' || namespace === 'kube-node-lease';
+}
+
+/**
+ * Manifests as the learner wrote them, with the scenario's namespaces moved to where the
+ * provider put them (the namespace provider gives each learner their own in place of the
+ * scenario's `shop`), so the YAML of the steps applies as written.
+ */
+function intoSessionNamespaces<T extends { metadata?: { namespace?: string } }>(
+  manifests: T[],
+  namespaces: Record<string, string> | undefined,
+): T[] {
+  if (!namespaces) return manifests;
+  return manifests.map((m) => {
+    const ns = m.metadata?.namespace;
+    return ns !== undefined && namespaces[ns] ? { ...m, metadata: { ...m.metadata, namespace: namespaces[ns] } } : m;
+  });
 }

@@ -62,6 +62,8 @@ export interface ServeOptions {
   hostKubeconfig?: string;
   /** namespace: the learner's toolbox image. */
   toolboxImage?: string;
+  /** The scenarios directory the catalog reads (default: the repository's; tests give their own). */
+  scenarios?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -93,7 +95,7 @@ export async function createServeLab(
       : limit(options.maxSessionsPerAddress, '--max-sessions-per-address', 10_000);
   const startsPerMinute =
     options.startsPerMinute === undefined ? undefined : limit(options.startsPerMinute, '--starts-per-minute', 10_000);
-  const catalog = new FsCatalog(SCENARIOS);
+  const catalog = new FsCatalog(options.scenarios ?? SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(
     { ...options, sessionLifeMs: MAX_SESSION_LIFE_MS },
     catalog,
