@@ -25,6 +25,9 @@ const BUILT_IN_CLUSTER_ROLES = new Set(['admin', 'edit', 'view']);
 /** Kinds the namespace provider lets a scenario create: namespaced ones the resource table knows, plus a few it does not read. */
 const EXTRA_NAMESPACED_KINDS = new Set(['PersistentVolumeClaim', 'Endpoints', 'PodDisruptionBudget', 'Event']);
 
+/** Kinds the namespace provider writes to fence a learner and the learner may only read. */
+const PROVIDER_KINDS = new Set(['NetworkPolicy', 'ResourceQuota', 'LimitRange']);
+
 interface Sourced {
   object: KubeObject;
   file: string;
@@ -52,6 +55,17 @@ export function namespaceFitProblems(loaded: LoadedScenario, root: string, judge
     ...loaded.variants.flatMap((v) => v.manifests.map((object) => ({ object, file: where(v.dir) }))),
   ];
   const ns = fit.namespace;
+  // What fences the learner is the provider's: a fix the learner cannot apply cannot be the fix.
+  for (const { object, file } of objects.slice(loaded.setup.length)) {
+    if (PROVIDER_KINDS.has(object.kind)) {
+      add(
+        file,
+        `runsInNamespace (${object.kind} ${object.metadata?.name ?? ''})`,
+        "a fix the learner may apply (NetworkPolicy, ResourceQuota and LimitRange are the provider's)",
+        object.kind,
+      );
+    }
+  }
   for (const { object, file } of objects) {
     const name = `${object.kind} ${object.metadata?.name ?? ''}`;
     const field = `runsInNamespace (${name})`;

@@ -116,7 +116,7 @@ describe('paranoid lint on runsInNamespace', () => {
     );
   });
 
-  it('refuses objects in another namespace, cluster-scoped kinds and NodePorts', () => {
+  it('refuses objects in another namespace, cluster-scoped kinds, NodePorts and fixes the learner cannot apply', () => {
     const root = mkdtempSync(join(tmpdir(), 'paranoid-fit-'));
     dirs.push(root);
     fittingScenario(root, (files) => {
@@ -126,6 +126,12 @@ describe('paranoid lint on runsInNamespace', () => {
         metadata: { name: 'x' },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
         subjects: [],
+      };
+      files['variants/good-a/x.yaml'] = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'allow-all', namespace: 'shop' },
+        spec: { podSelector: {}, ingress: [{}] },
       };
       files['variants/bad-a/x.yaml'] = {
         apiVersion: 'v1',
