@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type App, createApp, DEFAULT_MAX_BODY_BYTES } from './app.ts';
+import type { ClusterGateway } from './cluster-gateway.ts';
 import { InstructorTokens } from './instructor-token.ts';
 import { PID_FILE, removeLeftovers, WORK_DIR_PREFIX } from './leftovers.ts';
 import { handleNode } from './node-adapter.ts';
@@ -55,6 +56,11 @@ export interface LabServerOptions {
   /** Session creations a minute per client address and per learner (default 30 and 10). */
   createsPerMinute?: { perAddress: number; perLearner: number };
   maxBodyBytes?: number;
+  /**
+   * Requests under `/kube/<session>/` for a session's cluster API, from terminal pods
+   * (cluster-gateway.ts): given when terminals run as pods.
+   */
+  gateway?: ClusterGateway;
 }
 
 export interface LabServer {
@@ -127,6 +133,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
   const server = createServer(async (req, res) => {
     for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (options.gateway?.handle(req, res)) return;
     if (path === '/api' || path.startsWith('/api/')) {
       await handleNode(app, req, res, maxBodyBytes);
       return;
@@ -137,6 +144,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     res.end('not found\n');
   });
   server.on('upgrade', (req, socket, head) => {
+    if (options.gateway?.upgrade(req, socket, head)) return;
     if (!sockets.handleUpgrade(req, socket, head)) socket.destroy();
   });
   return {
