@@ -41,7 +41,7 @@ spec: { containers: [{ name: c, image: busybox, command: [sleep, "3600"] }] }
   const gateway = createClusterGateway({
     resolve: (session, token) => {
       const expected = tokens[session];
-      return expected && sameToken(expected, token) ? clusters[session] : undefined;
+      return expected && sameToken(token, expected) ? clusters[session] : undefined;
     },
   });
   server = createServer((req, res) => {

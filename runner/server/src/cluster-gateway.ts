@@ -50,7 +50,8 @@ function forwardedHeaders(req: IncomingMessage, keepUpgrade: boolean): Record<st
 }
 
 /**
- * The API of each session's cluster on the runner's own port, for terminal pods: a pod's
+ * The API of each session's cluster on a port of the runner's (HTTPS: kubectl sends no
+ * bearer token over plain HTTP), for terminal pods: a pod's
  * kubeconfig names `<runner>/kube/<session>` and a token that opens that session only; the
  * gateway checks it and forwards the request, exec's WebSocket upgrade included, to the
  * session's cluster with the cluster's own credentials, which never leave the runner. Any

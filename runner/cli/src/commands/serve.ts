@@ -32,6 +32,7 @@ import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
 import { createSimWorkerPool } from '@paranoid/sim-server/worker-pool.ts';
 import { defaultDataDir } from '../data-dir.ts';
 import { watchLauncher } from '../launcher-watch.ts';
+import { type PodTerminalOptions, withPodTerminals } from '../pod-terminal-setup.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
@@ -64,6 +65,20 @@ export interface ServeOptions {
   toolboxImage?: string;
   /** The scenarios directory the catalog reads (default: the repository's; tests give their own). */
   scenarios?: string;
+  /** `sandbox` (default: bubblewrap on this machine) or `pod` (a toolbox pod per session; in Kubernetes). */
+  terminals?: 'sandbox' | 'pod';
+  /** pod: the terminals namespace. */
+  terminalsNamespace?: string;
+  /** pod: the toolbox image. */
+  terminalImage?: string;
+  /** pod: the runner's gateway as terminal pods reach it (`https://<service>.<namespace>.svc:<port>`). */
+  gatewayUrl?: string;
+  /** pod: the port the gateway listens on (HTTPS, default 7443). */
+  gatewayPort?: string;
+  /** pod: the runner pods' labels (`k=v,k=v`), the one peer terminal pods may reach. */
+  runnerSelector?: string;
+  /** pod: the runner pods' namespace (default $POD_NAMESPACE). */
+  runnerNamespace?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -84,8 +99,11 @@ const MAX_SESSION_LIFE_MS = 4 * 60 * 60_000;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
-  options: Omit<ServeOptions, 'port' | 'maxSessions'> & { rosterTickMs?: number; maxSessions?: number | string },
-): Promise<LabServer & { prewarm(): void }> {
+  options: Omit<ServeOptions, 'port' | 'maxSessions'> & {
+    rosterTickMs?: number;
+    maxSessions?: number | string;
+  },
+): Promise<LabServer & { prewarm(): void; gatewayPort?: number }> {
   const maxSessions =
     options.maxSessions === undefined ? undefined : limit(String(options.maxSessions), '--max-sessions', 10_000);
   const ttlMinutes = options.sessionTtl === undefined ? undefined : limit(options.sessionTtl, '--session-ttl', 24 * 60);
@@ -96,10 +114,11 @@ export async function createServeLab(
   const startsPerMinute =
     options.startsPerMinute === undefined ? undefined : limit(options.startsPerMinute, '--starts-per-minute', 10_000);
   const catalog = new FsCatalog(options.scenarios ?? SCENARIOS);
-  const { provider, terminals, stop, warm } = await makeProvider(
-    { ...options, sessionLifeMs: MAX_SESSION_LIFE_MS },
-    catalog,
-  );
+  const made = await makeProvider({ ...options, sessionLifeMs: MAX_SESSION_LIFE_MS }, catalog);
+  const { stop, warm } = made;
+  const pods = options.terminals === 'pod' ? withPodTerminals(made.provider, podTerminalOptions(options)) : undefined;
+  const provider = pods?.provider ?? made.provider;
+  const terminals = pods?.terminals ?? made.terminals;
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
   const dataDir = options.dataDir ?? defaultDataDir();
   const tracks = new FsTracks(TRACKS, async () => new Set((await catalog.list()).map((s) => s.id)));
@@ -124,11 +143,23 @@ export async function createServeLab(
     allowedOrigins: options.allowedOrigin ?? [],
     ...(terminals ? { terminals } : {}),
   });
+  let gatewayPort: number | undefined;
+  if (pods) {
+    const port = Number(options.gatewayPort ?? '7443');
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new Error(
+        `invalid --gateway-port ${JSON.stringify(options.gatewayPort)}: expected a number from 0 to 65535`,
+      );
+    }
+    gatewayPort = await pods.listen(port, options.host ?? '127.0.0.1');
+  }
   return {
     ...lab,
+    ...(gatewayPort !== undefined ? { gatewayPort } : {}),
     close: async () => {
       // Sessions end (and their clusters go) before the simulator's workers stop.
       await lab.close();
+      await pods?.stop();
       await stop();
     },
     // A cluster per scenario made ahead of time, so even the first Start is quick.
@@ -313,6 +344,50 @@ function makeNamespaceProvider(
     provider,
     terminals: { kind: 'toolbox', open: (cluster, size) => provider.openShell(cluster.id, size) },
     stop: () => stopReaper(),
+  };
+}
+
+/** `--terminals pod`'s settings from the flags, or a clear error naming the one missing. */
+function podTerminalOptions(options: Omit<ServeOptions, 'port' | 'maxSessions'>): PodTerminalOptions {
+  if (options.provider === 'namespace') {
+    throw new Error(
+      '--terminals pod is for the sim and kind providers: the namespace provider already gives each learner a toolbox pod',
+    );
+  }
+  const image = options.terminalImage;
+  if (!image)
+    throw new Error('--terminals pod needs --terminal-image: an image with a shell and kubectl the cluster can pull');
+  const gatewayUrl = options.gatewayUrl;
+  if (!gatewayUrl || !/^https:\/\/[^/]+/.test(gatewayUrl)) {
+    throw new Error(
+      "--terminals pod needs --gateway-url: the runner's gateway as pods reach it, e.g. https://paranoid-gateway.paranoid.svc:7443",
+    );
+  }
+  const runnerNamespace = options.runnerNamespace ?? process.env.POD_NAMESPACE;
+  if (!runnerNamespace)
+    throw new Error('--terminals pod needs --runner-namespace (or $POD_NAMESPACE): where the runner pods are');
+  const podLabels: Record<string, string> = {};
+  for (const pair of (options.runnerSelector ?? '').split(',').filter(Boolean)) {
+    const m = /^([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]*)$/.exec(pair.trim());
+    if (!m)
+      throw new Error(
+        `invalid --runner-selector ${JSON.stringify(pair)}: expected key=value pairs separated by commas`,
+      );
+    podLabels[m[1]!] = m[2]!;
+  }
+  if (Object.keys(podLabels).length === 0) {
+    throw new Error(
+      "--terminals pod needs --runner-selector: the runner pods' labels, e.g. app.kubernetes.io/name=paranoid",
+    );
+  }
+  const port = Number(options.gatewayPort ?? '7443');
+  return {
+    hostKubeconfig: hostKubeconfig(options.hostKubeconfig),
+    namespace: options.terminalsNamespace ?? 'paranoid-terminals',
+    image,
+    gatewayUrl,
+    runner: { namespace: runnerNamespace, podLabels, port: Number.isInteger(port) && port > 0 ? port : 7443 },
+    ttlMs: MAX_SESSION_LIFE_MS,
   };
 }
 

@@ -206,13 +206,24 @@ export class PodTerminals {
     }
   }
 
+  /**
+   * Creates an object; a dropped connection is tried again (twice), and an AlreadyExists after
+   * one means the first attempt got through, so the object is read back instead.
+   */
   private async create(path: string, object: KubeObject): Promise<unknown> {
-    try {
-      return await this.client.send('POST', path, object);
-    } catch (error) {
-      throw new Error(
-        `failed to create ${object.kind} ${this.options.namespace}/${object.metadata.name}: ${apiErrorMessage(error)}`,
-      );
+    const what = `${object.kind} ${this.options.namespace}/${object.metadata.name}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.send('POST', path, object);
+      } catch (error) {
+        if (error instanceof KubeApiError && error.code === 409 && attempt > 0) {
+          return this.client.send('GET', `${path}/${object.metadata.name}`);
+        }
+        if (error instanceof KubeApiError || attempt >= 2) {
+          throw new Error(`failed to create ${what}: ${apiErrorMessage(error)}`);
+        }
+        await sleep(200);
+      }
     }
   }
 
