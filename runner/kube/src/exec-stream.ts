@@ -24,6 +24,8 @@ export interface ExecStreamRequest {
   size: { cols: number; rows: number };
   /** How long the upgrade may take before it is given up (default 15 s). */
   connectTimeoutMs?: number;
+  /** The channel protocols to offer (default {@link EXEC_STREAM_PROTOCOLS}). */
+  protocols?: string[];
 }
 
 /** An interactive process in a container: its terminal as a byte stream, as `kubectl exec -it` has it. */
@@ -55,7 +57,7 @@ export function openExecStream(client: KubeClient, request: ExecStreamRequest): 
   );
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, EXEC_STREAM_PROTOCOLS, {
+    const ws = new WebSocket(url, request.protocols ?? EXEC_STREAM_PROTOCOLS, {
       headers: options.headers as Record<string, string>,
       ...(url.protocol === 'wss:'
         ? {
