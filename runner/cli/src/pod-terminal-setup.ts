@@ -91,6 +91,7 @@ export function withPodTerminals(
   const provider: ClusterProvider = {
     info: () => inner.info(),
     list: () => inner.list(),
+    ...(inner.reserve ? { reserve: (scenarioId: string, count: number) => inner.reserve?.(scenarioId, count) } : {}),
     async create(create) {
       const handle = await inner.create(create);
       const token = randomToken();

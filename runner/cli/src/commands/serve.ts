@@ -79,6 +79,7 @@ export interface ServeOptions {
   runnerSelector?: string;
   /** pod: the runner pods' namespace (default $POD_NAMESPACE). */
   runnerNamespace?: string;
+  reservePerWorkshop?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -113,6 +114,10 @@ export async function createServeLab(
       : limit(options.maxSessionsPerAddress, '--max-sessions-per-address', 10_000);
   const startsPerMinute =
     options.startsPerMinute === undefined ? undefined : limit(options.startsPerMinute, '--starts-per-minute', 10_000);
+  // 0 is a valid answer here (no reservations), which `limit` refuses.
+  const reserve = options.reservePerWorkshop?.trim();
+  const reservePerWorkshop =
+    reserve === undefined ? undefined : reserve === '0' ? 0 : limit(reserve, '--reserve-per-workshop', 1000);
   const catalog = new FsCatalog(options.scenarios ?? SCENARIOS);
   const made = await makeProvider({ ...options, sessionLifeMs: MAX_SESSION_LIFE_MS }, catalog);
   const { stop, warm } = made;
@@ -134,6 +139,7 @@ export async function createServeLab(
     ...(maxSessions ? { maxSessions } : {}),
     ...(ttlMinutes ? { ttlMs: ttlMinutes * 60_000 } : {}),
     ...(perAddress ? { maxSessionsPerAddress: perAddress } : {}),
+    ...(reservePerWorkshop !== undefined ? { reservePerWorkshop } : {}),
     ...(startsPerMinute
       ? { createsPerMinute: { perAddress: startsPerMinute, perLearner: Math.max(10, Math.ceil(startsPerMinute / 3)) } }
       : {}),
