@@ -111,7 +111,7 @@ beforeAll(async () => {
   lab = await createServeLab({
     provider: 'namespace',
     hostKubeconfig: join(dir, 'host-kubeconfig'),
-    toolboxImage: 'nicolaka/netshoot:v0.13',
+    toolboxImage: 'bitnami/kubectl:1.32.3',
     database: ':memory:',
     dataDir: join(dir, 'data'),
     scenarios: join(dir, 'scenarios'),
