@@ -153,7 +153,9 @@ describe('paranoid lint on runsInNamespace', () => {
     );
   });
 
-  it('refuses every shipped scenario declared as running in its first namespace, each for its own reason', () => {
+  it('refuses every shipped scenario declared as running in its first namespace, each for its own reason', {
+    timeout: 60_000,
+  }, () => {
     const root = mkdtempSync(join(tmpdir(), 'paranoid-fit-'));
     dirs.push(root);
     cpSync(SCENARIOS, root, { recursive: true });
