@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveHelm } from '@paranoid/kube/kubectl-binary.ts';
 import { INSTRUCTOR_TOKEN_FILE, rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { type KubectlResult, type StartedSim, scratchFile, startSim } from '../support/sim.ts';
 
 const CHART = fileURLToPath(new URL('../../infra/helm/paranoid', import.meta.url));
@@ -194,6 +194,60 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(true);
   });
 
+  it('with terminals.mode=pod, grants the runner a Role in the terminals namespace only, and opens only the gateway to terminal pods', async () => {
+    const objects = (await render('lab', [...PRODUCTION, '--set', 'terminals.mode=pod'])) as (Manifest & {
+      metadata: { namespace?: string };
+      rules?: unknown;
+      subjects?: unknown;
+    })[];
+    expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+    const roles = objects.filter((o) => o.kind === 'Role');
+    expect(roles.map((r) => [r.metadata.name, r.metadata.namespace])).toEqual([
+      ['lab-paranoid-terminals', 'paranoid-terminals'],
+    ]);
+    expect(roles[0]?.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+      { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'get', 'list', 'patch', 'delete'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'update'] },
+    ]);
+    expect(objects.find((o) => o.kind === 'RoleBinding')?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'lab-paranoid', namespace: NS },
+    ]);
+    const namespace = objects.find((o) => o.kind === 'Namespace')!;
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+    });
+    const pod = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.containers[0].args).toEqual(
+      expect.arrayContaining([
+        '--terminals=pod',
+        '--terminals-namespace=paranoid-terminals',
+        '--terminal-image=ghcr.io/paranoid-lab/runner:0.1.0',
+        '--gateway-url=https://$(POD_IP):7443',
+        '--runner-selector=app.kubernetes.io/name=paranoid,app.kubernetes.io/instance=lab,app.kubernetes.io/component=runner',
+      ]),
+    );
+    expect(pod.containers[0].ports).toContainEqual({ name: 'gateway', containerPort: 7443, protocol: 'TCP' });
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(policy.spec.ingress[1]).toEqual({
+      ports: [{ port: 'gateway', protocol: 'TCP' }],
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'paranoid-terminals' } },
+          podSelector: { matchLabels: { 'paranoid.dev/managed-by': 'paranoid-terminals' } },
+        },
+      ],
+    });
+    expect(policy.spec.egress.flatMap((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port))).toEqual([
+      53, 53, 443, 6443, 5432,
+    ]);
+    const wrong = await helm(['template', 'lab', CHART, '--set', 'terminals.mode=pods']);
+    expect(wrong.stderr).toContain('terminals.mode "pods": expected "sandbox" or "pod"');
+  });
+
   it('documents every value in values.yaml and in its README', () => {
     const values = readFileSync(join(CHART, 'values.yaml'), 'utf8');
     const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
@@ -227,6 +281,53 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     const weak = await helm(['template', 'lab', CHART, ...PRODUCTION, '--set', 'secret.replicaSecret=short']);
     expect(weak.code).not.toBe(0);
     expect(weak.stderr).toContain('secret.replicaSecret must have at least 32 characters');
+  });
+});
+
+describe('the terminal pods RBAC of the chart, on a simulated cluster that enforces it', () => {
+  it('lets the runner make, exec into and delete pods and Secrets in the terminals namespace, and nothing elsewhere', async () => {
+    const out = await helm([
+      'template',
+      'term',
+      CHART,
+      '--namespace',
+      'paranoid-term',
+      '--set',
+      'terminals.mode=pod',
+      '--set',
+      'terminals.namespace=term-shells',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    // Only the cluster-wide pieces and the terminals namespace's RBAC: the runner itself is proven above.
+    const docs = parseAllDocuments(out.stdout)
+      .map((d) => d.toJS() as { kind: string } | null)
+      .filter(
+        (d): d is { kind: string } =>
+          d !== null && ['Namespace', 'Role', 'RoleBinding', 'ServiceAccount'].includes(d.kind),
+      );
+    expect((await sim.kubectl(['create', 'namespace', 'paranoid-term'])).code).toBe(0);
+    // As `helm install -n paranoid-term` does: the release's own objects go in its namespace.
+    for (const d of docs as { kind: string; metadata: { namespace?: string } }[]) {
+      if (d.kind !== 'Namespace') d.metadata.namespace ??= 'paranoid-term';
+    }
+    const file = scratchFile(sim, 'terminals-rbac.yaml', docs.map((d) => stringify(d)).join('---\n'));
+    const apply = await sim.kubectl(['apply', '-f', file]);
+    expect(apply.code, apply.stderr).toBe(0);
+    const can = async (...args: string[]) =>
+      (
+        await sim.kubectl(['auth', 'can-i', '--as=system:serviceaccount:paranoid-term:term-paranoid', ...args])
+      ).stdout.trim();
+    expect(await can('create', 'pods', '-n', 'term-shells')).toBe('yes');
+    expect(await can('create', 'pods/exec', '-n', 'term-shells')).toBe('yes');
+    expect(await can('delete', 'secrets', '-n', 'term-shells')).toBe('yes');
+    expect(await can('update', 'networkpolicies.networking.k8s.io', '-n', 'term-shells')).toBe('yes');
+    expect(await can('create', 'pods', '-n', 'paranoid-term')).toBe('no');
+    expect(await can('get', 'secrets', '-n', 'kube-system')).toBe('no');
+    expect(await can('create', 'pods', '-n', 'default')).toBe('no');
+    expect(await can('create', 'namespaces')).toBe('no');
+    expect(await can('escalate', 'roles.rbac.authorization.k8s.io', '-n', 'term-shells')).toBe('no');
+    const ns = JSON.parse((await sim.kubectl(['get', 'namespace', 'term-shells', '-o', 'json'])).stdout);
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 });
 

@@ -5,6 +5,7 @@ import type { Probe } from '@paranoid/schema/probe.ts';
 import type { Problem } from '@paranoid/schema/problem.ts';
 import { resourceForKind } from '@paranoid/schema/resources.ts';
 import { type LoadedScenario, loadScenario, scenarioDirs } from './load.ts';
+import { namespaceFitProblems, type PodSecurityJudge } from './namespace-fit.ts';
 
 /** The least a scenario must prove about its checks. */
 export const MIN_GOOD_VARIANTS = 3;
@@ -122,12 +123,17 @@ export interface LintReport {
   problems: number;
 }
 
-/** Loads and lints every scenario folder under `root`. */
-export function lintAll(root: string, ids: string[] = []): LintReport {
+/**
+ * Loads and lints every scenario folder under `root`. With `podSecurity`, a scenario that
+ * declares `runsInNamespace` has its pods judged against the level it declares as well.
+ */
+export function lintAll(root: string, ids: string[] = [], podSecurity?: PodSecurityJudge): LintReport {
   const dirs = scenarioDirs(root).filter((d) => ids.length === 0 || ids.includes(basename(d)));
   const scenarios = dirs.map((dir) => {
     const { scenario, problems } = loadScenario(dir, root);
-    const all = scenario ? [...problems, ...lintScenario(scenario, root)] : problems;
+    const all = scenario
+      ? [...problems, ...lintScenario(scenario, root), ...namespaceFitProblems(scenario, root, podSecurity)]
+      : problems;
     return { id: basename(dir), dir, problems: all, ...(scenario ? { loaded: scenario } : {}) };
   });
   return { scenarios, problems: scenarios.reduce((n, s) => n + s.problems.length, 0) };

@@ -17,7 +17,11 @@ const provider = () =>
 program
   .command('serve')
   .description('serve the whole lab (site and API) on one port')
-  .addOption(provider())
+  .addOption(
+    new Option('--provider <provider>', 'where clusters come from')
+      .choices(['sim', 'kind', 'namespace'])
+      .default('sim'),
+  )
   .option('--port <port>', 'port to listen on', '7420')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option(
@@ -65,6 +69,39 @@ program
       'a replica told to stop (SIGTERM) takes no new session and waits this long for live ones to end (default: the session TTL)',
     ).env('PARANOID_DRAIN_TIMEOUT'),
   )
+  .addOption(
+    new Option(
+      '--host-kubeconfig <file>',
+      "namespace: the kubeconfig of the cluster learners get namespaces on (default: the pod's own service account)",
+    ).env('PARANOID_HOST_KUBECONFIG'),
+  )
+  .option(
+    '--toolbox-image <ref>',
+    "namespace: the learner's toolbox image (a shell and kubectl), pullable by the nodes",
+  )
+  .addOption(
+    new Option(
+      '--terminals <mode>',
+      "sandbox: learners' shells in bubblewrap on this machine; pod: each in a toolbox pod of its own (in Kubernetes)",
+    )
+      .choices(['sandbox', 'pod'])
+      .default('sandbox'),
+  )
+  .option('--terminals-namespace <name>', 'pod terminals: the namespace they run in (default paranoid-terminals)')
+  .option('--terminal-image <ref>', 'pod terminals: the image (a shell and kubectl), pullable by the nodes')
+  .option(
+    '--gateway-url <url>',
+    "pod terminals: the runner's HTTPS gateway as the pods reach it (https://<pod IP>:7443)",
+  )
+  .option('--gateway-port <port>', 'pod terminals: the port the gateway listens on (default 7443)')
+  .option(
+    '--runner-selector <labels>',
+    "pod terminals: the runner pods' labels (k=v,...), the only pods the terminals' NetworkPolicy lets them reach",
+  )
+  .addOption(
+    new Option('--runner-namespace <name>', 'pod terminals: the namespace of the runner pods').env('POD_NAMESPACE'),
+  )
+  .option('--scenarios <dir>', "scenarios directory (default: the repository's)")
   .action(async (options) => {
     const { serve } = await import('./commands/serve.ts');
     try {

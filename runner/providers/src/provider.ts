@@ -6,7 +6,7 @@
 import type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
 
 export interface ProviderInfo {
-  name: 'sim' | 'kind';
+  name: 'sim' | 'kind' | 'namespace';
   /** True when "from the internet" probes reach real ports on this machine. */
   realNetwork: boolean;
   /** Shown where the learner picks the provider (e.g. kind's privileged nodes). */
@@ -29,6 +29,16 @@ export interface ClusterHandle {
   scenarioId?: string;
   /** A kubeconfig (YAML) with cluster-admin rights, for the runner's own use. */
   kubeconfig: string;
+  /**
+   * A kubeconfig with the learner's own rights, when they are less than `kubeconfig`'s (the
+   * namespace provider: a ServiceAccount token confined to the session's namespace).
+   */
+  learnerKubeconfig?: string;
+  /**
+   * Where the scenario's namespaces really are, when the provider moved them: the name the
+   * scenario's files use → the session's namespace (the namespace provider).
+   */
+  namespaces?: Record<string, string>;
   /** Replays a request from the internet (grader probes, the attack). */
   requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
 }

@@ -73,6 +73,31 @@ export const InternetHostSchema = z
   })
   .strict();
 
+/**
+ * Whether a scenario can run in a namespace of a shared cluster (`serve --provider
+ * namespace`, the Educates model) and how. Absent: it cannot, because its setup or its
+ * fix needs power over the whole cluster (a node, a ClusterRoleBinding, an admission
+ * policy). `paranoid lint` holds the declaration against every object the setup, the
+ * solution and the variants create.
+ */
+export const RunsInNamespaceSchema = z
+  .object({
+    /**
+     * The one namespace every object of the scenario lives in. On the namespace provider the
+     * learner gets a namespace of their own in its place; its Namespace object, if the setup
+     * has one, is not applied.
+     */
+    namespace: id,
+    /**
+     * The Pod Security level the learner's namespace enforces: `restricted` unless the
+     * scenario's pods need what only `baseline` allows. `privileged` is never offered: it is
+     * the node, and the node is not the learner's on a shared cluster.
+     */
+    podSecurity: z.enum(['restricted', 'baseline']).default('restricted'),
+  })
+  .strict();
+export type RunsInNamespace = z.output<typeof RunsInNamespaceSchema>;
+
 /** `scenario.yaml`. */
 export const ScenarioSchema = z
   .object({
@@ -91,6 +116,8 @@ export const ScenarioSchema = z
     checks: z.array(CheckSchema).min(1),
     /** Hosts outside the cluster this scenario's probes and workloads talk to (for the sim). */
     internet: z.array(InternetHostSchema).default([]),
+    /** Set when the scenario can run in one namespace of a shared cluster; see {@link RunsInNamespaceSchema}. */
+    runsInNamespace: RunsInNamespaceSchema.optional(),
   })
   .strict();
 export type Scenario = z.output<typeof ScenarioSchema>;

@@ -1,6 +1,7 @@
 import { ClusterFailure } from '@paranoid/kube/cluster-client.ts';
 import { ManifestError, parseManifests } from '@paranoid/kube/manifests.ts';
 import type { ProviderInfo } from '@paranoid/providers/provider.ts';
+import { availabilityOn } from './availability.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import type { ProgressStore } from './progress-store.ts';
@@ -113,7 +114,14 @@ export function createApp(deps: AppDeps): App {
     return json({ ready: true });
   });
 
-  on('GET', '/api/scenarios', async () => json({ scenarios: await deps.catalog.list() }));
+  const withAvailability = <T extends { runsInNamespace?: unknown }>(s: T) => {
+    const a = availabilityOn(deps.provider, s);
+    return { ...s, available: a.available, ...(a.available ? {} : { unavailableReason: a.reason }) };
+  };
+
+  on('GET', '/api/scenarios', async () =>
+    json({ provider: deps.provider.name, scenarios: (await deps.catalog.list()).map(withAvailability) }),
+  );
 
   on('GET', '/api/scenarios/:id', async (c) => {
     const scenario = await deps.catalog.get(c.params.id!);
@@ -122,7 +130,7 @@ export function createApp(deps: AppDeps): App {
     // Hints too: each is revealed on request, and the request is recorded.
     const { solution: _solution, checks, steps, ...rest } = scenario;
     return json({
-      ...rest,
+      ...withAvailability(rest),
       steps: steps.map(({ hints, ...step }) => ({ ...step, hintCount: hints.length })),
       checks: checks.map(({ hints, ...check }) => ({ ...check, hintCount: hints.length })),
     });
@@ -159,7 +167,16 @@ export function createApp(deps: AppDeps): App {
   on('POST', '/api/sessions', async (c) => {
     const body = await readJson<{ scenarioId?: unknown }>(c.req);
     if (typeof body.scenarioId !== 'string') throw badRequest('scenarioId is required');
-    if (!(await deps.catalog.get(body.scenarioId))) throw notFound(`scenario "${body.scenarioId}"`);
+    const wanted = await deps.catalog.get(body.scenarioId);
+    if (!wanted) throw notFound(`scenario "${body.scenarioId}"`);
+    const availability = availabilityOn(deps.provider, wanted);
+    if (!availability.available) {
+      throw new ApiError(
+        409,
+        'ScenarioUnavailable',
+        `scenario "${body.scenarioId}" is not offered here: ${availability.reason}`,
+      );
+    }
     await deps.store.learner(c.learnerId);
     const inWorkshop = await deps.workshops?.workshops.sessionContext(c.learnerId, body.scenarioId);
     const created = await deps.sessions.create(
@@ -191,15 +208,18 @@ export function createApp(deps: AppDeps): App {
     const s = session(c);
     const body = await readJson<{ yaml?: unknown }>(c.req);
     if (typeof body.yaml !== 'string') throw badRequest('yaml is required');
-    const results = await s.client.apply(parseManifests(body.yaml));
+    const results = await s.client.apply(intoSessionNamespaces(parseManifests(body.yaml), s.cluster.namespaces));
     return json({ results });
   });
 
   on('GET', '/api/sessions/:id/objects', async (c) => {
     const s = session(c);
     const objects: { apiVersion: string; kind: string; name: string; namespace?: string }[] = [];
+    // On a shared cluster the learner may list only their own namespaces.
+    const scopes = s.cluster.namespaces ? Object.values(s.cluster.namespaces) : [undefined];
     for (const [apiVersion, kind] of EDITABLE_KINDS) {
-      const items = await s.client.list(apiVersion, kind).catch(() => []);
+      const lists = await Promise.all(scopes.map((ns) => s.client.list(apiVersion, kind, ns).catch(() => [])));
+      const items = lists.flat();
       for (const item of items) {
         const meta = (item.metadata ?? {}) as { name?: string; namespace?: string };
         if (!meta.name || isSystemNamespace(kind === 'Namespace' ? meta.name : meta.namespace)) continue;
@@ -424,4 +444,20 @@ export function readCookie(header: string | null, name: string): string | null {
 
 function isSystemNamespace(namespace: string | undefined): boolean {
   return namespace === 'kube-system' || namespace === 'kube-public' || namespace === 'kube-node-lease';
+}
+
+/**
+ * Manifests as the learner wrote them, with the scenario's namespaces moved to where the
+ * provider put them (the namespace provider gives each learner their own in place of the
+ * scenario's `shop`), so the YAML of the steps applies as written.
+ */
+function intoSessionNamespaces<T extends { metadata?: { namespace?: string } }>(
+  manifests: T[],
+  namespaces: Record<string, string> | undefined,
+): T[] {
+  if (!namespaces) return manifests;
+  return manifests.map((m) => {
+    const ns = m.metadata?.namespace;
+    return ns !== undefined && namespaces[ns] ? { ...m, metadata: { ...m.metadata, namespace: namespaces[ns] } } : m;
+  });
 }

@@ -3,6 +3,7 @@ import { KubeClient } from '@paranoid/kube/client.ts';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
 import type { Attack } from '@paranoid/schema/scenario.ts';
 import { connect, groupNetworkObjects, reachabilityMatrix } from '@paranoid/sim/network/index.ts';
+import { learnerKubeconfig } from './learner-kubeconfig.ts';
 import type { ClusterHandle, ClusterMap, MapEdge, MapNode, Reachability } from './ports.ts';
 
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
@@ -30,8 +31,12 @@ export class NetworkMap implements Reachability {
   constructor(private readonly attacks: (scenarioId: string) => Attack[] = () => []) {}
 
   async map(cluster: ClusterHandle, scenarioId?: string): Promise<ClusterMap> {
-    const client = new ClusterClient(cluster.kubeconfig);
-    const lists = await Promise.all(KINDS.map(([v, k]) => client.list(v, k).catch(() => [])));
+    // The learner's own view: on a shared cluster (the namespace provider) only their namespaces.
+    const client = new ClusterClient(learnerKubeconfig(cluster));
+    const scopes = cluster.namespaces ? Object.values(cluster.namespaces) : [undefined];
+    const lists = await Promise.all(
+      KINDS.flatMap(([v, k]) => scopes.map((ns) => client.list(v, k, ns).catch(() => []))),
+    );
     return buildClusterMap(lists.flat() as unknown as KubeObject[], scenarioId ? this.attacks(scenarioId) : []);
   }
 
@@ -41,7 +46,8 @@ export class NetworkMap implements Reachability {
     onMap: (map: ClusterMap) => void,
     onEnd: (error?: Error) => void,
   ): () => void {
-    const rest = new KubeClient(cluster.kubeconfig);
+    const rest = new KubeClient(learnerKubeconfig(cluster));
+    const scopes = cluster.namespaces ? Object.values(cluster.namespaces) : [undefined];
     const stops: (() => void)[] = [];
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
@@ -63,9 +69,11 @@ export class NetworkMap implements Reachability {
       }, WATCH_SETTLE_MS);
     };
     for (const [apiVersion, kind] of WATCHED) {
-      rest.path(apiVersion, kind).then((path) => {
-        if (!stopped) stops.push(rest.watch(path, refresh, (error) => finish(error)));
-      }, finish);
+      for (const ns of scopes) {
+        rest.path(apiVersion, kind, ns).then((path) => {
+          if (!stopped) stops.push(rest.watch(path, refresh, (error) => finish(error)));
+        }, finish);
+      }
     }
     refresh();
     return stop;

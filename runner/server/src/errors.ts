@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | 'Unauthorized'
   | 'Forbidden'
   | 'NotFound'
+  | 'ScenarioUnavailable'
   | 'SessionExpired'
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'

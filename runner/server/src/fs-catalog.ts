@@ -57,6 +57,7 @@ export class FsCatalog implements ScenarioCatalog {
           minutes: s.minutes,
           cks: [...s.cks],
           tags: s.tags,
+          ...(s.runsInNamespace ? { runsInNamespace: { ...s.runsInNamespace } } : {}),
           steps: s.steps.map((step) => ({
             id: step.id,
             title: step.title,
@@ -94,6 +95,7 @@ function summary(d: ScenarioDetail): ScenarioSummary {
     minutes: d.minutes,
     cks: d.cks,
     tags: d.tags,
+    ...(d.runsInNamespace ? { runsInNamespace: d.runsInNamespace } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { resolveKubectl } from '@paranoid/kube/kubectl-binary.ts';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type App, createApp, DEFAULT_MAX_BODY_BYTES } from './app.ts';
+import type { ClusterGateway } from './cluster-gateway.ts';
 import { InstructorTokens } from './instructor-token.ts';
 import { PID_FILE, removeLeftovers, WORK_DIR_PREFIX } from './leftovers.ts';
 import { handleNode } from './node-adapter.ts';
@@ -72,6 +73,11 @@ export interface LabServerOptions {
   /** Session creations a minute per client address and per learner (default 30 and 10). */
   createsPerMinute?: { perAddress: number; perLearner: number };
   maxBodyBytes?: number;
+  /**
+   * Requests under `/kube/<session>/` for a session's cluster API, from terminal pods
+   * (cluster-gateway.ts): given when terminals run as pods.
+   */
+  gateway?: ClusterGateway;
   /**
    * Run as one replica among several sharing `database` (PostgreSQL): sessions held by another
    * replica are forwarded to it, and the map of who holds what is in the database.
@@ -232,6 +238,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
   const server = createServer(async (req, res) => {
     for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (options.gateway?.handle(req, res)) return;
     if (path === '/api' || path.startsWith('/api/')) {
       let arrival: Arrival = { forwarded: false };
       if (router) {
@@ -254,6 +261,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     res.end('not found\n');
   });
   server.on('upgrade', async (req, socket, head) => {
+    if (options.gateway?.upgrade(req, socket, head)) return;
     if (router) {
       const arrival = router.arrival(req);
       if (arrival instanceof Error) {

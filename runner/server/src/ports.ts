@@ -19,6 +19,8 @@ export interface ScenarioSummary {
   /** CKS domains, e.g. `Minimize Microservice Vulnerabilities`. */
   cks: string[];
   tags: string[];
+  /** Set when the scenario can run in one namespace of a shared cluster (see the schema's `runsInNamespace`). */
+  runsInNamespace?: { namespace: string; podSecurity: 'restricted' | 'baseline' };
 }
 
 export interface ScenarioStepView {

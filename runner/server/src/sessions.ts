@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
 import type { ClusterHandle, ClusterProvider, ProgressUpdate } from '@paranoid/providers/provider.ts';
 import { ApiError, unauthorized } from './errors.ts';
+import { learnerKubeconfig } from './learner-kubeconfig.ts';
 import { bashrc, localShellCommand, type SandboxFiles } from './sandbox.ts';
 import type { SandboxHost } from './sandbox-host.ts';
 import { type LearnerShell, Terminal, type TerminalSize } from './terminal.ts';
@@ -192,9 +193,10 @@ export class SessionManager {
       createdAt: now,
       expiresAt: now + ttlMs,
       cluster,
-      client: new ClusterClient(cluster.kubeconfig),
+      // What the learner works with has the learner's rights: on the namespace provider, less than the runner's.
+      client: new ClusterClient(learnerKubeconfig(cluster)),
       dir,
-      files: writeSessionFiles(dir, scenarioId, cluster.kubeconfig),
+      files: writeSessionFiles(dir, scenarioId, learnerKubeconfig(cluster)),
       terminal: null,
     };
     this.sessions.set(id, session);
@@ -314,8 +316,8 @@ export class SessionManager {
     session.terminal = null;
     await this.options.provider.delete(session.cluster.id).catch(() => undefined);
     session.cluster = await this.createCluster(session.id, session.scenarioId);
-    session.client = new ClusterClient(session.cluster.kubeconfig);
-    writeFileSync(session.files.kubeconfig, session.cluster.kubeconfig, { mode: 0o600 });
+    session.client = new ClusterClient(learnerKubeconfig(session.cluster));
+    writeFileSync(session.files.kubeconfig, learnerKubeconfig(session.cluster), { mode: 0o600 });
     this.startTerminal(session, { cols: 100, rows: 30 });
     return session;
   }

@@ -8,6 +8,7 @@ export type FailureCode =
   | 'InvalidYaml'
   | 'Unauthorized'
   | 'NotFound'
+  | 'ScenarioUnavailable'
   | 'SessionExpired'
   | 'PayloadTooLarge'
   | 'AdmissionDenied'

@@ -9,6 +9,33 @@ interface Progress {
   solutionRevealed: boolean;
 }
 
+interface Offered {
+  id: string;
+  available: boolean;
+  unavailableReason?: string;
+}
+
+/**
+ * Marks the scenarios this runner's provider cannot run (the namespace provider runs
+ * only those that fit one namespace). The catalog is built ahead of time with every
+ * scenario; only the runner knows which provider it uses.
+ */
+function markUnavailable(cards: HTMLElement[]): void {
+  fetch('/api/scenarios', { cache: 'no-store' })
+    .then((res) => (res.ok ? (res.json() as Promise<{ provider: string; scenarios: Offered[] }>) : null))
+    .then((body) => {
+      for (const s of body?.scenarios ?? []) {
+        const card = cards.find((c) => c.dataset.scenario === s.id);
+        const out = card?.querySelector<HTMLElement>('[data-availability]');
+        if (!card || !out || s.available) continue;
+        card.dataset.unavailable = 'true';
+        out.hidden = false;
+        out.textContent = `Not offered on this lab (${body?.provider} provider): ${s.unavailableReason ?? ''}`;
+      }
+    })
+    .catch(() => undefined);
+}
+
 export function initCatalog(): void {
   const form = document.getElementById('filters') as HTMLFormElement | null;
   const cards = [...document.querySelectorAll<HTMLElement>('.card[data-scenario]')];
@@ -40,6 +67,8 @@ export function initCatalog(): void {
   form.addEventListener('change', apply);
   form.addEventListener('submit', (e) => e.preventDefault());
   apply();
+
+  markUnavailable(cards);
 
   fetch('/api/progress', { cache: 'no-store' })
     .then((res) => (res.ok ? (res.json() as Promise<{ progress: Progress[] }>) : null))

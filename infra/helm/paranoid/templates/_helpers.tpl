@@ -81,7 +81,15 @@ app.kubernetes.io/part-of: paranoid
 {{- if ne .Values.provider "sim" -}}
 {{- fail (printf "provider %q cannot run in a pod: only \"sim\" is supported by this chart (kind needs a Docker engine)" .Values.provider) -}}
 {{- end -}}
+{{- if not (has .Values.terminals.mode (list "sandbox" "pod")) -}}
+{{- fail (printf "terminals.mode %q: expected \"sandbox\" or \"pod\"" .Values.terminals.mode) -}}
+{{- end -}}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.secret.databaseUrl) (not .Values.secret.existingSecret) -}}
 {{- fail "replicaCount > 1 needs secret.databaseUrl (or secret.existingSecret): without PostgreSQL each replica keeps its own progress in SQLite on an emptyDir" -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The terminal image: terminals.image, else the runner image (it holds a shell and kubectl). */}}
+{{- define "paranoid.terminalImage" -}}
+{{- default (include "paranoid.image" .) .Values.terminals.image -}}
 {{- end -}}

@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { lintAll } from '@paranoid/catalog/lint.ts';
+import type { PodSecurityJudge } from '@paranoid/catalog/namespace-fit.ts';
+import type { ObjectMeta } from '@paranoid/k8s/object.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
 import { loadTracks } from '@paranoid/server/fs-tracks.ts';
+import { evaluatePod } from '@paranoid/sim/admission/pod-security-policy.ts';
+import type { PodSpec } from 'kubernetes-types/core/v1';
 
 export interface LintOptions {
   /** The scenarios directory (default: the repository's). */
@@ -9,6 +13,12 @@ export interface LintOptions {
   /** The tracks directory (default: the repository's content/tracks). */
   tracks?: string;
 }
+
+/** The simulator's Pod Security evaluator (upstream's checks), as the catalog's lint asks for it. */
+const podSecurityJudge: PodSecurityJudge = (level, metadata, spec) =>
+  evaluatePod(level, 'latest', metadata as ObjectMeta | undefined, spec as PodSpec | undefined).reasons.map((r) =>
+    r.detail ? `${r.reason} (${r.detail})` : r.reason,
+  );
 
 const defaultRoot = () => fileURLToPath(new URL('../../../../scenarios', import.meta.url));
 const defaultTracks = () => fileURLToPath(new URL('../../../../content/tracks', import.meta.url));
@@ -26,13 +36,14 @@ export function lint(
   },
 ): number {
   const root = options.scenarios ?? defaultRoot();
-  const report = lintAll(root);
+  const report = lintAll(root, [], podSecurityJudge);
   for (const s of report.scenarios) {
     if (s.problems.length === 0) {
       const l = s.loaded!;
       const good = l.variants.filter((v) => v.expect === 'pass').length;
+      const fit = l.scenario.runsInNamespace;
       out.stdout(
-        `ok    ${s.id}: ${l.scenario.checks.length} checks, ${l.scenario.attack.length} attacks, ${good} good and ${l.variants.length - good} bad variants\n`,
+        `ok    ${s.id}: ${l.scenario.checks.length} checks, ${l.scenario.attack.length} attacks, ${good} good and ${l.variants.length - good} bad variants${fit ? `, runs in a namespace (${fit.podSecurity})` : ''}\n`,
       );
     } else {
       out.stdout(`FAIL  ${s.id}: ${s.problems.length} problem${s.problems.length > 1 ? 's' : ''}\n`);

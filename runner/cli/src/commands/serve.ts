@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import { mapNamespaces } from '@paranoid/grader/namespace-map.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
+import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
 import { kindProviderFor } from '@paranoid/providers/kind/for-scenarios.ts';
 import { KIND_WARNING } from '@paranoid/providers/kind/kind-provider.ts';
-import { startReaper } from '@paranoid/providers/kind/reaper.ts';
+import { runnerInstanceId } from '@paranoid/providers/kind/labels.ts';
+import { ownerOnThisHostMayBeAlive, startReaper } from '@paranoid/providers/kind/reaper.ts';
+import { NamespaceProvider, type NamespaceScenario } from '@paranoid/providers/namespace/namespace-provider.ts';
+import { startNamespaceReaper } from '@paranoid/providers/namespace/reaper.ts';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { type SimHost, SimProvider } from '@paranoid/providers/sim-provider.ts';
 import { NetworkMap } from '@paranoid/server/cluster-map.ts';
@@ -27,10 +32,11 @@ import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
 import { createSimWorkerPool } from '@paranoid/sim-server/worker-pool.ts';
 import { defaultDataDir } from '../data-dir.ts';
 import { watchLauncher } from '../launcher-watch.ts';
+import { type PodTerminalOptions, withPodTerminals } from '../pod-terminal-setup.ts';
 import { progressBar } from '../progress-bar.ts';
 
 export interface ServeOptions {
-  provider: 'sim' | 'kind';
+  provider: 'sim' | 'kind' | 'namespace';
   port: string;
   host?: string;
   /** The runner's data dir: progress (SQLite), the signing key, the instructor token's hash. */
@@ -61,6 +67,26 @@ export interface ServeOptions {
   replicaId?: string;
   /** Seconds a stopping replica waits for its live sessions to end. */
   drainTimeout?: string;
+  /** namespace: the host cluster's kubeconfig file (default: the pod's service account, in a cluster). */
+  hostKubeconfig?: string;
+  /** namespace: the learner's toolbox image. */
+  toolboxImage?: string;
+  /** The scenarios directory the catalog reads (default: the repository's; tests give their own). */
+  scenarios?: string;
+  /** `sandbox` (default: bubblewrap on this machine) or `pod` (a toolbox pod per session; in Kubernetes). */
+  terminals?: 'sandbox' | 'pod';
+  /** pod: the terminals namespace. */
+  terminalsNamespace?: string;
+  /** pod: the toolbox image. */
+  terminalImage?: string;
+  /** pod: the runner's gateway as terminal pods reach it (`https://<service>.<namespace>.svc:<port>`). */
+  gatewayUrl?: string;
+  /** pod: the port the gateway listens on (HTTPS, default 7443). */
+  gatewayPort?: string;
+  /** pod: the runner pods' labels (`k=v,k=v`), the one peer terminal pods may reach. */
+  runnerSelector?: string;
+  /** pod: the runner pods' namespace (default $POD_NAMESPACE). */
+  runnerNamespace?: string;
   reservePerWorkshop?: string;
 }
 
@@ -77,6 +103,8 @@ const TRACKS = fileURLToPath(new URL('../../../../content/tracks', import.meta.u
  */
 const KIND_SETTLE_MS = 120_000;
 const SIM_SETTLE_MS = 0;
+/** The longest a session lives, extensions included (the session manager's cap): a namespace's expiry. */
+const MAX_SESSION_LIFE_MS = 4 * 60 * 60_000;
 
 /** The lab as `serve` runs it, not yet listening: the bench and tests start it the same way. */
 export async function createServeLab(
@@ -86,7 +114,7 @@ export async function createServeLab(
     /** The replicas' shared secret (serve reads it from PARANOID_REPLICA_SECRET, never the command line). */
     replicaSecret?: string;
   },
-): Promise<LabServer & { prewarm(): void }> {
+): Promise<LabServer & { prewarm(): void; gatewayPort?: number }> {
   const replica = replicaOptions(options);
   const maxSessions =
     options.maxSessions === undefined ? undefined : limit(String(options.maxSessions), '--max-sessions', 10_000);
@@ -101,8 +129,12 @@ export async function createServeLab(
   const reserve = options.reservePerWorkshop?.trim();
   const reservePerWorkshop =
     reserve === undefined ? undefined : reserve === '0' ? 0 : limit(reserve, '--reserve-per-workshop', 1000);
-  const catalog = new FsCatalog(SCENARIOS);
-  const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
+  const catalog = new FsCatalog(options.scenarios ?? SCENARIOS);
+  const made = await makeProvider({ ...options, sessionLifeMs: MAX_SESSION_LIFE_MS }, catalog);
+  const { stop, warm } = made;
+  const pods = options.terminals === 'pod' ? withPodTerminals(made.provider, podTerminalOptions(options)) : undefined;
+  const provider = pods?.provider ?? made.provider;
+  const terminals = pods?.terminals ?? made.terminals;
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
   const dataDir = options.dataDir ?? defaultDataDir();
   const tracks = new FsTracks(TRACKS, async () => new Set((await catalog.list()).map((s) => s.id)));
@@ -130,11 +162,23 @@ export async function createServeLab(
     ...(terminals ? { terminals } : {}),
     ...(replica ? { replica } : {}),
   });
+  let gatewayPort: number | undefined;
+  if (pods) {
+    const port = Number(options.gatewayPort ?? '7443');
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new Error(
+        `invalid --gateway-port ${JSON.stringify(options.gatewayPort)}: expected a number from 0 to 65535`,
+      );
+    }
+    gatewayPort = await pods.listen(port, options.host ?? '127.0.0.1');
+  }
   return {
     ...lab,
+    ...(gatewayPort !== undefined ? { gatewayPort } : {}),
     close: async () => {
       // Sessions end (and their clusters go) before the simulator's workers stop.
       await lab.close();
+      await pods?.stop();
       await stop();
     },
     // A cluster per scenario made ahead of time, so even the first Start is quick.
@@ -241,13 +285,32 @@ interface ProviderSetup {
 }
 
 async function makeProvider(
-  options: Pick<ServeOptions, 'provider' | 'warmPool' | 'maxClusters'>,
+  options: Pick<ServeOptions, 'provider' | 'warmPool' | 'maxClusters' | 'hostKubeconfig' | 'toolboxImage'> & {
+    sessionLifeMs: number;
+  },
   catalog: FsCatalog,
 ): Promise<ProviderSetup> {
   const setup = async (scenarioId: string) => {
     const scenario = await catalog.get(scenarioId);
     return (scenario?.manifests ?? []).flatMap((file) => parseManifests(file.content));
   };
+  if (options.provider === 'namespace') {
+    return makeNamespaceProvider(
+      {
+        hostKubeconfig: hostKubeconfig(options.hostKubeconfig),
+        toolboxImage: toolboxImage(options.toolboxImage),
+        ttlMs: options.sessionLifeMs,
+      },
+      async (id) => {
+        const scenario = catalog.scenario(id);
+        if (!scenario) return undefined;
+        return {
+          ...(scenario.runsInNamespace ? { runsInNamespace: scenario.runsInNamespace } : {}),
+          setup: (await setup(id)) as KubeObject[],
+        };
+      },
+    );
+  }
   if (options.provider === 'kind') {
     return makeKindProvider(setup, {
       warmPool: count(options.warmPool ?? '1', '--warm-pool'),
@@ -324,6 +387,110 @@ async function makeKindProvider(
 }
 
 /**
+ * A namespace per session on an existing cluster (providers/namespace): the learner's
+ * terminal is an exec into their toolbox pod through the Kubernetes API; a reaper ends
+ * namespaces past their expiry or left by a runner that is gone, at start and every minute.
+ */
+function makeNamespaceProvider(
+  options: { hostKubeconfig: string; toolboxImage: string; ttlMs: number },
+  scenario: (id: string) => Promise<NamespaceScenario | undefined>,
+): ProviderSetup {
+  const owner = runnerInstanceId(hostname(), process.pid, randomBytes(3).toString('hex'));
+  const provider = new NamespaceProvider({ ...options, owner, scenario, settleTimeoutMs: KIND_SETTLE_MS });
+  const stopReaper = startNamespaceReaper({
+    client: provider.client,
+    owner,
+    intervalMs: 60_000,
+    isActive: (session) => provider.servesSession(session),
+    ownerMayBeAlive: ownerOnThisHostMayBeAlive,
+    onError: (error) => process.stderr.write(`reaper: ${error instanceof Error ? error.message : error}\n`),
+  });
+  return {
+    provider,
+    terminals: { kind: 'toolbox', open: (cluster, size) => provider.openShell(cluster.id, size) },
+    stop: () => stopReaper(),
+  };
+}
+
+/** `--terminals pod`'s settings from the flags, or a clear error naming the one missing. */
+function podTerminalOptions(options: Omit<ServeOptions, 'port' | 'maxSessions'>): PodTerminalOptions {
+  if (options.provider === 'namespace') {
+    throw new Error(
+      '--terminals pod is for the sim and kind providers: the namespace provider already gives each learner a toolbox pod',
+    );
+  }
+  const image = options.terminalImage;
+  if (!image)
+    throw new Error('--terminals pod needs --terminal-image: an image with a shell and kubectl the cluster can pull');
+  const gatewayUrl = options.gatewayUrl;
+  if (!gatewayUrl || !/^https:\/\/[^/]+/.test(gatewayUrl)) {
+    throw new Error(
+      "--terminals pod needs --gateway-url: the runner's gateway as pods reach it, e.g. https://paranoid-gateway.paranoid.svc:7443",
+    );
+  }
+  const runnerNamespace = options.runnerNamespace ?? process.env.POD_NAMESPACE;
+  if (!runnerNamespace)
+    throw new Error('--terminals pod needs --runner-namespace (or $POD_NAMESPACE): where the runner pods are');
+  const podLabels: Record<string, string> = {};
+  for (const pair of (options.runnerSelector ?? '').split(',').filter(Boolean)) {
+    const m = /^([A-Za-z0-9./_-]+)=([A-Za-z0-9._-]*)$/.exec(pair.trim());
+    if (!m)
+      throw new Error(
+        `invalid --runner-selector ${JSON.stringify(pair)}: expected key=value pairs separated by commas`,
+      );
+    podLabels[m[1]!] = m[2]!;
+  }
+  if (Object.keys(podLabels).length === 0) {
+    throw new Error(
+      "--terminals pod needs --runner-selector: the runner pods' labels, e.g. app.kubernetes.io/name=paranoid",
+    );
+  }
+  const port = Number(options.gatewayPort ?? '7443');
+  return {
+    hostKubeconfig: hostKubeconfig(options.hostKubeconfig),
+    namespace: options.terminalsNamespace ?? 'paranoid-terminals',
+    image,
+    gatewayUrl,
+    runner: { namespace: runnerNamespace, podLabels, port: Number.isInteger(port) && port > 0 ? port : 7443 },
+    ttlMs: MAX_SESSION_LIFE_MS,
+  };
+}
+
+/** The host cluster's kubeconfig: the file given, or in a pod the pod's own service account. */
+function hostKubeconfig(file: string | undefined): string {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`failed to read --host-kubeconfig ${file}: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+  const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const host = process.env.KUBERNETES_SERVICE_HOST;
+  const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
+  if (!host || !existsSync(join(dir, 'token'))) {
+    throw new Error(
+      'failed to find the host cluster: --provider namespace needs --host-kubeconfig, or to run in a pod with a service account token',
+    );
+  }
+  return kubeconfigYaml({
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    token: readFileSync(join(dir, 'token'), 'utf8').trim(),
+    certificateAuthority: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    context: 'host',
+  });
+}
+
+function toolboxImage(ref: string | undefined): string {
+  if (!ref) {
+    throw new Error(
+      '--provider namespace needs --toolbox-image: an image with a shell and kubectl that the host cluster can pull',
+    );
+  }
+  return ref;
+}
+
+/**
  * The simulator's clusters on worker threads (sim-server/worker-pool.ts), each made with
  * its scenario's images and simulated internet (../sim-cluster-options.ts), so that no
  * cluster's request runs on the runner's own event loop.
@@ -346,7 +513,9 @@ async function loadSimHost(): Promise<SimHost & { close(): Promise<void> }> {
 /** The grader's window on a session's cluster: kube/client.ts over the session's kubeconfig. */
 const kubeApiFactory: KubeApiFactory = (cluster) => {
   const client = new KubeClient(cluster.kubeconfig);
-  return { api: createKubeApi(client, cluster.requestFromInternet), close: () => client.close() };
+  const api = createKubeApi(client, cluster.requestFromInternet);
+  // The namespace provider moved the scenario's namespace into the learner's own: checks name the scenario's.
+  return { api: cluster.namespaces ? mapNamespaces(api, cluster.namespaces) : api, close: () => client.close() };
 };
 
 function count(value: string, flag: string): number {
