@@ -118,6 +118,13 @@ export const ScenarioSchema = z
     internet: z.array(InternetHostSchema).default([]),
     /** Set when the scenario can run in one namespace of a shared cluster; see {@link RunsInNamespaceSchema}. */
     runsInNamespace: RunsInNamespaceSchema.optional(),
+    /**
+     * Why the scenario does not run on real kind clusters yet, when it does not (a component
+     * kind cannot get offline, an attack a shared CI runner must not suffer). Such a scenario
+     * is left out of the kind workflow's matrix, `validate --provider kind` reports it as not
+     * run with this reason, and `serve --provider kind` does not offer it. Absent: it runs there.
+     */
+    notOnKind: z.string().min(20).max(600).optional(),
   })
   .strict();
 export type Scenario = z.output<typeof ScenarioSchema>;

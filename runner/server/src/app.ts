@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps): App {
     return json({ ready: true });
   });
 
-  const withAvailability = <T extends { runsInNamespace?: unknown }>(s: T) => {
+  const withAvailability = <T extends { runsInNamespace?: unknown; notOnKind?: string }>(s: T) => {
     const a = availabilityOn(deps.provider, s);
     return { ...s, available: a.available, ...(a.available ? {} : { unavailableReason: a.reason }) };
   };

@@ -20,7 +20,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'paranoid-availability-'));
   // Two real scenarios, one declared by hand as fitting a namespace: this is about what the
   // catalog offers, not whether the declaration holds (`paranoid lint` judges that).
-  for (const id of ['missing-networkpolicy', 'root-container-escape']) {
+  for (const id of ['missing-networkpolicy', 'root-container-escape', 'resource-exhaustion']) {
     cpSync(join(SCENARIOS, id), join(dir, 'scenarios', id), { recursive: true });
   }
   const file = join(dir, 'scenarios', 'missing-networkpolicy', 'scenario.yaml');
@@ -35,7 +35,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function lab(providerName: 'sim' | 'namespace'): App {
+function lab(providerName: 'sim' | 'kind' | 'namespace'): App {
   const provider = new FakeProvider();
   sessions = new SessionManager({ provider, workDir: join(dir, 'work'), terminals: { kind: 'off', reason: 'tests' } });
   return createApp({
@@ -58,8 +58,26 @@ describe('what the catalog offers on the provider in use', () => {
     expect(body.provider).toBe('sim');
     expect(body.scenarios.map((s) => [s.id, s.available]).sort()).toEqual([
       ['missing-networkpolicy', true],
+      ['resource-exhaustion', true],
       ['root-container-escape', true],
     ]);
+  });
+
+  it('on kind, offers every scenario but one that says why it cannot run there yet', async () => {
+    const app = lab('kind');
+    const body = (await (await app.request('/api/scenarios', { headers: cookie })).json()) as {
+      scenarios: { id: string; available: boolean; unavailableReason?: string }[];
+    };
+    const byId = Object.fromEntries(body.scenarios.map((s) => [s.id, s]));
+    expect(byId['root-container-escape']?.available).toBe(true);
+    expect(byId['resource-exhaustion']).toMatchObject({ available: false });
+    expect(byId['resource-exhaustion']?.unavailableReason).toMatch(/^not on kind clusters yet: a kind node's memory/);
+    const res = await app.request('/api/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...cookie },
+      body: JSON.stringify({ scenarioId: 'resource-exhaustion' }),
+    });
+    expect(res.status).toBe(409);
   });
 
   it('offers only scenarios that run in a namespace on the namespace provider, saying why the others are not', async () => {
@@ -74,6 +92,7 @@ describe('what the catalog offers on the provider in use', () => {
     });
     expect(byId['root-container-escape']).toMatchObject({ available: false });
     expect(byId['root-container-escape']?.unavailableReason).toContain('needs a cluster of its own');
+    expect(byId['resource-exhaustion']).toMatchObject({ available: false });
     const detail = (await (await app.request('/api/scenarios/root-container-escape', { headers: cookie })).json()) as {
       available: boolean;
     };

@@ -58,6 +58,7 @@ export class FsCatalog implements ScenarioCatalog {
           cks: [...s.cks],
           tags: s.tags,
           ...(s.runsInNamespace ? { runsInNamespace: { ...s.runsInNamespace } } : {}),
+          ...(s.notOnKind ? { notOnKind: s.notOnKind } : {}),
           steps: s.steps.map((step) => ({
             id: step.id,
             title: step.title,
@@ -96,6 +97,7 @@ function summary(d: ScenarioDetail): ScenarioSummary {
     cks: d.cks,
     tags: d.tags,
     ...(d.runsInNamespace ? { runsInNamespace: d.runsInNamespace } : {}),
+    ...(d.notOnKind ? { notOnKind: d.notOnKind } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface ScenarioSummary {
   tags: string[];
   /** Set when the scenario can run in one namespace of a shared cluster (see the schema's `runsInNamespace`). */
   runsInNamespace?: { namespace: string; podSecurity: 'restricted' | 'baseline' };
+  /** Why the scenario does not run on kind clusters yet (see the schema's `notOnKind`). */
+  notOnKind?: string;
 }
 
 export interface ScenarioStepView {

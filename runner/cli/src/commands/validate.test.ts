@@ -81,3 +81,19 @@ describe('paranoid validate with clusters reused between cases (as on kind)', ()
     expect(lines.join('')).not.toMatch(/root-container-escape: cluster reset/);
   }, 120_000);
 });
+
+describe('paranoid validate on kind, for a scenario that cannot run there yet', () => {
+  it('says why and validates nothing, without making a single cluster', async () => {
+    const lines: string[] = [];
+    const noClusters = async () => {
+      throw new Error('no provider may be made for a scenario that is not run');
+    };
+    const code = await validate(['unsigned-image'], { provider: 'kind' }, noClusters, {
+      stdout: (s) => lines.push(s),
+      stderr: (s) => lines.push(s),
+    });
+    expect(code).toBe(2);
+    expect(lines.join('')).toMatch(/^scenario unsigned-image: not run on kind: policy-controller is not installed/m);
+    expect(lines.join('')).toContain('none of these scenarios runs on kind yet; nothing was validated');
+  });
+});
