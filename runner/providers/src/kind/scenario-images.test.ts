@@ -78,7 +78,14 @@ describe.each(scenarios)('the images %s runs on kind', (id) => {
         return { file, image: container.image, ref: `${p.repository}:${p.tag ?? 'latest'}` };
       })
       .filter((c) => !known.has(c.ref));
-    expect(unknown).toEqual([]);
+    // A scenario that does not run on kind yet must say so, and may then name an image not pinned for kind yet.
+    const notOnKind = (
+      parseAllDocuments(readFileSync(join(dir, 'scenario.yaml'), 'utf8'))[0]?.toJS() as {
+        notOnKind?: string;
+      }
+    ).notOnKind;
+    if (notOnKind) expect(notOnKind.length).toBeGreaterThan(20);
+    else expect(unknown).toEqual([]);
   });
 
   it('never float on :latest or no tag with a pull policy that goes to a registry', () => {
