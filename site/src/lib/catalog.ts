@@ -1,14 +1,9 @@
+import type { ProgressResponse } from '@paranoid/api/progress.ts';
+
 /**
  * The catalog's only script: filtering by tag and domain (kept in the URL so a
  * filtered view can be shared) and the learner's progress on each card.
  */
-interface Progress {
-  scenarioId: string;
-  checks: Record<string, boolean>;
-  completedAt: number | null;
-  solutionRevealed: boolean;
-}
-
 export function initCatalog(): void {
   const form = document.getElementById('filters') as HTMLFormElement | null;
   const cards = [...document.querySelectorAll<HTMLElement>('.card[data-scenario]')];
@@ -42,7 +37,7 @@ export function initCatalog(): void {
   apply();
 
   fetch('/api/progress', { cache: 'no-store' })
-    .then((res) => (res.ok ? (res.json() as Promise<{ progress: Progress[] }>) : null))
+    .then((res) => (res.ok ? (res.json() as Promise<ProgressResponse>) : null))
     .then((body) => {
       for (const p of body?.progress ?? []) {
         const card = cards.find((c) => c.dataset.scenario === p.scenarioId);
