@@ -15,6 +15,7 @@ import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import type { ClusterHandle } from '@paranoid/providers/provider.ts';
 import { parse } from 'yaml';
 import { type KubectlBinary, resolveKubectl } from './kubectl-binary.ts';
+import { removeLeftovers } from './leftovers.ts';
 import { missingTools, type SandboxFiles, sandboxCommand } from './sandbox.ts';
 import {
   createSessionCgroup,
@@ -22,7 +23,6 @@ import {
   type LimitsBackend,
   PROCESS_LIMITS,
   removeBackend,
-  removeLeftovers,
   type SessionCgroup,
 } from './sandbox-limits.ts';
 import { SANDBOX_API_PORT, type SandboxNetwork, startSandboxNetwork } from './sandbox-network.ts';
@@ -109,7 +109,7 @@ export function prepareSandboxHost(
   if (namespaces) return { ok: false, reason: namespaces };
   const limits = detectLimitsBackend(String(process.pid));
   // A runner that crashed may have left learners' processes running: they go now.
-  void removeLeftovers(limits).catch(() => undefined);
+  void removeLeftovers({ limits }).catch(() => undefined);
   const tls = options.certificate();
   // What every sandbox binds (the relay) lives where the sandbox's uid can read it.
   const shared = join(workDir, 'shared');

@@ -217,7 +217,8 @@ export function createSessionCgroup(
   };
 }
 
-function killAll(dir: string): void {
+/** Kills every process in one cgroup (not its children's): a sandbox must not outlive its session. */
+export function killAll(dir: string): void {
   try {
     for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
       try {
@@ -228,7 +229,7 @@ function killAll(dir: string): void {
 }
 
 /** rmdir fails while the last killed processes are still exiting: try for a second, then leave it. */
-async function removeDir(dir: string): Promise<void> {
+export async function removeDir(dir: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
     try {
       if (!existsSync(dir)) return;
@@ -240,43 +241,6 @@ async function removeDir(dir: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-}
-
-/** True when a process with this pid exists (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes the cgroups a runner that crashed left beside ours (`paranoid-<pid>` whose pid is
- * gone), killing what still runs in them: a learner's processes must not outlive their runner.
- */
-export async function removeLeftovers(backend: LimitsBackend): Promise<number> {
-  const parents =
-    backend.kind === 'cgroup2' ? [backend.parent] : backend.kind === 'cgroup1' ? Object.values(backend.parents) : [];
-  let removed = 0;
-  for (const parent of parents) {
-    const dir = join(parent, '..');
-    for (const entry of readdirSync(dir)) {
-      const match = /^paranoid-(?:runner-)?(\d+)$/.exec(entry);
-      if (!match || alive(Number(match[1]))) continue;
-      const path = join(dir, entry);
-      const stack = [path];
-      for (let i = 0; i < stack.length; i++) {
-        killAll(stack[i]!);
-        for (const child of readdirSync(stack[i]!, { withFileTypes: true }))
-          if (child.isDirectory()) stack.push(join(stack[i]!, child.name));
-      }
-      await removeDir(path);
-      removed++;
-    }
-  }
-  return removed;
 }
 
 /** Removes this runner's parent cgroups at shutdown. */
