@@ -18,7 +18,7 @@ export async function run(): Promise<Figure[]> {
   } catch {
     return [{ name: 'skipped: Docker is not reachable', value: 0, unit: '' }];
   }
-  const sources = findHostToolboxSources();
+  const sources = await findHostToolboxSources();
   if (!sources) return [{ name: 'skipped: no static busybox and kubectl', value: 0, unit: '' }];
   const image = await ensureToolboxImage(docker, sources);
   const samples: number[] = [];

@@ -341,7 +341,8 @@ describe('missing-networkpolicy: what the network really does, not what status s
           kind: 'Pod',
           metadata: { name: 'fake-api', namespace: 'sandbox', labels: { app: 'api' } },
           spec: {
-            containers: [{ name: 'c', image: 'docker.io/nicolaka/netshoot:v0.13', command: ['sleep', 'infinity'] }],
+            // The redis image, for its redis-cli (upstream netshoot has none).
+            containers: [{ name: 'c', image: 'docker.io/library/redis:7', command: ['sleep', 'infinity'] }],
           },
         },
       ]);

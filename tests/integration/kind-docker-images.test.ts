@@ -8,6 +8,7 @@ import { readTar, type TarEntry } from '@paranoid/providers/kind/oci-archive.ts'
 import {
   type BuiltImage,
   buildScenarioImage,
+  kubectlFor,
   type ScenarioImageBuild,
   scenarioImageBuilds,
 } from '@paranoid/providers/kind/scenario-images.ts';
@@ -161,7 +162,11 @@ describe.skipIf(!dockerUp)('scenario images on a real Docker engine answer as th
     const def = parseImage(
       parseAllDocuments(readFileSync(join(scenariosDir, id, 'images', `${build.name}.image.yaml`), 'utf8'))[0]!.toJS(),
     );
-    const built = await buildScenarioImage(docker, build, { busybox: hostBusybox()!.path });
+    const kubectl = await kubectlFor(build.context);
+    const built = await buildScenarioImage(docker, build, {
+      busybox: hostBusybox()!.path,
+      ...(kubectl ? { kubectl } : {}),
+    });
 
     // The digest a solution pins is the digest of what was built and what kind loads.
     expect.soft(built.digest, `${build.name}.image.yaml must declare the digest of the built image`).toBe(def.digest);

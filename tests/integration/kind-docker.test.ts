@@ -106,7 +106,7 @@ function context(kind: KindCli, session: string, overrides: Partial<CreationCont
 
 describe.skipIf(!dockerUp)('kind provider on a real Docker engine', () => {
   beforeAll(async () => {
-    const sources = findHostToolboxSources();
+    const sources = await findHostToolboxSources();
     if (!sources) throw new Error('this machine needs busybox-static and kubectl for the toolbox image');
     toolboxImage = await ensureToolboxImage(docker, sources);
   }, 180_000);

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUNDLED_KUBECTL } from '@paranoid/server/kubectl-binary.ts';
+import { BUNDLED_KUBECTL } from '@paranoid/kube/kubectl-binary.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 

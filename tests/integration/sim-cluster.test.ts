@@ -130,7 +130,10 @@ describe('workloads, through kubectl', () => {
     const dns = await ok(['exec', 'toolbox', '--', 'nslookup', 'kubernetes.default']);
     expect(dns).toContain('Server:\t\t10.96.0.10');
     expect(dns).toMatch(/Name:\tkubernetes\.default\.svc\.cluster\.local\nAddress: 10\.96\.0\.1\n/);
-    const secrets = await sim.kubectl(['exec', 'toolbox', '--', 'kubectl', 'get', 'secrets']);
+    // Upstream netshoot has no kubectl: in-pod kubectl runs from Bitnami's image, as the default account.
+    await ok(['run', 'kubectl', '--image=bitnami/kubectl:1.32', '--command', '--', 'sleep', 'infinity']);
+    await ok(['wait', '--for=condition=Ready', 'pod/kubectl', '--timeout=60s']);
+    const secrets = await sim.kubectl(['exec', 'kubectl', '--', 'kubectl', 'get', 'secrets']);
     expect(secrets.code).toBe(1);
     expect(secrets.stderr).toContain(
       'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:default:default" cannot list resource "secrets" in API group "" in the namespace "default"',

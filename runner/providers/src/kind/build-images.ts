@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenarioDirs } from '@paranoid/catalog/load.ts';
 import { DockerEngine } from './docker-engine.ts';
-import { buildScenarioImage, scenarioImageBuilds } from './scenario-images.ts';
+import { buildScenarioImage, kubectlFor, scenarioImageBuilds } from './scenario-images.ts';
 import { HOST_BUSYBOX_SHA256, hostBusybox } from './toolbox-image.ts';
 
 export interface ImagesBuildOptions {
@@ -57,7 +57,11 @@ export async function imagesBuild(
     for (const build of scenarioImageBuilds(dir)) {
       const started = performance.now();
       try {
-        const image = await buildScenarioImage(engine, build, { busybox: busybox.path });
+        const kubectl = await kubectlFor(build.context);
+        const image = await buildScenarioImage(engine, build, {
+          busybox: busybox.path,
+          ...(kubectl ? { kubectl } : {}),
+        });
         const pinned = image.digest === build.digest;
         if (!pinned) failed++;
         built++;

@@ -19,6 +19,7 @@ function env(
     freeBytes: () => 50 * 2 ** 30,
     exists: () => true,
     hashFile: () => HOST_BUSYBOX_SHA256,
+    toolboxKubectl: async () => ({ ok: true, path: '/cache/v1.32.3/kubectl', version: 'v1.32.3', source: 'bundled' }),
     ...overrides,
   };
 }
@@ -91,7 +92,7 @@ describe('paranoid doctor', () => {
   it('fails without a kubectl for the terminal, and warns when curl cannot go in it', async () => {
     const checks = await runDoctor(
       env({
-        exists: (p) => !p.includes('kubectl'),
+        toolboxKubectl: async () => ({ ok: false, reason: 'the bundled kubectl is for linux/amd64 only' }),
         tools: { kind: 'kind v0.27.0', kubectl: 'Client Version: v1.32.4', ldd: 'libcurl.so.4 => not found' },
       }),
     );

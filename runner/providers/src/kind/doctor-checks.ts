@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import type { KubectlBinary } from '@paranoid/kube/kubectl-binary.ts';
 import type { DockerEngine } from './docker-engine.ts';
-import { CURL_CANDIDATES, HOST_BUSYBOX_DEB, HOST_BUSYBOX_SHA256, TOOLBOX_KUBECTL_CANDIDATES } from './toolbox-image.ts';
+import { CURL_CANDIDATES, findToolboxKubectl, HOST_BUSYBOX_DEB, HOST_BUSYBOX_SHA256 } from './toolbox-image.ts';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -48,6 +49,8 @@ export interface DoctorEnvironment {
   exists(path: string): boolean;
   /** sha256 of a file, hex; undefined when unreadable. */
   hashFile(path: string): string | undefined;
+  /** The kubectl that images carry (see findToolboxKubectl). */
+  toolboxKubectl(): Promise<KubectlBinary>;
 }
 
 export const realEnvironment = (docker: DockerEngine): DoctorEnvironment => ({
@@ -70,6 +73,7 @@ export const realEnvironment = (docker: DockerEngine): DoctorEnvironment => ({
       return undefined;
     }
   },
+  toolboxKubectl: () => findToolboxKubectl(),
 });
 
 /**
@@ -105,15 +109,15 @@ export async function hostBuildChecks(env: DoctorEnvironment): Promise<DoctorChe
     });
   }
 
-  const kubectl = TOOLBOX_KUBECTL_CANDIDATES.find((p) => env.exists(p));
+  const kubectl = await env.toolboxKubectl();
   checks.push(
-    kubectl
-      ? { name: 'toolbox kubectl', verdict: 'ok', detail: kubectl }
+    kubectl.ok
+      ? { name: 'toolbox kubectl', verdict: 'ok', detail: `${kubectl.path} (${kubectl.version}, ${kubectl.source})` }
       : {
           name: 'toolbox kubectl',
           verdict: 'fail',
-          detail: `none of ${TOOLBOX_KUBECTL_CANDIDATES.join(', ')}`,
-          fix: 'install a Linux kubectl at /usr/local/bin/kubectl, or set PARANOID_TOOLBOX_KUBECTL: the terminal image is built from it',
+          detail: kubectl.reason,
+          fix: 'run `node scripts/lab.mjs install` (the bundled kubectl comes with it), or set PARANOID_TOOLBOX_KUBECTL to a Linux kubectl: the terminal image is built from it',
         },
   );
 

@@ -21,6 +21,7 @@ import { networkOf } from './reaper.ts';
 import {
   type BuiltImage,
   buildScenarioImage,
+  kubectlFor,
   type ScenarioImageBuild,
   type UpstreamImage,
   upstreamImageArchive,
@@ -159,7 +160,7 @@ export class KindProvider implements ClusterProvider {
     const name = clusterName(options.sessionId);
     this.mine.add(options.sessionId);
     await this.docker.ping();
-    const sources = findHostToolboxSources();
+    const sources = await findHostToolboxSources();
     if (!sources)
       throw new Error('failed to prepare the terminal image: no static busybox and kubectl on this machine');
     options.onProgress?.({ step: 'preparing terminal image', fraction: 0 });
@@ -232,7 +233,9 @@ export class KindProvider implements ClusterProvider {
       const busybox = hostBusybox();
       if (!busybox)
         throw new Error('failed to build scenario images: no static busybox on this machine (see `paranoid doctor`)');
-      built = buildScenarioImage(this.docker, build, { busybox: busybox.path });
+      built = kubectlFor(build.context).then((kubectl) =>
+        buildScenarioImage(this.docker, build, { busybox: busybox.path, ...(kubectl ? { kubectl } : {}) }),
+      );
       this.built.set(build.context, built);
       built.catch(() => this.built.delete(build.context));
     }

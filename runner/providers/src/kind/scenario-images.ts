@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { DockerEngine } from './docker-engine.ts';
 import { ociArchitecture, ociImage, readDockerSave, squashLayers } from './oci-archive.ts';
+import { findToolboxKubectl } from './toolbox-image.ts';
 
 export interface ScenarioImageBuild {
   /** `images/<name>.image.yaml` and `images/<name>/`. */
@@ -82,11 +83,32 @@ export function scenarioImageBuilds(scenarioDir: string): ScenarioImageBuild[] {
 /** Where built archives wait for `kind load image-archive`, by digest. */
 export const ARCHIVE_DIR = join(tmpdir(), 'paranoid-images');
 
+/** Whether a Dockerfile copies `kubectl` from its context (a toolbox that acts inside the cluster). */
+export function needsKubectl(context: string): boolean {
+  const dockerfile = join(context, 'Dockerfile');
+  return existsSync(dockerfile) && /^\s*COPY\s+(--\S+\s+)*kubectl\s/im.test(readFileSync(dockerfile, 'utf8'));
+}
+
+/** The kubectl a build context needs (verified, see findToolboxKubectl), or undefined when it copies none. */
+export async function kubectlFor(context: string, find = () => findToolboxKubectl()): Promise<string | undefined> {
+  if (!needsKubectl(context)) return undefined;
+  const kubectl = await find();
+  if (!kubectl.ok)
+    throw new Error(`failed to build the image in ${context}: its Dockerfile copies kubectl: ${kubectl.reason}`);
+  return kubectl.path;
+}
+
 /**
  * Copies the build context with fixed modes (a checkout's umask must not change
- * the image) and adds this machine's static busybox as `busybox`.
+ * the image) and adds this machine's static busybox as `busybox` and, when the
+ * Dockerfile copies it, the verified kubectl as `kubectl`.
  */
-function prepareContext(source: string, busybox: string): { dir: string; files: string[] } {
+function prepareContext(source: string, busybox: string, kubectl?: string): { dir: string; files: string[] } {
+  if (needsKubectl(source) && !kubectl) {
+    throw new Error(
+      `failed to prepare build context ${source}: its Dockerfile copies kubectl and no kubectl was given (see \`paranoid doctor\`, "toolbox kubectl")`,
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'paranoid-image-'));
   const copy = (from: string, to: string) => {
     for (const entry of readdirSync(from)) {
@@ -108,6 +130,10 @@ function prepareContext(source: string, busybox: string): { dir: string; files: 
   copy(source, dir);
   copyFileSync(busybox, join(dir, 'busybox'));
   chmodSync(join(dir, 'busybox'), 0o755);
+  if (kubectl && needsKubectl(source)) {
+    copyFileSync(kubectl, join(dir, 'kubectl'));
+    chmodSync(join(dir, 'kubectl'), 0o755);
+  }
   return { dir, files: readdirSync(dir) };
 }
 
@@ -121,9 +147,9 @@ function prepareContext(source: string, busybox: string): { dir: string; files: 
 export async function buildScenarioImage(
   docker: DockerEngine,
   build: ScenarioImageBuild,
-  options: { busybox: string; noCache?: boolean },
+  options: { busybox: string; kubectl?: string; noCache?: boolean },
 ): Promise<BuiltImage> {
-  const { dir, files } = prepareContext(build.context, options.busybox);
+  const { dir, files } = prepareContext(build.context, options.busybox, options.kubectl);
   const scratchTag = `paranoid.local/build/${build.name}:${randomBytes(4).toString('hex')}`;
   try {
     await docker.build(dir, files, scratchTag, {}, options.noCache ? { noCache: true } : {});

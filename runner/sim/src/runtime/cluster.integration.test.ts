@@ -12,7 +12,7 @@ describe('the runtime in a bootstrapped cluster', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'toolbox' },
-      spec: { containers: [{ name: 'c', image: 'nicolaka/netshoot', command: ['sleep', 'infinity'] }] },
+      spec: { containers: [{ name: 'c', image: 'bitnami/kubectl:1.32', command: ['sleep', 'infinity'] }] },
     });
     expect(created.status).toBe(201);
     await settle(5000);

@@ -10,6 +10,19 @@ const toolbox = {
   spec: { containers: [{ name: 'c', image: 'nicolaka/netshoot', command: ['sleep', 'infinity'] }] },
 };
 
+/** Upstream netshoot has neither redis-cli nor kubectl: pods that need them run the images that do. */
+const redisClient = {
+  metadata: { name: 'client' },
+  spec: { containers: [{ name: 'c', image: 'redis:7', command: ['sleep', 'infinity'] }] },
+};
+const kubectlPod = (name: string, serviceAccountName?: string) => ({
+  metadata: { name },
+  spec: {
+    ...(serviceAccountName ? { serviceAccountName } : {}),
+    containers: [{ name: 'c', image: 'bitnami/kubectl:1.32', command: ['sleep', 'infinity'] }],
+  },
+});
+
 async function shop(c: typeof cluster) {
   c.store.create(
     { group: '', resource: 'pods' },
@@ -25,6 +38,7 @@ async function shop(c: typeof cluster) {
   );
   c.createService('db', 'shop', '10.96.100.10', { app: 'db' }, [{ port: 6379 }]);
   await c.createPod(toolbox);
+  await c.createPod(redisClient);
 }
 
 describe('the network from inside a pod', () => {
@@ -34,17 +48,17 @@ describe('the network from inside a pod', () => {
     expect(
       (
         await cluster.run({
-          pod: 'intruder',
+          pod: 'client',
           command: ['redis-cli', '-h', 'db.shop.svc.cluster.local', 'SET', 'flag', 'PARANOID{x}'],
         })
       ).stdout,
     ).toBe('OK\n');
     const r = await cluster.run({
-      pod: 'intruder',
+      pod: 'client',
       command: ['redis-cli', '-h', 'db.shop.svc.cluster.local', 'GET', 'flag'],
     });
     expect(r).toMatchObject({ stdout: 'PARANOID{x}\n', code: 0 });
-    const keys = await cluster.run({ pod: 'intruder', command: ['redis-cli', '-h', 'db.shop', 'KEYS', '*'] });
+    const keys = await cluster.run({ pod: 'client', command: ['redis-cli', '-h', 'db.shop', 'KEYS', '*'] });
     expect(keys.stdout).toBe('flag\n');
   });
 
@@ -76,7 +90,7 @@ describe('the network from inside a pod', () => {
       },
     );
     const r = await cluster.run({
-      pod: 'intruder',
+      pod: 'client',
       command: ['redis-cli', '-h', 'db.shop.svc.cluster.local', 'GET', 'flag'],
     });
     expect(r).toMatchObject({
@@ -166,7 +180,8 @@ describe('the network from inside a pod', () => {
       metadata: { name: 'reader' },
       spec: { ...toolbox.spec, serviceAccountName: 'reader' },
     });
-    await cluster.createPod(toolbox);
+    await cluster.createPod(kubectlPod('reader-kubectl', 'reader'));
+    await cluster.createPod(kubectlPod('someone'));
     const curl = await cluster.run({
       pod: 'reader',
       command: [
@@ -178,14 +193,14 @@ describe('the network from inside a pod', () => {
     expect(curl.stdout).toContain('"db-creds"');
     const noCa = await cluster.run({ pod: 'reader', command: ['curl', '-s', 'https://kubernetes.default.svc/api'] });
     expect(noCa.code).toBe(60);
-    const get = await cluster.run({ pod: 'reader', command: ['kubectl', 'get', 'secrets'] });
+    const get = await cluster.run({ pod: 'reader-kubectl', command: ['kubectl', 'get', 'secrets'] });
     expect(get.stdout).toMatch(/^NAME {7}TYPE {5}DATA {3}AGE\ndb-creds {3}Opaque {3}1 {6}\d+s\n$/);
-    const denied = await cluster.run({ pod: 'intruder', command: ['kubectl', 'get', 'secrets'] });
+    const denied = await cluster.run({ pod: 'someone', command: ['kubectl', 'get', 'secrets'] });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toBe(
       'Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:default:default" cannot list resource "secrets" in API group "" in the namespace "default"\n',
     );
-    const canI = await cluster.run({ pod: 'reader', command: ['kubectl', 'auth', 'can-i', 'list', 'secrets'] });
+    const canI = await cluster.run({ pod: 'reader-kubectl', command: ['kubectl', 'auth', 'can-i', 'list', 'secrets'] });
     expect(canI.stdout).toBe('no\n');
   });
 });
@@ -283,12 +298,8 @@ describe('lateral movement with in-pod kubectl exec', () => {
         ],
       },
     });
-    await cluster.createPod({
-      ...toolbox,
-      metadata: { name: 'ops' },
-      spec: { ...toolbox.spec, serviceAccountName: 'ops' },
-    });
-    await cluster.createPod(toolbox);
+    await cluster.createPod(kubectlPod('ops', 'ops'));
+    await cluster.createPod(kubectlPod('intruder'));
     const ok = await cluster.run({ pod: 'ops', command: ['kubectl', 'exec', 'target', '--', 'printenv', 'API_KEY'] });
     expect(ok).toMatchObject({ stdout: 'k-123\n', code: 0 });
     const denied = await cluster.run({ pod: 'intruder', command: ['kubectl', 'exec', 'target', '--', 'id'] });

@@ -177,9 +177,17 @@ describe('an image a scenario defines with no TypeScript', () => {
       metadata: { name: 'toolbox' },
       spec: { containers: [{ name: 'c', image: 'nicolaka/netshoot', command: ['sleep', 'infinity'] }] },
     });
+    // Upstream netshoot has no redis-cli: the key/value store is asked from the redis image.
+    env.cluster.callApi('admin', 'POST', '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'redis-client' },
+      spec: { containers: [{ name: 'c', image: 'redis:7', command: ['sleep', 'infinity'] }] },
+    });
     await env.settle(6000);
     const ip = (env.cluster.callApi('admin', 'GET', '/api/v1/namespaces/default/pods/app').body as Pod).status?.podIP;
-    const sh = async (cmd: string) => (await env.run('toolbox', ['sh', '-c', cmd])).out;
+    const sh = async (cmd: string) =>
+      (await env.run(cmd.startsWith('redis-cli') ? 'redis-client' : 'toolbox', ['sh', '-c', cmd])).out;
     expect(await sh(`curl -s http://${ip}:8080/config`)).toBe('{"db":"postgres://app@db"}\n');
     expect(JSON.parse(await sh(`curl -s http://${ip}:8080/hello/ana`))).toEqual({ greeting: 'hello', who: 'ana' });
     expect(await sh(`curl -sI http://${ip}:8080/config`)).toContain('Server: app/1.0');
