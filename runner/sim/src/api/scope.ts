@@ -2,6 +2,7 @@
 import type { UserInfo } from '@paranoid/k8s/identity.ts';
 import type { GroupResource, KubeObject } from '@paranoid/k8s/object.ts';
 import { badRequest, notFound, StatusError } from '@paranoid/k8s/status.ts';
+import { clone as jsonClone } from '../patch/json.ts';
 import type { ResourceDef } from '../resources.ts';
 import type { ApiContext } from './context.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
@@ -11,7 +12,8 @@ import { type ApiRequest, type ApiResponse, header, queryParam } from './types.t
 // biome-ignore lint/suspicious/noExplicitAny: objects of many kinds are read here by field path, as the apiserver's printers and strategies do.
 export type Any = Record<string, any>;
 
-export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+/** A deep copy of an object read or written by a handler (JSON semantics). */
+export const clone = jsonClone;
 
 export interface RequestScope {
   ctx: ApiContext;

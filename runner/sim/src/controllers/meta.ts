@@ -1,8 +1,9 @@
 import type { KubeObject, OwnerReference } from '@paranoid/k8s/object.ts';
+import { clone as jsonClone } from '../patch/json.ts';
 
 /** A deep copy of plain JSON data. */
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return jsonClone(value);
 }
 
 /** JSON with object keys sorted, so equal data always prints the same. */

@@ -2,6 +2,7 @@ import type { GroupResource, KubeObject } from '@paranoid/k8s/object.ts';
 import { groupResourceString } from '@paranoid/k8s/object.ts';
 import { alreadyExists, conflict, invalid, notFound, StatusError, type StatusReason } from '@paranoid/k8s/status.ts';
 import type { Clock, IdSource } from '../clock.ts';
+import { clone } from '../patch/json.ts';
 import type { ObjectStore, StoreEvent } from '../store.ts';
 
 /**
@@ -119,7 +120,7 @@ export const tooManyFields = (max: number) =>
 const storageError = (message: string) => new StatusError(500, '' as StatusReason, message);
 const SPACE_EXCEEDED = 'etcdserver: mvcc: database space exceeded';
 
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const copy = clone;
 
 /** Whether anything besides metadata and status differs: the apiserver's rule for bumping generation. */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
