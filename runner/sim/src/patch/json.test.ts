@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clone } from './json.ts';
+import { clone, jsonEqual } from './json.ts';
 
 const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v));
 
@@ -30,5 +30,29 @@ describe('clone', () => {
     const copy = clone(original);
     copy.spec.containers[0]!.env[0]!.value = '2';
     expect(original.spec.containers[0]!.env[0]!.value).toBe('1');
+  });
+});
+
+describe('jsonEqual', () => {
+  it('says equal exactly when the sorted JSON of both sides is the same', () => {
+    const sorted = (v: unknown): string =>
+      JSON.stringify(v, (_k, x) =>
+        x && typeof x === 'object' && !Array.isArray(x)
+          ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : 1)))
+          : x,
+      );
+    const pairs: [unknown, unknown][] = [
+      [
+        { a: 1, b: { c: [1, 2] } },
+        { b: { c: [1, 2] }, a: 1 },
+      ],
+      [{ a: 1, gone: undefined }, { a: 1 }],
+      [{ a: [1, 2] }, { a: [2, 1] }],
+      [{ a: 1 }, { a: '1' }],
+      [{ a: null }, { a: undefined }],
+      [{ a: {} }, { a: [] }],
+      [[{ x: 1 }], [{ x: 1, y: undefined }]],
+    ];
+    for (const [a, b] of pairs) expect(jsonEqual(a, b), `${sorted(a)} vs ${sorted(b)}`).toBe(sorted(a) === sorted(b));
   });
 });

@@ -39,6 +39,23 @@ function copyJson(v: unknown): unknown {
   return out;
 }
 
+/**
+ * Whether two values print as the same JSON, key order aside: members whose value is undefined
+ * count as absent, as JSON.stringify drops them. The store's no-op and generation rules compare
+ * every write this way, without printing either side.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  if (ka.length !== Object.keys(rb).filter((k) => rb[k] !== undefined).length) return false;
+  return ka.every((k) => Object.hasOwn(rb, k) && jsonEqual(ra[k], rb[k]));
+}
+
 /** Structural equality of JSON values; key order does not matter. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
