@@ -40,6 +40,10 @@ program
     '--starts-per-minute <n>',
     'session starts a minute per client address (default 30; per learner a third of it, at least 10)',
   )
+  .option(
+    '--reserve-per-workshop <n>',
+    "sim: clusters made ahead for each open workshop's first scenario, one per seat not yet started (default 20; 0: off)",
+  )
   .option('--unsafe-local-shell', 'without bubblewrap, run learner shells unsandboxed (one user, own machine only)')
   .option('--allowed-origin <origin...>', 'more origins allowed to open terminals (a reverse proxy)')
   .option('--warm-pool <n>', 'kind: ready clusters kept waiting for the next learner', '1')

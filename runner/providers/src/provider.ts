@@ -48,4 +48,11 @@ export interface ClusterProvider {
   delete(id: string): Promise<void>;
   /** Clusters this provider has made that still exist, found by label. */
   list(): Promise<{ id: string; sessionId: string; scenarioId?: string; createdAt: number }[]>;
+  /**
+   * Keeps `count` clusters of a scenario made ahead of time, so that many Starts in a row
+   * each get a ready one (a workshop's seats: Educates calls them reserved sessions).
+   * 0 returns the scenario to the provider's default. Optional: a provider without a pool
+   * makes every cluster on Start.
+   */
+  reserve?(scenarioId: string, count: number): void;
 }

@@ -51,3 +51,39 @@ describe('the sim provider', () => {
     expect(inB.map((n) => (n.metadata as { name: string }).name)).not.toContain('only-a');
   });
 });
+
+describe('clusters reserved for a scenario (a workshop about to start)', () => {
+  it('are made ahead, handed out one per Start with the setup applied, and deleted when the reservation drops', async () => {
+    const made: string[] = [];
+    const local = new SimProvider({
+      host: {
+        addCluster: () => {
+          const c = host.addCluster();
+          made.push(c.id);
+          return { id: c.id, token: c.token, server: c.server, certificateAuthority: host.caCertificate };
+        },
+        removeCluster: (id) => host.removeCluster(id),
+      },
+      setup: async () => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: reserved\n'),
+    });
+    const alive = () => made.filter((id) => host.clusters().some((c) => c.id === id));
+    local.reserve('lab', 5);
+    await expect.poll(() => made.length, { timeout: 10_000 }).toBe(5);
+    // Three Starts in a row take three of the five, none of them waiting on a build.
+    const sessions = await Promise.all(
+      ['l1', 'l2', 'l3'].map((id) => local.create({ sessionId: id, scenarioId: 'lab' })),
+    );
+    expect(sessions.map((s) => s.id)).toEqual(made.slice(0, 3));
+    for (const s of sessions) {
+      const namespaces = await new ClusterClient(s.kubeconfig).list('v1', 'Namespace');
+      expect(namespaces.map((n) => (n.metadata as { name: string }).name)).toContain('reserved');
+    }
+    // The pool goes back up to five, then down to the one any started scenario keeps.
+    await expect.poll(() => made.length, { timeout: 10_000 }).toBe(8);
+    local.reserve('lab', 0);
+    await expect.poll(() => alive().length, { timeout: 10_000 }).toBe(3 + 1);
+    for (const s of sessions) await local.delete(s.id);
+    await local.dispose();
+    await expect.poll(() => alive().length, { timeout: 10_000 }).toBe(0);
+  }, 30_000);
+});

@@ -62,7 +62,10 @@ interface Prepared {
 /** Clusters from the in-process simulator: no Docker, ready in milliseconds. */
 export class SimProvider implements ClusterProvider {
   private readonly clusters = new Map<string, { sessionId: string; scenarioId?: string; createdAt: number }>();
-  private readonly warm = new Map<string, Promise<Prepared>>();
+  /** Clusters made ahead of time, per scenario, oldest first. */
+  private readonly warm = new Map<string, Promise<Prepared>[]>();
+  /** How many clusters each scenario keeps made ahead (`reserve`); 1 once a scenario is prewarmed or started. */
+  private readonly reserved = new Map<string, number>();
   private running = 0;
   private readonly queue: (() => void)[] = [];
 
@@ -89,10 +92,12 @@ export class SimProvider implements ClusterProvider {
   async create(options: CreateClusterOptions): Promise<ClusterHandle> {
     options.onProgress?.({ step: 'creating cluster', fraction: 0 });
     const key = options.scenarioId ?? '';
-    const pooled = this.warm.get(key);
-    this.warm.delete(key);
+    const pooled = this.warm.get(key)?.shift();
     const prepared = (pooled ? await pooled.catch(() => null) : null) ?? (await this.prepare(options.scenarioId));
-    if (this.options.warmPool !== false) this.refill(key, options.scenarioId);
+    if (this.options.warmPool !== false) {
+      if (!this.reserved.has(key)) this.reserved.set(key, 1);
+      this.refill(key, options.scenarioId);
+    }
     this.clusters.set(prepared.cluster.id, {
       sessionId: options.sessionId,
       scenarioId: options.scenarioId,
@@ -118,18 +123,54 @@ export class SimProvider implements ClusterProvider {
     if (this.options.warmPool === false) return;
     let chain: Promise<unknown> = Promise.resolve();
     for (const id of scenarioIds) {
-      if (this.warm.has(id)) continue;
+      if (!this.reserved.has(id)) this.reserved.set(id, 1);
+      if ((this.warm.get(id)?.length ?? 0) > 0) continue;
       const next = chain.then(() => this.prepare(id));
       next.catch(() => undefined);
-      this.warm.set(id, next);
+      this.pool(id).push(next);
       chain = next.catch(() => undefined);
     }
   }
 
+  /**
+   * Keeps `count` clusters of this scenario ready (at least the one any started scenario
+   * keeps). The missing ones are made now, at most `maxParallelCreates` at once; extra ones
+   * beyond a lowered count are deleted.
+   */
+  reserve(scenarioId: string, count: number): void {
+    if (this.options.warmPool === false) return;
+    const target = Math.max(1, Math.floor(count));
+    this.reserved.set(scenarioId, target);
+    const pool = this.pool(scenarioId);
+    while (pool.length < target) {
+      const next = this.prepare(scenarioId);
+      next.catch(() => undefined);
+      pool.push(next);
+    }
+    for (const extra of pool.splice(target)) void this.discard(extra);
+  }
+
+  /** The scenario's queue of clusters made ahead. */
+  private pool(key: string): Promise<Prepared>[] {
+    let pool = this.warm.get(key);
+    if (!pool) {
+      pool = [];
+      this.warm.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Deletes a cluster made ahead that nobody will take. */
+  private async discard(pending: Promise<Prepared>): Promise<void> {
+    const prepared = await pending.catch(() => null);
+    if (prepared) await this.options.host.removeCluster(prepared.cluster.id);
+  }
+
   /** Deletes the clusters made ahead of time (the sessions' own are deleted with them). */
   async dispose(): Promise<void> {
-    const pending = [...this.warm.values()];
+    const pending = [...this.warm.values()].flat();
     this.warm.clear();
+    this.reserved.clear();
     for (const p of pending) {
       // A refill whose timer has not fired yet made nothing: do not wait for it.
       const prepared = await Promise.race([p.catch(() => null), new Promise<null>((r) => setTimeout(r, 50, null))]);
@@ -138,18 +179,22 @@ export class SimProvider implements ClusterProvider {
   }
 
   /**
-   * Makes the next cluster for this scenario once the session just started has its prompt:
-   * the simulator runs in this process, so building a cluster right away would hold up
-   * the very terminal the learner is waiting for.
+   * Tops the scenario's pool back up to its reserved count once the session just started
+   * has its prompt: the simulator may run in this process, so building a cluster right away
+   * would hold up the very terminal the learner is waiting for.
    */
   private refill(key: string, scenarioId: string | undefined) {
-    const next = new Promise<Prepared>((resolve, reject) => {
-      const timer = setTimeout(() => this.prepare(scenarioId).then(resolve, reject), REFILL_DELAY_MS);
-      timer.unref();
-    });
-    // A failure shows when the pooled cluster is taken; until then it must not go unhandled.
-    next.catch(() => undefined);
-    this.warm.set(key, next);
+    const pool = this.pool(key);
+    const target = this.reserved.get(key) ?? 1;
+    while (pool.length < target) {
+      const next = new Promise<Prepared>((resolve, reject) => {
+        const timer = setTimeout(() => this.prepare(scenarioId).then(resolve, reject), REFILL_DELAY_MS);
+        timer.unref();
+      });
+      // A failure shows when the pooled cluster is taken; until then it must not go unhandled.
+      next.catch(() => undefined);
+      pool.push(next);
+    }
   }
 
   /** A new cluster with the scenario's setup applied; a failure part-way deletes what was made. */

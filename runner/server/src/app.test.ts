@@ -130,7 +130,9 @@ describe('the lab API', () => {
     const res = await app.request(`/api/sessions/${id}`, { headers: auth });
     const body = (await res.json()) as { session: { id: string; secondsLeft: number; terminal: unknown } };
     expect(body.session.id).toBe(id);
-    expect(body.session.secondsLeft).toBe(60);
+    // The TTL is 60 s; a loaded machine may take a second or two between the two requests.
+    expect(body.session.secondsLeft).toBeGreaterThanOrEqual(55);
+    expect(body.session.secondsLeft).toBeLessThanOrEqual(60);
     expect(body.session.terminal).toEqual({ available: false, sandboxed: false, reason: 'tests' });
   });
 

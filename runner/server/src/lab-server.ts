@@ -15,6 +15,7 @@ import { SessionManager, type TerminalMode } from './sessions.ts';
 import { Signer } from './signing.ts';
 import { serveStatic } from './static-site.ts';
 import { createTerminalSockets } from './terminal-socket.ts';
+import { DEFAULT_RESERVE_PER_WORKSHOP, WorkshopReservations } from './workshop-reservations.ts';
 import type { TrackCatalog } from './workshop-routes.ts';
 import { Workshops } from './workshops.ts';
 
@@ -35,6 +36,11 @@ export interface LabServerOptions {
   tracks?: TrackCatalog;
   /** How often live rosters are resent with nothing changed. */
   rosterTickMs?: number;
+  /**
+   * Clusters made ahead for each open workshop's first scenario, one per seat not yet
+   * started, up to this many (default 20; 0 turns it off). What a room joining at once needs.
+   */
+  reservePerWorkshop?: number;
   /** The built site; omitted in API-only tests. */
   siteDir?: string;
   /** Run an unsandboxed shell where bubblewrap is missing (one user, own machine). */
@@ -100,6 +106,23 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     ...(options.maxSessionsPerAddress ? { maxSessionsPerAddress: options.maxSessionsPerAddress } : {}),
     ...(options.createsPerMinute ? { createsPerMinute: options.createsPerMinute } : {}),
   });
+  const workshops = new Workshops({
+    store,
+    scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
+    track: async (id) => options.tracks?.get(id),
+  });
+  const reservations = new WorkshopReservations({
+    provider: options.provider,
+    workshops: () => store.workshops(),
+    started: (id) => new Set(sessions.list(id).map((s) => s.learnerId)).size,
+    perWorkshop: options.reservePerWorkshop ?? DEFAULT_RESERVE_PER_WORKSHOP,
+    onError: (error) =>
+      process.stderr.write(
+        `paranoid: failed to reserve clusters for workshops: ${error instanceof Error ? error.message : String(error)}\n`,
+      ),
+  });
+  workshops.onChange(() => reservations.refresh());
+  reservations.start();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = createApp({
     sessions,
@@ -111,11 +134,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     maxBodyBytes,
     ...(options.graderReady !== undefined ? { graderReady: options.graderReady } : {}),
     workshops: {
-      workshops: new Workshops({
-        store,
-        scenarioExists: async (id) => (await options.catalog.get(id)) !== undefined,
-        track: async (id) => options.tracks?.get(id),
-      }),
+      workshops,
       tracks: options.tracks ?? { list: async () => [], get: async () => undefined },
       tokens: new InstructorTokens(options.dataDir ?? join(workDir, 'no-data-dir')),
       signer: options.dataDir ? Signer.fromDataDir(options.dataDir) : Signer.ephemeral(),
@@ -155,6 +174,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
         });
       }),
     async close() {
+      reservations.stop();
       await sessions.shutdown();
       if (terminals.kind === 'sandbox') await terminals.host.close();
       await (options.provider as { dispose?: () => Promise<void> }).dispose?.();

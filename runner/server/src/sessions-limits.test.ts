@@ -89,6 +89,21 @@ describe('session creation limits', () => {
     expect((await startFrom('192.0.2.8')).status).toBe(201);
   });
 
+  it("lets a workshop's room behind one address start a session each: its seats bound it, not the address", async () => {
+    build({ maxSessionsPerAddress: 4, createsPerMinute: { perAddress: 5, perLearner: 2 } });
+    const seated = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        sessions.create({ learnerId: `member${String(i).padStart(10, '0')}`, address: '203.0.113.9' }, 'lab', {
+          workshopId: 'wsroom',
+        }),
+      ),
+    );
+    expect(seated).toHaveLength(20);
+    // Self-paced learners at that address still have the address's whole allowance.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => startFrom('203.0.113.9')));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(4);
+  });
+
   it('rate-limits creations per address and per cookie, saying when to come back', async () => {
     build({ createsPerMinute: { perAddress: 5, perLearner: 2 } });
     expect((await startFrom('198.51.100.1', 'learner0000000001')).status).toBe(201);

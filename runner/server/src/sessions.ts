@@ -116,7 +116,9 @@ export class SessionManager {
     scenarioId: string,
     options: { ttlMs?: number; workshopId?: string } = {},
   ): Promise<Session> {
-    const requester = typeof who === 'string' ? { learnerId: who } : who;
+    const asked = typeof who === 'string' ? { learnerId: who } : who;
+    // A workshop member's session is bounded by the workshop's seats, not counted by address (see admit).
+    const requester: Requester = options.workshopId ? { learnerId: asked.learnerId } : asked;
     const { learnerId } = requester;
     this.admit(requester);
     const reservation = { ...requester };
@@ -187,7 +189,11 @@ export class SessionManager {
     return session;
   }
 
-  /** Refuses a creation over a cap or a rate, with the seconds to wait; records it otherwise. */
+  /**
+   * Refuses a creation over a cap or a rate, with the seconds to wait; records it otherwise.
+   * A workshop member's request comes without an address: a room behind one NAT is one
+   * address, and its sessions are bounded by the seats the instructor gave instead.
+   */
   private admit({ learnerId, address }: Requester): void {
     const now = this.now();
     const max = this.options.maxSessions ?? 64;

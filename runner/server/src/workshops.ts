@@ -85,6 +85,7 @@ export class Workshops {
   private readonly perLearner: AttemptLimiter;
   private readonly global: AttemptLimiter;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly anyListeners = new Set<Listener>();
 
   constructor(private readonly options: WorkshopsOptions) {
     this.now = options.now ?? Date.now;
@@ -145,7 +146,9 @@ export class Workshops {
     // A clash of 50-bit codes is rare; try a few times before giving up.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.createWorkshop(record);
+        const created = await this.store.createWorkshop(record);
+        this.changed(created.id);
+        return created;
       } catch (error) {
         if (attempt >= 3) throw error;
         record.joinCode = newJoinCode();
@@ -232,6 +235,13 @@ export class Workshops {
   /** Something in this workshop changed: live rosters recompute. */
   changed(workshopId: string): void {
     for (const listener of this.listeners.get(workshopId) ?? []) listener();
+    for (const listener of this.anyListeners) listener();
+  }
+
+  /** Calls `listener` after any workshop changes (created, joined, ended); returns the unsubscribe. */
+  onChange(listener: Listener): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
   }
 
   subscribe(workshopId: string, listener: Listener): () => void {

@@ -51,6 +51,7 @@ export interface ServeOptions {
   maxSessionsPerAddress?: string;
   /** Session creations a minute, per client address (per learner: a third of it, at least 10). */
   startsPerMinute?: string;
+  reservePerWorkshop?: string;
 }
 
 const SITE_DIST = fileURLToPath(new URL('../../../../site/dist', import.meta.url));
@@ -80,6 +81,10 @@ export async function createServeLab(
       : limit(options.maxSessionsPerAddress, '--max-sessions-per-address', 10_000);
   const startsPerMinute =
     options.startsPerMinute === undefined ? undefined : limit(options.startsPerMinute, '--starts-per-minute', 10_000);
+  // 0 is a valid answer here (no reservations), which `limit` refuses.
+  const reserve = options.reservePerWorkshop?.trim();
+  const reservePerWorkshop =
+    reserve === undefined ? undefined : reserve === '0' ? 0 : limit(reserve, '--reserve-per-workshop', 1000);
   const catalog = new FsCatalog(SCENARIOS);
   const { provider, terminals, stop, warm } = await makeProvider(options, catalog);
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
@@ -97,6 +102,7 @@ export async function createServeLab(
     ...(maxSessions ? { maxSessions } : {}),
     ...(ttlMinutes ? { ttlMs: ttlMinutes * 60_000 } : {}),
     ...(perAddress ? { maxSessionsPerAddress: perAddress } : {}),
+    ...(reservePerWorkshop !== undefined ? { reservePerWorkshop } : {}),
     ...(startsPerMinute
       ? { createsPerMinute: { perAddress: startsPerMinute, perLearner: Math.max(10, Math.ceil(startsPerMinute / 3)) } }
       : {}),
