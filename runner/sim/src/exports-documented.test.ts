@@ -1,4 +1,6 @@
+// biome-ignore lint/correctness/noNodejsModules: a Node-side test that reads the package's sources.
 import { readdirSync, readFileSync } from 'node:fs';
+// biome-ignore lint/correctness/noNodejsModules: a Node-side test that builds paths.
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
