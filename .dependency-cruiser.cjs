@@ -4,6 +4,8 @@
 // `pnpm deps` runs these rules (a stage of `npm test`); tests/integration/dependency-rules.test.ts
 // proves that a wrong-way import and a cycle fail them.
 const LAYERS = {
+  // The HTTP API's contract (zod schemas and their types): the server validates with it, the site imports it.
+  api: [],
   k8s: [],
   schema: ['k8s'],
   sim: ['k8s', 'schema'],
@@ -13,15 +15,15 @@ const LAYERS = {
   'sim-server': ['k8s', 'schema', 'sim'],
   catalog: ['k8s', 'schema', 'grader', 'kube'],
   providers: ['k8s', 'schema', 'kube', 'catalog', 'sim', 'sim-server'],
-  server: ['k8s', 'schema', 'grader', 'kube', 'catalog', 'providers', 'sim'],
-  cli: ['k8s', 'schema', 'sim', 'grader', 'kube', 'sim-server', 'catalog', 'providers', 'server'],
+  server: ['api', 'k8s', 'schema', 'grader', 'kube', 'catalog', 'providers', 'sim'],
+  cli: ['api', 'k8s', 'schema', 'sim', 'grader', 'kube', 'sim-server', 'catalog', 'providers', 'server'],
 };
 const TEST_ONLY = ['sim', 'sim-server'];
 // What one package's tests may import besides TEST_ONLY. The grader's tests reach the real simulated
 // cluster as `paranoid check` does: through the one Kubernetes client (kube) and the learner's apply
 // (catalog), instead of a double of the API. Both depend on the grader, so only tests may.
 const TEST_ONLY_FOR = { grader: ['kube', 'catalog'] };
-const PURE = ['k8s', 'schema', 'sim', 'grader'];
+const PURE = ['api', 'k8s', 'schema', 'sim', 'grader'];
 const TEST = '(\\.test\\.ts$|/testing/)';
 
 const layerRules = Object.entries(LAYERS).flatMap(([pkg, allowed]) => {
@@ -54,6 +56,21 @@ const layerRules = Object.entries(LAYERS).flatMap(([pkg, allowed]) => {
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'site-imports-only-the-api-contract',
+      severity: 'error',
+      comment:
+        "The site is a client of the HTTP API: it takes the types of what it sends and receives from @paranoid/api, never the server's or the simulator's internals.",
+      from: { path: '^site/' },
+      to: { path: '^runner/', pathNot: '^runner/api/src/' },
+    },
+    {
+      name: 'site-imports-only-the-api-contract-package',
+      severity: 'error',
+      comment: 'The site declares @paranoid/api alone: any other runner package is an import it must not make.',
+      from: { path: '^site/' },
+      to: { couldNotResolve: true, path: '^@paranoid/(?!api/)' },
+    },
     {
       name: 'no-undeclared-package',
       severity: 'error',
@@ -91,7 +108,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'default'],
-      extensions: ['.ts', '.js'],
+      extensions: ['.ts', '.tsx', '.js'],
     },
   },
 };

@@ -2,7 +2,8 @@
 // no Node or DOM types (runner/tsconfig.core.json), which is what fences it.
 import { spawnSync } from 'node:child_process';
 
-const projects = ['runner/tsconfig.core.json', 'runner/tsconfig.json', 'tests/tsconfig.json'];
+// The site is checked too: its API calls are typed by the runner's contract (@paranoid/api).
+const projects = ['runner/tsconfig.core.json', 'runner/tsconfig.json', 'tests/tsconfig.json', 'site/tsconfig.json'];
 let failed = 0;
 for (const project of projects) {
   const { status } = spawnSync('pnpm', ['exec', 'tsc', '--noEmit', '-p', project], { stdio: 'inherit' });

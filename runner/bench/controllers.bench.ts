@@ -1,34 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import { bootstrapCluster } from '@paranoid/sim/bootstrap/index.ts';
-import { ManualClock, SequentialIds } from '@paranoid/sim/clock.ts';
-import { startControllers } from '@paranoid/sim/controllers/index.ts';
 import { R } from '@paranoid/sim/controllers/resources.ts';
-import { startScheduledPods } from '@paranoid/sim/controllers/testing/fake-kubelet.ts';
-import { createMemoryStore } from '@paranoid/sim/store/memory-store.ts';
+import { harness } from '@paranoid/sim/controllers/testing/harness.ts';
 import type { Figure } from './main.ts';
 
+/** Controllers and the real kubelet over the cluster's store; `settle` runs the clock until the rollout is still. */
 function cluster() {
-  const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const ids = new SequentialIds();
-  const store = createMemoryStore({ clock, ids });
-  const stop = startControllers({ store, clock, ids });
-  const settle = () => {
-    for (let i = 0; i < 50; i++) {
-      clock.advance(0);
-      if (startScheduledPods(store, clock) === 0) break;
-    }
-    clock.advance(0);
-  };
-  return { clock, ids, store, stop, settle };
+  const h = harness();
+  return { ...h, settle: () => h.rollForward() };
 }
 
-/** Controllers and bootstrap over the real memory store, with the kubelet stand-in starting pods. */
+/** Controllers, bootstrap and the kubelet over the real memory store, on a manual clock (figures are CPU time, not clock time). */
 export async function run(): Promise<Figure[]> {
   const figures: Figure[] = [];
   let t = performance.now();
   const cold = cluster();
   bootstrapCluster(cold);
-  cold.settle();
+  await cold.settle();
   cold.stop();
   figures.push({
     name: 'bootstrap a kind-like cluster and settle (cold JIT)',
@@ -40,17 +28,24 @@ export async function run(): Promise<Figure[]> {
     t = performance.now();
     const w = cluster();
     bootstrapCluster(w);
-    w.settle();
+    await w.settle();
     w.stop();
     warm.push(performance.now() - t);
   }
   warm.sort((a, b) => a - b);
-  figures.push({ name: 'bootstrap and settle (warm, median of 5)', value: warm[2] ?? 0, unit: 'ms', goal: '< 50 ms' });
+  // With the real kubelet since #10 (pull, processes, status of 12 system pods), not the old stand-in's
+  // instant Ready: 50 ms was the controllers-alone goal; this figure now measures the whole start.
+  figures.push({
+    name: 'bootstrap and settle, kubelet included (warm, median of 5)',
+    value: warm[2] ?? 0,
+    unit: 'ms',
+    goal: '< 500 ms',
+  });
 
   t = performance.now();
   const c = cluster();
   bootstrapCluster(c);
-  c.settle();
+  await c.settle();
 
   t = performance.now();
   c.store.create(R.deployments, {
@@ -63,7 +58,7 @@ export async function run(): Promise<Figure[]> {
       template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
     },
   });
-  c.settle();
+  await c.settle();
   figures.push({
     name: 'Deployment of 100 replicas to all Ready',
     value: performance.now() - t,
@@ -75,9 +70,9 @@ export async function run(): Promise<Figure[]> {
   t = performance.now();
   const d = c.store.get(R.deployments, 'default', 'web')!;
   (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image =
-    'nginx:2';
+    'nginx:stable';
   c.store.update(R.deployments, d);
-  c.settle();
+  await c.settle();
   figures.push({ name: 'rolling update of 100 replicas', value: performance.now() - t, unit: 'ms', goal: '< 1000 ms' });
   c.stop();
   return figures;

@@ -34,9 +34,29 @@ const tag = `${process.pid}`;
 
 describe('the package dependency rules', () => {
   it('pass on the tree as it is', () => {
-    const result = cruise('runner');
+    const result = cruise('runner', 'site/src');
     expect(result.output).toMatch(/no dependency violations found/);
     expect(result.code).toBe(0);
+  });
+
+  it('fail when the site imports the server instead of the API contract', () => {
+    for (const target of ['@paranoid/server/sessions.ts', '../../../runner/server/src/sessions.ts']) {
+      const file = probe(
+        `site/src/lib/zz-probe-${tag}.ts`,
+        `import type { SessionManager } from '${target}';\n\nexport type S = SessionManager;\n`,
+      );
+      const result = cruise(file);
+      expect(result.code, target).not.toBe(0);
+      expect(result.output, target).toMatch(/site-imports-only-the-api-contract/);
+    }
+  });
+
+  it('let the site import the API contract', () => {
+    const file = probe(
+      `site/src/lib/zz-probe-${tag}.ts`,
+      "import type { SessionView } from '@paranoid/api/sessions.ts';\n\nexport type S = SessionView;\n",
+    );
+    expect(cruise(file).code).toBe(0);
   });
 
   it('fail when the simulator imports the grader', () => {

@@ -1,6 +1,9 @@
+import { SetDisplayNameRequest } from '@paranoid/api/progress.ts';
+import { ApplyRequest, HintRequest, SolutionRequest, StartSessionRequest } from '@paranoid/api/sessions.ts';
 import { ClusterFailure } from '@paranoid/kube/cluster-client.ts';
 import { ManifestError, parseManifests } from '@paranoid/kube/manifests.ts';
 import type { ProviderInfo } from '@paranoid/providers/provider.ts';
+import type { z } from 'zod';
 import { availabilityOn } from './availability.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
@@ -53,7 +56,8 @@ interface Context {
   params: Record<string, string>;
   learnerId: string;
   newLearner: boolean;
-  readJson<T>(): Promise<T>;
+  /** The JSON body, parsed by the API contract's schema for it (a 400 `BadRequest` naming the field otherwise). */
+  readBody<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
   address?: string;
 }
 
@@ -74,7 +78,7 @@ export function createApp(deps: AppDeps): App {
     routes.push({ method, pattern, keys, handler });
   };
 
-  const readJson = async <T>(req: Request): Promise<T> => {
+  const readJson = async (req: Request): Promise<unknown> => {
     const type = req.headers.get('content-type') ?? '';
     // JSON only: a cross-site form cannot send it without a CORS preflight we never grant.
     if (!type.startsWith('application/json')) {
@@ -82,10 +86,15 @@ export function createApp(deps: AppDeps): App {
     }
     const text = await readLimited(req, maxBody);
     try {
-      return (text ? JSON.parse(text) : {}) as T;
+      return text ? JSON.parse(text) : {};
     } catch {
       throw badRequest('the request body is not valid JSON');
     }
+  };
+  const readBody = async <S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> => {
+    const parsed = schema.safeParse(await readJson(req));
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    return parsed.data;
   };
 
   const session = (c: Context): Session => {
@@ -139,12 +148,8 @@ export function createApp(deps: AppDeps): App {
   on('GET', '/api/me', async (c) => json({ learner: await deps.store.peek(c.learnerId) }));
 
   on('PUT', '/api/me', async (c) => {
-    const body = await readJson<{ displayName?: unknown }>(c.req);
-    const name = body.displayName;
-    if (name !== null && (typeof name !== 'string' || name.trim().length > 40)) {
-      throw badRequest('displayName must be text of at most 40 characters, or null');
-    }
-    const clean = typeof name === 'string' && name.trim() ? name.trim() : null;
+    const { displayName } = await c.readBody(SetDisplayNameRequest);
+    const clean = displayName || null;
     return json({ learner: await deps.store.setDisplayName(c.learnerId, clean) });
   });
 
@@ -165,8 +170,7 @@ export function createApp(deps: AppDeps): App {
   on('GET', '/api/sessions/starting', (c) => json({ starting: deps.sessions.startingFor(c.learnerId) }));
 
   on('POST', '/api/sessions', async (c) => {
-    const body = await readJson<{ scenarioId?: unknown }>(c.req);
-    if (typeof body.scenarioId !== 'string') throw badRequest('scenarioId is required');
+    const body = await c.readBody(StartSessionRequest);
     const wanted = await deps.catalog.get(body.scenarioId);
     if (!wanted) throw notFound(`scenario "${body.scenarioId}"`);
     const availability = availabilityOn(deps.provider, wanted);
@@ -206,8 +210,7 @@ export function createApp(deps: AppDeps): App {
 
   on('POST', '/api/sessions/:id/apply', async (c) => {
     const s = session(c);
-    const body = await readJson<{ yaml?: unknown }>(c.req);
-    if (typeof body.yaml !== 'string') throw badRequest('yaml is required');
+    const body = await c.readBody(ApplyRequest);
     const results = await s.client.apply(intoSessionNamespaces(parseManifests(body.yaml), s.cluster.namespaces));
     return json({ results });
   });
@@ -256,24 +259,24 @@ export function createApp(deps: AppDeps): App {
 
   on('POST', '/api/sessions/:id/hint', async (c) => {
     const s = session(c);
-    const body = await readJson<{ checkId?: unknown; stepId?: unknown; index?: unknown }>(c.req);
+    const body = await c.readBody(HintRequest);
     const scenario = await deps.catalog.get(s.scenarioId);
-    const index = typeof body.index === 'number' ? body.index : 0;
+    const { index } = body;
     const owner =
-      typeof body.checkId === 'string'
+      'checkId' in body
         ? scenario?.checks.find((x) => x.id === body.checkId)
         : scenario?.steps.find((x) => x.id === body.stepId);
     const hint = owner?.hints[index];
-    if (!owner || hint === undefined) throw notFound(`hint ${index + 1} of "${String(body.checkId ?? body.stepId)}"`);
-    const key = `${typeof body.checkId === 'string' ? 'check' : 'step'}:${owner.id}:${index}`;
+    if (!owner || hint === undefined)
+      throw notFound(`hint ${index + 1} of "${'checkId' in body ? body.checkId : body.stepId}"`);
+    const key = `${'checkId' in body ? 'check' : 'step'}:${owner.id}:${index}`;
     const progress = await recorded(s, (scope) => deps.store.recordHint(s.learnerId, s.scenarioId, key, scope));
     return json({ hint, index, progress });
   });
 
   on('POST', '/api/sessions/:id/solution', async (c) => {
     const s = session(c);
-    const body = await readJson<{ confirm?: unknown }>(c.req);
-    if (body.confirm !== true) throw badRequest('revealing the solution needs {"confirm": true}');
+    await c.readBody(SolutionRequest);
     if (s.workshopId && !(await deps.store.workshop(s.workshopId))?.solutionsAllowed) {
       throw new ApiError(403, 'Forbidden', 'the instructor has turned solutions off in this workshop');
     }
@@ -367,7 +370,7 @@ export function createApp(deps: AppDeps): App {
           params,
           learnerId,
           newLearner: !known,
-          readJson: () => readJson(req),
+          readBody: (schema) => readBody(req, schema),
           ...(connection?.address ? { address: connection.address } : {}),
         });
       } catch (error) {
@@ -395,6 +398,16 @@ export function toErrorResponse(error: unknown): Response {
     `paranoid: internal error: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
   );
   return new ApiError(500, 'Internal', 'the runner failed to answer: see its log').toResponse();
+}
+
+/** The contract's complaints in one line: each names its field unless its message already does. */
+function describeIssues(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      return !path || issue.message.includes(path) ? issue.message : `${path}: ${issue.message}`;
+    })
+    .join('; ');
 }
 
 function json(body: unknown, status = 200): Response {

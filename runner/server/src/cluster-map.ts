@@ -1,10 +1,11 @@
+import type { ClusterMap, MapEdge, MapNode } from '@paranoid/api/cluster-map.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { KubeClient } from '@paranoid/kube/client.ts';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
 import type { Attack } from '@paranoid/schema/scenario.ts';
 import { connect, groupNetworkObjects, reachabilityMatrix } from '@paranoid/sim/network/index.ts';
 import { learnerKubeconfig } from './learner-kubeconfig.ts';
-import type { ClusterHandle, ClusterMap, MapEdge, MapNode, Reachability } from './ports.ts';
+import type { ClusterHandle, Reachability } from './ports.ts';
 
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
 

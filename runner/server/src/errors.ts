@@ -1,47 +1,10 @@
+import type { ApiErrorBody, ApiErrorCode } from '@paranoid/api/errors.ts';
+
 /**
  * The one error class of the lab's API: it knows its own HTTP status, a stable
  * machine `code` the site switches on, and a `message` written for the learner.
  * Everything else thrown inside a handler becomes a 500 `Internal` (see app.ts).
  */
-export type ApiErrorCode =
-  | 'BadRequest'
-  | 'InvalidYaml'
-  | 'Unauthorized'
-  | 'Forbidden'
-  | 'NotFound'
-  | 'ScenarioUnavailable'
-  | 'SessionExpired'
-  | 'PayloadTooLarge'
-  | 'UnsupportedMediaType'
-  | 'AdmissionDenied'
-  | 'ClusterError'
-  | 'ClusterUnavailable'
-  | 'TerminalUnavailable'
-  | 'TooManySessions'
-  | 'Draining'
-  | 'TooManyAttempts'
-  | 'WorkshopFull'
-  | 'WorkshopClosed'
-  | 'TooManyRequests'
-  | 'Internal';
-
-/** Where in a YAML document a parse error sits; 1-based like an editor's gutter. */
-export interface YamlPosition {
-  line: number;
-  column: number;
-}
-
-export interface ApiErrorBody {
-  error: {
-    code: ApiErrorCode;
-    message: string;
-    /** Set for `InvalidYaml`. */
-    position?: YamlPosition;
-    /** The Kubernetes `Status` the cluster answered with, when there was one. */
-    status?: unknown;
-  };
-}
-
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ScenarioSummary } from '@paranoid/api/scenarios.ts';
+import type { ScenarioFile } from '@paranoid/api/sessions.ts';
 import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
 import { parse } from 'yaml';
-import type { ScenarioCatalog, ScenarioDetail, ScenarioFile, ScenarioSummary } from './ports.ts';
+import type { ScenarioCatalog, ScenarioDetail } from './ports.ts';
 
 /**
  * The catalog straight from `scenarios/<id>/`, validated by the scenario schema.

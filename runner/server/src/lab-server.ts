@@ -136,7 +136,7 @@ export function terminalMode(
 /** The whole lab behind one Node http server: API, terminal WebSockets, the static site. */
 export async function createLabServer(options: LabServerOptions): Promise<LabServer> {
   // A runner that crashed left its session folders, and maybe sandboxes, behind: clear them first.
-  for (const dir of removeLeftovers(tmpdir()))
+  for (const dir of await removeLeftovers({ sessionsRoot: tmpdir() }))
     process.stderr.write(`paranoid: removed what a stopped runner left: ${dir}\n`);
   const workDir = mkdtempSync(join(tmpdir(), WORK_DIR_PREFIX));
   writeFileSync(join(workDir, PID_FILE), `${process.pid}\n`, { mode: 0o600 });

@@ -1,27 +1,7 @@
+import type { Learner, ScenarioProgress } from '@paranoid/api/progress.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
 import { migrate } from './store-migrations.ts';
 import { SqliteDriver } from './store-sqlite.ts';
-
-/** What the lab remembers of one learner on one scenario. */
-export interface ScenarioProgress {
-  scenarioId: string;
-  /** The latest verdict of each check, by check id. */
-  checks: Record<string, boolean>;
-  /** Hints the learner asked for, as `check:<id>:<index>` or `step:<id>:<index>`. */
-  hintsRevealed: string[];
-  solutionRevealed: boolean;
-  /** Epoch ms of the first run where every check passed, as graded by the runner. */
-  completedAt: number | null;
-  /** Epoch ms of the first session on this scenario; null before one. */
-  startedAt: number | null;
-  updatedAt: number;
-}
-
-export interface Learner {
-  id: string;
-  displayName: string | null;
-  createdAt: number;
-}
 
 /** A workshop as stored: what the instructor chose, and its state. */
 export interface WorkshopRecord {

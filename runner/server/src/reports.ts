@@ -1,4 +1,5 @@
-import type { Learner, LearnerProgress } from './progress-store.ts';
+import type { Learner } from '@paranoid/api/progress.ts';
+import type { LearnerProgress } from './progress-store.ts';
 import type { ScenarioOutline } from './roster.ts';
 import type { SignedRecord, Signer } from './signing.ts';
 

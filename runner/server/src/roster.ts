@@ -1,3 +1,4 @@
+import type { Roster, RosterLearner, ScenarioSummaryRow } from '@paranoid/api/roster.ts';
 import type { LearnerProgress, MemberRecord, WorkshopRecord } from './progress-store.ts';
 
 /** What the roster needs to know of a scenario: its title, steps and checks, in order. */
@@ -13,48 +14,6 @@ export interface LiveSession {
   learnerId: string;
   scenarioId: string;
   createdAt: number;
-}
-
-export interface RosterLearner {
-  learnerId: string;
-  displayName: string;
-  joinedAt: number;
-  /** The scenario they are on: their live session's, else the one they touched last. */
-  current: {
-    scenarioId: string;
-    title: string;
-    /** The first step whose checks do not all pass yet; null once every check passes. */
-    step: { index: number; count: number; title: string } | null;
-    checksPassed: number;
-    checksTotal: number;
-    completed: boolean;
-  } | null;
-  /** Scenarios of the workshop completed, by the runner's own grade. */
-  completed: number;
-  hintsRevealed: number;
-  solutionsRevealed: number;
-  /** Summed over scenarios, from first start to completion (or to now while a session runs). */
-  timeSpentMs: number;
-  lastActivityAt: number;
-  live: boolean;
-  /** Nothing has changed for the workshop's `stuckMinutes`, and they have not finished. */
-  stuck: boolean;
-}
-
-export interface ScenarioSummaryRow {
-  scenarioId: string;
-  title: string;
-  notStarted: number;
-  inProgress: number;
-  completed: number;
-  stuck: number;
-}
-
-export interface Roster {
-  workshopId: string;
-  generatedAt: number;
-  learners: RosterLearner[];
-  scenarios: ScenarioSummaryRow[];
 }
 
 /**

@@ -15,6 +15,7 @@ import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { type KubectlBinary, resolveKubectl } from '@paranoid/kube/kubectl-binary.ts';
 import type { ClusterHandle } from '@paranoid/providers/provider.ts';
 import { parse } from 'yaml';
+import { removeLeftovers } from './leftovers.ts';
 import { missingTools, type SandboxFiles, sandboxCommand } from './sandbox.ts';
 import {
   createSessionCgroup,
@@ -23,7 +24,6 @@ import {
   type LimitsSummary,
   PROCESS_LIMITS,
   removeBackend,
-  removeLeftovers,
   type SessionCgroup,
   summarizeLimits,
 } from './sandbox-limits.ts';
@@ -113,7 +113,7 @@ export function prepareSandboxHost(
   if (namespaces) return { ok: false, reason: namespaces };
   const limits = detectLimitsBackend(String(process.pid));
   // A runner that crashed may have left learners' processes running: they go now.
-  void removeLeftovers(limits).catch(() => undefined);
+  void removeLeftovers({ limits }).catch(() => undefined);
   const tls = options.certificate();
   // What every sandbox binds (the relay) lives where the sandbox's uid can read it.
   const shared = join(workDir, 'shared');

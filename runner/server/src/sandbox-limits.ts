@@ -303,7 +303,8 @@ export function createSessionCgroup(
   };
 }
 
-function killAll(dir: string): void {
+/** Kills every process in one cgroup (not its children's): a sandbox must not outlive its session. */
+export function killAll(dir: string): void {
   try {
     for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
       try {
@@ -314,7 +315,7 @@ function killAll(dir: string): void {
 }
 
 /** rmdir fails while the last killed processes are still exiting: try for a second, then leave it. */
-async function removeDir(dir: string, tries = 50): Promise<void> {
+export async function removeDir(dir: string, tries = 50): Promise<void> {
   for (let i = 0; i < tries; i++) {
     try {
       if (!existsSync(dir)) return;
@@ -326,49 +327,6 @@ async function removeDir(dir: string, tries = 50): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-}
-
-/** True when a process with this pid exists (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes the cgroups a runner that crashed left beside ours (`paranoid-<pid>` whose pid is
- * gone), killing what still runs in them: a learner's processes must not outlive their runner.
- */
-export async function removeLeftovers(backend: LimitsBackend): Promise<number> {
-  const parents =
-    backend.kind === 'cgroup2' ? [backend.parent] : backend.kind === 'cgroup1' ? Object.values(backend.parents) : [];
-  let removed = 0;
-  for (const parent of parents) {
-    const dir = join(parent, '..');
-    for (const entry of readdirSync(dir)) {
-      const match = /^paranoid-(runner-)?(\d+)$/.exec(entry);
-      if (!match || alive(Number(match[2]))) continue;
-      const path = join(dir, entry);
-      if (match[1]) {
-        // A dead runner's own leaf may still hold what started it (a shell, npm): never killed,
-        // only removed once empty.
-        await removeDir(path, 1);
-        continue;
-      }
-      const stack = [path];
-      for (let i = 0; i < stack.length; i++) {
-        killAll(stack[i]!);
-        for (const child of readdirSync(stack[i]!, { withFileTypes: true }))
-          if (child.isDirectory()) stack.push(join(stack[i]!, child.name));
-      }
-      await removeDir(path);
-      removed++;
-    }
-  }
-  return removed;
 }
 
 /** Removes this runner's parent cgroups at shutdown. */

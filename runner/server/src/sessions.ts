@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SessionView, StartingView } from '@paranoid/api/sessions.ts';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
-import type { ClusterHandle, ClusterProvider, ProgressUpdate } from '@paranoid/providers/provider.ts';
+import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
 import { ApiError, unauthorized } from './errors.ts';
 import { learnerKubeconfig } from './learner-kubeconfig.ts';
 import { bashrc, localShellCommand, type SandboxFiles } from './sandbox.ts';
@@ -83,30 +84,7 @@ export interface Session {
   terminal: LearnerShell | null;
 }
 
-/** What the API returns about a session; the token only on creation. */
-export interface SessionView {
-  id: string;
-  scenarioId: string;
-  createdAt: number;
-  expiresAt: number;
-  /** Seconds left, from the runner's clock, so a skewed browser clock cannot mislead the countdown. */
-  secondsLeft: number;
-  /** The most seconds left that extending can reach: no session outlives createdAt + its longest life. */
-  maxSecondsLeft: number;
-  /** What one Extend adds, in seconds. */
-  extendSeconds: number;
-  /** The longest life of a session, in seconds from its start, however often it is extended. */
-  maxLifeSeconds: number;
-  terminal: { available: boolean; sandboxed: boolean; reason?: string };
-}
-
 const MINUTE = 60_000;
-
-/** A cluster being made for a learner, as the site's progress bar shows it. */
-export interface StartingView extends ProgressUpdate {
-  scenarioId: string;
-  startedAt: number;
-}
 
 /**
  * Creates, finds and ends sessions. Each has its own random id and token, its own

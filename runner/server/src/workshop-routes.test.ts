@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Roster } from '@paranoid/api/roster.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, createApp, LEARNER_COOKIE } from './app.ts';
 import { InstructorTokens, rotateInstructorToken } from './instructor-token.ts';
 import { ProgressStore } from './progress-store.ts';
 import type { Report } from './reports.ts';
-import type { Roster } from './roster.ts';
 import { SessionManager } from './sessions.ts';
 import { Signer, verifyRecord } from './signing.ts';
 import { FakeCatalog, FakeGrader, FakeProvider } from './testing/fakes.ts';

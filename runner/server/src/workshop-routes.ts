@@ -1,10 +1,13 @@
+import type { Roster } from '@paranoid/api/roster.ts';
+import { BroadcastRequest, CreateWorkshopRequest, JoinRequest } from '@paranoid/api/workshops.ts';
 import type { Track } from '@paranoid/schema/track.ts';
+import type { z } from 'zod';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { InstructorTokens } from './instructor-token.ts';
 import type { ScenarioCatalog } from './ports.ts';
 import type { ProgressStore, WorkshopRecord } from './progress-store.ts';
 import { buildReport, learnerReportHtml, type Report, type ReportScope, reportCsv } from './reports.ts';
-import { buildRoster, type Roster, type ScenarioOutline } from './roster.ts';
+import { buildRoster, type ScenarioOutline } from './roster.ts';
 import type { SessionManager } from './sessions.ts';
 import type { Signer } from './signing.ts';
 import type { Workshops } from './workshops.ts';
@@ -31,7 +34,8 @@ export interface RouteContext {
   url: URL;
   params: Record<string, string>;
   learnerId: string;
-  readJson<T>(): Promise<T>;
+  /** The JSON body, parsed by the API contract's schema for it (a 400 `BadRequest` naming the field otherwise). */
+  readBody<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
 }
 
 export type Route = (method: string, path: string, handler: (c: RouteContext) => Promise<Response> | Response) => void;
@@ -181,7 +185,7 @@ export function workshopRoutes(
 
   // Learners.
   on('POST', '/api/join', async (c) => {
-    const body = await c.readJson<{ code?: unknown; displayName?: unknown }>();
+    const body = await c.readBody(JoinRequest);
     const joined = await workshops.join(c.learnerId, body.code, body.displayName);
     return json({ workshop: joined });
   });
@@ -202,7 +206,7 @@ export function workshopRoutes(
   });
   on('POST', '/api/workshops', async (c) => {
     instructor(c);
-    const w = await workshops.create(await c.readJson());
+    const w = await workshops.create(await c.readBody(CreateWorkshopRequest));
     return json({ workshop: await view(w, c.url.origin) }, 201);
   });
   on('GET', '/api/workshops/:id', async (c) => {
@@ -272,11 +276,7 @@ export function workshopRoutes(
   on('POST', '/api/workshops/:id/broadcast', async (c) => {
     instructor(c);
     const w = await workshop(c.params.id!);
-    const body = await c.readJson<{ message?: unknown }>();
-    const message = typeof body.message === 'string' ? body.message.trim() : null;
-    if (body.message !== null && (message === null || message.length > 280)) {
-      throw badRequest('message must be text of at most 280 characters, or null to clear it');
-    }
+    const { message } = await c.readBody(BroadcastRequest);
     const updated = (await store.setBroadcast(w.id, message || null))!;
     workshops.changed(w.id);
     return json({ workshop: await view(updated, c.url.origin) });

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
+import type { InstructorWorkshopView, LearnerWorkshopView } from '@paranoid/api/workshops.ts';
+import { CreateWorkshopRequest } from '@paranoid/api/workshops.ts';
 import type { Track } from '@paranoid/schema/track.ts';
-import { z } from 'zod';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { ProgressStore, WorkshopRecord } from './progress-store.ts';
 import { randomId } from './tokens.ts';
@@ -62,63 +63,6 @@ export class AttemptLimiter {
   }
 }
 
-const time = z.union([
-  z.number().int().nonnegative(),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-]);
-
-/** What an instructor sends to create a workshop; every field documented where defined. */
-export const CreateWorkshopSchema = z
-  .object({
-    title: z.string().trim().min(1, 'a title').max(80, 'a title of at most 80 characters'),
-    /** A track id from content/tracks; or else `scenarioIds`. */
-    trackId: z
-      .string()
-      .regex(/^[a-z0-9-]+$/)
-      .optional(),
-    scenarioIds: z
-      .array(z.string().regex(/^[a-z0-9-]+$/))
-      .min(1)
-      .max(50)
-      .optional(),
-    seats: z.number().int().min(1, 'at least 1 seat').max(500, 'at most 500 seats'),
-    /** Epoch ms or ISO 8601; default: now. */
-    startsAt: time.optional(),
-    /** Epoch ms or ISO 8601; default: three hours after the start. */
-    endsAt: time.optional(),
-    /** Life of each learner's session. */
-    sessionMinutes: z.number().int().min(5).max(240).default(60),
-    solutionsAllowed: z.boolean().default(true),
-    /** No change for this long marks a learner stuck; fractions allowed (tests, demos). */
-    stuckMinutes: z.number().min(0.01).max(240).default(10),
-  })
-  .strict();
-
-export type CreateWorkshopInput = z.input<typeof CreateWorkshopSchema>;
-
-/** The workshop as a member sees it: no join code, no roster. */
-export interface LearnerWorkshopView {
-  id: string;
-  title: string;
-  trackId: string | null;
-  scenarioIds: string[];
-  startsAt: number;
-  endsAt: number;
-  endedAt: number | null;
-  sessionMinutes: number;
-  solutionsAllowed: boolean;
-  broadcast: { message: string; at: number } | null;
-  displayName: string;
-}
-
-/** The workshop as its instructor sees it. */
-export interface InstructorWorkshopView extends WorkshopRecord {
-  joinUrl: string;
-  instructorUrl: string;
-  seatsTaken: number;
-  state: 'scheduled' | 'open' | 'ended';
-}
-
 export interface WorkshopsOptions {
   store: ProgressStore;
   scenarioExists: (id: string) => Promise<boolean>;
@@ -154,7 +98,7 @@ export class Workshops {
   }
 
   async create(body: unknown): Promise<WorkshopRecord> {
-    const parsed = CreateWorkshopSchema.safeParse(body);
+    const parsed = CreateWorkshopRequest.safeParse(body);
     if (!parsed.success) {
       throw badRequest(
         `failed to create the workshop: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,

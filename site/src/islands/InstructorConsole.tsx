@@ -1,3 +1,4 @@
+import type { CreateWorkshopRequest } from '@paranoid/api/workshops.ts';
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiFailure } from '../lib/api.ts';
 import { type InstructorWorkshop, instructorApi, instructorToken, minutes, type Roster } from '../lib/workshops.ts';
@@ -168,7 +169,7 @@ function CreateWorkshop({
   tracks,
   scenarios,
   onCreate,
-}: InstructorConsoleProps & { onCreate(body: Record<string, unknown>): Promise<void> }) {
+}: InstructorConsoleProps & { onCreate(body: CreateWorkshopRequest): Promise<void> }) {
   const [mode, setMode] = useState<'track' | 'scenarios'>('track');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -182,7 +183,7 @@ function CreateWorkshop({
     };
     const startsAt = at('startsAt');
     const endsAt = at('endsAt');
-    const body: Record<string, unknown> = {
+    const body: CreateWorkshopRequest = {
       title: String(f.get('title') ?? ''),
       seats: Number(f.get('seats')),
       sessionMinutes: Number(f.get('sessionMinutes')),
@@ -190,7 +191,9 @@ function CreateWorkshop({
       solutionsAllowed: f.get('solutionsAllowed') === 'on',
       ...(startsAt ? { startsAt } : {}),
       ...(endsAt ? { endsAt } : {}),
-      ...(mode === 'track' ? { trackId: String(f.get('trackId')) } : { scenarioIds: f.getAll('scenarioIds') }),
+      ...(mode === 'track'
+        ? { trackId: String(f.get('trackId')) }
+        : { scenarioIds: f.getAll('scenarioIds').map(String) }),
     };
     setBusy(true);
     setError(null);

@@ -1,23 +1,40 @@
+import type { ClusterMap } from '@paranoid/api/cluster-map.ts';
+import type { ApiErrorBody, ApiErrorCode } from '@paranoid/api/errors.ts';
+import type { ProgressResponse } from '@paranoid/api/progress.ts';
+import type { ScenarioDetailResponse } from '@paranoid/api/scenarios.ts';
+import type {
+  ApplyResponse,
+  CheckResponse,
+  CreatedSessionResponse,
+  HintRequest,
+  HintResponse,
+  ObjectRef,
+  ObjectsResponse,
+  ObjectYamlResponse,
+  SessionResponse,
+  SolutionRequest,
+  SolutionResponse,
+  StartingResponse,
+  StartSessionRequest,
+} from '@paranoid/api/sessions.ts';
+
+export type { ClusterMap as ClusterMapData } from '@paranoid/api/cluster-map.ts';
+export type { ScenarioProgress } from '@paranoid/api/progress.ts';
+export type {
+  ApplyResult,
+  CheckResult,
+  ObjectRef,
+  ScenarioFile,
+  SessionView,
+  StartingView,
+} from '@paranoid/api/sessions.ts';
+
 /**
  * The runner's API, as the browser sees it. Every failure becomes an
  * {@link ApiFailure} with the runner's code and message, which the UI shows as is.
  */
-export type FailureCode =
-  | 'RunnerDown'
-  | 'BadRequest'
-  | 'InvalidYaml'
-  | 'Unauthorized'
-  | 'NotFound'
-  | 'ScenarioUnavailable'
-  | 'SessionExpired'
-  | 'PayloadTooLarge'
-  | 'AdmissionDenied'
-  | 'ClusterError'
-  | 'ClusterUnavailable'
-  | 'TerminalUnavailable'
-  | 'TooManySessions'
-  | 'Draining'
-  | 'Internal';
+/** The runner's error codes, and `RunnerDown` when it does not answer at all. */
+export type FailureCode = ApiErrorCode | 'RunnerDown';
 
 export class ApiFailure extends Error {
   constructor(
@@ -34,75 +51,6 @@ export class ApiFailure extends Error {
   get sessionEnded(): boolean {
     return this.code === 'SessionExpired' || this.code === 'Unauthorized';
   }
-}
-
-export interface SessionView {
-  id: string;
-  scenarioId: string;
-  createdAt: number;
-  expiresAt: number;
-  secondsLeft: number;
-  /** The most seconds left that Extend can reach (a session's longest life). */
-  maxSecondsLeft: number;
-  /** What one Extend adds, in seconds. */
-  extendSeconds: number;
-  /** The longest life of a session, in seconds from its start. */
-  maxLifeSeconds: number;
-  terminal: { available: boolean; sandboxed: boolean; reason?: string };
-}
-
-export interface ScenarioProgress {
-  scenarioId: string;
-  checks: Record<string, boolean>;
-  hintsRevealed: string[];
-  solutionRevealed: boolean;
-  completedAt: number | null;
-  updatedAt: number;
-}
-
-export interface CheckResult {
-  id: string;
-  title: string;
-  passed: boolean;
-  message: string;
-  hintCount: number;
-}
-
-export type ApplyResult =
-  | { ok: true; kind: string; name: string; namespace?: string; action: 'created' | 'configured' }
-  | { ok: false; kind: string; name: string; namespace?: string; code: FailureCode; message: string };
-
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-export interface ScenarioFile {
-  path: string;
-  content: string;
-}
-
-export interface ClusterMapData {
-  nodes: {
-    id: string;
-    kind: 'Internet' | 'Namespace' | 'Workload' | 'Service' | 'Node' | 'Image' | 'Role' | 'Secret';
-    label: string;
-    namespace?: string;
-    detail?: string;
-    exposed?: boolean;
-  }[];
-  edges: {
-    id: string;
-    source: string;
-    target: string;
-    kind: 'selects' | 'reaches' | 'blocked' | 'exposes' | 'escapes' | 'runs' | 'bound' | 'reads' | 'uses' | 'egress';
-    attack?: boolean;
-    /** A blocked edge on the attack path: the fix holds here. */
-    stopsAttack?: boolean;
-    label?: string;
-  }[];
 }
 
 interface Options {
@@ -136,9 +84,7 @@ export async function call<T>(path: string, options: Options = {}): Promise<T> {
     body = null;
   }
   if (!res.ok) {
-    const error = (
-      body as { error?: { code?: FailureCode; message?: string; position?: { line: number; column: number } } }
-    )?.error;
+    const error = (body as Partial<ApiErrorBody> | null)?.error;
     if (res.status === 502 || res.status === 503 || res.status === 504) {
       window.dispatchEvent(new Event('paranoid:runner-down'));
     }
@@ -152,68 +98,50 @@ export async function call<T>(path: string, options: Options = {}): Promise<T> {
   return body as T;
 }
 
-/** A cluster still being made for this learner (kind takes 15-60 s cold): the step it is on. */
-export interface StartingView {
-  scenarioId: string;
-  step: string;
-  /** 0..1 */
-  fraction: number;
-  startedAt: number;
-}
-
 export const api = {
-  starting: () => call<{ starting: StartingView[] }>('/api/sessions/starting'),
+  starting: () => call<StartingResponse>('/api/sessions/starting'),
   startSession: (scenarioId: string) =>
-    call<{ session: SessionView; token: string }>('/api/sessions', { body: { scenarioId } }),
-  session: (id: string, token: string) => call<{ session: SessionView }>(`/api/sessions/${id}`, { token }),
-  extend: (id: string, token: string) =>
-    call<{ session: SessionView }>(`/api/sessions/${id}/extend`, { method: 'POST', token }),
-  reset: (id: string, token: string) =>
-    call<{ session: SessionView }>(`/api/sessions/${id}/reset`, { method: 'POST', token }),
+    call<CreatedSessionResponse>('/api/sessions', { body: { scenarioId } satisfies StartSessionRequest }),
+  session: (id: string, token: string) => call<SessionResponse>(`/api/sessions/${id}`, { token }),
+  extend: (id: string, token: string) => call<SessionResponse>(`/api/sessions/${id}/extend`, { method: 'POST', token }),
+  reset: (id: string, token: string) => call<SessionResponse>(`/api/sessions/${id}/reset`, { method: 'POST', token }),
   end: (id: string, token: string) => call<void>(`/api/sessions/${id}`, { method: 'DELETE', token }),
-  check: (id: string, token: string) =>
-    call<{ checks: CheckResult[]; passed: boolean; progress: ScenarioProgress }>(`/api/sessions/${id}/check`, {
-      method: 'POST',
-      token,
-    }),
+  check: (id: string, token: string) => call<CheckResponse>(`/api/sessions/${id}/check`, { method: 'POST', token }),
   hint: (id: string, token: string, target: { checkId: string } | { stepId: string }, index: number) =>
-    call<{ hint: string; index: number; progress: ScenarioProgress }>(`/api/sessions/${id}/hint`, {
-      body: { ...target, index },
-      token,
-    }),
+    call<HintResponse>(`/api/sessions/${id}/hint`, { body: { ...target, index } satisfies HintRequest, token }),
   solution: (id: string, token: string) =>
-    call<{ files: ScenarioFile[]; progress: ScenarioProgress }>(`/api/sessions/${id}/solution`, {
-      body: { confirm: true },
+    call<SolutionResponse>(`/api/sessions/${id}/solution`, {
+      body: { confirm: true } satisfies SolutionRequest,
       token,
     }),
   apply: (id: string, token: string, yaml: string) =>
-    call<{ results: ApplyResult[] }>(`/api/sessions/${id}/apply`, { body: { yaml }, token }),
-  objects: (id: string, token: string) => call<{ objects: ObjectRef[] }>(`/api/sessions/${id}/objects`, { token }),
+    call<ApplyResponse>(`/api/sessions/${id}/apply`, { body: { yaml }, token }),
+  objects: (id: string, token: string) => call<ObjectsResponse>(`/api/sessions/${id}/objects`, { token }),
   object: (id: string, token: string, ref: ObjectRef) => {
     const q = new URLSearchParams({ apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name });
     if (ref.namespace) q.set('namespace', ref.namespace);
-    return call<{ yaml: string }>(`/api/sessions/${id}/object?${q}`, { token });
+    return call<ObjectYamlResponse>(`/api/sessions/${id}/object?${q}`, { token });
   },
-  map: (id: string, token: string) => call<ClusterMapData>(`/api/sessions/${id}/map`, { token }),
+  map: (id: string, token: string) => call<ClusterMap>(`/api/sessions/${id}/map`, { token }),
   /**
    * Follows the map as the cluster changes (the runner watches it and pushes server-sent
    * events). Resolves when the stream ends; rejects when it cannot start.
    */
-  async followMap(id: string, token: string, onMap: (map: ClusterMapData) => void, signal: AbortSignal) {
+  async followMap(id: string, token: string, onMap: (map: ClusterMap) => void, signal: AbortSignal) {
     const res = await fetch(`/api/sessions/${id}/map/stream`, {
       headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
       cache: 'no-store',
       signal,
     });
     if (!res.ok || !res.body) {
-      const body = (await res.json().catch(() => null)) as { error?: { code?: FailureCode; message?: string } } | null;
+      const body = (await res.json().catch(() => null)) as Partial<ApiErrorBody> | null;
       throw new ApiFailure(body?.error?.code ?? 'Internal', body?.error?.message ?? `HTTP ${res.status}`, res.status);
     }
-    await readEvents(res.body, (data) => onMap(data as ClusterMapData));
+    await readEvents(res.body, (data) => onMap(data as ClusterMap));
   },
-  progress: () => call<{ progress: ScenarioProgress[] }>('/api/progress'),
+  progress: () => call<ProgressResponse>('/api/progress'),
   scenarioFiles: (scenarioId: string) =>
-    call<{ manifests: ScenarioFile[] }>(`/api/scenarios/${scenarioId}`).then((s) => s.manifests),
+    call<ScenarioDetailResponse>(`/api/scenarios/${scenarioId}`).then((s) => s.manifests),
 };
 
 /** Reads a server-sent event stream to its end, handing each event's `data` (parsed JSON) to `onData`. */

@@ -1,20 +1,10 @@
+import type { ProgressResponse } from '@paranoid/api/progress.ts';
+import type { ScenariosResponse } from '@paranoid/api/scenarios.ts';
+
 /**
  * The catalog's only script: filtering by tag and domain (kept in the URL so a
  * filtered view can be shared) and the learner's progress on each card.
  */
-interface Progress {
-  scenarioId: string;
-  checks: Record<string, boolean>;
-  completedAt: number | null;
-  solutionRevealed: boolean;
-}
-
-interface Offered {
-  id: string;
-  available: boolean;
-  unavailableReason?: string;
-}
-
 /**
  * Marks the scenarios this runner's provider cannot run (the namespace provider runs
  * only those that fit one namespace). The catalog is built ahead of time with every
@@ -22,7 +12,7 @@ interface Offered {
  */
 function markUnavailable(cards: HTMLElement[]): void {
   fetch('/api/scenarios', { cache: 'no-store' })
-    .then((res) => (res.ok ? (res.json() as Promise<{ provider: string; scenarios: Offered[] }>) : null))
+    .then((res) => (res.ok ? (res.json() as Promise<ScenariosResponse>) : null))
     .then((body) => {
       for (const s of body?.scenarios ?? []) {
         const card = cards.find((c) => c.dataset.scenario === s.id);
@@ -71,7 +61,7 @@ export function initCatalog(): void {
   markUnavailable(cards);
 
   fetch('/api/progress', { cache: 'no-store' })
-    .then((res) => (res.ok ? (res.json() as Promise<{ progress: Progress[] }>) : null))
+    .then((res) => (res.ok ? (res.json() as Promise<ProgressResponse>) : null))
     .then((body) => {
       for (const p of body?.progress ?? []) {
         const card = cards.find((c) => c.dataset.scenario === p.scenarioId);

@@ -1,69 +1,21 @@
-/**
- * Tracks, workshops and the instructor's API, as the browser sees them. Types mirror
- * runner/src/server/{workshops,roster}.ts; the runner is the authority.
- */
+/** Workshops and the instructor's API, as the browser sees them; the types are the runner's contract (@paranoid/api). */
+import type { RosterUpdate } from '@paranoid/api/roster.ts';
+import type {
+  BroadcastRequest,
+  CreateWorkshopRequest,
+  InstructorWorkshopResponse,
+  InstructorWorkshopsResponse,
+  JoinRequest,
+  LearnerWorkshopResponse,
+  LearnerWorkshopsResponse,
+} from '@paranoid/api/workshops.ts';
 import { ApiFailure, call, readEvents } from './api.ts';
 
-export interface LearnerWorkshop {
-  id: string;
-  title: string;
-  trackId: string | null;
-  scenarioIds: string[];
-  startsAt: number;
-  endsAt: number;
-  endedAt: number | null;
-  sessionMinutes: number;
-  solutionsAllowed: boolean;
-  broadcast: { message: string; at: number } | null;
-  displayName: string;
-}
-
-export interface InstructorWorkshop extends Omit<LearnerWorkshop, 'broadcast' | 'displayName'> {
-  joinCode: string;
-  joinUrl: string;
-  instructorUrl: string;
-  seats: number;
-  seatsTaken: number;
-  stuckMinutes: number;
-  broadcast: string | null;
-  broadcastAt: number | null;
-  state: 'scheduled' | 'open' | 'ended';
-}
-
-export interface RosterLearner {
-  learnerId: string;
-  displayName: string;
-  joinedAt: number;
-  current: {
-    scenarioId: string;
-    title: string;
-    step: { index: number; count: number; title: string } | null;
-    checksPassed: number;
-    checksTotal: number;
-    completed: boolean;
-  } | null;
-  completed: number;
-  hintsRevealed: number;
-  solutionsRevealed: number;
-  timeSpentMs: number;
-  lastActivityAt: number;
-  live: boolean;
-  stuck: boolean;
-}
-
-export interface Roster {
-  workshopId: string;
-  generatedAt: number;
-  learners: RosterLearner[];
-  scenarios: {
-    scenarioId: string;
-    title: string;
-    notStarted: number;
-    inProgress: number;
-    completed: number;
-    stuck: number;
-  }[];
-}
+export type { Roster, RosterLearner } from '@paranoid/api/roster.ts';
+export type {
+  InstructorWorkshopView as InstructorWorkshop,
+  LearnerWorkshopView as LearnerWorkshop,
+} from '@paranoid/api/workshops.ts';
 
 /** Where the instructor token is kept: this tab only, and gone when it closes. */
 const TOKEN_KEY = 'paranoid.instructorToken';
@@ -75,18 +27,21 @@ export const instructorToken = {
 
 export const learnerApi = {
   join: (code: string, displayName: string) =>
-    call<{ workshop: LearnerWorkshop }>('/api/join', { body: { code, displayName } }),
-  mine: () => call<{ workshops: LearnerWorkshop[] }>('/api/me/workshops'),
-  workshop: (id: string) => call<{ workshop: LearnerWorkshop }>(`/api/me/workshops/${encodeURIComponent(id)}`),
+    call<LearnerWorkshopResponse>('/api/join', { body: { code, displayName } satisfies JoinRequest }),
+  mine: () => call<LearnerWorkshopsResponse>('/api/me/workshops'),
+  workshop: (id: string) => call<LearnerWorkshopResponse>(`/api/me/workshops/${encodeURIComponent(id)}`),
 };
 
 export const instructorApi = (token: string) => ({
   check: () => call<{ instructor: true }>('/api/instructor', { token }),
-  list: () => call<{ workshops: InstructorWorkshop[] }>('/api/workshops', { token }),
-  create: (body: Record<string, unknown>) => call<{ workshop: InstructorWorkshop }>('/api/workshops', { body, token }),
-  end: (id: string) => call<{ workshop: InstructorWorkshop }>(`/api/workshops/${id}/end`, { body: {}, token }),
+  list: () => call<InstructorWorkshopsResponse>('/api/workshops', { token }),
+  create: (body: CreateWorkshopRequest) => call<InstructorWorkshopResponse>('/api/workshops', { body, token }),
+  end: (id: string) => call<InstructorWorkshopResponse>(`/api/workshops/${id}/end`, { body: {}, token }),
   broadcast: (id: string, message: string | null) =>
-    call<{ workshop: InstructorWorkshop }>(`/api/workshops/${id}/broadcast`, { body: { message }, token }),
+    call<InstructorWorkshopResponse>(`/api/workshops/${id}/broadcast`, {
+      body: { message } satisfies BroadcastRequest,
+      token,
+    }),
   extend: (id: string, learner: string) =>
     call<unknown>(`/api/workshops/${id}/learners/${learner}/extend`, { body: {}, token }),
   reset: (id: string, learner: string) =>
@@ -102,11 +57,7 @@ export const instructorApi = (token: string) => ({
    * Follows the roster: the runner pushes it (server-sent events) on every change and
    * every few seconds. Resolves when the stream ends; rejects when it cannot start.
    */
-  async follow(
-    id: string,
-    onUpdate: (update: { workshop: InstructorWorkshop; roster: Roster }) => void,
-    signal: AbortSignal,
-  ) {
+  async follow(id: string, onUpdate: (update: RosterUpdate) => void, signal: AbortSignal) {
     const res = await fetch(`/api/workshops/${id}/roster/stream`, {
       headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
       cache: 'no-store',
@@ -119,7 +70,7 @@ export const instructorApi = (token: string) => ({
       } catch {}
       throw new ApiFailure('Unauthorized', message, res.status);
     }
-    await readEvents(res.body, (data) => onUpdate(data as { workshop: InstructorWorkshop; roster: Roster }));
+    await readEvents(res.body, (data) => onUpdate(data as RosterUpdate));
   },
 });
 

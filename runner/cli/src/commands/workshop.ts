@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { InstructorWorkshopView } from '@paranoid/server/workshops.ts';
+import type { InstructorWorkshopView } from '@paranoid/api/workshops.ts';
 import { CliError, type RunnerOptions, runnerClient } from './runner-client.ts';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };

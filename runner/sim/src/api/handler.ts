@@ -16,7 +16,7 @@ import {
   wantsAggregated,
 } from './discovery.ts';
 import { openApiV3Document, openApiV3Index } from './openapi-fallback.ts';
-import { parseResourcePath } from './request-info.ts';
+import { parseResourcePath, resourceAttributes } from './request-info.ts';
 import { acceptsJson, errorResponse, forbiddenError, mustAuthorize, notFoundPath } from './respond.ts';
 import { handleResource } from './rest.ts';
 import { type ApiRequest, type ApiResponse, header, jsonResponse, textResponse } from './types.ts';
@@ -164,17 +164,7 @@ function route(ctx: ApiContext, request: ApiRequest, user: UserInfo): ApiRespons
   const def = findResource(resources, info.group, info.version, info.resource);
   if (!def) {
     // The apiserver authorizes before it knows whether the resource exists.
-    mustAuthorize(ctx, {
-      user,
-      resourceRequest: true,
-      verb: info.verb,
-      apiGroup: info.group,
-      apiVersion: info.version,
-      resource: info.resource,
-      subresource: info.subresource,
-      namespace: info.namespace,
-      name: info.name,
-    });
+    mustAuthorize(ctx, resourceAttributes(user, info));
     throw notFoundPath();
   }
   return handleResource(ctx, request, user, def, info);

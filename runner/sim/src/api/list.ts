@@ -8,6 +8,7 @@ import { columnsFor, toTable } from './table.ts';
 import { type ApiResponse, queryParam } from './types.ts';
 import { watchResponse } from './watch.ts';
 
+/** The request's label and field selectors as one test; an unsupported field label is the apiserver's 400. */
 export function selectorMatcher(scope: RequestScope): (o: KubeObject) => boolean {
   const labels = parseLabelSelector(queryParam(scope.request, 'labelSelector') ?? '');
   // The bare `field label not supported: …`: kubectl itself wraps list errors as `Unable to find "…" that match …`.
@@ -15,6 +16,7 @@ export function selectorMatcher(scope: RequestScope): (o: KubeObject) => boolean
   return (o) => matchesLabels(labels, o.metadata.labels) && fields(o);
 }
 
+/** GET on a collection: the stored objects that match, as a List or a Table, with continue tokens and a resourceVersion. */
 export function list(scope: RequestScope, namespace: string): ApiResponse {
   const { ctx, request, def } = scope;
   const matches = selectorMatcher(scope);
@@ -62,6 +64,7 @@ export function list(scope: RequestScope, namespace: string): ApiResponse {
   });
 }
 
+/** GET with `?watch=true`: the matching changes from a resourceVersion on, as a stream of watch events. */
 export function watch(scope: RequestScope, namespace: string): ApiResponse {
   const { ctx, request, def } = scope;
   negotiate(request);

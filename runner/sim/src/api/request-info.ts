@@ -1,3 +1,4 @@
+import type { RequestAttributes, UserInfo } from '@paranoid/k8s/identity.ts';
 import { badRequest } from '@paranoid/k8s/status.ts';
 
 /** What a resource URL names (k8s.io/apiserver request.RequestInfo). */
@@ -15,6 +16,25 @@ export interface ResourceRequestInfo {
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/**
+ * The attributes the authorizer judges a resource request by, taken from its URL and verb alone
+ * (upstream: GetAuthorizerAttributes in endpoints/filters/authorization.go), so a request is judged
+ * the same whether or not the resource it names exists.
+ */
+export function resourceAttributes(user: UserInfo, info: ResourceRequestInfo): RequestAttributes {
+  return {
+    user,
+    resourceRequest: true,
+    verb: info.verb,
+    apiGroup: info.group,
+    apiVersion: info.version,
+    resource: info.resource,
+    subresource: info.subresource,
+    namespace: info.namespace,
+    name: info.name,
+  };
+}
 
 /** Parses `/api/v1/...` or `/apis/<g>/<v>/...` below the group-version; undefined for discovery paths. */
 export function parseResourcePath(

@@ -7,7 +7,7 @@ import { deleteCollection, remove } from './delete.ts';
 import { componentStatuses, getOne } from './get.ts';
 import { list, watch } from './list.ts';
 import { patch } from './patch.ts';
-import type { ResourceRequestInfo } from './request-info.ts';
+import { type ResourceRequestInfo, resourceAttributes } from './request-info.ts';
 import { mustAuthorize, notFoundPath } from './respond.ts';
 import { handleMetrics, handleReview } from './reviews.ts';
 import { methodNotAllowed, type RequestScope } from './scope.ts';
@@ -35,17 +35,7 @@ export function handleResource(
   };
   const isNamespaceResource = def.group === '' && def.resource === 'namespaces';
   if (!def.namespaced && info.namespace && !isNamespaceResource) throw notFoundPath();
-  mustAuthorize(ctx, {
-    user,
-    resourceRequest: true,
-    verb: info.verb,
-    apiGroup: info.group,
-    apiVersion: info.version,
-    resource: info.resource,
-    subresource: info.subresource,
-    namespace: info.namespace,
-    name: info.name,
-  });
+  mustAuthorize(ctx, resourceAttributes(user, info));
   if (def.group === 'metrics.k8s.io') return handleMetrics(scope);
   if (def.group === '' && def.resource === 'componentstatuses') return componentStatuses(scope);
   if (def.virtual) {

@@ -2,6 +2,7 @@
 import type { UserInfo } from '@paranoid/k8s/identity.ts';
 import type { GroupResource, KubeObject } from '@paranoid/k8s/object.ts';
 import { badRequest, notFound, StatusError } from '@paranoid/k8s/status.ts';
+import { clone as jsonClone } from '../patch/json.ts';
 import type { ResourceDef } from '../resources.ts';
 import type { ApiContext } from './context.ts';
 import type { ResourceRequestInfo } from './request-info.ts';
@@ -11,7 +12,8 @@ import { type ApiRequest, type ApiResponse, header, queryParam } from './types.t
 // biome-ignore lint/suspicious/noExplicitAny: objects of many kinds are read here by field path, as the apiserver's printers and strategies do.
 export type Any = Record<string, any>;
 
-export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+/** A deep copy of an object read or written by a handler (JSON semantics). */
+export const clone = jsonClone;
 
 export interface RequestScope {
   ctx: ApiContext;
@@ -24,8 +26,10 @@ export interface RequestScope {
   warnings: string[];
 }
 
+/** The cluster clock's now as metav1.Time writes it (RFC 3339, whole seconds). */
 export const nowString = (ctx: ApiContext) => new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** The apiserver's 405 for a verb the resource does not serve, worded as kubectl prints it. */
 export const methodNotAllowed = () =>
   new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 
@@ -34,6 +38,7 @@ function warningHeaders(warnings: string[]): Record<string, string[]> {
   return unique.length ? { warning: unique.map((w) => `299 - ${JSON.stringify(w)}`) } : {};
 }
 
+/** A response for this request, with the warnings the handlers collected as `Warning` headers (deduplicated, as upstream). */
 export function reply(scope: RequestScope, status: number, value: unknown): ApiResponse {
   return respond(scope.request, status, value, warningHeaders(scope.warnings));
 }
@@ -47,6 +52,7 @@ export function wantsTable(request: ApiRequest): boolean {
   });
 }
 
+/** What a Table row carries of its object (`?includeObject=`): Metadata unless the client asked for None or Object. */
 export function includeObject(request: ApiRequest): 'None' | 'Metadata' | 'Object' {
   const v = queryParam(request, 'includeObject');
   return v === 'None' || v === 'Object' ? v : 'Metadata';
@@ -57,12 +63,14 @@ export function typed(scope: RequestScope, o: KubeObject): KubeObject {
   return { ...o, apiVersion: scope.apiVersion, kind: scope.def.kind };
 }
 
+/** `?dryRun=All`: run admission and validation but store nothing; any other value is the apiserver's 400. */
 export function isDryRun(request: ApiRequest): boolean {
   const values = request.query.dryRun ?? [];
   for (const v of values) if (v !== 'All') throw badRequest(`Invalid value: "${v}": supported values: "All"`);
   return values.includes('All');
 }
 
+/** `?fieldValidation=`: how unknown or duplicate fields are treated; Warn by default, as in 1.27 and later. */
 export function fieldValidation(request: ApiRequest): 'Strict' | 'Warn' | 'Ignore' {
   const v = queryParam(request, 'fieldValidation');
   if (v === undefined || v === '') return 'Warn';
@@ -70,10 +78,12 @@ export function fieldValidation(request: ApiRequest): 'Strict' | 'Warn' | 'Ignor
   throw badRequest(`fieldValidation parameter unsupported: ${v}`);
 }
 
+/** The namespace a resource is stored under: none for cluster-scoped kinds, whatever the URL said. */
 export function storeKeyNamespace(def: ResourceDef, namespace: string): string | undefined {
   return def.namespaced ? namespace : undefined;
 }
 
+/** The stored object, or the apiserver's NotFound for this resource and name. */
 export function mustGet(scope: RequestScope, namespace: string, name: string): KubeObject {
   const o = scope.ctx.store.get(scope.gr, storeKeyNamespace(scope.def, namespace), name);
   if (!o) throw notFound(scope.def.group, scope.def.resource, name);

@@ -33,6 +33,7 @@ export function checkKind(
   return o;
 }
 
+/** Takes the namespace from the URL: a different one in the body is the apiserver's 400; cluster-scoped objects lose theirs. */
 export function checkNamespace(scope: RequestScope, o: KubeObject, namespace: string): void {
   if (scope.def.namespaced) {
     if (o.metadata.namespace && o.metadata.namespace !== namespace) {
@@ -99,6 +100,7 @@ export function duplicateFields(scope: RequestScope): DecodeProblem[] {
   return raw === undefined ? [] : find(raw);
 }
 
+/** The AdmissionRequest the admission chain and webhooks see for this write. */
 export function admissionRequest(
   scope: RequestScope,
   args: {
@@ -254,10 +256,12 @@ function recordManagedFields(scope: RequestScope, next: KubeObject, args: WriteA
   return next;
 }
 
+/** The field manager of a write: `?fieldManager=`, else the client named by its user agent, as upstream. */
 export function manager(scope: RequestScope): string {
   return managerName(queryParam(scope.request, 'fieldManager'), header(scope.request, 'user-agent'));
 }
 
+/** Takes the name from the URL: a different one in the body is the apiserver's 400. */
 export function checkName(o: KubeObject, name: string): void {
   if (o.metadata.name && o.metadata.name !== name) {
     throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`);

@@ -1,29 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, SequentialIds } from '../clock.ts';
-import { startControllers } from '../controllers/index.ts';
 import { R } from '../controllers/resources.ts';
-import { startScheduledPods } from '../controllers/testing/fake-kubelet.ts';
+import { harness } from '../controllers/testing/harness.ts';
 import type { DeploymentObject, NodeObject, PodObject } from '../controllers/types.ts';
-import { createMemoryStore } from '../store/memory-store.ts';
 import { bootstrapCluster } from './index.ts';
 
-function fresh(name?: string) {
-  const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
-  const ids = new SequentialIds();
-  const store = createMemoryStore({ clock, ids });
-  const stop = startControllers({ store, clock, ids });
-  bootstrapCluster({ store, clock, ids }, name ? { name } : {});
-  for (let i = 0; i < 10; i++) {
-    clock.advance(0);
-    if (startScheduledPods(store, clock) === 0) break;
-  }
-  clock.advance(1000);
-  return { store, clock, ids, stop };
+/** A fresh kind-like cluster with its controllers and kubelet, run until its system pods have started. */
+async function fresh(name?: string) {
+  const h = harness();
+  bootstrapCluster({ store: h.store, clock: h.clock, ids: h.ids }, name ? { name } : {});
+  await h.rollForward();
+  return h;
 }
 
 describe('bootstrapCluster', () => {
-  it('creates kind namespaces, each with a default ServiceAccount and kube-root-ca.crt', () => {
-    const { store } = fresh();
+  it('creates kind namespaces, each with a default ServiceAccount and kube-root-ca.crt', async () => {
+    const { store } = await fresh();
     expect(
       store.list(R.namespaces).map((n) => [n.metadata.name, n.metadata.labels?.['kubernetes.io/metadata.name']]),
     ).toEqual([
@@ -39,8 +30,8 @@ describe('bootstrapCluster', () => {
     }
   });
 
-  it('registers three nodes as kind does', () => {
-    const { store } = fresh();
+  it('registers three nodes as kind does', async () => {
+    const { store } = await fresh();
     const nodes = store.list(R.nodes) as NodeObject[];
     expect(nodes.map((n) => n.metadata.name)).toEqual([
       'paranoid-control-plane',
@@ -66,13 +57,13 @@ describe('bootstrapCluster', () => {
     expect(store.list(R.leases, 'kube-node-lease')).toHaveLength(3);
   });
 
-  it('names nodes after the cluster', () => {
-    const { store } = fresh('lab');
+  it('names nodes after the cluster', async () => {
+    const { store } = await fresh('lab');
     expect(store.list(R.nodes).map((n) => n.metadata.name)).toEqual(['lab-control-plane', 'lab-worker', 'lab-worker2']);
   });
 
-  it('runs the control plane as mirror pods and the addons through the controllers', () => {
-    const { store } = fresh();
+  it('runs the control plane as mirror pods and the addons through the controllers', async () => {
+    const { store } = await fresh();
     const pods = store.list(R.pods, 'kube-system') as PodObject[];
     const names = pods.map((p) => p.metadata.name);
     for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
@@ -96,8 +87,8 @@ describe('bootstrapCluster', () => {
     expect(coredns.spec.template.spec?.containers[0]?.image).toBe('registry.k8s.io/coredns/coredns:v1.11.3');
   });
 
-  it('serves kubernetes and kube-dns with endpoints', () => {
-    const { store } = fresh();
+  it('serves kubernetes and kube-dns with endpoints', async () => {
+    const { store } = await fresh();
     expect(store.get(R.services, 'default', 'kubernetes')?.spec).toMatchObject({
       clusterIP: '10.96.0.1',
       ports: [{ port: 443, targetPort: 6443 }],
@@ -118,8 +109,8 @@ describe('bootstrapCluster', () => {
     expect(store.get(R.serviceaccounts, 'kube-system', 'replicaset-controller')).toBeDefined();
   });
 
-  it('is idempotent', () => {
-    const { store, clock, ids } = fresh();
+  it('is idempotent', async () => {
+    const { store, clock, ids } = await fresh();
     const before = store.resourceVersion();
     bootstrapCluster({ store, clock, ids });
     clock.advance(0);

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { R } from './resources.ts';
-import { startScheduledPods } from './testing/fake-kubelet.ts';
 import { deployment, harness, namespace, threeNodes } from './testing/harness.ts';
-import type { EndpointSliceObject, EndpointsObject, PodObject } from './types.ts';
+import type { DeploymentObject, EndpointSliceObject, EndpointsObject, PodObject } from './types.ts';
 
 function setup() {
   const h = harness();
   h.create(R.namespaces, namespace('default'));
   threeNodes(h.store);
-  h.create(R.deployments, deployment('web', 2));
+  // Two pods whose container serves for 20 s and then dies (the kubelet restarts it after a backoff).
+  const web = deployment('web', 2, 'busybox') as DeploymentObject;
+  web.spec.template.spec!.containers[0]!.command = ['sh', '-c', 'sleep 20; exit 1'];
+  h.create(R.deployments, web);
   h.create(R.services, {
     apiVersion: 'v1',
     kind: 'Service',
@@ -24,40 +26,35 @@ function setup() {
 }
 
 describe('Endpoints and EndpointSlice controllers', () => {
-  it('lists unready pods as notReadyAddresses, then as addresses once Ready, resolving the named port', () => {
+  it('lists Ready pods as addresses and pods whose container died as notReadyAddresses, resolving the named port', async () => {
     const h = setup();
     expect((h.store.get(R.endpoints, 'default', 'web') as EndpointsObject).subsets).toBeUndefined();
-    startScheduledPods(h.store, h.clock, (p) =>
-      p.metadata.name!.endsWith(h.store.list(R.pods, 'default')[0]!.metadata.name!.slice(-5)),
-    );
-    h.settle();
+    await h.rollForward();
     let ep = h.store.get(R.endpoints, 'default', 'web') as EndpointsObject;
+    const pods = h.store.list(R.pods, 'default') as PodObject[];
+    const ips = pods.map((p) => p.status!.podIP).sort();
     expect(ep.subsets).toHaveLength(1);
-    expect(ep.subsets![0]!.addresses).toHaveLength(1);
+    expect(ep.subsets![0]!.addresses!.map((a) => a.ip).sort()).toEqual(ips);
     expect(ep.subsets![0]!.notReadyAddresses).toBeUndefined();
     expect(ep.subsets![0]!.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP' }]);
-    startScheduledPods(h.store, h.clock);
-    h.settle();
-    ep = h.store.get(R.endpoints, 'default', 'web') as EndpointsObject;
-    const pods = h.store.list(R.pods, 'default') as PodObject[];
-    expect(ep.subsets![0]!.addresses!.map((a) => a.ip).sort()).toEqual(pods.map((p) => p.status!.podIP).sort());
     expect(ep.subsets![0]!.addresses![0]!.targetRef).toMatchObject({ kind: 'Pod', namespace: 'default' });
-    // Unready again: moves to notReadyAddresses.
-    const p = pods[0]!;
-    p.status!.conditions = p.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
-    h.store.update(R.pods, p);
-    h.settle();
+    // The containers exit after 20 s: the pods keep their IPs but are not Ready.
+    await h.run(20_000);
     ep = h.store.get(R.endpoints, 'default', 'web') as EndpointsObject;
-    expect(ep.subsets![0]!.notReadyAddresses!.map((a) => a.ip)).toEqual([p.status!.podIP]);
+    expect(ep.subsets![0]!.addresses).toBeUndefined();
+    expect(ep.subsets![0]!.notReadyAddresses!.map((a) => a.ip).sort()).toEqual(ips);
+    // Restarted after the kubelet's 10 s backoff: Ready again.
+    await h.run(11_000);
+    ep = h.store.get(R.endpoints, 'default', 'web') as EndpointsObject;
+    expect(ep.subsets![0]!.addresses!.map((a) => a.ip).sort()).toEqual(ips);
   });
 
-  it('maintains a labelled, owned EndpointSlice with endpoint conditions', () => {
+  it('maintains a labelled, owned EndpointSlice with endpoint conditions', async () => {
     const h = setup();
     let slices = h.store.list(R.endpointslices, 'default') as EndpointSliceObject[];
     expect(slices).toHaveLength(1);
     expect(slices[0]!.endpoints).toEqual([]);
-    startScheduledPods(h.store, h.clock);
-    h.settle();
+    await h.rollForward();
     slices = h.store.list(R.endpointslices, 'default') as EndpointSliceObject[];
     expect(slices).toHaveLength(1);
     const s = slices[0]!;

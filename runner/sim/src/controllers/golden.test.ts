@@ -2,7 +2,6 @@ import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { describe, expect, it } from 'vitest';
 import { bootstrapCluster } from '../bootstrap/index.ts';
 import { R } from './resources.ts';
-import { startScheduledPods } from './testing/fake-kubelet.ts';
 import { deployment, harness } from './testing/harness.ts';
 import type { DeploymentObject, PodObject, ReplicaSetObject } from './types.ts';
 
@@ -39,19 +38,13 @@ describe('golden: a rollout on a fresh kind-like cluster under a pinned clock', 
   it('matches testdata/deployment-rollout.golden.txt', async () => {
     const h = harness();
     bootstrapCluster({ store: h.store, clock: h.clock, ids: h.ids });
-    const roll = () => {
-      for (let i = 0; i < 20; i++) {
-        h.settle(1000);
-        if (startScheduledPods(h.store, h.clock) === 0) break;
-      }
-    };
-    roll();
+    await h.rollForward();
     h.create(R.deployments, deployment('web', 3, 'nginx:1.27'));
-    roll();
+    await h.rollForward();
     const d = h.store.get(R.deployments, 'default', 'web') as DeploymentObject;
     d.spec.template.spec!.containers[0]!.image = 'nginx:1.28';
     h.store.update(R.deployments, d);
-    roll();
+    await h.rollForward();
     await expect(render(h, 'default')).toMatchFileSnapshot('./testdata/deployment-rollout.golden.txt');
   });
 });

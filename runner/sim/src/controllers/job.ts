@@ -245,6 +245,7 @@ export class JobController implements Controller {
       if (index !== undefined) {
         pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [INDEX]: String(index) };
         pod.spec.hostname = `${name}-${index}`;
+        addCompletionIndexEnv(pod);
       }
       pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), JOB_TRACKING_FINALIZER];
       try {
@@ -303,5 +304,20 @@ export class JobController implements Controller {
       return;
     }
     deleteObject(this.env.store, this.env.clock, R.jobs, job, 'Foreground');
+  }
+}
+
+/**
+ * Tells each container of an Indexed Job's pod its index as `JOB_COMPLETION_INDEX`, read from the
+ * pod's annotation through the downward API, unless the container names that variable itself
+ * (upstream: addCompletionIndexEnvVariables in pkg/controller/job/indexed_job_utils.go).
+ */
+function addCompletionIndexEnv(pod: PodObject): void {
+  const env = {
+    name: 'JOB_COMPLETION_INDEX',
+    valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX}']` } },
+  };
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    if (!c.env?.some((e) => e.name === env.name)) c.env = [...(c.env ?? []), env];
   }
 }

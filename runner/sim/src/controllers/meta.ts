@@ -1,8 +1,9 @@
 import type { KubeObject, OwnerReference } from '@paranoid/k8s/object.ts';
+import { clone as jsonClone } from '../patch/json.ts';
 
 /** A deep copy of plain JSON data. */
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return jsonClone(value);
 }
 
 /** JSON with object keys sorted, so equal data always prints the same. */
@@ -15,6 +16,7 @@ export function stableStringify(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
 }
 
+/** Equality of JSON data regardless of key order: how controllers tell a real change from a rewrite. */
 export const deepEqual = (a: unknown, b: unknown): boolean => stableStringify(a) === stableStringify(b);
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
@@ -22,14 +24,17 @@ export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** Epoch ms of a metav1.Time string; undefined when the field is unset. */
 export const parseTime = (t: string | undefined): number | undefined => (t ? Date.parse(t) : undefined);
 
 /** `namespace/name`, or `name` for cluster-scoped objects: the work-queue key. */
 export const keyOf = (namespace: string | undefined, name: string): string =>
   namespace ? `${namespace}/${name}` : name;
 
+/** The work-queue key of an object (`namespace/name`), as cache.MetaNamespaceKeyFunc makes it. */
 export const objectKey = (obj: KubeObject): string => keyOf(obj.metadata.namespace, obj.metadata.name ?? '');
 
+/** The namespace and name back from a work-queue key (cache.SplitMetaNamespaceKey). */
 export function splitKey(key: string): { namespace: string | undefined; name: string } {
   const slash = key.indexOf('/');
   return slash < 0
@@ -41,6 +46,7 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
 export const controllerRef = (obj: KubeObject): OwnerReference | undefined =>
   obj.metadata.ownerReferences?.find((r) => r.controller === true);
 
+/** Whether `owner` is `obj`'s controller (metav1.IsControlledBy): the uid decides, not the name. */
 export const isControlledBy = (obj: KubeObject, owner: KubeObject): boolean =>
   controllerRef(obj)?.uid === owner.metadata.uid;
 
@@ -56,6 +62,7 @@ export function newControllerRef(owner: KubeObject): OwnerReference {
   };
 }
 
+/** Whether deletion has begun (a deletionTimestamp is set): controllers stop counting such objects. */
 export const isTerminating = (obj: KubeObject): boolean => Boolean(obj.metadata.deletionTimestamp);
 
 /** Oldest first, ties broken by name, as controller.ByCreationTimestamp does. */
@@ -95,9 +102,11 @@ export function setCondition<C extends Condition>(conditions: C[] | undefined, n
   return [...list.filter((c) => c.type !== next.type), merged];
 }
 
+/** The conditions without those of `type`, as the workload controllers drop one. */
 export const removeCondition = <C extends Condition>(conditions: C[] | undefined, type: string): C[] =>
   (conditions ?? []).filter((c) => c.type !== type);
 
+/** The condition of `type`, if the object reports one. */
 export const getCondition = <C extends Condition>(conditions: C[] | undefined, type: string): C | undefined =>
   conditions?.find((c) => c.type === type);
 

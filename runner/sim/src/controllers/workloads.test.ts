@@ -1,7 +1,6 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { describe, expect, it } from 'vitest';
 import { R } from './resources.ts';
-import { finishPod, startScheduledPods } from './testing/fake-kubelet.ts';
 import { harness, namespace, threeNodes } from './testing/harness.ts';
 import type { CronJobObject, DaemonSetObject, JobObject, PodObject, StatefulSetObject } from './types.ts';
 
@@ -14,19 +13,14 @@ function setup() {
 }
 type H = ReturnType<typeof setup>;
 
-function rollForward(h: H) {
-  for (let i = 0; i < 30; i++) {
-    h.settle();
-    if (startScheduledPods(h.store, h.clock) === 0) break;
-  }
-  h.settle();
-}
-
 const pods = (h: H) => h.store.list(R.pods, 'default') as PodObject[];
-const template = (labels: Record<string, string>, extra: Record<string, unknown> = {}) => ({
+/** A pod template whose container runs `script` (by default, on and on: a long sleep). */
+const template = (labels: Record<string, string>, extra: Record<string, unknown> = {}, script = 'sleep 86400') => ({
   metadata: { labels },
-  spec: { containers: [{ name: 'c', image: 'busybox' }], ...extra },
+  spec: { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', script] }], ...extra },
 });
+const phase = (h: H, p: PodObject) =>
+  (h.store.get(R.pods, 'default', p.metadata.name!) as PodObject | undefined)?.status?.phase;
 
 describe('DaemonSet controller', () => {
   const ds = (tolerateControlPlane: boolean): KubeObject => ({
@@ -39,10 +33,10 @@ describe('DaemonSet controller', () => {
     },
   });
 
-  it('runs one pod per schedulable node, skipping the tainted control plane', () => {
+  it('runs one pod per schedulable node, skipping the tainted control plane', async () => {
     const h = setup();
     h.create(R.daemonsets, ds(false));
-    rollForward(h);
+    await h.rollForward();
     const ps = pods(h);
     expect(ps.map((p) => p.spec.nodeName).sort()).toEqual(['paranoid-worker', 'paranoid-worker2']);
     for (const p of ps) {
@@ -65,18 +59,18 @@ describe('DaemonSet controller', () => {
     expect(h.store.list(R.controllerrevisions, 'default')).toHaveLength(1);
   });
 
-  it('runs everywhere when it tolerates every taint, and rolls a new template node by node', () => {
+  it('runs everywhere when it tolerates every taint, and rolls a new template node by node', async () => {
     const h = setup();
     h.create(R.daemonsets, ds(true));
-    rollForward(h);
+    await h.rollForward();
     expect(pods(h)).toHaveLength(3);
     const d = h.store.get(R.daemonsets, 'default', 'agent') as DaemonSetObject;
-    d.spec.template.spec!.containers[0]!.image = 'busybox:2';
+    d.spec.template.spec!.containers[0]!.image = 'busybox:1.37';
     h.store.update(R.daemonsets, d);
     h.settle();
     expect(pods(h).filter((p) => p.spec.containers[0]!.image === 'busybox')).toHaveLength(2);
-    rollForward(h);
-    expect(pods(h).map((p) => p.spec.containers[0]!.image)).toEqual(['busybox:2', 'busybox:2', 'busybox:2']);
+    await h.rollForward();
+    expect(pods(h).map((p) => p.spec.containers[0]!.image)).toEqual(['busybox:1.37', 'busybox:1.37', 'busybox:1.37']);
     expect(h.store.list(R.controllerrevisions, 'default')).toHaveLength(2);
   });
 });
@@ -100,15 +94,18 @@ describe('StatefulSet controller', () => {
     },
   });
 
-  it('starts web-0, web-1, web-2 in order, each after the previous is ready', () => {
+  it('starts web-0, web-1, web-2 in order, each after the previous is ready', async () => {
     const h = setup();
     h.create(R.statefulsets, sts(3));
     h.settle();
     expect(pods(h).map((p) => p.metadata.name)).toEqual(['web-0']);
-    startScheduledPods(h.store, h.clock);
-    h.settle();
+    // The kubelet pulls and starts web-0; only once it is Ready does web-1 come.
+    while (!pods(h)[0]!.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
+      expect(pods(h).map((p) => p.metadata.name)).toEqual(['web-0']);
+      await h.run(100);
+    }
     expect(pods(h).map((p) => p.metadata.name)).toEqual(['web-0', 'web-1']);
-    rollForward(h);
+    await h.rollForward();
     const ps = pods(h);
     expect(ps.map((p) => p.metadata.name)).toEqual(['web-0', 'web-1', 'web-2']);
     expect(ps[1]!.spec).toMatchObject({ hostname: 'web-1', subdomain: 'nginx' });
@@ -132,10 +129,10 @@ describe('StatefulSet controller', () => {
     });
   });
 
-  it('scales down from the highest ordinal', () => {
+  it('scales down from the highest ordinal', async () => {
     const h = setup();
     h.create(R.statefulsets, sts(3));
-    rollForward(h);
+    await h.rollForward();
     const s = h.store.get(R.statefulsets, 'default', 'web') as StatefulSetObject;
     s.spec.replicas = 1;
     h.store.update(R.statefulsets, s);
@@ -150,32 +147,38 @@ describe('StatefulSet controller', () => {
 });
 
 describe('Job controller', () => {
-  const job = (spec: Record<string, unknown>): KubeObject => ({
+  /** Each pod's container works for 10 s and then exits with `code`. */
+  const job = (spec: Record<string, unknown>, code = 0): KubeObject => ({
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name: 'pi', namespace: 'default' },
-    spec: { template: template({ app: 'pi' }, { restartPolicy: 'Never' }), ...spec },
+    spec: { template: template({ app: 'pi' }, { restartPolicy: 'Never' }, `sleep 10; exit ${code}`), ...spec },
   });
   const get = (h: H) => h.store.get(R.jobs, 'default', 'pi') as JobObject;
 
-  it('runs completions with parallelism and completes', () => {
+  it('runs completions with parallelism and completes', async () => {
     const h = setup();
     h.create(R.jobs, job({ completions: 3, parallelism: 2 }));
-    rollForward(h);
+    await h.rollForward();
     expect(pods(h)).toHaveLength(2);
     expect(pods(h)[0]!.metadata.name).toMatch(/^pi-[a-z0-9]{5}$/);
     expect(pods(h)[0]!.metadata.labels).toMatchObject({ 'batch.kubernetes.io/job-name': 'pi', 'job-name': 'pi' });
     expect(get(h).status).toMatchObject({ active: 2, ready: 2, startTime: '2026-01-01T12:00:00Z' });
-    for (const p of pods(h)) finishPod(h.store, 'default', p.metadata.name!, 'Succeeded');
-    rollForward(h);
-    expect(get(h).status?.succeeded).toBe(2);
+    const first = pods(h);
+    while (first.some((p) => phase(h, p) === 'Running')) await h.run(100);
+    expect(first.map((p) => phase(h, p))).toEqual(['Succeeded', 'Succeeded']);
+    await h.rollForward();
+    expect(get(h).status).toMatchObject({ succeeded: 2, active: 1 });
     const last = pods(h).find((p) => p.status?.phase === 'Running')!;
-    finishPod(h.store, 'default', last.metadata.name!, 'Succeeded');
+    while (phase(h, last) === 'Running') await h.run(100);
     h.settle();
     const status = get(h).status!;
     expect(status.succeeded).toBe(3);
     expect(status.active).toBeUndefined();
-    expect(status.completionTime).toBe('2026-01-01T12:00:00Z');
+    // Completed when the last pod finished: its container's 10 s after it started.
+    const lastStart = Date.parse(last.status!.startTime!);
+    expect(Date.parse(status.completionTime!) - lastStart).toBeGreaterThanOrEqual(10_000);
+    expect(Date.parse(status.completionTime!) - lastStart).toBeLessThan(12_000);
     expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
       ['SuccessCriteriaMet', 'True', 'CompletionsReached'],
       ['Complete', 'True', 'CompletionsReached'],
@@ -184,18 +187,21 @@ describe('Job controller', () => {
     expect(pods(h).every((p) => !p.metadata.finalizers?.length)).toBe(true);
   });
 
-  it('fails after backoffLimit with backoff between retries', () => {
+  it('fails after backoffLimit with backoff between retries', async () => {
     const h = setup();
-    h.create(R.jobs, job({ backoffLimit: 1 }));
-    rollForward(h);
-    finishPod(h.store, 'default', pods(h)[0]!.metadata.name!, 'Failed');
-    h.settle();
+    h.create(R.jobs, job({ backoffLimit: 1 }, 1));
+    await h.rollForward();
+    const first = pods(h)[0]!;
+    while (phase(h, first) === 'Running') await h.run(100);
+    expect(phase(h, first)).toBe('Failed');
+    // Upstream's backoff: the retry waits 10 s after the failure.
+    await h.run(9_900);
     expect(pods(h)).toHaveLength(1);
-    h.settle(10_000);
+    await h.run(100);
     expect(pods(h)).toHaveLength(2);
-    rollForward(h);
+    await h.rollForward();
     const second = pods(h).find((p) => p.status?.phase === 'Running')!;
-    finishPod(h.store, 'default', second.metadata.name!, 'Failed');
+    while (phase(h, second) === 'Running') await h.run(100);
     h.settle();
     const status = get(h).status!;
     expect(status.failed).toBe(2);
@@ -205,10 +211,10 @@ describe('Job controller', () => {
     ]);
   });
 
-  it('lets go of the pods of a Job that was deleted, so they do not hang in Terminating', () => {
+  it('lets go of the pods of a Job that was deleted, so they do not hang in Terminating', async () => {
     const h = setup();
     h.create(R.jobs, job({}));
-    rollForward(h);
+    await h.rollForward();
     expect(pods(h)[0]!.metadata.finalizers).toContain('batch.kubernetes.io/job-tracking');
     // The Job vanishes before its controller counted the pod (a CronJob deleted with it, say).
     h.store.delete(R.jobs, 'default', 'pi');
@@ -216,33 +222,35 @@ describe('Job controller', () => {
     expect(pods(h).filter((p) => p.metadata.finalizers?.includes('batch.kubernetes.io/job-tracking'))).toEqual([]);
   });
 
-  it('deletes a finished job after ttlSecondsAfterFinished', () => {
+  it('deletes a finished job after ttlSecondsAfterFinished', async () => {
     const h = setup();
     h.create(R.jobs, job({ ttlSecondsAfterFinished: 30 }));
-    rollForward(h);
-    finishPod(h.store, 'default', pods(h)[0]!.metadata.name!, 'Succeeded');
-    h.settle(29_000);
+    await h.rollForward();
+    const pod = pods(h)[0]!;
+    while (phase(h, pod) === 'Running') await h.run(100);
+    expect(phase(h, pod)).toBe('Succeeded');
+    await h.run(29_000);
     expect(get(h)).toBeDefined();
-    h.settle(2_000);
+    await h.run(2_000);
     expect(get(h)).toBeUndefined();
     expect(pods(h)).toHaveLength(0);
   });
 });
 
 describe('CronJob controller', () => {
-  const cronjob = (spec: Record<string, unknown> = {}): KubeObject => ({
+  const cronjob = (spec: Record<string, unknown> = {}, script = 'sleep 10'): KubeObject => ({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: { name: 'backup', namespace: 'default' },
     spec: {
       schedule: '*/5 * * * *',
-      jobTemplate: { spec: { template: template({ app: 'backup' }, { restartPolicy: 'OnFailure' }) } },
+      jobTemplate: { spec: { template: template({ app: 'backup' }, { restartPolicy: 'OnFailure' }, script) } },
       ...spec,
     },
   });
   const get = (h: H) => h.store.get(R.cronjobs, 'default', 'backup') as CronJobObject;
 
-  it('creates a Job named after the scheduled minute when the schedule fires', () => {
+  it('creates a Job named after the scheduled minute when the schedule fires', async () => {
     const h = setup();
     h.create(R.cronjobs, cronjob());
     h.settle(4 * 60_000);
@@ -264,38 +272,34 @@ describe('CronJob controller', () => {
     expect(pods(h)).toHaveLength(1);
   });
 
-  it('keeps three successful jobs and respects Forbid and suspend', () => {
+  it('keeps three successful jobs and respects Forbid and suspend', async () => {
     const h = setup();
     h.create(R.cronjobs, cronjob({ concurrencyPolicy: 'Forbid' }));
-    h.settle(1000);
-    for (let i = 0; i < 5; i++) {
-      h.settle(5 * 60_000);
-      rollForward(h);
-      for (const p of pods(h).filter((p) => p.status?.phase === 'Running'))
-        finishPod(h.store, 'default', p.metadata.name!, 'Succeeded');
-      h.settle();
-    }
+    const unfinished = () => (h.store.list(R.jobs, 'default') as JobObject[]).filter((j) => !j.status?.conditions);
+    // Five schedules, each job's pod done 10 s after it starts.
+    await h.run(5 * 5 * 60_000 + 60_000, 1000);
     expect(h.store.list(R.jobs, 'default')).toHaveLength(3);
+    expect(unfinished()).toHaveLength(0);
     expect(get(h).status?.lastSuccessfulTime).toBeDefined();
-    // Forbid: a running job blocks the next.
-    h.settle(5 * 60_000);
-    rollForward(h);
-    h.settle(5 * 60_000);
-    expect((h.store.list(R.jobs, 'default') as JobObject[]).filter((j) => !j.status?.conditions)).toHaveLength(1);
+    // Forbid: a job that is still running blocks the next.
     const cj = get(h);
-    cj.spec.suspend = true;
+    cj.spec.jobTemplate.spec!.template.spec!.containers[0]!.command = ['sh', '-c', 'sleep 86400'];
     h.store.update(R.cronjobs, cj);
-    const before = h.store.list(R.jobs, 'default').length;
-    for (const p of pods(h).filter((p) => p.status?.phase === 'Running'))
-      finishPod(h.store, 'default', p.metadata.name!, 'Succeeded');
-    h.settle(30 * 60_000);
-    expect(h.store.list(R.jobs, 'default').length).toBeLessThanOrEqual(before);
-    expect((h.store.list(R.jobs, 'default') as JobObject[]).every((j) => j.status?.conditions)).toBe(true);
+    await h.run(2 * 5 * 60_000, 1000);
+    expect(unfinished()).toHaveLength(1);
+    expect(pods(h).filter((p) => p.status?.phase === 'Running')).toHaveLength(1);
+    // Suspended: nothing new is scheduled however long it waits.
+    const suspended = get(h);
+    suspended.spec.suspend = true;
+    h.store.update(R.cronjobs, suspended);
+    const before = h.store.list(R.jobs, 'default').map((j) => j.metadata.name);
+    await h.run(30 * 60_000, 1000);
+    expect(h.store.list(R.jobs, 'default').map((j) => j.metadata.name)).toEqual(before);
   });
 });
 
 describe('StatefulSet rolling update', () => {
-  it('replaces pods from the highest ordinal and moves currentRevision at the end', () => {
+  it('replaces pods from the highest ordinal and moves currentRevision at the end', async () => {
     const h = setup();
     h.create(R.statefulsets, {
       apiVersion: 'apps/v1',
@@ -308,28 +312,28 @@ describe('StatefulSet rolling update', () => {
         template: template({ app: 'db' }),
       },
     });
-    rollForward(h);
+    await h.rollForward();
     const first = (h.store.get(R.statefulsets, 'default', 'db') as StatefulSetObject).status!.currentRevision;
     const s = h.store.get(R.statefulsets, 'default', 'db') as StatefulSetObject;
-    s.spec.template.spec!.containers[0]!.image = 'busybox:2';
+    s.spec.template.spec!.containers[0]!.image = 'busybox:1.37';
     h.store.update(R.statefulsets, s);
     h.settle();
     let status = (h.store.get(R.statefulsets, 'default', 'db') as StatefulSetObject).status!;
     expect(status.currentRevision).toBe(first);
     expect(status.updateRevision).not.toBe(first);
     expect(pods(h).map((p) => p.metadata.name)).toEqual(['db-0', 'db-1']);
-    expect(pods(h).find((p) => p.metadata.name === 'db-1')!.spec.containers[0]!.image).toBe('busybox:2');
+    expect(pods(h).find((p) => p.metadata.name === 'db-1')!.spec.containers[0]!.image).toBe('busybox:1.37');
     expect(pods(h).find((p) => p.metadata.name === 'db-0')!.spec.containers[0]!.image).toBe('busybox');
-    rollForward(h);
+    await h.rollForward();
     status = (h.store.get(R.statefulsets, 'default', 'db') as StatefulSetObject).status!;
-    expect(pods(h).map((p) => p.spec.containers[0]!.image)).toEqual(['busybox:2', 'busybox:2']);
+    expect(pods(h).map((p) => p.spec.containers[0]!.image)).toEqual(['busybox:1.37', 'busybox:1.37']);
     expect(status.currentRevision).toBe(status.updateRevision);
     expect(status).toMatchObject({ replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2 });
   });
 });
 
 describe('local-path provisioner', () => {
-  it('binds a StatefulSet claim to a volume on its first consumer’s node and keeps the pod there', () => {
+  it('binds a StatefulSet claim to a volume on its first consumer’s node and keeps the pod there', async () => {
     const h = setup();
     h.create(
       { group: 'storage.k8s.io', resource: 'storageclasses' },
@@ -359,7 +363,7 @@ describe('local-path provisioner', () => {
         ],
       },
     });
-    rollForward(h);
+    await h.rollForward();
     const pvc = h.store.get(R.persistentvolumeclaims, 'default', 'data-db-0')!;
     const node = pods(h)[0]!.spec.nodeName!;
     expect(pvc.status).toMatchObject({ phase: 'Bound', capacity: { storage: '2Gi' } });
@@ -379,7 +383,7 @@ describe('local-path provisioner', () => {
     ).toBe(true);
     // The replacement pod must land where its volume is.
     h.store.delete(R.pods, 'default', 'db-0');
-    rollForward(h);
+    await h.rollForward();
     expect(pods(h)[0]!.spec.nodeName).toBe(node);
     h.store.delete(R.persistentvolumeclaims, 'default', 'data-db-0');
     h.settle();
@@ -388,7 +392,7 @@ describe('local-path provisioner', () => {
 });
 
 describe('disruption controller', () => {
-  it('computes disruptionsAllowed for a PodDisruptionBudget over a Deployment', () => {
+  it('computes disruptionsAllowed for a PodDisruptionBudget over a Deployment', async () => {
     const h = setup();
     h.create(R.deployments, {
       apiVersion: 'apps/v1',
@@ -405,7 +409,7 @@ describe('disruption controller', () => {
     h.settle();
     let status = h.store.get(R.poddisruptionbudgets, 'default', 'web')!.status as Record<string, unknown>;
     expect(status).toMatchObject({ currentHealthy: 0, desiredHealthy: 2, disruptionsAllowed: 0, expectedPods: 3 });
-    rollForward(h);
+    await h.rollForward();
     status = h.store.get(R.poddisruptionbudgets, 'default', 'web')!.status as Record<string, unknown>;
     expect(status).toMatchObject({ currentHealthy: 3, desiredHealthy: 2, disruptionsAllowed: 1, expectedPods: 3 });
     expect((status.conditions as { type: string; status: string; reason: string }[])[0]).toMatchObject({
@@ -417,7 +421,7 @@ describe('disruption controller', () => {
 });
 
 describe('Indexed Job', () => {
-  it('gives each pod its completion index and completes when every index succeeded', () => {
+  it('gives each pod its completion index and completes when every index succeeded', async () => {
     const h = setup();
     h.create(R.jobs, {
       apiVersion: 'batch/v1',
@@ -427,25 +431,32 @@ describe('Indexed Job', () => {
         completions: 3,
         parallelism: 2,
         completionMode: 'Indexed',
-        template: template({ app: 'idx' }, { restartPolicy: 'Never' }),
+        // Index 1 works for 5 s, the others for 20 s.
+        template: template(
+          { app: 'idx' },
+          { restartPolicy: 'Never' },
+          'if [ "$JOB_COMPLETION_INDEX" = 1 ]; then sleep 5; else sleep 20; fi',
+        ),
       },
     });
-    rollForward(h);
+    await h.rollForward();
     let ps = pods(h);
     expect(ps.map((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).sort()).toEqual([
       '0',
       '1',
     ]);
     expect(ps.find((p) => p.metadata.name!.startsWith('idx-1-'))!.spec.hostname).toBe('idx-1');
-    finishPod(h.store, 'default', ps.find((p) => p.metadata.name!.startsWith('idx-1-'))!.metadata.name!, 'Succeeded');
-    rollForward(h);
+    const one = ps.find((p) => p.metadata.name!.startsWith('idx-1-'))!;
+    while (phase(h, one) === 'Running') await h.run(100);
+    expect(phase(h, one)).toBe('Succeeded');
+    await h.rollForward();
     expect((h.store.get(R.jobs, 'default', 'idx') as JobObject).status?.completedIndexes).toBe('1');
     ps = pods(h).filter((p) => p.status?.phase === 'Running');
     expect(ps.map((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).sort()).toEqual([
       '0',
       '2',
     ]);
-    for (const p of ps) finishPod(h.store, 'default', p.metadata.name!, 'Succeeded');
+    while (ps.some((p) => phase(h, p) === 'Running')) await h.run(100);
     h.settle();
     const job = h.store.get(R.jobs, 'default', 'idx') as JobObject;
     expect(job.status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });

@@ -16,8 +16,10 @@ export type PortInterval = readonly [number, number];
 
 export type PortSet = Record<Protocol, PortInterval[]>;
 
+/** No port of any protocol: where a union of allowed ports starts. */
 export const emptyPortSet = (): PortSet => ({ SCTP: [], TCP: [], UDP: [] });
 
+/** Every port of every protocol: what a rule without `ports` allows. */
 export const allPortSet = (): PortSet => ({
   SCTP: [[MIN_PORT, MAX_PORT]],
   TCP: [[MIN_PORT, MAX_PORT]],
@@ -44,12 +46,14 @@ function normalise(intervals: PortInterval[]): PortInterval[] {
   return out;
 }
 
+/** Ports allowed by either set, intervals merged. */
 export function union(a: PortSet, b: PortSet): PortSet {
   const out = emptyPortSet();
   for (const p of PROTOCOLS) out[p] = normalise([...a[p], ...b[p]]);
   return out;
 }
 
+/** Ports allowed by both sets: how an ingress rule and an egress rule combine on one connection. */
 export function intersect(a: PortSet, b: PortSet): PortSet {
   const out = emptyPortSet();
   for (const p of PROTOCOLS) {
@@ -70,14 +74,17 @@ export function intersect(a: PortSet, b: PortSet): PortSet {
   return out;
 }
 
+/** Whether one protocol/port is in the set. */
 export function contains(set: PortSet, protocol: Protocol, port: number): boolean {
   return set[protocol].some(([lo, hi]) => port >= lo && port <= hi);
 }
 
+/** Whether the set allows no port at all. */
 export function isEmpty(set: PortSet): boolean {
   return PROTOCOLS.every((p) => set[p].length === 0);
 }
 
+/** Whether the set allows every port of every protocol. */
 export function isAll(set: PortSet): boolean {
   return PROTOCOLS.every((p) => {
     const only = set[p][0];

@@ -10,8 +10,10 @@ export interface Backend {
   pod?: PodInfo;
 }
 
+/** A Service's `namespace/name`, the key the topology indexes it by. */
 export const serviceKey = (svc: Service): string => `${svc.metadata?.namespace || 'default'}/${svc.metadata?.name}`;
 
+/** A Service with `clusterIP: None`: its name resolves to the pods themselves, with no virtual IP in front. */
 export const isHeadless = (svc: Service): boolean => svc.spec?.clusterIP === 'None';
 
 /** The Service's cluster IPs (none for headless and ExternalName Services). */
@@ -30,9 +32,11 @@ export function loadBalancerIPs(svc: Service): string[] {
   return svc.spec?.type === 'ExternalName' ? [] : [...lb, ...(svc.spec?.externalIPs ?? [])];
 }
 
+/** Whether the Service opens ports on every node (NodePort and LoadBalancer types). */
 export const hasNodePorts = (svc: Service): boolean =>
   svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
 
+/** A port's protocol, TCP when unset as the API defaults it. */
 export const protocolOf = (p: { protocol?: string }): Protocol => (p.protocol ?? 'TCP') as Protocol;
 
 /** The container port a `targetPort` means on one pod; named ports resolve by name and protocol. */

@@ -11,8 +11,10 @@ export interface FieldTree {
   children: Map<string, FieldTree>;
 }
 
+/** A field set with no fields: what a manager owns before it writes anything. */
 export const emptyTree = (): FieldTree => ({ member: false, children: new Map() });
 
+/** The subtree under `key`, made on first use (a path being added to the set). */
 export function child(tree: FieldTree, key: string): FieldTree {
   let c = tree.children.get(key);
   if (!c) {
@@ -50,12 +52,14 @@ export function encodeFieldsV1(tree: FieldTree): JsonObject {
   return out;
 }
 
+/** Whether the set owns no field at all; a manager with an empty set is dropped from managedFields. */
 export function isEmpty(tree: FieldTree): boolean {
   if (tree.member) return false;
   for (const c of tree.children.values()) if (!isEmpty(c)) return false;
   return true;
 }
 
+/** Fields in either set: what a manager owns after another apply of its own. */
 export function union(a: FieldTree, b: FieldTree): FieldTree {
   const out: FieldTree = { member: a.member || b.member, children: new Map() };
   for (const key of new Set([...a.children.keys(), ...b.children.keys()])) {
@@ -77,6 +81,7 @@ export function difference(a: FieldTree, b: FieldTree): FieldTree {
   return out;
 }
 
+/** Fields in both sets: where two managers conflict. */
 export function intersection(a: FieldTree, b: FieldTree): FieldTree {
   const out: FieldTree = { member: a.member && b.member, children: new Map() };
   for (const [key, x] of a.children) {
@@ -150,6 +155,7 @@ export function keyElement(item: JsonValue, keys: string[]): string {
   return `k:${JSON.stringify(key)}`;
 }
 
+/** The path element of a set-type list item (`v:<json>`), as structured-merge-diff names it. */
 export const valueElement = (item: JsonValue): string => `v:${JSON.stringify(item)}`;
 
 /**

@@ -2,6 +2,7 @@ import type { GroupResource, KubeObject } from '@paranoid/k8s/object.ts';
 import { groupResourceString } from '@paranoid/k8s/object.ts';
 import { alreadyExists, conflict, invalid, notFound, StatusError, type StatusReason } from '@paranoid/k8s/status.ts';
 import type { Clock, IdSource } from '../clock.ts';
+import { clone, jsonEqual } from '../patch/json.ts';
 import type { ObjectStore, StoreEvent } from '../store.ts';
 
 /**
@@ -119,25 +120,13 @@ export const tooManyFields = (max: number) =>
 const storageError = (message: string) => new StatusError(500, '' as StatusReason, message);
 const SPACE_EXCEEDED = 'etcdserver: mvcc: database space exceeded';
 
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const copy = clone;
 
 /** Whether anything besides metadata and status differs: the apiserver's rule for bumping generation. */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => {
-    const { metadata: _m, status: _s, ...rest } = o;
-    return JSON.stringify(sortKeys(rest));
-  };
-  return strip(a) !== strip(b);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as object).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
+  const { metadata: _ma, status: _sa, ...restA } = a;
+  const { metadata: _mb, status: _sb, ...restB } = b;
+  return !jsonEqual(restA, restB);
 }
 
 /**
@@ -360,8 +349,10 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
         return remove(resource, o.metadata.namespace, name);
       }
       if (
-        JSON.stringify(sortKeys({ ...o, metadata: { ...o.metadata, resourceVersion: '' } })) ===
-        JSON.stringify(sortKeys({ ...existing, metadata: { ...existing.metadata, resourceVersion: '' } }))
+        jsonEqual(
+          { ...o, metadata: { ...o.metadata, resourceVersion: '' } },
+          { ...existing, metadata: { ...existing.metadata, resourceVersion: '' } },
+        )
       ) {
         // A no-op write keeps the resourceVersion, as the apiserver does.
         return copy(existing);

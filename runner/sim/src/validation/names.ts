@@ -12,6 +12,7 @@ const IANA_SVC_NAME = /^[-a-z0-9]+$/;
 
 const maxLen = (n: number): string => `must be no more than ${n} characters`;
 
+/** Problems with a DNS-1123 subdomain (most object names), in the apiserver's words; none when valid. */
 export function dns1123Subdomain(value: string): string[] {
   const out: string[] = [];
   if (value.length > 253) out.push(maxLen(253));
@@ -22,6 +23,7 @@ export function dns1123Subdomain(value: string): string[] {
   return out;
 }
 
+/** Problems with a DNS-1123 label (namespaces, Service names and others), in the apiserver's words. */
 export function dns1123Label(value: string): string[] {
   const out: string[] = [];
   if (value.length > 63) out.push(maxLen(63));
@@ -32,6 +34,7 @@ export function dns1123Label(value: string): string[] {
   return out;
 }
 
+/** Problems with a DNS-1035 label (Service names must start with a letter), in the apiserver's words. */
 export function dns1035Label(value: string): string[] {
   const out: string[] = [];
   if (value.length > 63) out.push(maxLen(63));
@@ -74,6 +77,7 @@ export function qualifiedName(value: string): string[] {
   return out;
 }
 
+/** Problems with a label value (63 characters, alphanumerics with `-_.` inside), in the apiserver's words. */
 export function labelValue(value: string): string[] {
   const out: string[] = [];
   if (value.length > 63) out.push(maxLen(63));
@@ -84,6 +88,7 @@ export function labelValue(value: string): string[] {
   return out;
 }
 
+/** Problems with a ConfigMap or Secret key (it becomes a file name), in the apiserver's words. */
 export function configMapKey(value: string): string[] {
   const out: string[] = [];
   if (value.length > 253) out.push(maxLen(253));
