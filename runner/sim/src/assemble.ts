@@ -151,6 +151,7 @@ export function simulatedClusterOptions(deps: SimulatedClusterDeps): ClusterOpti
     logs: (args) => runtime.logs(args),
     metrics: runtime.metrics,
     internet: (request) => runtime.internet(request),
+    cloud: runtime.cloud,
   };
 }
 

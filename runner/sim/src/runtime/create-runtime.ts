@@ -4,6 +4,7 @@ import { StatusError } from '@paranoid/k8s/status.ts';
 import type { ImageDefinition } from '@paranoid/schema/image.ts';
 import type { Clock, IdSource } from '../clock.ts';
 import type { ObjectStore } from '../store.ts';
+import { describeInstances, type MetadataOptionsChange, modifyInstanceMetadataOptions } from './ec2.ts';
 import type { ExecRequest, ExecSession } from './exec-types.ts';
 import { builtinImages } from './images/builtin.ts';
 import { createImageRegistry, type ImageRegistry } from './images/registry.ts';
@@ -190,6 +191,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
     },
     internet(req: InternetRequest): InternetResponse {
       return requestFromInternet(need(), req);
+    },
+    /** The cloud's control plane for the nodes' instances (what the admin's `aws ec2` calls). */
+    cloud: {
+      describeInstances: () => describeInstances(runtimeState(need())),
+      modifyInstanceMetadataOptions: (instanceId: string, change: MetadataOptionsChange) =>
+        modifyInstanceMetadataOptions(runtimeState(need()), instanceId, change),
     },
   };
 }

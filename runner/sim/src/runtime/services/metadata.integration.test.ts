@@ -169,3 +169,59 @@ describe('the cloud control plane', () => {
     );
   });
 });
+
+describe('the cloud control plane through the API', () => {
+  it('lets the admin describe instances and require tokens; a pod then gets 401', async () => {
+    const { cluster, instance, get } = await withPods();
+    const list = cluster.callApi('admin', 'GET', '/paranoid/v1/cloud/instances');
+    expect(list.status).toBe(200);
+    const ids = (
+      list.body as { Reservations: [{ Instances: { InstanceId: string }[] }] }
+    ).Reservations[0].Instances.map((i) => i.InstanceId);
+    expect(ids).toContain(instance.InstanceId);
+    const r = cluster.callApi('admin', 'POST', `/paranoid/v1/cloud/instances/${instance.InstanceId}/metadata-options`, {
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      InstanceId: instance.InstanceId,
+      InstanceMetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+    });
+    expect((await get('app', CREDS)).out).toBe('\n401');
+  });
+
+  it('refuses a service account even bound to cluster-admin, and reports EC2 errors as 400', async () => {
+    const { cluster, instance, state } = await withPods();
+    cluster.callApi('admin', 'POST', '/api/v1/namespaces/default/serviceaccounts', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'ops' },
+    });
+    cluster.callApi('admin', 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'ops-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'ops', namespace: 'default' }],
+    });
+    const tr = cluster.callApi('admin', 'POST', '/api/v1/namespaces/default/serviceaccounts/ops/token', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: {},
+    });
+    const token = (tr.body as { status: { token: string } }).status.token;
+    expect(cluster.callApi(token, 'GET', '/api/v1/namespaces/default/pods').status).toBe(200);
+    const path = `/paranoid/v1/cloud/instances/${instance.InstanceId}/metadata-options`;
+    expect(cluster.callApi(token, 'POST', path, { HttpTokens: 'required' }).status).toBe(403);
+    expect(cluster.callApi(token, 'GET', '/paranoid/v1/cloud/instances').status).toBe(403);
+    const bad = cluster.callApi('admin', 'POST', path, { HttpPutResponseHopLimit: 0 });
+    expect(bad.status).toBe(400);
+    expect((bad.body as { message: string }).message).toContain('InvalidParameterValue');
+    expect(cluster.callApi('admin', 'POST', path, { HttpTokens: 7 }).status).toBe(400);
+    expect(cluster.callApi('admin', 'DELETE', path).status).toBe(405);
+    expect(describeInstances(state).find((i) => i.InstanceId === instance.InstanceId)?.MetadataOptions.HttpTokens).toBe(
+      'optional',
+    );
+  });
+});
