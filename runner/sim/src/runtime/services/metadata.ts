@@ -1,4 +1,3 @@
-import type { NodeHost } from '../types.ts';
 import { type HttpRequest, type HttpResponse, header } from './http.ts';
 
 /** The role a node's instance profile carries; the credentials are AWS's documented examples. */
@@ -37,7 +36,7 @@ export interface InstanceMetadata {
 }
 
 /** A node's instance metadata service, made with the defaults on first use. */
-export function instanceMetadata(host: NodeHost): InstanceMetadata {
+export function instanceMetadata(host: { imds?: InstanceMetadata }): InstanceMetadata {
   host.imds ??= { options: { ...DEFAULT_METADATA_OPTIONS }, tokens: new Map() };
   return host.imds;
 }
