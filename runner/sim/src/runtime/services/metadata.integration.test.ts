@@ -68,7 +68,8 @@ describe('the instance metadata service', () => {
   });
 
   it('with tokens required and hop limit 1: a pod gets 401 without a token and no answer to the PUT; the node still works', async () => {
-    const { state, instance, token, get } = await withPods();
+    const env = await withPods();
+    const { state, instance, token, get } = env;
     const r = modifyInstanceMetadataOptions(state, instance.InstanceId, {
       httpTokens: 'required',
       httpPutResponseHopLimit: 1,
@@ -78,7 +79,19 @@ describe('the instance metadata service', () => {
     const lost = await token('app');
     expect(lost.code).toBe(28);
     expect(lost.out).toBe('');
-    expect(lost.err).toContain('Operation timed out');
+    expect(lost.err).toBe('curl: (28) Operation timed out after 10001 milliseconds with 0 bytes received\n');
+    const bounded = await env.run('app', [
+      'curl',
+      '-sS',
+      '-m',
+      '2',
+      '-X',
+      'PUT',
+      `${IMDS}/latest/api/token`,
+      '-H',
+      'X-aws-ec2-metadata-token-ttl-seconds: 60',
+    ]);
+    expect(bounded.err).toBe('curl: (28) Operation timed out after 2001 milliseconds with 0 bytes received\n');
     const t = await token('host');
     expect(t.code).toBe(0);
     expect((await get('host', CREDS)).out).toBe('\n401');

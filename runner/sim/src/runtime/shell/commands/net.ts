@@ -228,6 +228,8 @@ async function curl(ctx: CommandCtx): Promise<number> {
   let fail = false;
   let cacert: string | undefined;
   let writeOut: string | undefined;
+  /** `--max-time` in ms: how long a lost answer is waited for (curl itself would wait for ever). */
+  let maxTimeMs = 10_000;
   const headers: Record<string, string> = {};
   const urls: string[] = [];
   const needs = new Set([
@@ -300,7 +302,11 @@ async function curl(ctx: CommandCtx): Promise<number> {
         writeOut = v;
         break;
       case '-m':
-      case '--max-time':
+      case '--max-time': {
+        const secs = Number(v);
+        if (Number.isFinite(secs) && secs > 0) maxTimeMs = Math.round(secs * 1000);
+        break;
+      }
       case '--connect-timeout':
       case '-u':
       case '--user':
@@ -396,8 +402,8 @@ async function curl(ctx: CommandCtx): Promise<number> {
           status = say(`Failed to connect to ${url.host} port ${url.port} after 10002 ms: Timeout was reached`, 28);
           break;
         case 'no-answer':
-          // curl itself waits for ever; the simulator answers as `--max-time 10` would, rather than hang the shell.
-          status = say('Operation timed out after 10001 milliseconds with 0 bytes received', 28);
+          // Without --max-time curl waits for ever; the simulator answers as `--max-time 10` would, rather than hang the shell.
+          status = say(`Operation timed out after ${maxTimeMs + 1} milliseconds with 0 bytes received`, 28);
           break;
         case 'tls-mismatch':
           status = say('OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number', 35);
