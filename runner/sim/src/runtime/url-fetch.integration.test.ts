@@ -122,5 +122,9 @@ describe('an image route that fetches a URL', () => {
     expect((await fetch('not a url')).status).toBe(400);
     expect((await fetch(`http://x/${'a'.repeat(3000)}`)).status).toBe(414);
     expect((await fetch('http://nowhere.invalid/')).body).toContain('no such host');
+    // The API server speaks TLS only: plain HTTP gets its 400, HTTPS fails the app's certificate check.
+    const plain = await fetch('http://kubernetes.default.svc:443/api/v1/secrets');
+    expect([plain.status, plain.body]).toEqual([400, 'Client sent an HTTP request to an HTTPS server.\n']);
+    expect((await fetch('https://kubernetes.default.svc/api/v1/secrets')).body).toContain('x509');
   });
 });

@@ -87,6 +87,13 @@ export function fetchFromContainer(
   if (url.protocol === 'https:' && !d.tls) {
     return text(502, `failed to fetch ${shown}: http: server gave HTTP response to HTTPS client`);
   }
+  if (url.protocol === 'http:' && d.tls) {
+    return {
+      status: 400,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: 'Client sent an HTTP request to an HTTPS server.\n',
+    };
+  }
   if (url.protocol === 'https:' && d.kind !== 'internet') {
     return text(
       502,
