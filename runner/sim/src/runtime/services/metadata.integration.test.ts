@@ -100,6 +100,39 @@ describe('the instance metadata service', () => {
     expect((await get('app', CREDS, t.out)).out).toMatch(/\n200$/);
   });
 
+  it('tells a lost answer (the hop limit) from a connection egress policy drops', async () => {
+    const env = await withPods();
+    const { state, instance, cluster } = env;
+    modifyInstanceMetadataOptions(state, instance.InstanceId, { httpPutResponseHopLimit: 1 });
+    const put = [
+      'curl',
+      '-sS',
+      '-m',
+      '2',
+      '-X',
+      'PUT',
+      `${IMDS}/latest/api/token`,
+      '-H',
+      'X-aws-ec2-metadata-token-ttl-seconds: 60',
+    ];
+    expect((await env.run('app', put)).err).toContain('with 0 bytes received');
+    cluster.callApi('admin', 'POST', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'no-metadata' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] }],
+      },
+    });
+    const dropped = await env.run('app', put);
+    expect(dropped.code).toBe(28);
+    expect(dropped.err).toContain('Failed to connect to 169.254.169.254 port 80');
+    // Egress policy never applies to a hostNetwork pod: the node's own view is unchanged.
+    expect((await env.run('host', put)).code).toBe(0);
+  });
+
   it('with hop limit 2 and tokens required: a pod completes the token flow', async () => {
     const { state, instance, token, get } = await withPods();
     modifyInstanceMetadataOptions(state, instance.InstanceId, { httpTokens: 'required' });
