@@ -72,6 +72,25 @@ export const apiProxySchema = z
   .refine((p) => p.path || p.create, 'a proxy needs a path or create');
 
 /** A header the request must carry with this value (a CSRF token), or this answer. */
+/**
+ * Added: the route fetches the URL given in a query parameter from inside the container
+ * (a link preview, a webhook tester: the classic SSRF), through the pod's network and its
+ * NetworkPolicy egress, and answers with what came back.
+ */
+const urlFetchSchema = z
+  .object({
+    /** The query parameter holding the URL. */
+    query: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a query parameter name')
+      .default('url'),
+    /** The most of the fetched body it answers with; the rest is cut off. */
+    maxBytes: z.number().int().min(1).max(1_048_576).default(65_536),
+    /** The app's client timeout, reported when no answer comes. */
+    timeoutSeconds: z.number().int().min(1).max(60).default(5),
+  })
+  .strict();
+
 const requireSchema = z
   .object({
     header: z.string().min(1),
@@ -102,13 +121,15 @@ export const httpRouteSchema = z
     json: shapeSchema.optional(),
     /** Answer by calling the cluster's API with a token. */
     proxy: apiProxySchema.optional(),
+    /** Answer with what a GET of the URL in a query parameter returns, fetched from inside the container. */
+    fetch: urlFetchSchema.optional(),
     /** Added: response headers. */
     headers: z.record(z.string(), z.string()).optional(),
   })
   .strict()
   .refine(
-    (r) => [r.body, r.file, r.json, r.proxy].filter((x) => x !== undefined).length <= 1,
-    'a route answers with one of body, file, json or proxy',
+    (r) => [r.body, r.file, r.json, r.proxy, r.fetch].filter((x) => x !== undefined).length <= 1,
+    'a route answers with one of body, file, json, proxy or fetch',
   );
 
 export const httpBehaviourSchema = z

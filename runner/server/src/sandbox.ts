@@ -265,6 +265,42 @@ export function localShellCommand(files: SandboxFiles): SandboxCommand {
  */
 const HOST_ONLY_TOOLS = ['docker', 'dockerd', 'containerd', 'ctr', 'nerdctl', 'podman', 'runc', 'crictl', 'kind'];
 
+/**
+ * The cloud account's CLI, as much of it as the lab's cloud has: the nodes' instances and their
+ * metadata options, through the simulator's admin-only `/paranoid/v1/cloud` endpoint with the
+ * learner's own kubeconfig (kubectl carries the credentials). Values are checked here only so that
+ * they can be put into JSON safely; the endpoint validates them as EC2 does.
+ */
+const AWS_FUNCTION = `aws() {
+  local usage='usage: aws ec2 describe-instances | aws ec2 modify-instance-metadata-options --instance-id ID [--http-tokens optional|required] [--http-put-response-hop-limit N]'
+  if [ "$1" != ec2 ]; then echo "aws: this lab's cloud has only the ec2 commands below" >&2; echo "$usage" >&2; return 2; fi
+  case "$2" in
+    describe-instances)
+      kubectl get --raw /paranoid/v1/cloud/instances && echo ;;
+    modify-instance-metadata-options)
+      shift 2
+      local id='' tokens='' hops='' body=''
+      while [ $# -gt 0 ]; do
+        case "$1" in
+          --instance-id) id="$2"; shift 2 ;;
+          --instance-id=*) id="\${1#*=}"; shift ;;
+          --http-tokens) tokens="$2"; shift 2 ;;
+          --http-tokens=*) tokens="\${1#*=}"; shift ;;
+          --http-put-response-hop-limit) hops="$2"; shift 2 ;;
+          --http-put-response-hop-limit=*) hops="\${1#*=}"; shift ;;
+          *) echo "aws: error: unknown option: $1" >&2; echo "$usage" >&2; return 2 ;;
+        esac
+      done
+      if ! [[ "$id" =~ ^[A-Za-z0-9-]{1,64}$ ]]; then echo 'aws: error: the following arguments are required: --instance-id' >&2; return 2; fi
+      if [ -n "$tokens" ] && ! [[ "$tokens" =~ ^[A-Za-z]{1,32}$ ]]; then echo "aws: error: argument --http-tokens: Invalid choice: '$tokens', valid choices are: optional | required" >&2; return 2; fi
+      if [ -n "$hops" ] && ! [[ "$hops" =~ ^[0-9]{1,5}$ ]]; then echo "aws: error: argument --http-put-response-hop-limit: expected an integer, got '$hops'" >&2; return 2; fi
+      [ -n "$tokens" ] && body='"HttpTokens":"'"$tokens"'"'
+      [ -n "$hops" ] && body="\${body:+$body,}"'"HttpPutResponseHopLimit":'"$hops"
+      printf '{%s}' "$body" | kubectl create --raw "/paranoid/v1/cloud/instances/$id/metadata-options" -f - && echo ;;
+    *) echo "$usage" >&2; return 2 ;;
+  esac
+}`;
+
 /** The shell's rc: a prompt that names the scenario, kubectl's usual alias, and the host-only tools explained. */
 export function bashrc(scenarioId: string): string {
   const name = scenarioId.replace(/[^a-z0-9-]/g, '');
@@ -277,6 +313,7 @@ export function bashrc(scenarioId: string): string {
       (tool) =>
         `${tool}() { echo "${tool}: not in this terminal: it has no container engine; reach the cluster's containers with kubectl (exec, logs, debug)" >&2; return 127; }`,
     ),
+    AWS_FUNCTION,
     '',
   ].join('\n');
 }

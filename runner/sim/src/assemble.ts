@@ -161,6 +161,7 @@ export function simulatedClusterOptions(deps: SimulatedClusterDeps): ClusterOpti
     metrics: runtime.metrics,
     internet: (request) => runtime.internet(request),
     proxy: (request) => runtime.proxy(request),
+    cloud: runtime.cloud,
   };
 }
 

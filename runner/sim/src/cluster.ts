@@ -19,6 +19,7 @@ import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { AdmissionPlugin } from './admission/types.ts';
 import type {
   ApiContext,
+  CloudControl,
   InternetProbe,
   LogStream,
   LogsArgs,
@@ -82,6 +83,8 @@ export interface ClusterOptions {
   logs?: (args: LogsArgs) => string | LogStream;
   metrics?: { pods(namespace?: string): KubeObject[]; nodes(): KubeObject[] };
   internet?: InternetProbe;
+  /** The cloud's control plane (`aws ec2 ...` through `/paranoid/v1/cloud/...`). Without it: 503. */
+  cloud?: CloudControl;
   /** `pods/proxy`, `services/proxy`, `nodes/proxy` (e.g. the kubelet API through the apiserver). Without it: 503. */
   proxy?: (request: ProxyRequest, user: UserInfo) => ProxyResponse;
   /** PEM of the cluster CA, put as `ca.crt` into service account token Secrets (e.g. the controllers' `CLUSTER_CA_PEM`). */
@@ -295,6 +298,7 @@ export function createCluster(options: ClusterOptions): Cluster {
     ...(options.logs ? { logs: options.logs } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.internet ? { internet: options.internet } : {}),
+    ...(options.cloud ? { cloud: options.cloud } : {}),
     ...(options.proxy ? { proxy: options.proxy } : {}),
     ...(clusterCA ? { clusterCA } : {}),
     fallbackControllers: options.fallbackControllers ?? (options.onStart ?? []).length === 0,

@@ -110,6 +110,19 @@ export interface ProxyResponse {
   body: string | Uint8Array;
 }
 
+/**
+ * The cloud account behind the cluster, as the `aws` CLI sees it: the nodes' instances and
+ * their metadata options. Not a Kubernetes object on purpose: nothing written into the
+ * cluster can change what the cloud does.
+ */
+export interface CloudControl {
+  describeInstances(): unknown[];
+  modifyInstanceMetadataOptions(
+    instanceId: string,
+    change: { httpTokens?: string; httpPutResponseHopLimit?: number },
+  ): { ok: true; instance: unknown } | { ok: false; error: { code: string; message: string } };
+}
+
 /** Everything the API layer works with: the assembled parts of one cluster. */
 export interface ApiContext {
   store: MemoryStore;
@@ -128,6 +141,8 @@ export interface ApiContext {
   logs?(args: LogsArgs): string | LogStream;
   metrics?: { pods(namespace?: string): KubeObject[]; nodes(): KubeObject[] };
   internet?: InternetProbe;
+  /** The cloud's control plane for the nodes' instances (`/paranoid/v1/cloud/...`, admin only). */
+  cloud?: CloudControl;
   proxy?(request: ProxyRequest, user: UserInfo): ProxyResponse;
   /** PEM of the cluster CA, written as `ca.crt` into service account token Secrets. */
   clusterCA?: string;

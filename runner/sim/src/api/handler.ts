@@ -134,6 +134,7 @@ function route(ctx: ApiContext, request: ApiRequest, user: UserInfo): ApiRespons
     return jsonResponse(200, doc);
   }
   if (path === '/paranoid/v1/internet') return internet(ctx, request, user);
+  if (path === CLOUD_INSTANCES || path.startsWith(`${CLOUD_INSTANCES}/`)) return cloud(ctx, request, user, path);
   if (path === '/.well-known/openid-configuration' || path === '/openid/v1/jwks') {
     nonResource(ctx, request, user);
     return jsonResponse(200, path === '/openid/v1/jwks' ? JWKS : OPENID_CONFIGURATION);
@@ -183,6 +184,48 @@ function internet(ctx: ApiContext, request: ApiRequest, user: UserInfo): ApiResp
     throw badRequest('an internet request needs host (string), port (number) and path (string)');
   }
   return jsonResponse(200, ctx.internet(body as Parameters<NonNullable<ApiContext['internet']>>[0]));
+}
+
+const CLOUD_INSTANCES = '/paranoid/v1/cloud/instances';
+
+/**
+ * The cloud's control plane, for the admin's `aws` CLI: `GET .../instances` is
+ * describe-instances; `POST .../instances/ID/metadata-options` with `HttpTokens` and/or
+ * `HttpPutResponseHopLimit` is modify-instance-metadata-options. Only the cluster's admin
+ * (system:masters, as admin.conf) may call it: a service account, even bound to
+ * cluster-admin, is not an AWS principal of this account.
+ */
+function cloud(ctx: ApiContext, request: ApiRequest, user: UserInfo, path: string): ApiResponse {
+  const verb = request.method === 'GET' ? 'get' : 'post';
+  if (!ctx.isAdmin(user)) throw forbiddenError({ user, resourceRequest: false, verb, path: request.path }, '');
+  if (!ctx.cloud) throw new StatusError(503, 'ServiceUnavailable', 'this cluster has no simulated cloud');
+  if (path === CLOUD_INSTANCES) {
+    if (request.method !== 'GET') {
+      throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    }
+    return jsonResponse(200, { Reservations: [{ Instances: ctx.cloud.describeInstances() }] });
+  }
+  const id = path.slice(CLOUD_INSTANCES.length + 1).match(/^([^/]+)\/metadata-options$/)?.[1];
+  if (id === undefined) throw notFoundPath();
+  if (request.method !== 'POST' && request.method !== 'PUT') {
+    throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
+  const body = decodeObject(request, ['application/json']);
+  const tokens = body.HttpTokens;
+  const hops = body.HttpPutResponseHopLimit;
+  if ((tokens !== undefined && typeof tokens !== 'string') || (hops !== undefined && typeof hops !== 'number')) {
+    throw badRequest('metadata options are HttpTokens (string) and HttpPutResponseHopLimit (number)');
+  }
+  const r = ctx.cloud.modifyInstanceMetadataOptions(decodeURIComponent(id), {
+    ...(tokens !== undefined ? { httpTokens: tokens } : {}),
+    ...(hops !== undefined ? { httpPutResponseHopLimit: hops } : {}),
+  });
+  if (!r.ok) throw badRequest(`${r.error.code}: ${r.error.message}`);
+  const i = r.instance as { InstanceId: string; MetadataOptions: Record<string, unknown> };
+  return jsonResponse(200, {
+    InstanceId: i.InstanceId,
+    InstanceMetadataOptions: { ...i.MetadataOptions, State: 'pending' },
+  });
 }
 
 export {

@@ -5,6 +5,7 @@ import type { ImageDefinition } from '@paranoid/schema/image.ts';
 import type { ProxyRequest, ProxyResponse } from '../api/context.ts';
 import type { Clock, IdSource } from '../clock.ts';
 import type { ObjectStore } from '../store.ts';
+import { describeInstances, type MetadataOptionsChange, modifyInstanceMetadataOptions } from './ec2.ts';
 import type { ExecRequest, ExecSession } from './exec-types.ts';
 import { builtinImages } from './images/builtin.ts';
 import { createImageRegistry, type ImageRegistry } from './images/registry.ts';
@@ -230,6 +231,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
         headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), v])),
         body: res.body,
       };
+    },
+    /** The cloud's control plane for the nodes' instances (what the admin's `aws ec2` calls). */
+    cloud: {
+      describeInstances: () => describeInstances(runtimeState(need())),
+      modifyInstanceMetadataOptions: (instanceId: string, change: MetadataOptionsChange) =>
+        modifyInstanceMetadataOptions(runtimeState(need()), instanceId, change),
     },
   };
 }

@@ -43,6 +43,8 @@ export function requestFromInternet(deps: RuntimeDeps, req: InternetRequest): In
     { method: req.method ?? 'GET', path: req.path, headers: { Host: req.host, ...(req.headers ?? {}) }, body: '' },
     deps.clock.now(),
   );
+  if (res.lost)
+    return { ok: false, error: 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)' };
   return {
     ok: true,
     status: res.status,

@@ -12,6 +12,7 @@ import { podVolumes, setUpVolumes } from './pod-volumes.ts';
 import { runtimeState } from './state.ts';
 import { rfc3339 } from './time.ts';
 import type { ContainerInstance, NodeHost, RuntimeDeps } from './types.ts';
+import { fetchFromContainer } from './url-fetch.ts';
 
 export { PULL_MS } from './image-pull.ts';
 export { type ProcessPlan, planProcesses } from './process-plan.ts';
@@ -51,6 +52,7 @@ function ownedStatus(status: PodStatus | undefined): string {
  */
 export function startKubelet(deps: RuntimeDeps): () => void {
   const state = runtimeState(deps);
+  state.fetchUrl ??= (inst, url, limits, now) => fetchFromContainer(state, inst, url, limits, now);
   const { store, clock } = deps;
   // A bug in one pod's lifecycle must not take the cluster's server down with it.
   const report = (e: unknown) => console.error('kubelet:', e);

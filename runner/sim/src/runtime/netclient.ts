@@ -5,7 +5,7 @@ import type { InternetHost, Peer } from './network-port.ts';
 import { nodeHost } from './node-host.ts';
 import { type HttpRequest, type HttpResponse, header } from './services/http.ts';
 import { kubeletResponse } from './services/kubelet-api.ts';
-import { metadataResponse } from './services/metadata.ts';
+import { instanceMetadata, metadataResponse } from './services/metadata.ts';
 import { serveHttp } from './services/serve.ts';
 import type { Proc, RuntimeState } from './types.ts';
 
@@ -19,6 +19,8 @@ export type Dial =
       proc?: Proc;
       host?: InternetHost;
       nodeName?: string;
+      /** For the metadata service: IP hops back to the caller (2 from the pod network). */
+      hops?: number;
       tls: boolean;
     }
   | { ok: false; ip?: string; error: 'nxdomain' | 'timeout' | 'refused' | 'unreachable'; message: string };
@@ -120,7 +122,15 @@ export function dial(state: RuntimeState, from: Dialer, hostOrIp: string, port: 
     case 'apiserver':
       return { ok: true, ip, port, kind: 'apiserver', tls: true };
     case 'metadata':
-      return { ok: true, ip, port, kind: 'metadata', nodeName: from.nodeName ?? '', tls: false };
+      return {
+        ok: true,
+        ip,
+        port,
+        kind: 'metadata',
+        nodeName: from.nodeName ?? '',
+        hops: from.pod && !from.pod.spec?.hostNetwork ? 2 : 1,
+        tls: false,
+      };
     case 'internet':
       return { ok: true, ip, port, kind: 'internet', host: target.host, tls: port === 443 };
     case 'pod': {
@@ -180,7 +190,14 @@ export function exchange(state: RuntimeState, d: Dial & { ok: true }, req: HttpR
   switch (d.kind) {
     case 'metadata': {
       const host = state.nodes.get(d.nodeName ?? '');
-      return metadataResponse(req, { name: host?.name ?? 'node', ip: host?.ip ?? d.ip }, now);
+      if (!host) return { status: 502, headers: {}, body: '', lost: true };
+      return metadataResponse(
+        req,
+        { name: host.name, ip: host.ip },
+        instanceMetadata(host),
+        { hops: d.hops ?? 2 },
+        now,
+      );
     }
     case 'apiserver':
       return apiserver(state, req);

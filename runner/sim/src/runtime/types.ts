@@ -6,6 +6,8 @@ import type { ExecRequest, ExecSession } from './exec-types.ts';
 import type { ImageRegistry } from './images/registry.ts';
 import type { KubeletConfig } from './kubelet-config.ts';
 import type { NetworkPort } from './network-port.ts';
+import type { HttpResponse } from './services/http.ts';
+import type { InstanceMetadata } from './services/metadata.ts';
 import type { MemFs, Mount } from './vfs.ts';
 
 /**
@@ -143,6 +145,8 @@ export interface NodeHost {
   pulled: Set<string>;
   /** IPs handed out, by pod uid. */
   ips: Map<string, string>;
+  /** Its cloud instance's metadata service (options, issued tokens), made on first use. */
+  imds?: InstanceMetadata;
   /** The kubelet as it last started: the configuration it runs with, or why it is down. */
   kubelet: KubeletRun;
 }
@@ -164,6 +168,16 @@ export interface RuntimeState {
   /** By pod uid: its containers (current instance) and the previous instance of each. */
   pods: Map<string, { pod: Pod; containers: Map<string, ContainerInstance>; previous: Map<string, ContainerInstance> }>;
   network: NetworkPort;
+  /**
+   * Set by the kubelet: a GET made by an app in a container (an image's `fetch` route). A hook
+   * rather than an import because the network client serves the app that calls it.
+   */
+  fetchUrl?: (
+    inst: ContainerInstance,
+    url: string,
+    limits: { maxBytes: number; timeoutSeconds: number },
+    now: number,
+  ) => HttpResponse;
   /** Set by the kubelet: ends a container's main process (an attached shell that exits). */
   exitContainer?: (inst: ContainerInstance, code: number) => void;
   /** Set by the runtime: runs a command in a container, as the kubelet's /run and /exec do. */

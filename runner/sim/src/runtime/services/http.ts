@@ -9,6 +9,11 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * The server answered but the answer never reached the caller (its IP TTL ran out on the
+   * way back, as IMDSv2's hop limit does to a pod): the client sees nothing until it gives up.
+   */
+  lost?: true;
 }
 
 export const STATUS_TEXT: Record<number, string> = {

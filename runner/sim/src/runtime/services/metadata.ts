@@ -1,28 +1,112 @@
-import type { HttpRequest, HttpResponse } from './http.ts';
+import { type HttpRequest, type HttpResponse, header } from './http.ts';
 
 /** The role a node's instance profile carries; the credentials are AWS's documented examples. */
 export const METADATA_ROLE = 'paranoid-node-role';
 
 /**
- * A cloud metadata endpoint (AWS IMDS, v1 and v2 token flow) as it answers from
- * 169.254.169.254: enough for the classic "steal the node's cloud credentials"
- * step. Keys are the fake `...EXAMPLE` values from AWS documentation.
+ * An instance's metadata options, as `aws ec2 modify-instance-metadata-options` sets them.
+ * The defaults are a managed node group's: IMDSv1 still answers, and the token's answer
+ * survives the extra hop into a pod's network namespace.
  */
-export function metadataResponse(req: HttpRequest, node: { name: string; ip: string }, now: number): HttpResponse {
-  const text = (body: string, status = 200): HttpResponse => ({
-    status,
-    headers: { 'Content-Type': 'text/plain', Server: 'EC2ws' },
-    body,
-  });
-  const path = req.path.split('?')[0]!.replace(/\/+$/, '') || '/';
-  if (req.method === 'PUT' && path === '/latest/api/token') return text('AQAEAFakeImdsV2TokenForTheParanoidLab==');
-  const expiration = new Date(now + 6 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const updated = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const instanceId = `i-0${Array.from(node.name)
+export interface MetadataOptions {
+  /** `required`: every GET needs a session token (IMDSv2 only). */
+  httpTokens: 'optional' | 'required';
+  /** The IP TTL of the PUT's answer: 1 dies at the hop into a pod's network namespace. */
+  httpPutResponseHopLimit: number;
+}
+
+export const DEFAULT_METADATA_OPTIONS: Readonly<MetadataOptions> = {
+  httpTokens: 'optional',
+  httpPutResponseHopLimit: 2,
+};
+
+/** AWS's bounds on a token's lifetime and on the hop limit. */
+export const TOKEN_TTL_MIN = 1;
+export const TOKEN_TTL_MAX = 21600;
+export const HOP_LIMIT_MIN = 1;
+export const HOP_LIMIT_MAX = 64;
+/** Live tokens one instance keeps; the oldest goes first, so a client issuing tokens in a loop costs bounded memory. */
+export const MAX_TOKENS = 256;
+
+/** One instance's metadata service: its options and the session tokens it has issued. */
+export interface InstanceMetadata {
+  options: MetadataOptions;
+  /** Token → when it expires (ms). Insertion order is issue order. */
+  tokens: Map<string, number>;
+}
+
+/** A node's instance metadata service, made with the defaults on first use. */
+export function instanceMetadata(host: { imds?: InstanceMetadata }): InstanceMetadata {
+  host.imds ??= { options: { ...DEFAULT_METADATA_OPTIONS }, tokens: new Map() };
+  return host.imds;
+}
+
+/** The instance ID AWS would show for a node: stable for its name. */
+export function instanceIdOf(nodeName: string): string {
+  return `i-0${Array.from(nodeName)
     .reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7)
     .toString(16)
     .padStart(16, '0')
     .slice(0, 16)}`;
+}
+
+function newToken(): string {
+  const bytes = new Uint8Array(42);
+  globalThis.crypto.getRandomValues(bytes);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/** Where the request came from: how many IP hops the answer must cross to reach the caller. */
+export interface MetadataCaller {
+  /** 1 from the node itself (or a hostNetwork pod); 2 from the pod network (the veth is one more hop). */
+  hops: number;
+}
+
+/**
+ * A cloud metadata endpoint (AWS IMDS) as it answers from 169.254.169.254: IMDSv1 GETs,
+ * IMDSv2's session token (PUT /latest/api/token, then the token on every GET), and the
+ * instance's options: with `httpTokens: required` a GET without a valid token gets 401;
+ * the PUT's answer is lost when the caller is more hops away than the hop limit allows.
+ * Keys are the fake `...EXAMPLE` values from AWS documentation.
+ */
+export function metadataResponse(
+  req: HttpRequest,
+  node: { name: string; ip: string },
+  imds: InstanceMetadata,
+  caller: MetadataCaller,
+  now: number,
+): HttpResponse {
+  const text = (body: string, status = 200, extra: Record<string, string> = {}): HttpResponse => ({
+    status,
+    headers: { 'Content-Type': 'text/plain', Server: 'EC2ws', ...extra },
+    body,
+  });
+  const path = req.path.split('?')[0]!.replace(/\/+$/, '') || '/';
+  const method = req.method.toUpperCase();
+  for (const [t, expires] of imds.tokens) if (expires <= now) imds.tokens.delete(t);
+  if (path === '/latest/api/token') {
+    if (method !== 'PUT') return text('', 405);
+    // IMDS refuses a token request that went through a proxy, as an SSRF through one would.
+    if (header(req.headers, 'x-forwarded-for') !== undefined) return text('', 403);
+    const raw = header(req.headers, 'x-aws-ec2-metadata-token-ttl-seconds');
+    const ttl = raw !== undefined && /^\d{1,6}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+    if (!(ttl >= TOKEN_TTL_MIN && ttl <= TOKEN_TTL_MAX)) return text('', 400);
+    const token = newToken();
+    while (imds.tokens.size >= MAX_TOKENS) imds.tokens.delete(imds.tokens.keys().next().value as string);
+    imds.tokens.set(token, now + ttl * 1000);
+    const res = text(token, 200, { 'X-Aws-Ec2-Metadata-Token-Ttl-Seconds': String(ttl) });
+    return caller.hops > imds.options.httpPutResponseHopLimit ? { ...res, lost: true } : res;
+  }
+  if (method !== 'GET' && method !== 'HEAD') return text('', 405);
+  const token = header(req.headers, 'x-aws-ec2-metadata-token');
+  if (token !== undefined ? !imds.tokens.has(token) : imds.options.httpTokens === 'required') {
+    return text('', 401);
+  }
+  const expiration = new Date(now + 6 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const updated = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const instanceId = instanceIdOf(node.name);
   const tree: Record<string, string> = {
     '/': 'latest\n',
     '/latest': 'dynamic\nmeta-data\nuser-data',

@@ -81,6 +81,20 @@ function answer(
     const res = proxyToApi(state.deps.callApi, route.proxy, proc, req, { params, mapped }, body);
     return { ...res, headers: { ...res.headers, ...headers } };
   }
+  if (route.fetch) {
+    const query = new URLSearchParams(req.path.includes('?') ? req.path.slice(req.path.indexOf('?') + 1) : '');
+    const target = query.get(route.fetch.query);
+    if (!target) {
+      return {
+        status: 400,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers },
+        body: `missing query parameter "${route.fetch.query}"\n`,
+      };
+    }
+    if (!proc.container || !state.fetchUrl) return { status: 502, headers: {}, body: 'no network\n' };
+    const res = state.fetchUrl(proc.container, target, route.fetch, state.deps.clock.now());
+    return { ...res, headers: { ...res.headers, ...headers } };
+  }
   if (route.json !== undefined) {
     const res = json(route.status, render(route.json, { params, body }));
     return { ...res, headers: { ...res.headers, ...headers } };

@@ -44,6 +44,7 @@ export function setupBootstrapped(options: Pick<RuntimeOptions, 'images'> & { ad
     logs: (a) => runtime.logs(a as never) as never,
     metrics: runtime.metrics,
     internet: (r) => runtime.internet(r),
+    cloud: runtime.cloud,
   });
   const settle = async (ms: number) => {
     for (let t = 0; t < ms; t += 250) {

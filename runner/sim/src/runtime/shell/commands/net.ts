@@ -42,7 +42,8 @@ type Fetch =
   | { ok: true; res: HttpResponse; dial: Dial & { ok: true } }
   | {
       ok: false;
-      kind: 'dns' | 'refused' | 'timeout' | 'unreachable' | 'tls-mismatch' | 'cert' | 'protocol';
+      /** `no-answer`: connected and sent, but the answer never came back (a lost reply). */
+      kind: 'dns' | 'refused' | 'timeout' | 'no-answer' | 'unreachable' | 'tls-mismatch' | 'cert' | 'protocol';
       ip?: string;
       message: string;
     };
@@ -86,16 +87,14 @@ export async function fetchFrom(
     const res = await exchangeAsync(ctx.sys.state, d, req, ctx.sh.clock.now());
     return { ok: false, kind: 'protocol', ip: d.ip, message: res.body };
   }
-  return {
-    ok: true,
-    dial: d,
-    res: await exchangeAsync(
-      ctx.sys.state,
-      d,
-      { ...req, headers: { Host: url.host, ...req.headers } },
-      ctx.sh.clock.now(),
-    ),
-  };
+  const res = await exchangeAsync(
+    ctx.sys.state,
+    d,
+    { ...req, headers: { Host: url.host, ...req.headers } },
+    ctx.sh.clock.now(),
+  );
+  if (res.lost) return { ok: false, kind: 'no-answer', ip: d.ip, message: 'no answer' };
+  return { ok: true, dial: d, res };
 }
 
 function headerLines(res: HttpResponse): string {
@@ -174,7 +173,7 @@ async function wget(ctx: CommandCtx): Promise<number> {
     );
     if (!r.ok) {
       if (r.kind === 'dns') ctx.err(`wget: bad address '${url.host}'\n`);
-      else if (r.kind === 'timeout') ctx.err('wget: download timed out\n');
+      else if (r.kind === 'timeout' || r.kind === 'no-answer') ctx.err('wget: download timed out\n');
       else if (r.kind === 'refused') ctx.err(`wget: can't connect to remote host (${r.ip}): Connection refused\n`);
       else if (r.kind === 'unreachable') ctx.err(`wget: can't connect to remote host (${r.ip}): No route to host\n`);
       else if (r.kind === 'tls-mismatch' || r.kind === 'protocol')
@@ -230,6 +229,8 @@ async function curl(ctx: CommandCtx): Promise<number> {
   let fail = false;
   let cacert: string | undefined;
   let writeOut: string | undefined;
+  /** `--max-time` in ms: how long a lost answer is waited for (curl itself would wait for ever). */
+  let maxTimeMs = 10_000;
   const headers: Record<string, string> = {};
   const urls: string[] = [];
   const needs = new Set([
@@ -302,7 +303,11 @@ async function curl(ctx: CommandCtx): Promise<number> {
         writeOut = v;
         break;
       case '-m':
-      case '--max-time':
+      case '--max-time': {
+        const secs = Number(v);
+        if (Number.isFinite(secs) && secs > 0) maxTimeMs = Math.round(secs * 1000);
+        break;
+      }
       case '--connect-timeout':
       case '-u':
       case '--user':
@@ -396,6 +401,10 @@ async function curl(ctx: CommandCtx): Promise<number> {
           break;
         case 'timeout':
           status = say(`Failed to connect to ${url.host} port ${url.port} after 10002 ms: Timeout was reached`, 28);
+          break;
+        case 'no-answer':
+          // Without --max-time curl waits for ever; the simulator answers as `--max-time 10` would, rather than hang the shell.
+          status = say(`Operation timed out after ${maxTimeMs + 1} milliseconds with 0 bytes received`, 28);
           break;
         case 'tls-mismatch':
           status = say('OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number', 35);
@@ -529,7 +538,7 @@ async function nc(ctx: CommandCtx): Promise<number> {
       }
       if (d.tls) continue;
       const res = await exchangeAsync(ctx.sys.state, d, { method: m, path, headers, body: '' }, ctx.sh.clock.now());
-      ctx.out(`${headerLinesOf(res)}\r\n\r\n${res.body}`);
+      if (!res.lost) ctx.out(`${headerLinesOf(res)}\r\n\r\n${res.body}`);
     }
   }
   return status;
