@@ -5,11 +5,16 @@
  * a read-only mount of it at /var/run/secrets/kubernetes.io/serviceaccount in
  * every container, as `kubectl get pod -o yaml` shows on a real cluster.
  *
+ * The validating half refuses a pod that names a service account which does
+ * not exist, with upstream's text (`error looking up service account ns/sa:
+ * serviceaccount "sa" not found`): a typo in `serviceAccountName`, or an
+ * account a fix deleted, fails at once, as on a real cluster, instead of a
+ * pod that waits forever. Not for `default`: a freshly created namespace gets
+ * it from a controller a moment later, and upstream's clients retry that race;
+ * refusing it here would only fail scenario setups.
+ *
  * It belongs with the admission plugins (`admission/`); it lives on the
- * assembly side until that module has it. Not done here: upstream also
- * forbids a pod whose service account does not exist yet; a freshly created
- * namespace gets its `default` account from a controller a moment later, and
- * a harmless race is better than scenario setups failing on it.
+ * assembly side until that module has it.
  */
 
 import type { KubeObject } from '@paranoid/k8s/object.ts';
@@ -62,6 +67,25 @@ export function serviceAccountAdmission(ids: IdSource): AdmissionPlugin {
       }
       pod.spec = spec as Record<string, unknown>;
       return pod;
+    },
+    validate(request, store) {
+      const allowed = { warnings: [] };
+      if (request.operation !== 'CREATE' || request.subresource !== '') return allowed;
+      if (request.resource.group !== '' || request.resource.resource !== 'pods' || !request.object) return allowed;
+      const pod = request.object;
+      if (pod.metadata.annotations?.[MIRROR_ANNOTATION] !== undefined) return allowed;
+      const account = ((pod.spec ?? {}) as PodSpec).serviceAccountName || 'default';
+      if (account === 'default') return allowed;
+      if (store.get({ group: '', resource: 'serviceaccounts' }, request.namespace, account)) return allowed;
+      const name = request.name || pod.metadata.name || pod.metadata.generateName || '';
+      return {
+        warnings: [],
+        denied: {
+          code: 403,
+          reason: 'Forbidden',
+          message: `pods ${JSON.stringify(name)} is forbidden: error looking up service account ${request.namespace}/${account}: serviceaccount ${JSON.stringify(account)} not found`,
+        },
+      };
     },
   };
 }

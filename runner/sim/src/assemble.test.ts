@@ -273,6 +273,39 @@ describe('what the assembly adds on top of the modules', () => {
     expect((off.spec as { volumes?: unknown[] }).volumes).toBeUndefined();
   });
 
+  it('refuses a pod whose named service account does not exist, as upstream, and its Deployment says why', async () => {
+    const { cluster, clock } = await freshCluster();
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ci' },
+      spec: { serviceAccountName: 'builder', containers: [{ name: 'c', image: 'busybox' }] },
+    };
+    const refused = cluster.callApi(ADMIN, 'POST', '/api/v1/namespaces/default/pods', pod);
+    expect(refused.status).toBe(403);
+    expect((refused.body as { message: string }).message).toBe(
+      'pods "ci" is forbidden: error looking up service account default/builder: serviceaccount "builder" not found',
+    );
+    const web = deployment('web');
+    (web.spec as { template: { spec: Record<string, unknown> } }).template.spec.serviceAccountName = 'builder';
+    expect(cluster.callApi(ADMIN, 'POST', '/apis/apps/v1/namespaces/default/deployments', web).status).toBe(201);
+    await settle(clock, 3000);
+    expect(list(cluster, '/api/v1/namespaces/default/pods').filter((p) => p.metadata.name?.startsWith('web-'))).toEqual(
+      [],
+    );
+    const events = list(cluster, '/api/v1/namespaces/default/events') as (KubeObject & { message?: string })[];
+    expect(events.map((e) => e.message ?? '')).toContainEqual(
+      expect.stringMatching(/is forbidden: error looking up service account default\/builder/),
+    );
+    // Once the account exists, the same pod is admitted (the default account never is refused).
+    cluster.callApi(ADMIN, 'POST', '/api/v1/namespaces/default/serviceaccounts', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'builder' },
+    });
+    expect(cluster.callApi(ADMIN, 'POST', '/api/v1/namespaces/default/pods', pod).status).toBe(201);
+  });
+
   it('defaults hostPort for hostNetwork Pods but not in workload templates', async () => {
     const { cluster } = await freshCluster();
     const hostNet = deployment('agent', { ports: [{ containerPort: 9100 }] });

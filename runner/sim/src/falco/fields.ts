@@ -111,6 +111,7 @@ export function fieldProblem(field: string, arg: string | undefined): string | u
   return undefined;
 }
 
+/** A field's value on an event, as a condition or an output reads it; undefined when the event has none. */
 export function readField(ev: SyscallEvent, field: string, arg?: string): FieldValue {
   return FIELDS[field]?.read(ev, arg);
 }

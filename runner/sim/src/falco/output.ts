@@ -18,6 +18,7 @@ export function outputFields(template: string): string[] {
   return out;
 }
 
+/** The alert's text for an event, and the field values it used (Falco's `output_fields` in JSON output). */
 export function formatOutput(
   template: string,
   ev: SyscallEvent,
