@@ -232,7 +232,9 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     );
     expect(pod.containers[0].ports).toContainEqual({ name: 'gateway', containerPort: 7443, protocol: 'TCP' });
     const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
-    expect(policy.spec.ingress[1]).toEqual({
+    // The gateway's rule, beside the runner port's and (with a database) the other replicas'.
+    const gateway = policy.spec.ingress.find((r: { ports: { port: string }[] }) => r.ports[0]?.port === 'gateway');
+    expect(gateway).toEqual({
       ports: [{ port: 'gateway', protocol: 'TCP' }],
       from: [
         {
@@ -241,8 +243,9 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
         },
       ],
     });
+    // DNS, the API server (terminal pods are made through it), PostgreSQL, the other replicas.
     expect(policy.spec.egress.flatMap((e: { ports: { port: number }[] }) => e.ports.map((p) => p.port))).toEqual([
-      53, 53, 443, 6443, 5432,
+      53, 53, 443, 6443, 5432, 7420,
     ]);
     const wrong = await helm(['template', 'lab', CHART, '--set', 'terminals.mode=pods']);
     expect(wrong.stderr).toContain('terminals.mode "pods": expected "sandbox" or "pod"');
