@@ -24,7 +24,10 @@ export interface ProgressUpdate {
 
 export type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
 
-/** A session's cluster as the runner holds it: its ids, kubeconfigs, namespaces and the way in for "from the internet" requests. */
+/**
+ * A session's cluster as the runner holds it: its ids, kubeconfigs, namespaces and the way in for "from the
+ * internet" requests.
+ */
 export interface ClusterHandle {
   /** From the provider's namer function; also labels everything created for it. */
   id: string;

@@ -43,7 +43,10 @@ export interface Action {
   undo?(ctx: CreationContext): Promise<void>;
 }
 
-/** The steps that make a kind cluster for a session, in order, each weighted for the progress bar and each with its undo. */
+/**
+ * The steps that make a kind cluster for a session, in order, each weighted for the progress bar and each
+ * with its undo.
+ */
 export const ACTIONS: readonly Action[] = [
   {
     name: 'recording session',

@@ -43,7 +43,10 @@ export interface ScenarioNeeds {
   upstream?: UpstreamImage[];
 }
 
-/** How the kind provider makes clusters: base config, each scenario's needs, lifetimes, warm pool and bounds; engine and CLI replaceable for tests. */
+/**
+ * How the kind provider makes clusters: base config, each scenario's needs, lifetimes, warm pool and bounds;
+ * engine and CLI replaceable for tests.
+ */
 export interface KindProviderOptions {
   docker?: DockerEngine;
   kind?: KindCli;

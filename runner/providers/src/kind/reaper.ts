@@ -24,7 +24,10 @@ export function networkOf(containers: LabelledContainer[]): string | undefined {
   return containers.map((c) => c.labels[LABELS.network]).find((n) => n);
 }
 
-/** What the kind reaper needs: the engine, the CLI, the time now, which sessions are live and whether another runner that owns a cluster may still be alive. */
+/**
+ * What the kind reaper needs: the engine, the CLI, the time now, which sessions are live and whether another
+ * runner that owns a cluster may still be alive.
+ */
 export interface ReapOptions {
   docker: DockerEngine;
   kind: KindCli;

@@ -26,7 +26,10 @@ export const NS_ANNOTATIONS = {
   scenarioNamespace: 'paranoid.dev/scenario-namespace',
 } as const;
 
-/** The value of the managed-by label on everything the namespace provider creates, so its reaper touches nothing else. */
+/**
+ * The value of the managed-by label on everything the namespace provider creates, so its reaper touches
+ * nothing else.
+ */
 export const MANAGED_BY = 'paranoid-namespace';
 
 /** A label selector for everything the provider made, or everything of one session. */

@@ -288,7 +288,10 @@ async function deleteTerminal(client: KubeClient, namespace: string, name: strin
   }
 }
 
-/** What the terminal reaper needs: a client, the namespace, the time now, the live sessions and whether another owner may still be alive. */
+/**
+ * What the terminal reaper needs: a client, the namespace, the time now, the live sessions and whether
+ * another owner may still be alive.
+ */
 export interface TerminalReapOptions {
   client: KubeClient;
   namespace: string;
