@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** One printed measurement of a bench module: the bench prints figures, it never asserts a time. */
 export interface Figure {
   name: string;
   value: number;

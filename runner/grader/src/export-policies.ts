@@ -28,6 +28,7 @@ export interface ExportNote {
   note: string;
 }
 
+/** The admission policies exported for a scenario, and which of its checks they cover. */
 export interface ExportResult {
   /** Policies and bindings, in pairs, in the order of the scenario's checks. */
   objects: Record<string, unknown>[];

@@ -31,6 +31,7 @@ export interface KubeApi {
   pause(ms: number): Promise<void>;
 }
 
+/** A command for the grader to run in a pod's container through the API's exec subresource. */
 export interface ExecCall {
   namespace: string;
   pod: string;
@@ -40,6 +41,7 @@ export interface ExecCall {
   timeoutMs: number;
 }
 
+/** What an exec through the API printed and how it exited: the grader's evidence from inside a pod. */
 export interface ExecResult {
   stdout: string;
   stderr: string;
@@ -59,6 +61,7 @@ export interface AccessReviewCall {
   namespace: string;
 }
 
+/** Whether the API server would admit an object, as a server-side dry run answered. */
 export type DryRunResult =
   | { admitted: true }
   /** Denied by admission or validation (403 Forbidden, 422 Invalid): the message the API returned. */

@@ -16,6 +16,7 @@ export interface ProbeRun {
   detail: string;
 }
 
+/** Every run of one probe, or why it could not run; checks judge this, never learner-written status. */
 export interface ProbeOutcome {
   runs: ProbeRun[];
   /** Set when the probe could not be run at all (no such pod, tool missing, API error). */

@@ -16,6 +16,7 @@ const CLOSE = 255;
 /** Bytes queued towards the API server before keystrokes wait (a paste of a large file, a stuck server). */
 const MAX_SEND_BUFFER = 1024 * 1024;
 
+/** Which container to exec into, what to run and which of stdin/tty to attach, for {@link openExecStream}. */
 export interface ExecStreamRequest {
   namespace: string;
   pod: string;

@@ -5,6 +5,7 @@
  */
 import type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
 
+/** What the runner and the grader need to know about a provider, such as whether its network is real. */
 export interface ProviderInfo {
   name: 'sim' | 'kind' | 'namespace';
   /** True when "from the internet" probes reach real ports on this machine. */
@@ -13,6 +14,7 @@ export interface ProviderInfo {
   warnings: string[];
 }
 
+/** How far cluster creation has got, for the learner's progress bar. */
 export interface ProgressUpdate {
   /** Short name of the step, e.g. `creating nodes`, `loading images`, `applying setup`. */
   step: string;
@@ -22,6 +24,10 @@ export interface ProgressUpdate {
 
 export type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
 
+/**
+ * A session's cluster as the runner holds it: its ids, kubeconfigs, namespaces and the way in for "from the
+ * internet" requests.
+ */
 export interface ClusterHandle {
   /** From the provider's namer function; also labels everything created for it. */
   id: string;
@@ -43,6 +49,7 @@ export interface ClusterHandle {
   requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
 }
 
+/** Which session and scenario a cluster is made for, and where to report progress. */
 export interface CreateClusterOptions {
   sessionId: string;
   scenarioId?: string;
@@ -51,6 +58,7 @@ export interface CreateClusterOptions {
   signal?: { readonly aborted: boolean };
 }
 
+/** Makes and deletes a cluster per session; the sim, kind and namespace providers implement it. */
 export interface ClusterProvider {
   info(): ProviderInfo;
   create(options: CreateClusterOptions): Promise<ClusterHandle>;

@@ -23,6 +23,7 @@ export interface SimHost {
   requestFromInternet?(clusterId: string, request: InternetRequest): Promise<InternetResponse>;
 }
 
+/** A cluster the simulator's host made: its URL and admin token. */
 export interface SimCluster {
   id: string;
   /** The cluster's API server URL, e.g. `http://127.0.0.1:41234/clusters/abc`. */
@@ -33,6 +34,7 @@ export interface SimCluster {
   certificateAuthority?: string;
 }
 
+/** The simulator host the sim provider uses and how it finds a scenario's setup. */
 export interface SimProviderOptions {
   host: SimHost;
   /** The scenario's setup manifests, applied through the API as any client would. */

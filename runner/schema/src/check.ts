@@ -37,6 +37,7 @@ export const ObjectCheckSchema = z
     min: z.number().int().nonnegative().default(0),
   })
   .strict();
+/** A CEL check over cluster objects as parsed: the kind it selects and the expression each must satisfy. */
 export type ObjectCheck = z.output<typeof ObjectCheckSchema>;
 
 /** Hints accept a single string as shorthand for a list of one. */
@@ -81,4 +82,5 @@ export const CheckSchema = z
       ctx.addIssue({ code: 'custom', message: 'no `expect` on an object check', path: ['expect'] });
     }
   });
+/** A check as parsed, defaults filled in: what the grader evaluates. */
 export type Check = z.output<typeof CheckSchema>;

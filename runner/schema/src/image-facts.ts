@@ -9,6 +9,7 @@ import { z } from 'zod';
 
 export const severitySchema = z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
 
+/** Validates one vulnerability of a package: a CVE or GHSA id, its severity and the version that fixes it. */
 export const vulnerabilitySchema = z
   .object({
     /** `CVE-2014-6271` */
@@ -20,6 +21,7 @@ export const vulnerabilitySchema = z
   })
   .strict();
 
+/** Validates a package of an image's scan facts: name, version and the vulnerabilities it carries. */
 export const packageSchema = z
   .object({
     name: z.string().min(1),
@@ -55,7 +57,11 @@ export const buildSchema = z
   })
   .strict();
 
+/** A known vulnerability of a package, as a scanner reports it. */
 export type Vulnerability = z.output<typeof vulnerabilitySchema>;
+/** A package a scanner finds in an image, with its known vulnerabilities. */
 export type ImagePackage = z.output<typeof packageSchema>;
+/** What a provenance attestation says about how an image was built. */
 export type ImageBuild = z.output<typeof buildSchema>;
+/** How bad a vulnerability is, on Trivy's scale. */
 export type Severity = z.output<typeof severitySchema>;

@@ -100,6 +100,7 @@ const requireSchema = z
   })
   .strict();
 
+/** Validates one HTTP route of an image's process: a path pattern and the response or call it makes. */
 export const httpRouteSchema = z
   .object({
     /** Exact path, with `{name}` segments that match one path segment each. */
@@ -132,6 +133,7 @@ export const httpRouteSchema = z
     'a route answers with one of body, file, json, proxy or fetch',
   );
 
+/** Validates how a process answers HTTP: its routes, and the body for any path no route matches. */
 export const httpBehaviourSchema = z
   .object({
     routes: z.array(httpRouteSchema).max(500).default([]),

@@ -43,5 +43,7 @@ export const cosignAttestationSchema = z
   })
   .strict();
 
+/** A cosign signature of an image digest as parsed. */
 export type CosignSignature = z.output<typeof cosignSignatureSchema>;
+/** A cosign attestation as parsed: a signed in-toto envelope about an image. */
 export type CosignAttestation = z.output<typeof cosignAttestationSchema>;

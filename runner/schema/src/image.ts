@@ -42,6 +42,7 @@ export const imageFileSchema = z
     };
   });
 
+/** Validates a process of an image: its argv, CPU demand, listeners and behaviour. */
 export const imageProcessSchema = z.object({
   name: z.string(),
   /** Default: the image's entrypoint + cmd (the pod's command/args override both). */
@@ -96,6 +97,7 @@ export const releasesSchema = z.object({
   aliases: z.boolean().default(true),
 });
 
+/** Validates an image definition (`kind: Image`): repository, tags, digest, files, processes and facts. */
 export const imageSchema = z.object({
   apiVersion: z.literal('paranoid.dev/v1'),
   kind: z.literal('Image'),
@@ -142,11 +144,17 @@ export const imageSchema = z.object({
 export type ImageDefinition = z.input<typeof imageSchema>;
 /** An image after validation and normalisation. */
 export type Image = z.output<typeof imageSchema>;
+/** A process an image's containers run, as parsed: argv, CPU demand, what it listens on and does. */
 export type ImageProcess = z.output<typeof imageProcessSchema>;
+/** What a process listens on and how it answers, as parsed. */
 export type ListenSpec = z.output<typeof listenSchema>;
+/** The release lines a registry publishes for a repository, from which every real tag of them resolves. */
 export type Releases = z.output<typeof releasesSchema>;
+/** One HTTP route of an image's process, as parsed. */
 export type HttpRoute = z.output<typeof httpRouteSchema>;
+/** A call to the cluster's API that a route makes on behalf of the request, as parsed. */
 export type ApiProxy = z.output<typeof apiProxySchema>;
+/** Where a proxied call takes its bearer token from, as parsed. */
 export type TokenSource = z.output<typeof tokenSourceSchema>;
 
 /** Validates an image, collecting every problem into one message written for the scenario author. */

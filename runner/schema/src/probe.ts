@@ -28,6 +28,7 @@ export const PodRefSchema = z
   .refine((ref) => (ref.name === undefined) !== (ref.selector === undefined), {
     message: 'exactly one of `name` or `selector` in a pod reference',
   });
+/** Which pods a probe runs in, as parsed. */
 export type PodRef = z.infer<typeof PodRefSchema>;
 
 const seconds = z.number().int().positive().max(30);
@@ -253,6 +254,7 @@ export const RuntimeAlertsProbeSchema = z
   })
   .strict();
 
+/** Validates any probe, choosing the schema by its `kind`. */
 export const ProbeSchema = z.discriminatedUnion('kind', [
   RuntimeAlertsProbeSchema,
   ExecProbeSchema,
@@ -262,12 +264,21 @@ export const ProbeSchema = z.discriminatedUnion('kind', [
   DryRunProbeSchema,
   SequenceProbeSchema,
 ]);
+/** Any probe as parsed, told apart by `kind`. */
 export type Probe = z.output<typeof ProbeSchema>;
+/** An exec probe as parsed: a command run in matching pods and what makes it succeed. */
 export type ExecProbe = z.output<typeof ExecProbeSchema>;
+/** A reachability probe as parsed: a TCP connection from source pods to a target. */
 export type ReachabilityProbe = z.output<typeof ReachabilityProbeSchema>;
+/** An internet probe as parsed: an HTTP request from outside to a node port, load balancer or host. */
 export type InternetProbe = z.output<typeof InternetProbeSchema>;
+/** An access-review probe as parsed: "can S do V on R" questions asked of the API's authorizer. */
 export type AccessReviewProbe = z.output<typeof AccessReviewProbeSchema>;
+/** A dry-run probe as parsed: an object the API must refuse (or admit) without it being created. */
 export type DryRunProbe = z.output<typeof DryRunProbeSchema>;
+/** A probe that may be a step of a sequence, as parsed. */
 export type StepProbe = z.output<typeof StepProbeSchema>;
+/** A sequence probe as parsed: steps run in order whose results combine into one. */
 export type SequenceProbe = z.output<typeof SequenceProbeSchema>;
+/** A runtime-alerts probe as parsed: which runtime alerts a replayed attack must (not) raise. */
 export type RuntimeAlertsProbe = z.output<typeof RuntimeAlertsProbeSchema>;

@@ -96,6 +96,7 @@ export const RunsInNamespaceSchema = z
     podSecurity: z.enum(['restricted', 'baseline']).default('restricted'),
   })
   .strict();
+/** Whether and how a scenario can run in one namespace of a shared cluster, as parsed. */
 export type RunsInNamespace = z.output<typeof RunsInNamespaceSchema>;
 
 /** `scenario.yaml`. */
@@ -127,8 +128,11 @@ export const ScenarioSchema = z
     notOnKind: z.string().min(20).max(600).optional(),
   })
   .strict();
+/** A `scenario.yaml` as parsed, defaults filled in. */
 export type Scenario = z.output<typeof ScenarioSchema>;
+/** A guided step as parsed: its Markdown file and the checks it completes. */
 export type Step = z.output<typeof StepSchema>;
+/** An attack probe as parsed: it must succeed on the setup and fail after any correct fix. */
 export type Attack = z.output<typeof AttackSchema>;
 
 /**
@@ -148,6 +152,7 @@ export const DeletionSchema = z
   .refine((d) => (d.name === undefined) !== (d.labelSelector === undefined), {
     message: 'exactly one of `name` or `labelSelector`',
   });
+/** An entry of a `delete.yaml` as parsed: objects to delete before the manifests are applied. */
 export type Deletion = z.output<typeof DeletionSchema>;
 
 /** A manifest in setup/, solution/ or a variant: any Kubernetes object with a name. */

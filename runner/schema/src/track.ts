@@ -42,7 +42,9 @@ export const TrackSchema = z
   })
   .strict();
 
+/** A track file as parsed: its id, title, summary and scenarios in order. */
 export type Track = z.output<typeof TrackSchema>;
+/** One scenario entry of a track. */
 export type TrackScenario = Track['scenarios'][number];
 
 /**

@@ -12,6 +12,7 @@ import type { Session, SessionManager } from './sessions.ts';
 import { randomId } from './tokens.ts';
 import { type WorkshopDeps, workshopRoutes } from './workshop-routes.ts';
 
+/** What the lab's HTTP API is built from: the session manager, the scenario catalog, the grader and the rest. */
 export interface AppDeps {
   sessions: SessionManager;
   catalog: ScenarioCatalog;
@@ -34,7 +35,9 @@ export interface App {
   request(input: Request | string, init?: RequestInit, connection?: { address?: string }): Promise<Response>;
 }
 
+/** The cookie that carries an anonymous learner's id between visits. */
 export const LEARNER_COOKIE = 'paranoid_learner';
+/** Largest request body the API reads when no other bound is set; a larger one is refused, not buffered. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 const LEARNER_ID = /^[a-z0-9]{8,40}$/;
 
@@ -446,6 +449,7 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
+/** Reads one cookie's value from a Cookie header, or null when it is absent. */
 export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {

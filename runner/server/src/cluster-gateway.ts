@@ -7,6 +7,7 @@ export interface GatewayTarget {
   requestOptions(path: string): { url: URL; options: https.RequestOptions };
 }
 
+/** How the gateway finds the cluster behind a session id and token. */
 export interface ClusterGatewayOptions {
   /** The session's cluster when `token` is the one that opens it; undefined for anything else. */
   resolve(sessionId: string, token: string): GatewayTarget | undefined;
@@ -154,4 +155,5 @@ export function createClusterGateway(options: ClusterGatewayOptions) {
   };
 }
 
+/** Forwards a session's API requests (kubectl, the editor) to its cluster, once its token checks out. */
 export type ClusterGateway = ReturnType<typeof createClusterGateway>;

@@ -30,7 +30,10 @@ export class ApiError extends Error {
   }
 }
 
+/** A 400 BadRequest for input the API cannot use, with a message saying what is wrong. */
 export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
+/** A 404 NotFound naming what was not found. */
 export const notFound = (what: string): ApiError => new ApiError(404, 'NotFound', `${what} not found`);
+/** A 401 for a session request without its token, telling the learner to start the scenario again. */
 export const unauthorized = (): ApiError =>
   new ApiError(401, 'Unauthorized', 'this session needs its token: start the scenario again');

@@ -14,6 +14,7 @@ interface TokenFile {
   expiresAt: number;
 }
 
+/** What checking a presented instructor token found; only `ok` lets the request through. */
 export type TokenVerdict = 'ok' | 'missing' | 'wrong' | 'expired' | 'none-configured';
 
 /**

@@ -25,6 +25,7 @@ import { DEFAULT_RESERVE_PER_WORKSHOP, WorkshopReservations } from './workshop-r
 import type { TrackCatalog } from './workshop-routes.ts';
 import { Workshops } from './workshops.ts';
 
+/** What a lab server is made from: the cluster provider, catalog, grader and where its data lives. */
 export interface LabServerOptions {
   provider: ClusterProvider;
   catalog: ScenarioCatalog;
@@ -99,6 +100,7 @@ export interface ReplicaOptions {
   leaseMs?: number;
 }
 
+/** A running lab's parts, for the CLI to serve and for tests to drive. */
 export interface LabServer {
   app: App;
   sessions: SessionManager;

@@ -4,6 +4,7 @@ import { killAll, type LimitsBackend, removeDir } from './sandbox-limits.ts';
 
 /** Every runner's session folders live under a directory of this prefix, with its pid in it. */
 export const WORK_DIR_PREFIX = 'paranoid-sessions-';
+/** The file in the data dir that records the running runner's pid, so a later start can clean after a crash. */
 export const PID_FILE = 'runner.pid';
 
 /** The places a runner leaves traces in: its session folders' root, and its cgroups' backend. */

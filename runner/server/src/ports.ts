@@ -10,6 +10,7 @@ import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provide
 
 export type { ClusterHandle, ClusterProvider };
 
+/** A guided step as the learner's page shows it. */
 export interface ScenarioStepView {
   id: string;
   title: string;
@@ -22,6 +23,7 @@ export interface ScenarioStepView {
   hints: string[];
 }
 
+/** A check as the learner's page shows it: title and level, never how it is graded. */
 export interface ScenarioCheckView {
   id: string;
   title: string;
@@ -30,6 +32,7 @@ export interface ScenarioCheckView {
   hints: string[];
 }
 
+/** A scenario as its page shows it: steps, checks and the manifests the editor opens. */
 export interface ScenarioDetail extends ScenarioSummary {
   steps: ScenarioStepView[];
   checks: ScenarioCheckView[];
@@ -39,6 +42,7 @@ export interface ScenarioDetail extends ScenarioSummary {
   solution: ScenarioFile[];
 }
 
+/** The scenarios the lab offers, as the API shows them. */
 export interface ScenarioCatalog {
   list(): Promise<ScenarioSummary[]>;
   get(id: string): Promise<ScenarioDetail | undefined>;
@@ -53,6 +57,7 @@ export interface CheckOutcome {
   message: string;
 }
 
+/** Grades a session's cluster against a scenario's checks. */
 export interface Grader {
   check(scenarioId: string, cluster: ClusterHandle): Promise<CheckOutcome[]>;
 }

@@ -41,6 +41,7 @@ export interface LearnerProgress extends ScenarioProgress {
 /** Where progress is kept: self-paced (no workshop), or inside one workshop. */
 export type Scope = { workshopId?: string };
 
+/** What joining a workshop did: a new seat, the same seat again, or none because the workshop is full. */
 export type JoinOutcome = { outcome: 'joined' | 'rejoined'; member: MemberRecord } | { outcome: 'full' };
 
 interface ProgressRow {

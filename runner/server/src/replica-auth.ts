@@ -9,6 +9,7 @@ export const MIN_SECRET_LENGTH = 32;
 /** How old a signature may be: covers clock skew between nodes, not replay by someone who can read the traffic. */
 const MAX_AGE_MS = 60_000;
 
+/** The parts of a forwarded request a replica signs, so the next replica can trust where it came from. */
 export interface SignedRequest {
   method: string;
   /** Path and query, as sent. */

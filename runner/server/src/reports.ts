@@ -8,6 +8,7 @@ export type ReportScope =
   | { kind: 'workshop'; id: string; title: string }
   | { kind: 'track'; id: string; title: string };
 
+/** How far a learner got on one scenario. */
 export type RowStatus = 'not started' | 'in progress' | 'completed';
 
 /** One learner on one scenario. */
@@ -47,6 +48,7 @@ export interface CompletionStatement {
   timeSpentSeconds: number;
 }
 
+/** A progress report of a workshop or track: who completed what, and when it was made. */
 export interface Report {
   kind: 'paranoid.report/v1';
   scope: ReportScope;

@@ -9,6 +9,7 @@ import type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.t
 
 /** Ports the relay listens on inside the sandbox (its own network namespace: only loopback). */
 export const SANDBOX_API_PORT = 6443;
+/** The loopback port in a sandbox where its HTTP proxy listens (http_proxy), relayed to the host. */
 export const SANDBOX_PROXY_PORT = 3128;
 
 /** Connections one sandbox may hold open at once on each channel; more wait in the relay. */
@@ -25,6 +26,7 @@ export interface UpstreamApi {
   certificateAuthority?: string;
 }
 
+/** What a sandbox's network relays reach: its socket directory and the upstreams they forward to. */
 export interface SandboxNetworkOptions {
   /** A private directory for the sockets; bound read-only into the sandbox at /run/paranoid. */
   dir: string;

@@ -4,6 +4,7 @@ import { SANDBOX_API_PORT, SANDBOX_PROXY_PORT } from './sandbox-network.ts';
 
 /** Where the sandboxed shell finds its files (all bound read-only). */
 export const SANDBOX_HOME = '/home/learner';
+/** Where a sandbox's shell finds its session's kubeconfig. */
 export const SANDBOX_KUBECONFIG = '/etc/paranoid/kubeconfig';
 const SANDBOX_RC = '/etc/paranoid/bashrc';
 
@@ -45,6 +46,7 @@ export function missingTools(exists = existsSync): string | null {
 /** Why terminals cannot be offered for lack of a tool, or null (the full check is `prepareSandboxHost`). */
 export const sandboxUnavailableReason = (): string | null => missingTools();
 
+/** The host files a sandbox is given: its session's kubeconfig and shell rc file. */
 export interface SandboxFiles {
   /** The session's kubeconfig on the host (mode 0600, in the session's private directory). */
   kubeconfig: string;
@@ -55,6 +57,7 @@ export interface SandboxFiles {
   group: string;
 }
 
+/** The program, arguments and environment that start a sandboxed shell. */
 export interface SandboxCommand {
   file: string;
   args: string[];
@@ -63,6 +66,7 @@ export interface SandboxCommand {
 
 /** Where the relay's sockets and the kubectl binary appear inside the sandbox. */
 export const SANDBOX_RUN_DIR = '/run/paranoid';
+/** Where a sandbox sees its tools (kubectl and the rest), first on its PATH. */
 export const SANDBOX_BIN_DIR = '/opt/paranoid/bin';
 const SANDBOX_RELAY = '/opt/paranoid/relay.pl';
 

@@ -23,6 +23,7 @@ export type TerminalMode =
   | { kind: 'local' }
   | { kind: 'off'; reason: string };
 
+/** What the session manager needs: the cluster provider, a private work directory and the session bounds. */
 export interface SessionManagerOptions {
   provider: ClusterProvider;
   /** Private session directories (kubeconfig, rc file) are made under here. */
@@ -50,6 +51,7 @@ export interface SessionManagerOptions {
   events?: SessionEvents;
 }
 
+/** Hooks the session manager calls as sessions start, get more time and end (progress and workshops listen). */
 export interface SessionEvents {
   created(session: Session): Promise<void>;
   extended(session: Session): void;

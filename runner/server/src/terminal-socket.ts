@@ -6,6 +6,7 @@ import type { Session, SessionManager } from './sessions.ts';
 
 /** The subprotocol the site speaks; the token rides in a second one, as Kubernetes does for exec. */
 export const TERMINAL_PROTOCOL = 'paranoid.terminal.v1';
+/** The prefix of the subprotocol that carries a session token, since a browser cannot set headers on a WebSocket. */
 export const TOKEN_PROTOCOL_PREFIX = 'bearer.paranoid.';
 const PATH = /^\/api\/sessions\/([A-Za-z0-9._-]+)\/terminal$/;
 /** Largest frame a client may send: a paste of a long manifest, not a flood. Larger closes with 1009. */
@@ -17,6 +18,7 @@ export const CLOSE = { shellExited: 4000, sessionEnded: 4404, unavailable: 4503 
 /** Messages from the browser. Output goes the other way as plain text frames. */
 type ClientMessage = { t: 'i'; d: string } | { t: 'r'; cols: number; rows: number };
 
+/** What the terminal WebSocket endpoint needs: the sessions and the origins allowed to open one. */
 export interface TerminalSocketOptions {
   sessions: SessionManager;
   /**

@@ -4,6 +4,7 @@ import type { SandboxCommand } from './sandbox.ts';
 /** How much output a terminal keeps for a client that reconnects. */
 const SCROLLBACK_BYTES = 256 * 1024;
 
+/** A terminal's size in character cells. */
 export interface TerminalSize {
   cols: number;
   rows: number;
@@ -117,5 +118,7 @@ export class Terminal extends ShellBase {
   }
 }
 
+/** Bounds a requested column count to what a terminal supports (10–500), 80 when it is not a number. */
 export const clampCols = (n: number) => Math.min(500, Math.max(10, Math.floor(n) || 80));
+/** Bounds a requested row count to what a terminal supports (4–200), 24 when it is not a number. */
 export const clampRows = (n: number) => Math.min(200, Math.max(4, Math.floor(n) || 24));

@@ -38,6 +38,7 @@ export interface RouteContext {
   readBody<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
 }
 
+/** Registers a handler for a method and path, as the app's router does. */
 export type Route = (method: string, path: string, handler: (c: RouteContext) => Promise<Response> | Response) => void;
 
 const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });

@@ -15,6 +15,7 @@ const MINUTE = 60_000;
 export const JOIN_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const CODE_LENGTH = 10;
 
+/** Makes a random join code of the form `XXXXX-XXXXX` for a new workshop. */
 export function newJoinCode(): string {
   let code = '';
   for (let i = 0; i < CODE_LENGTH; i++) code += JOIN_ALPHABET[randomInt(JOIN_ALPHABET.length)];
@@ -63,6 +64,7 @@ export class AttemptLimiter {
   }
 }
 
+/** What the workshops service needs: the progress store and ways to look up scenarios and tracks. */
 export interface WorkshopsOptions {
   store: ProgressStore;
   scenarioExists: (id: string) => Promise<boolean>;

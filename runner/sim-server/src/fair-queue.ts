@@ -19,6 +19,7 @@ export interface FairQueueOptions {
   now?: () => number;
 }
 
+/** Takes turns between clusters sharing one worker thread, so one cluster's flood cannot starve the rest. */
 export interface FairQueue {
   /** Runs `task` on `key`'s turn; its result or error comes back through the promise. */
   run<T>(key: string, task: () => T): Promise<T>;
@@ -33,6 +34,7 @@ interface Flow {
   at: number;
 }
 
+/** Makes a fair queue with the options' CPU share and burst (defaults: a quarter core, one second). */
 export function createFairQueue(options: FairQueueOptions = {}): FairQueue {
   const share = options.share ?? 0.25;
   const burst = options.burstMs ?? 1000;

@@ -23,6 +23,7 @@ export const MAX_STREAM_BACKLOG_BYTES = 16 * 1024 * 1024;
 /** How long a stream may stay blocked on a client that does not read, as the watch cache's blocked timeout. */
 export const STREAM_BLOCKED_TIMEOUT_MS = 10_000;
 
+/** Where a host listens and which certificate it serves. */
 export interface SimHostOptions {
   host?: string;
   /** 0 picks a free port. */
@@ -31,6 +32,7 @@ export interface SimHostOptions {
   tls?: { key: string; cert: string };
 }
 
+/** A simulated cluster served by a host, with the URL and admin token a kubeconfig for it needs. */
 export interface HostedCluster {
   id: string;
   /** The admin's bearer token (system:masters). */
@@ -40,6 +42,7 @@ export interface HostedCluster {
   cluster: Cluster;
 }
 
+/** One HTTPS server that serves many simulated clusters, each under `/clusters/<id>`. */
 export interface SimHost {
   /** e.g. `https://127.0.0.1:41234` */
   url: string;

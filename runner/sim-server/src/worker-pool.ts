@@ -10,6 +10,7 @@ import type {
   WorkerRequest,
 } from './worker-protocol.ts';
 
+/** Where the pool's workers listen and how many there are. */
 export interface SimWorkerPoolOptions {
   host?: string;
   /** Worker threads; default: one per core, at least two. */
@@ -28,6 +29,7 @@ export interface PooledCluster {
   certificateAuthority: string;
 }
 
+/** Simulated clusters spread over worker threads, so a busy cluster holds one core at most. */
 export interface SimWorkerPool {
   readonly size: number;
   addCluster(options: { scenarioId?: string }): Promise<PooledCluster>;

@@ -23,6 +23,7 @@ export interface ClusterOptionsModule {
   ): (scenarioId: string | undefined) => Partial<ClusterOptions> | Promise<Partial<ClusterOptions>>;
 }
 
+/** What the pool asks a worker to do; `seq` pairs the request with its reply. */
 export type WorkerRequest = { seq: number } & (
   | { op: 'add'; scenarioId?: string }
   | { op: 'remove'; clusterId: string }
@@ -30,8 +31,10 @@ export type WorkerRequest = { seq: number } & (
   | { op: 'close' }
 );
 
+/** A worker's answer to the request with the same `seq`: a value or an error message. */
 export type WorkerReply = { seq: number } & ({ ok: true; value: unknown } | { ok: false; error: string });
 
+/** The first message a worker posts: its host is listening at `url`. */
 export interface WorkerReady {
   ready: true;
   url: string;

@@ -15,7 +15,9 @@ import { parseImage } from '@paranoid/schema/image.ts';
 import { parse } from 'yaml';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Where the built-in images are authored, one `*.image.yaml` each. */
 export const BUILTIN_DIR = resolve(here, '../src/runtime/images/builtin');
+/** The module this script writes from the YAML; a test fails when it is out of date. */
 export const GENERATED_FILE = resolve(here, '../src/runtime/images/builtin.generated.ts');
 
 /** The generated module's text for the YAML files in `dir` (validated: a bad image fails here). */

@@ -19,6 +19,7 @@ interface Port {
 
 const usesNodePorts = (type: unknown) => type === 'NodePort' || type === 'LoadBalancer';
 
+/** Drops a Service's fields that only fit its old type when an update changes the type, as upstream's strategy does. */
 export const serviceTypeChange: AdmissionPlugin = {
   name: 'ServiceTypeChange',
   mutate(request) {

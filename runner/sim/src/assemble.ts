@@ -36,6 +36,7 @@ import { rulesReview } from './rbac/rules-review.ts';
 import { startRbac } from './rbac/start.ts';
 import { createRuntime } from './runtime/create-runtime.ts';
 
+/** What a simulated cluster is made from: clock, ids, credentials, images, network and bounds. */
 export interface SimulatedClusterDeps {
   clock: Clock;
   ids: IdSource;

@@ -9,6 +9,7 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): () => void;
 }
 
+/** Where a cluster's UIDs and random names come from, injected so tests get the same ones every run. */
 export interface IdSource {
   /** A new UID (RFC 4122 form). */
   uid(): string;

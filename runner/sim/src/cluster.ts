@@ -63,6 +63,7 @@ export interface StartContext {
   issueServiceAccountToken: TokenAuthenticator['issueServiceAccountToken'];
 }
 
+/** How a cluster is put together: clock, ids, credentials, and the authorizer, admission and hooks to use. */
 export interface ClusterOptions {
   clock: Clock;
   ids: IdSource;
@@ -113,6 +114,7 @@ export interface ClusterSnapshot {
   readonly clusterCA?: string;
 }
 
+/** A simulated Kubernetes cluster: serves API requests and advances its controllers with the clock. */
 export interface Cluster {
   /** Serves one request; pure apart from the injected clock and ids. Never throws. */
   handle(request: ApiRequest): ApiResponse;

@@ -10,6 +10,7 @@ export interface SubresourceDef {
   verbs: string[];
 }
 
+/** A resource the API serves: its group, version, kind, names, scope and verbs. */
 export interface ResourceDef {
   group: string;
   version: string;

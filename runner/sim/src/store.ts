@@ -1,7 +1,9 @@
 import type { GroupResource, KubeObject } from '@paranoid/k8s/object.ts';
 
+/** What happened to an object in a watch event. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** A change to a stored object, as a watch delivers it. */
 export interface StoreEvent {
   type: WatchEventType;
   resource: GroupResource;

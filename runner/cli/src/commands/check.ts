@@ -4,6 +4,7 @@ import { grade } from '@paranoid/grader/grade.ts';
 import { apiErrorMessage, createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
 
+/** Flags of `paranoid check`: the cluster to grade and how to print the result. */
 export interface CheckOptions {
   kubeconfig: string;
   json?: boolean;

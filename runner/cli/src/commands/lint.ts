@@ -7,6 +7,7 @@ import { loadTracks } from '@paranoid/server/fs-tracks.ts';
 import { evaluatePod } from '@paranoid/sim/admission/pod-security-policy.ts';
 import type { PodSpec } from 'kubernetes-types/core/v1';
 
+/** Flags of `paranoid lint`: which scenario and track directories to lint. */
 export interface LintOptions {
   /** The scenarios directory (default: the repository's). */
   scenarios?: string;

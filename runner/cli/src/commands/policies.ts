@@ -5,6 +5,7 @@ import { type ExportMode, type ExportResult, exportPolicies } from '@paranoid/gr
 import { formatProblem } from '@paranoid/schema/problem.ts';
 import { stringify } from 'yaml';
 
+/** Flags of `paranoid policies export`: which policy mode to write and where. */
 export interface PoliciesExportOptions {
   mode?: string;
   /** Write here instead of stdout. */

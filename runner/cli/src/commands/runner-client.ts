@@ -5,6 +5,7 @@
  */
 export const DEFAULT_RUNNER_URL = 'http://127.0.0.1:7420';
 
+/** A failure to print as `error: <message>` with its exit code, never as a stack trace. */
 export class CliError extends Error {
   constructor(
     message: string,
@@ -15,17 +16,20 @@ export class CliError extends Error {
   }
 }
 
+/** The `--url` and `--token` flags every instructor command takes. */
 export interface RunnerOptions {
   url?: string;
   token?: string;
 }
 
+/** Authenticated calls to a running runner's API; failures arrive as {@link CliError}. */
 export interface RunnerClient {
   url: string;
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
   text(path: string): Promise<string>;
 }
 
+/** Makes a runner client from the flags, falling back to PARANOID_TOKEN; a bad URL is a {@link CliError}. */
 export function runnerClient(options: RunnerOptions, env: NodeJS.ProcessEnv = process.env): RunnerClient {
   const raw = options.url ?? DEFAULT_RUNNER_URL;
   let base: URL;

@@ -35,6 +35,7 @@ import { watchLauncher } from '../launcher-watch.ts';
 import { type PodTerminalOptions, withPodTerminals } from '../pod-terminal-setup.ts';
 import { progressBar } from '../progress-bar.ts';
 
+/** Flags of `paranoid serve`: which provider backs learners' clusters and where the runner listens. */
 export interface ServeOptions {
   provider: 'sim' | 'kind' | 'namespace';
   port: string;

@@ -9,6 +9,7 @@ import type { ClusterOptions } from '@paranoid/sim/cluster.ts';
 import { createSimHost, type HostedCluster, type SimHost } from '@paranoid/sim-server/host.ts';
 import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 
+/** Flags of `paranoid sim`: which scenario to set up in the simulated cluster and where to serve it. */
 export interface SimCommandOptions {
   scenario?: string;
   port: string;

@@ -322,6 +322,7 @@ async function kindProvider(scenarios: LoadedScenario[]): Promise<ValidateProvid
   };
 }
 
+/** Flags of `paranoid validate`: which provider to replay scenarios' solutions on and where the scenarios are. */
 export interface ValidateOptions {
   provider?: 'sim' | 'kind';
   scenarios?: string;

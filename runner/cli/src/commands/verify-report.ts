@@ -6,6 +6,7 @@ import { keyIdOf, publicKeyFromDataDir, verifyRecord } from '@paranoid/server/si
 import { defaultDataDir } from '../data-dir.ts';
 import { CliError } from './runner-client.ts';
 
+/** Flags of `paranoid verify-report`: where to find the public key a signed report must verify against. */
 export interface VerifyOptions {
   /** A PEM file with the runner's public key. */
   publicKey?: string;

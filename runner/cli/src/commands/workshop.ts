@@ -5,6 +5,7 @@ import { CliError, type RunnerOptions, runnerClient } from './runner-client.ts';
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 const stdio: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
 
+/** Flags of `paranoid workshop create`, as strings from the command line; they are checked before the call. */
 export interface CreateOptions extends RunnerOptions {
   title?: string;
   track?: string;
@@ -83,6 +84,7 @@ export async function createWorkshop(options: CreateOptions, out: Out = stdio): 
   return 0;
 }
 
+/** Prints the runner's workshops, one line each or as JSON, and returns the exit code. */
 export async function listWorkshops(options: RunnerOptions & { json?: boolean }, out: Out = stdio): Promise<number> {
   const { workshops } = await runnerClient(options).call<{ workshops: InstructorWorkshopView[] }>(
     'GET',
@@ -99,6 +101,7 @@ export async function listWorkshops(options: RunnerOptions & { json?: boolean },
   return 0;
 }
 
+/** Ends a workshop through the runner (its sessions are deleted) and returns the exit code. */
 export async function endWorkshop(id: string, options: RunnerOptions, out: Out = stdio): Promise<number> {
   const { workshop } = await runnerClient(options).call<{ workshop: InstructorWorkshopView }>(
     'POST',
@@ -109,6 +112,7 @@ export async function endWorkshop(id: string, options: RunnerOptions, out: Out =
   return 0;
 }
 
+/** Fetches a workshop's progress report as JSON or CSV, to stdout or a file, and returns the exit code. */
 export async function workshopReport(
   id: string,
   options: RunnerOptions & { format?: string; out?: string },

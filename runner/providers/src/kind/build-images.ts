@@ -6,6 +6,7 @@ import { DockerEngine } from './docker-engine.ts';
 import { buildScenarioImage, kubectlFor, scenarioImageBuilds } from './scenario-images.ts';
 import { HOST_BUSYBOX_SHA256, hostBusybox } from './toolbox-image.ts';
 
+/** Flags of `paranoid images build`: which scenarios directory to build images from. */
 export interface ImagesBuildOptions {
   /** The scenarios directory (default: the repository's). */
   scenarios?: string;

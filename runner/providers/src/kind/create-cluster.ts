@@ -13,6 +13,7 @@ export interface CreationState {
   toolboxId?: string;
 }
 
+/** What every creation step works with: the Docker engine, the kind CLI, the session's labels and the state so far. */
 export interface CreationContext {
   docker: DockerEngine;
   kind: KindCli;
@@ -42,6 +43,10 @@ export interface Action {
   undo?(ctx: CreationContext): Promise<void>;
 }
 
+/**
+ * The steps that make a kind cluster for a session, in order, each weighted for the progress bar and each
+ * with its undo.
+ */
 export const ACTIONS: readonly Action[] = [
   {
     name: 'recording session',

@@ -10,6 +10,7 @@ export interface LabelledContainer {
   labels: Record<string, string>;
 }
 
+/** Docker could not be reached at all, as opposed to one call failing; the message points at `paranoid doctor`. */
 export class DockerUnavailableError extends Error {
   constructor(cause: string) {
     super(`failed to reach Docker: ${cause} (is dockerd running? see \`paranoid doctor\`)`);

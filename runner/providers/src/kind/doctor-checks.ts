@@ -5,8 +5,10 @@ import type { KubectlBinary } from '@paranoid/kube/kubectl-binary.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import { CURL_CANDIDATES, findToolboxKubectl, HOST_BUSYBOX_DEB, HOST_BUSYBOX_SHA256 } from './toolbox-image.ts';
 
+/** Whether a doctor check passed, deserves a warning, or stops the kind provider from working. */
 export type Verdict = 'ok' | 'warn' | 'fail';
 
+/** One finding of `paranoid doctor`: what was checked, the verdict and what to do about it. */
 export interface DoctorCheck {
   name: string;
   verdict: Verdict;
@@ -21,11 +23,13 @@ export const MIN_KIND = [0, 24, 0] as const;
 export const INOTIFY = { watches: 524288, instances: 512 } as const;
 const MIN_FREE_DISK = 10 * 2 ** 30;
 
+/** Finds the first `X.Y.Z` (with or without `v`) in a tool's version output. */
 export function parseVersion(text: string): [number, number, number] | undefined {
   const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(text);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }
 
+/** Whether version `v` is `min` or newer, comparing part by part (missing parts count as 0). */
 export function atLeast(v: readonly number[], min: readonly number[]): boolean {
   for (let i = 0; i < min.length; i++) {
     if ((v[i] ?? 0) !== min[i]) return (v[i] ?? 0) > (min[i] ?? 0);
@@ -41,6 +45,7 @@ function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: string }>
   );
 }
 
+/** The machine as the doctor sees it (Docker, files, commands), so tests can hand it another one. */
 export interface DoctorEnvironment {
   docker: DockerEngine;
   readFile(path: string): string | undefined;
@@ -53,6 +58,7 @@ export interface DoctorEnvironment {
   toolboxKubectl(): Promise<KubectlBinary>;
 }
 
+/** The doctor's view of this machine: the real files and commands, and the given Docker engine. */
 export const realEnvironment = (docker: DockerEngine): DoctorEnvironment => ({
   docker,
   readFile: (p) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined),

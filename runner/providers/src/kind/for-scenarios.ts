@@ -4,6 +4,7 @@ import type { LoadedScenario } from '@paranoid/catalog/load.ts';
 import { KindProvider, type ScenarioNeeds } from './kind-provider.ts';
 import { scenarioImageBuilds, scenarioUpstreamImages } from './scenario-images.ts';
 
+/** The repository's kind cluster config (infra/kind/cluster.yaml), to which each scenario adds its port mappings. */
 export const BASE_KIND_CONFIG = fileURLToPath(new URL('../../../../infra/kind/cluster.yaml', import.meta.url));
 
 /**

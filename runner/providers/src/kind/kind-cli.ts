@@ -32,6 +32,7 @@ export interface KindCli {
   listClusters(): Promise<string[]>;
 }
 
+/** A `kind` command that failed, with its arguments and stderr for the error message. */
 export class KindCliError extends Error {
   constructor(
     readonly args: string[],
@@ -46,6 +47,7 @@ export class KindCliError extends Error {
 /** Where each cluster's own kubeconfig lives: never the user's `~/.kube/config`. */
 export const KUBECONFIG_DIR = join(tmpdir(), 'paranoid-kind');
 
+/** Where the kubeconfig of a kind cluster is kept (one file per cluster in `dir`). */
 export function kubeconfigPath(cluster: string, dir = KUBECONFIG_DIR): string {
   return join(dir, `${cluster}.kubeconfig`);
 }

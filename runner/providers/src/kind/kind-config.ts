@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 
+/** A NodePort published on this machine's loopback, so "from the internet" probes reach it. */
 export interface PortMapping {
   /** The NodePort inside the cluster. */
   nodePort: number;

@@ -30,6 +30,7 @@ import { openToolboxShell } from './toolbox.ts';
 import { ensureToolboxImage, findHostToolboxSources, hostBusybox } from './toolbox-image.ts';
 import { WarmPool } from './warm-pool.ts';
 
+/** What the kind provider tells the operator on start: a pod escape lands as root on this machine. */
 export const KIND_WARNING =
   'kind nodes are privileged containers: in the root-container-escape scenario, escaping the pod reaches a ' +
   'container that is root on this machine. Run the kind provider inside a virtual machine you can throw away.';
@@ -42,6 +43,10 @@ export interface ScenarioNeeds {
   upstream?: UpstreamImage[];
 }
 
+/**
+ * How the kind provider makes clusters: base config, each scenario's needs, lifetimes, warm pool and bounds;
+ * engine and CLI replaceable for tests.
+ */
 export interface KindProviderOptions {
   docker?: DockerEngine;
   kind?: KindCli;

@@ -24,8 +24,10 @@ export const LABELS = {
 /** kind's label on its node containers. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 
+/** Which of a session's Docker objects a label set is for. */
 export type Component = 'anchor' | 'toolbox' | 'image';
 
+/** Who a Docker object belongs to: its session, scenario and cluster, for the reaper to find. */
 export interface SessionLabels {
   session: string;
   scenario?: string;
@@ -57,6 +59,7 @@ export function ownerMayBeAlive(owner: string, here: { host: string; isRunning(p
   return here.isRunning(Number(m[2]));
 }
 
+/** The Docker labels that tie a component to its session, so the reaper finds and removes it later. */
 export function labelsFor(component: Component, s: SessionLabels): Record<string, string> {
   return {
     [LABELS.managed]: 'paranoid-kind',

@@ -257,6 +257,7 @@ export function canonicalJson(value: unknown): string {
 
 const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
+/** An image read from an OCI archive: the digests that name it and what to load into the nodes. */
 export interface OciImage {
   /** The manifest digest: what `image@sha256:...` names on containerd, and what scenario data pins. */
   digest: string;

@@ -24,6 +24,10 @@ export function networkOf(containers: LabelledContainer[]): string | undefined {
   return containers.map((c) => c.labels[LABELS.network]).find((n) => n);
 }
 
+/**
+ * What the kind reaper needs: the engine, the CLI, the time now, which sessions are live and whether another
+ * runner that owns a cluster may still be alive.
+ */
 export interface ReapOptions {
   docker: DockerEngine;
   kind: KindCli;
@@ -36,6 +40,7 @@ export interface ReapOptions {
   ownerMayBeAlive(owner: string): boolean;
 }
 
+/** What a reap removed, for the log. */
 export interface ReapResult {
   /** kind clusters deleted, by name. */
   clusters: string[];

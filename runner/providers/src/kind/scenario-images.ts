@@ -19,6 +19,7 @@ import type { DockerEngine } from './docker-engine.ts';
 import { ociArchitecture, ociImage, readDockerSave, squashLayers } from './oci-archive.ts';
 import { findToolboxKubectl } from './toolbox-image.ts';
 
+/** A scenario image to build from its `images/` folder, and the repository and tag it gets. */
 export interface ScenarioImageBuild {
   /** `images/<name>.image.yaml` and `images/<name>/`. */
   name: string;

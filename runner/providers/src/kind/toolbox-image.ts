@@ -65,6 +65,7 @@ const APPLETS = [
   'find',
 ];
 
+/** The host binaries the toolbox image is assembled from, since nothing can be pulled. */
 export interface HostToolboxSources {
   /** A statically linked busybox. */
   busybox: string;

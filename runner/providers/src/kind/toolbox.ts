@@ -3,6 +3,10 @@ import type { DockerEngine } from './docker-engine.ts';
 import { labelsFor, type SessionLabels } from './labels.ts';
 import { toolboxName } from './names.ts';
 
+/**
+ * What a toolbox container is started with: its image, labels, the session's kubeconfig and the Docker
+ * network to join.
+ */
 export interface ToolboxOptions {
   image: string;
   labels: SessionLabels;

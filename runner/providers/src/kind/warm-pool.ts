@@ -8,6 +8,7 @@ export class CapacityError extends Error {
   }
 }
 
+/** How many kind clusters the pool keeps ready ahead of learners, its bounds, and how it makes and deletes one. */
 export interface WarmPoolOptions<T> {
   /** How many ready clusters to keep waiting (0 disables the pool). */
   size: number;

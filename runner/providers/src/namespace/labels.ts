@@ -14,6 +14,7 @@ export const NS_LABELS = {
   component: 'paranoid.dev/component',
 } as const;
 
+/** Annotations on a session namespace that say when it was made and when it must be gone. */
 export const NS_ANNOTATIONS = {
   /** Milliseconds since the epoch. */
   createdAt: 'paranoid.dev/created-at',
@@ -25,6 +26,10 @@ export const NS_ANNOTATIONS = {
   scenarioNamespace: 'paranoid.dev/scenario-namespace',
 } as const;
 
+/**
+ * The value of the managed-by label on everything the namespace provider creates, so its reaper touches
+ * nothing else.
+ */
 export const MANAGED_BY = 'paranoid-namespace';
 
 /** A label selector for everything the provider made, or everything of one session. */

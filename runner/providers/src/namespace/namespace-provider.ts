@@ -23,6 +23,7 @@ export interface NamespaceScenario {
   setup: KubeObject[];
 }
 
+/** The host cluster the namespace provider creates session namespaces in, and its bounds. */
 export interface NamespaceProviderOptions {
   /**
    * A kubeconfig for the host cluster whose user may create namespaces and, in them, the

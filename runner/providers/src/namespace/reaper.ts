@@ -3,6 +3,10 @@ import type { KubeClient } from '@paranoid/kube/client.ts';
 import { readNamespaceRecord, selectorFor } from './labels.ts';
 import { deleteSessionNamespace } from './namespace-provider.ts';
 
+/**
+ * What the namespace reaper needs: a client, the time now, this runner, the live sessions and whether another
+ * owner may still be alive.
+ */
 export interface NamespaceReapOptions {
   client: KubeClient;
   now: number;

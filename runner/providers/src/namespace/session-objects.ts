@@ -33,6 +33,7 @@ export const DEFAULT_LIMITS = {
 
 /** The learner's ServiceAccount in their namespace; the toolbox runs as it. */
 export const LEARNER_SERVICE_ACCOUNT = 'learner';
+/** The name of the learner's shell pod in a session namespace. */
 export const TOOLBOX_POD = 'toolbox';
 
 const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -77,6 +78,7 @@ export const LEARNER_RULES = [
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
 ];
 
+/** Which namespace and session the objects are made for, and the scenario's needs. */
 export interface SessionNamespaceOptions {
   namespace: string;
   session: string;

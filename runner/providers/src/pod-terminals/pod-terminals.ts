@@ -14,6 +14,7 @@ export const POD_KUBECONFIG_DIR = '/etc/paranoid';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The host cluster and namespace where learners' terminals run as pods, and their image. */
 export interface PodTerminalsOptions {
   /** A kubeconfig of the cluster the runner runs in, with the chart's Role in `namespace`. */
   hostKubeconfig: string;
@@ -287,6 +288,10 @@ async function deleteTerminal(client: KubeClient, namespace: string, name: strin
   }
 }
 
+/**
+ * What the terminal reaper needs: a client, the namespace, the time now, the live sessions and whether
+ * another owner may still be alive.
+ */
 export interface TerminalReapOptions {
   client: KubeClient;
   namespace: string;

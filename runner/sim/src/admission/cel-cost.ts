@@ -20,7 +20,9 @@ import type { Environment } from '@marcbachmann/cel-js';
 export const PER_CALL_LIMIT = 1_000_000;
 /** `celconfig.RuntimeCELCostBudget`: all expressions of one policy evaluation together. */
 export const RUNTIME_CEL_COST_BUDGET = 10_000_000;
+/** Upstream's error when one CEL expression runs past its per-call cost limit. */
 export const ACTUAL_COST_EXCEEDED = 'operation cancelled: actual cost limit exceeded';
+/** Upstream's error when a policy's CEL rules together spend its whole cost budget. */
 export const BUDGET_EXCEEDED =
   'validation failed due to running out of cost budget, no further validation rules will be run';
 
@@ -29,6 +31,7 @@ export interface CostBudget {
   remaining: number;
 }
 
+/** A fresh runtime cost budget for one policy evaluation, as upstream gives each. */
 export const newBudget = (): CostBudget => ({ remaining: RUNTIME_CEL_COST_BUDGET });
 
 class CostLimitExceeded extends Error {}

@@ -5,6 +5,7 @@
  */
 import { parsePublicKeyPem } from './cosign-verify.ts';
 
+/** Where an authority's public key comes from: inline PEM data or a Secret. */
 export interface KeyRef {
   data?: string;
   secretRef?: { name?: string; namespace?: string };
@@ -12,12 +13,14 @@ export interface KeyRef {
   hashAlgorithm?: string;
 }
 
+/** An attestation a ClusterImagePolicy authority requires of an image, by predicate type. */
 export interface CipAttestation {
   name?: string;
   predicateType?: string;
   policy?: { type?: string; data?: string };
 }
 
+/** One authority of a ClusterImagePolicy: a key or keyless identity an image's signature must come from. */
 export interface Authority {
   name?: string;
   key?: KeyRef;
@@ -29,6 +32,7 @@ export interface Authority {
   rfc3161timestamp?: Record<string, unknown>;
 }
 
+/** Which resources a ClusterImagePolicy applies to, by group/version/resource and label selector. */
 export interface MatchResource {
   group?: string;
   version?: string;
@@ -36,6 +40,7 @@ export interface MatchResource {
   selector?: Record<string, unknown>;
 }
 
+/** The spec of a sigstore ClusterImagePolicy: which images it covers and which authorities may sign them. */
 export interface ClusterImagePolicySpec {
   images?: { glob?: string }[];
   authorities?: Authority[];

@@ -14,6 +14,10 @@ const P256_SPKI_PREFIX = '3059301306072a8648ce3d020106082a8648ce3d030107034200';
 /** At most this many signatures or attestations are tried per image, as a registry listing is paged. */
 export const MAX_SIGNATURES_TRIED = 16;
 
+/**
+ * A parsed public key as a curve point, or why it cannot verify (malformed, or a kind the simulator does not
+ * model).
+ */
 export type PublicKeyResult =
   | { ok: true; point: Uint8Array }
   | { ok: false; reason: string /** a valid key of a kind the simulator does not model */; unsupported?: boolean };

@@ -22,6 +22,7 @@ interface LimitRangeItem {
   maxLimitRequestRatio?: ResourceList;
 }
 
+/** The annotation upstream's LimitRanger puts on a pod to say which defaults it filled in. */
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 
 /** LimitRange items with the API's defaults applied: default ← max, defaultRequest ← default, then ← min. */

@@ -6,24 +6,33 @@
  */
 import type { PodSecurityLevel, PodSecurityVersion } from './pod-security-policy.ts';
 
+/** Namespace label: the Pod Security level a pod must meet to be admitted. */
 export const ENFORCE_LEVEL_LABEL = 'pod-security.kubernetes.io/enforce';
+/** Namespace label: which Kubernetes version's enforce level rules apply. */
 export const ENFORCE_VERSION_LABEL = 'pod-security.kubernetes.io/enforce-version';
+/** Namespace label: the Pod Security level whose violations are recorded in the audit log. */
 export const AUDIT_LEVEL_LABEL = 'pod-security.kubernetes.io/audit';
+/** Namespace label: which Kubernetes version's audit level rules apply. */
 export const AUDIT_VERSION_LABEL = 'pod-security.kubernetes.io/audit-version';
+/** Namespace label: the Pod Security level whose violations come back to the client as warnings. */
 export const WARN_LEVEL_LABEL = 'pod-security.kubernetes.io/warn';
+/** Namespace label: which Kubernetes version's warn level rules apply. */
 export const WARN_VERSION_LABEL = 'pod-security.kubernetes.io/warn-version';
 
+/** A Pod Security level pinned to the version of its rules. */
 export interface LevelVersion {
   level: PodSecurityLevel;
   version: PodSecurityVersion;
 }
 
+/** A namespace's Pod Security policy for each mode, read from its labels. */
 export interface NamespacePolicy {
   enforce: LevelVersion;
   audit: LevelVersion;
   warn: LevelVersion;
 }
 
+/** A Pod Security label with a value upstream rejects, reported as a field error. */
 export interface LabelError {
   field: string;
   value: string;
@@ -32,11 +41,13 @@ export interface LabelError {
 
 const LEVELS: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 
+/** Reads a Pod Security level label, with upstream's error for anything but privileged, baseline or restricted. */
 export function parseLevel(value: string): { level: PodSecurityLevel; error?: string } {
   if ((LEVELS as string[]).includes(value)) return { level: value as PodSecurityLevel };
   return { level: 'restricted', error: `must be one of ${LEVELS.join(', ')}` };
 }
 
+/** Reads a Pod Security version label (`latest` or `v1.X`), with upstream's error for anything else. */
 export function parseVersion(value: string): { version: PodSecurityVersion; error?: string } {
   if (value === 'latest') return { version: 'latest' };
   const m = /^v1\.(0|[1-9][0-9]*)$/.exec(value);
@@ -49,6 +60,7 @@ export function levelVersionString(lv: LevelVersion): string {
   return `${lv.level}:${lv.version === 'latest' ? 'latest' : `v1.${lv.version.minor}`}`;
 }
 
+/** Whether two level/version pairs mean the same policy. */
 export const sameLevelVersion = (a: LevelVersion, b: LevelVersion): boolean =>
   levelVersionString(a) === levelVersionString(b);
 

@@ -9,17 +9,20 @@
 import type { ObjectMeta } from '@paranoid/k8s/object.ts';
 import type { Container, EphemeralContainer, PodSpec } from 'kubernetes-types/core/v1';
 
+/** The Pod Security Standards' levels, from no restriction to hardened. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
 /** A policy version: a Kubernetes minor of the 1.x line, or 'latest'. */
 export type PodSecurityVersion = { minor: number } | 'latest';
 
+/** What one Pod Security check found in a pod: whether it passes and, if not, upstream's reason text. */
 export interface CheckResult {
   allowed: boolean;
   reason?: string;
   detail?: string;
 }
 
+/** Whether a pod meets a Pod Security level, and each failed check for the denial message. */
 export interface PodEvaluation {
   allowed: boolean;
   /** Failed checks, in upstream order (baseline IDs sorted, then restricted IDs sorted). */

@@ -20,8 +20,11 @@ import {
 import { evaluatePod, forbiddenDetail, forbiddenReason, type PodEvaluation } from './pod-security-policy.ts';
 import type { AdmissionPlugin, AdmissionRequest, AdmissionResult } from './types.ts';
 
+/** Audit annotation naming the Pod Security policy enforced on a request. */
 export const ENFORCE_POLICY_ANNOTATION = 'pod-security.kubernetes.io/enforce-policy';
+/** Audit annotation listing the Pod Security violations of an admitted pod under the audit level. */
 export const AUDIT_VIOLATIONS_ANNOTATION = 'pod-security.kubernetes.io/audit-violations';
+/** Audit annotation for a Pod Security evaluation that failed, such as invalid namespace labels. */
 export const ERROR_ANNOTATION = 'pod-security.kubernetes.io/error';
 
 /** Upstream stops checking existing pods after this many when a namespace label changes. */

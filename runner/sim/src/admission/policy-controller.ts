@@ -40,6 +40,7 @@ export interface RegistryImage {
 /** Resolves an image reference as the registry answers it; undefined when it does not exist. */
 export type RegistryLookup = (ref: string) => RegistryImage | undefined;
 
+/** The API group of sigstore's policy-controller (ClusterImagePolicy); its admission runs once that CRD exists. */
 export const POLICY_GROUP = 'policy.sigstore.dev';
 const CIPS = { group: POLICY_GROUP, resource: 'clusterimagepolicies' };
 const CRDS = { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' };

@@ -85,6 +85,7 @@ function invalidClass(request: AdmissionRequest, field: string, value: unknown, 
   };
 }
 
+/** Upstream's Priority admission: resolves a pod's priorityClassName into its priority, and refuses unknown classes. */
 export const priorityAdmission: AdmissionPlugin = {
   name: 'Priority',
   mutate(request, store) {

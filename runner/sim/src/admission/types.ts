@@ -17,6 +17,7 @@ export interface AdmissionRequest {
   dryRun: boolean;
 }
 
+/** What the admission chain decided about a request: a denial, or admission with warnings and audit annotations. */
 export interface AdmissionResult {
   /** A denial: the API answers it as this Status (403 Forbidden for policy denials, 422 for Invalid). */
   denied?: { code: number; reason: 'Forbidden' | 'Invalid' | 'BadRequest'; message: string };

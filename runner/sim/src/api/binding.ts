@@ -29,6 +29,10 @@ export function bind(scope: RequestScope, namespace: string, podName: string, bi
   return reply(scope, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
+/**
+ * Serves a pod's eviction subresource: deletes the pod with the Eviction's delete options (no
+ * PodDisruptionBudget is consulted).
+ */
 export function evict(scope: RequestScope, namespace: string): ApiResponse {
   const body = decodeObject(scope.request) as Any;
   const opts: DeleteOptions = body.deleteOptions ?? {};

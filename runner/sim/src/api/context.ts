@@ -64,6 +64,7 @@ export interface RulesReviewResult {
   evaluationError?: string;
 }
 
+/** The query of a pod's log request, as kubectl logs sends it. */
 export interface LogsArgs {
   namespace: string;
   pod: string;
@@ -82,6 +83,7 @@ export interface LogStream {
   start(write: (text: string) => void, end: () => void): () => void;
 }
 
+/** Sends a request from the simulated internet to the cluster (NodePorts, LoadBalancers) and returns the answer. */
 export type InternetProbe = (request: {
   method?: string;
   host: string;
@@ -104,6 +106,7 @@ export interface ProxyRequest {
   body?: Uint8Array;
 }
 
+/** What a proxied request to a pod or service answered. */
 export interface ProxyResponse {
   status: number;
   headers: Record<string, string>;

@@ -6,6 +6,7 @@ import { prepareForCreate } from './strategy.ts';
 import type { ApiResponse } from './types.ts';
 import { checkKind, checkNamespace, checkTypes, duplicateFields, manager, write } from './write.ts';
 
+/** Serves a POST of a new object: decode, default, admit, validate and store it, as kube-apiserver does. */
 export function create(scope: RequestScope, namespace: string): ApiResponse {
   const body = decodeObject(scope.request);
   const o = checkKind(scope, body);

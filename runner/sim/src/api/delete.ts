@@ -13,6 +13,7 @@ const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 /** How long a deleted running pod takes to go when no kubelet says otherwise. */
 const POD_STOP_SECONDS = 1;
 
+/** The DeleteOptions body or query of a delete: propagation, grace period, preconditions and dry run. */
 export interface DeleteOptions {
   propagationPolicy?: string;
   gracePeriodSeconds?: number;
@@ -128,6 +129,7 @@ export function deleteObject(
   return { object: updated, deleted: false };
 }
 
+/** Serves a DELETE of one object, honouring its finalizers, preconditions and propagation policy. */
 export function remove(scope: RequestScope, namespace: string): ApiResponse {
   const opts = deleteOptions(scope.request);
   const dryRun = isDryRun(scope.request) || (opts.dryRun ?? []).includes('All');
@@ -150,6 +152,7 @@ export function remove(scope: RequestScope, namespace: string): ApiResponse {
   return reply(scope, deleted ? 200 : 200, typed(scope, object));
 }
 
+/** Serves a DELETE of a collection: deletes every object the selectors match. */
 export function deleteCollection(scope: RequestScope, namespace: string): ApiResponse {
   const matches = selectorMatcher(scope);
   const opts = deleteOptions(scope.request);

@@ -13,6 +13,7 @@ export const VERSION_INFO = {
   platform: 'linux/amd64',
 };
 
+/** The Accept type of aggregated discovery, which kubectl asks for first. */
 export const AGGREGATED_DISCOVERY_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
 /** Groups in discovery order, each with its versions (preferred first). */

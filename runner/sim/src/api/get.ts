@@ -34,6 +34,7 @@ export function componentStatuses(scope: RequestScope): ApiResponse {
   return reply(scope, 200, { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items });
 }
 
+/** Serves a GET of one object, as a Table when the client asks for one. */
 export function getOne(scope: RequestScope, namespace: string): ApiResponse {
   const o = typed(scope, mustGet(scope, namespace, scope.info.name));
   if (wantsTable(scope.request)) {

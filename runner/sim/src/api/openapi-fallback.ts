@@ -15,6 +15,7 @@ const hash = (s: string) => {
   return h.toString(16).toUpperCase().padStart(8, '0');
 };
 
+/** The `/openapi/v3` index of group versions, pointing at the fallback documents. */
 export function openApiV3Index(resources: readonly ResourceDef[]): Record<string, unknown> {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const r of resources) {
@@ -31,6 +32,7 @@ const PATCH_TYPES = [
   'application/strategic-merge-patch+json',
 ];
 
+/** The OpenAPI v3 document of one group version when no schema engine is wired: paths and patch types, no schemas. */
 export function openApiV3Document(
   resources: readonly ResourceDef[],
   path: string,

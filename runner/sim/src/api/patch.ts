@@ -11,6 +11,7 @@ import { type ApiResponse, header, queryParam } from './types.ts';
 import { updateObject } from './update.ts';
 import { checkKind, checkName, checkNamespace, checkTypes, duplicateFields, write } from './write.ts';
 
+/** The patch content types the API accepts; any other is 415 Unsupported Media Type. */
 export const PATCH_TYPES = [
   'application/json-patch+json',
   'application/merge-patch+json',
@@ -43,6 +44,7 @@ function patched(scope: RequestScope, live: KubeObject, type: string, patchBody:
   return o;
 }
 
+/** Serves a PATCH (JSON, merge, strategic merge or apply) of an object or its subresource. */
 export function patch(scope: RequestScope, namespace: string, subresource: string): ApiResponse {
   const { ctx, request, def } = scope;
   const type = mediaType(header(request, 'content-type'));

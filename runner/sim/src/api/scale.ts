@@ -44,6 +44,7 @@ function scaleOf(o: KubeObject): KubeObject {
   };
 }
 
+/** Serves the scale subresource of a workload: reads or sets its replicas. */
 export function scale(scope: RequestScope, namespace: string): ApiResponse {
   const { info, request } = scope;
   const live = mustGet(scope, namespace, info.name);

@@ -9,12 +9,14 @@ import type { ResourceRequestInfo } from './request-info.ts';
 import { respond } from './respond.ts';
 import { type ApiRequest, type ApiResponse, header, queryParam } from './types.ts';
 
+/** An object of any kind, read by field path where typing each kind would add nothing. */
 // biome-ignore lint/suspicious/noExplicitAny: objects of many kinds are read here by field path, as the apiserver's printers and strategies do.
 export type Any = Record<string, any>;
 
 /** A deep copy of an object read or written by a handler (JSON semantics). */
 export const clone = jsonClone;
 
+/** Everything a resource handler needs about one request: the cluster, the caller, the resource and its warnings. */
 export interface RequestScope {
   ctx: ApiContext;
   request: ApiRequest;

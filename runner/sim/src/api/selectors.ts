@@ -90,6 +90,7 @@ export function matchesLabels(requirements: LabelRequirement[], labels: Record<s
   });
 }
 
+/** One term of a field selector (`status.phase!=Running`), as list and watch filter by it. */
 export interface FieldRequirement {
   field: string;
   op: '=' | '!=';

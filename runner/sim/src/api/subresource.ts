@@ -13,6 +13,7 @@ import { tokenRequest } from './token-request.ts';
 import type { ApiResponse } from './types.ts';
 import { update } from './update.ts';
 
+/** Routes a request for a subresource (status, scale, log, exec, ...) to its handler. */
 export function handleSubresource(scope: RequestScope, namespace: string): ApiResponse {
   const { def, info } = scope;
   const sub = def.subresources?.find((s) => s.name === info.subresource);

@@ -4,6 +4,7 @@ import { decodeObject } from './body.ts';
 import { type Any, nowString, type RequestScope, reply } from './scope.ts';
 import type { ApiResponse } from './types.ts';
 
+/** Serves a service account's token subresource: issues a bound token, as `kubectl create token` asks. */
 export function tokenRequest(scope: RequestScope, namespace: string): ApiResponse {
   const { ctx, info } = scope;
   const body = decodeObject(scope.request) as Any;

@@ -14,6 +14,7 @@ export interface ApiRequest {
   body?: Uint8Array;
 }
 
+/** Response headers; a list value is sent as that header repeated. */
 export type ResponseHeaders = Record<string, string | string[]>;
 
 /** A complete response. */
@@ -50,6 +51,7 @@ export interface UpgradeResponse {
   connect(connection: UpgradeConnection): { message(data: Uint8Array): void; close(): void };
 }
 
+/** What the API answers a request with: a body, a stream (watch, logs) or a protocol upgrade (exec). */
 export type ApiResponse = BodyResponse | StreamResponse | UpgradeResponse;
 
 const encoder = new TextEncoder();

@@ -37,6 +37,7 @@ export function updateObject(
   });
 }
 
+/** Serves a PUT of an object or its subresource, with optimistic concurrency on resourceVersion. */
 export function update(scope: RequestScope, namespace: string, subresource: string): ApiResponse {
   const body = decodeObject(scope.request);
   const o = checkKind(scope, body);

@@ -6,6 +6,7 @@ import type { StreamResponse } from './types.ts';
 
 const encoder = new TextEncoder();
 
+/** A watch request's resource, filters and options, and how to encode its events. */
 export interface WatchOptions {
   resource: GroupResource;
   namespace: string;

@@ -45,6 +45,10 @@ export function checkNamespace(scope: RequestScope, o: KubeObject, namespace: st
   }
 }
 
+/**
+ * One create or update on its way to the store: the objects, the operation and what admission and managed
+ * fields need.
+ */
 export interface WriteArgs {
   operation: 'CREATE' | 'UPDATE';
   next: KubeObject;

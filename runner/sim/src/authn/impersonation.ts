@@ -1,6 +1,7 @@
 import type { AuthorizationDecision, RequestAttributes, UserInfo } from '@paranoid/k8s/identity.ts';
 import { forbidden } from '@paranoid/k8s/status.ts';
 
+/** The Impersonate-* headers of a request, read before the authorizer checks the caller may impersonate. */
 export interface ImpersonationHeaders {
   user?: string;
   groups: string[];

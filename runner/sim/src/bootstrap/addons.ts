@@ -179,6 +179,7 @@ export function corednsDeployment(): KubeObject {
   };
 }
 
+/** The kube-dns Service a new cluster has, so pods resolve names through cluster DNS. */
 export function kubeDnsService(): KubeObject {
   return {
     apiVersion: 'v1',

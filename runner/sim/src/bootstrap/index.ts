@@ -23,12 +23,14 @@ import { nodeIP, nodeNames } from './versions.ts';
 
 export { KUBERNETES_VERSION, nodeNames } from './versions.ts';
 
+/** Where bootstrap writes a new cluster's objects and the clock and ids it stamps them with. */
 export interface BootstrapContext {
   store: ObjectStore;
   clock: Clock;
   ids: IdSource;
 }
 
+/** How a new cluster is named, which names its kind-style nodes. */
 export interface BootstrapOptions {
   /** The kind cluster name: nodes are `<name>-control-plane`, `<name>-worker`, `<name>-worker2`. Default `paranoid`. */
   name?: string;

@@ -9,6 +9,7 @@ import {
   OS_IMAGE,
 } from './versions.ts';
 
+/** What one bootstrap Node object is made from: its cluster, name, role and creation time. */
 export interface NodeSpecInput {
   cluster: string;
   name: string;

@@ -1,9 +1,13 @@
 /** What a kind v0.26 cluster with the kindest/node v1.32.2 image runs: one place to bump. */
 export const KUBERNETES_VERSION = 'v1.32.2';
+/** The container runtime the nodes report, as a kind node does. */
 export const CONTAINER_RUNTIME = 'containerd://1.7.24';
+/** The OS the nodes report, as a kind node does. */
 export const OS_IMAGE = 'Debian GNU/Linux 12 (bookworm)';
+/** The kernel version the nodes report. */
 export const KERNEL_VERSION = '6.8.0-45-generic';
 
+/** The control plane's images (etcd, apiserver, ...) as kind's nodes run them. */
 export const IMAGES = {
   etcd: 'registry.k8s.io/etcd:3.5.16-0',
   apiserver: `registry.k8s.io/kube-apiserver:${KUBERNETES_VERSION}`,
@@ -33,4 +37,5 @@ export function nodeNames(cluster: string): { controlPlane: string; workers: str
 
 /** Node `i` (0 = control plane) lives at 172.18.0.(i+2) with pod CIDR 10.244.i.0/24. */
 export const nodeIP = (i: number): string => `172.18.0.${i + 2}`;
+/** The pod CIDR of the i-th node, as kind's default networking assigns them. */
 export const nodePodCIDR = (i: number): string => `10.244.${i}.0/24`;

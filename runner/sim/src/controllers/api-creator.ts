@@ -14,6 +14,7 @@ export interface InProcessApi {
   adminToken: string;
 }
 
+/** How controllers' writes reach the API: as the admin, or as each controller's own service account. */
 export interface ApiCreatorOptions {
   /**
    * Impersonate the controller's service account, as kube-controller-manager

@@ -4,6 +4,7 @@ import type { ControllerEnv } from './env.ts';
 import { clone, isControlledBy, newControllerRef } from './meta.ts';
 import { R } from './resources.ts';
 
+/** The label on a StatefulSet's or DaemonSet's pods naming the ControllerRevision they were made from. */
 export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
 
 /**

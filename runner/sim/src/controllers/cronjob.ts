@@ -23,6 +23,7 @@ import { R, sameResource } from './resources.ts';
 import type { CronJobObject, JobObject } from './types.ts';
 
 const COMPONENT = 'cronjob-controller';
+/** The annotation on a CronJob's Job recording the start time it was scheduled for. */
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** Beyond this many missed start times the controller gives up catching up, as upstream. */
 const TOO_MANY_MISSED = 100;

@@ -4,9 +4,15 @@ import type { Clock } from '../clock.ts';
 import type { ObjectStore } from '../store.ts';
 import { rfc3339 } from './meta.ts';
 
+/** What happens to an object's dependents when it is deleted. */
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
+/** The finalizer that holds an owner until its dependents are deleted (propagationPolicy Foreground). */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+/**
+ * The finalizer that holds an owner until its dependents' ownerReferences to it are removed
+ * (propagationPolicy Orphan).
+ */
 export const ORPHAN_FINALIZER = 'orphan';
 
 const isNotFound = (e: unknown): boolean => e instanceof StatusError && e.code === 404;

@@ -28,6 +28,7 @@ import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH } from './template-hash
 import type { DeploymentObject, PodObject, ReplicaSetObject } from './types.ts';
 
 const COMPONENT = 'deployment-controller';
+/** The annotation holding a Deployment's and its ReplicaSets' rollout revision number. */
 export const REVISION = 'deployment.kubernetes.io/revision';
 const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';

@@ -10,7 +10,9 @@ import { matchesMap } from './selector.ts';
 import { enqueueServices, findPort, hasSelector, podInEndpoints } from './service-util.ts';
 import type { EndpointSliceObject, PodObject, ServiceObject } from './types.ts';
 
+/** The label tying an EndpointSlice to the Service whose endpoints it lists. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/** The label saying which controller manages an EndpointSlice, so this one leaves others' slices alone. */
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
 /** Endpoints per slice before another slice is started (--max-endpoints-per-slice). */

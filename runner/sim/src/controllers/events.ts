@@ -4,6 +4,7 @@ import type { ObjectStore } from '../store.ts';
 import { rfc3339 } from './meta.ts';
 import { R } from './resources.ts';
 
+/** The two types of Kubernetes Event: routine, or worth a person's attention. */
 export type EventType = 'Normal' | 'Warning';
 
 interface Recorded {

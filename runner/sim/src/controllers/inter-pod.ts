@@ -26,6 +26,7 @@ export function termSelects(
 
 const topology = (node: KubeObject | undefined, key: string): string | undefined => node?.metadata.labels?.[key];
 
+/** A pod with the node it runs on, for inter-pod (anti-)affinity by topology. */
 export interface PlacedPod {
   pod: PodObject;
   node: NodeObject | undefined;

@@ -22,6 +22,7 @@ import { R, sameResource } from './resources.ts';
 import type { JobObject, PodObject } from './types.ts';
 
 const COMPONENT = 'job-controller';
+/** The finalizer a Job puts on its pods so none finishes uncounted before the Job records it. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 360_000;
@@ -43,6 +44,7 @@ export function parseIndexes(text: string | undefined): Set<number> {
   return out;
 }
 
+/** Writes a set of completion indexes in upstream's compressed form (`1,3-5,7`). */
 export function formatIndexes(set: Set<number>): string {
   const sorted = [...set].sort((a, b) => a - b);
   const parts: string[] = [];
@@ -55,6 +57,7 @@ export function formatIndexes(set: Set<number>): string {
   return parts.join(',');
 }
 
+/** Whether a Job has a true Complete or Failed condition, after which its controller leaves it alone. */
 export const isJobFinished = (job: JobObject): boolean =>
   (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 

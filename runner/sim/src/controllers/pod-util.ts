@@ -3,6 +3,7 @@ import type { PodCondition, PodTemplateSpec } from 'kubernetes-types/core/v1';
 import { clone, isTerminating, newControllerRef, parseTime } from './meta.ts';
 import type { PodObject } from './types.ts';
 
+/** A pod's condition of one type (Ready, PodScheduled, ...), if it has one. */
 export const podCondition = (pod: PodObject, type: string): PodCondition | undefined =>
   pod.status?.conditions?.find((c) => c.type === type);
 
@@ -26,6 +27,7 @@ export function msUntilAvailable(pod: PodObject, minReadySeconds: number, now: n
   return at > now ? at - now : undefined;
 }
 
+/** Whether a pod has ended (Succeeded or Failed) and will not run again. */
 export const isPodFinished = (pod: PodObject): boolean =>
   pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 

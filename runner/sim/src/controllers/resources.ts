@@ -128,6 +128,7 @@ export function learnKind(group: string, kind: string, resource: GroupResource):
   if (!KIND_TO_RESOURCE.has(key)) KIND_TO_RESOURCE.set(key, resource);
 }
 
+/** Whether two group/resource pairs name the same resource. */
 export const sameResource = (a: GroupResource, b: GroupResource): boolean =>
   a.group === b.group && a.resource === b.resource;
 

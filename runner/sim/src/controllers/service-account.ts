@@ -6,6 +6,7 @@ import type { Controller, WorkQueue } from './manager.ts';
 import { deepEqual } from './meta.ts';
 import { R, sameResource } from './resources.ts';
 
+/** The ConfigMap every namespace gets with the cluster's CA, which projected service account tokens mount. */
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 const DESCRIPTION =
   'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';

@@ -31,6 +31,10 @@ export function podInEndpoints(pod: PodObject, includeTerminating: boolean): boo
   return includeTerminating || !pod.metadata.deletionTimestamp;
 }
 
+/**
+ * Whether a Service selects pods, so its endpoints are the controllers' to manage (not ExternalName, not
+ * selectorless).
+ */
 export const hasSelector = (svc: ServiceObject): boolean =>
   Boolean(svc.spec?.selector && Object.keys(svc.spec.selector).length > 0) && svc.spec?.type !== 'ExternalName';
 

@@ -1,6 +1,7 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1';
 import { clone, deepEqual, stableStringify } from './meta.ts';
 
+/** The label that tells a Deployment's ReplicaSets apart by the hash of their pod template. */
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
 /** The alphabet rand.SafeEncodeString maps to: no vowels, no look-alike digits. */

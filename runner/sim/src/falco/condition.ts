@@ -33,11 +33,13 @@ export const OPERATORS = [
   'intersects',
   'exists',
 ] as const;
+/** The comparison operators Falco conditions may use. */
 export type Operator = (typeof OPERATORS)[number];
 
 /** Operators whose value is a parenthesised list. */
 export const LIST_OPERATORS: ReadonlySet<Operator> = new Set(['in', 'intersects', 'pmatch']);
 
+/** A parsed Falco rule condition, a tree of boolean operators and field comparisons. */
 export type Condition =
   | { t: 'and' | 'or'; items: Condition[] }
   | { t: 'not'; expr: Condition }
@@ -55,8 +57,10 @@ export interface ConditionLimits {
   maxNodes: number;
 }
 
+/** Bounds on one condition's size, depth and nodes, so a learner's rule cannot exhaust the parser. */
 export const DEFAULT_CONDITION_LIMITS: ConditionLimits = { maxLength: 32_768, maxDepth: 64, maxNodes: 20_000 };
 
+/** A Falco condition that does not parse or exceeds its limits; the message says where. */
 export class ConditionError extends Error {}
 
 const FIELD = /^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)+/;

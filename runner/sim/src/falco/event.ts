@@ -27,6 +27,7 @@ export interface ProcessInfo {
   exeUpperLayer: boolean;
 }
 
+/** The container a syscall came from, with the Kubernetes fields Falco's `k8s.*` and `container.*` read. */
 export interface ContainerInfo {
   /** The runtime's id, first 12 hex digits (what Falco prints). */
   id: string;
@@ -40,6 +41,7 @@ export interface ContainerInfo {
   podUid: string;
 }
 
+/** An open file descriptor of a syscall event, as Falco's `fd.*` fields read it. */
 export interface FdInfo {
   num: number;
   /** `f` file, `4` IPv4 socket. */
@@ -55,6 +57,7 @@ export interface FdInfo {
   l4proto?: 'tcp' | 'udp';
 }
 
+/** One syscall of a simulated process (execve, openat, connect) that Falco rules are matched against. */
 export interface SyscallEvent {
   type: 'execve' | 'openat' | 'connect';
   /** The event's sequence number on its node, from 1. */

@@ -34,11 +34,13 @@ export function atLeast(p: string, min: string): boolean {
   return PRIORITIES.indexOf(p) <= PRIORITIES.indexOf(min);
 }
 
+/** A Falco rules file by name, loaded in order as Falco loads its rules files. */
 export interface RuleFile {
   name: string;
   content: string;
 }
 
+/** Bounds on loading Falco rules: total bytes and counts on top of each condition's limits. */
 export interface LoaderLimits extends ConditionLimits {
   /** Bytes of rules over all files. */
   maxBytes: number;
@@ -48,6 +50,7 @@ export interface LoaderLimits extends ConditionLimits {
   maxListItems: number;
 }
 
+/** Bounds on the rule files loaded at once, so a learner's rules cannot exhaust the loader. */
 export const DEFAULT_LOADER_LIMITS: LoaderLimits = {
   ...DEFAULT_CONDITION_LIMITS,
   maxBytes: 4 << 20,
@@ -55,6 +58,7 @@ export const DEFAULT_LOADER_LIMITS: LoaderLimits = {
   maxListItems: 10_000,
 };
 
+/** A Falco rule with macros and lists expanded and its condition parsed, ready to match events. */
 export interface CompiledRule {
   name: string;
   desc: string;
@@ -66,6 +70,7 @@ export interface CompiledRule {
   fields: string[];
 }
 
+/** An alert a rule raised, in Falco's output shape. */
 export interface Alert {
   rule: string;
   priority: string;
@@ -75,6 +80,7 @@ export interface Alert {
   outputFields: Record<string, string | number | boolean | null>;
 }
 
+/** A rules file Falco would refuse to load; the message names the file and the problem. */
 export class RulesError extends Error {}
 
 interface ListDef {

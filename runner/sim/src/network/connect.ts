@@ -52,6 +52,7 @@ export interface ConnectVia {
  */
 export type Outcome = 'connected' | 'refused' | 'timeout' | 'unresolved';
 
+/** What a connection attempt came to: allowed or not, why, and where it landed. */
 export interface ConnectResult {
   allowed: boolean;
   outcome: Outcome;

@@ -15,6 +15,7 @@ export const ANALYZER_OPTIONS: NetworkOptions = {
 /** A pod, or a range of outside addresses that every policy treats alike. */
 export type ConnlistPeer = { kind: 'pod'; namespace: string; name: string } | { kind: 'range'; range: string };
 
+/** One allowed flow of the connectivity list: which peers may talk and on which ports. */
 export interface ConnlistEntry {
   from: ConnlistPeer;
   to: ConnlistPeer;

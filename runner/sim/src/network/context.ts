@@ -8,6 +8,7 @@ export interface NetworkContext {
   index: PolicyIndex;
 }
 
+/** Builds the network view of a cluster's objects once, for the queries that follow. */
 export function contextOf(objects: NetworkObjects, options?: NetworkOptions): NetworkContext {
   const topology = topologyOf(objects, options);
   return { topology, index: createPolicyIndex(topology) };
@@ -25,6 +26,7 @@ export function podEndpoint(pod: PodInfo): PolicyEndpoint {
   };
 }
 
+/** Where a connection starts (a pod, a node or outside), or why it cannot start there. */
 export type SourceResult =
   | { ok: true; endpoint: PolicyEndpoint; pod?: PodInfo; namespace?: string; nodeName?: string }
   | { ok: false; message: string };

@@ -9,6 +9,7 @@ import type { Peer, Verdict } from './types.ts';
 /** Who asks: a namespace (no policy check), a pod in it (its egress to kube-dns must be allowed), or any peer. */
 export type DnsClient = { namespace: string; pod?: string } | Peer;
 
+/** What a name resolves to from a pod, or why it does not resolve. */
 export type DnsResult =
   | {
       ips: string[];

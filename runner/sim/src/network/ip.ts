@@ -23,6 +23,7 @@ export function parseIPv4(text: string): number | undefined {
   return value;
 }
 
+/** Writes an IPv4 address held as a 32-bit number in dotted form. */
 export function formatIPv4(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
@@ -39,6 +40,7 @@ export function parseCidr(text: string): IpRange | undefined {
   return { start, end: start + size - 1 };
 }
 
+/** Whether an IPv4 address lies in a range (a parsed CIDR). */
 export function inRange(ip: number, range: IpRange): boolean {
   return ip >= range.start && ip <= range.end;
 }

@@ -30,6 +30,7 @@ export interface Network {
   internetExposure(): ExposureEntry[];
 }
 
+/** Makes the network a cluster's pods see: DNS, connections and NetworkPolicy verdicts. */
 export function createNetwork(objects: NetworkObjects, options?: NetworkOptions): Network {
   const ctx: NetworkContext = contextOf(objects, options);
   return {

@@ -23,6 +23,7 @@ export type PolicyEndpoint =
       hostNetworkPod?: PodInfo;
     };
 
+/** Which side of a connection a NetworkPolicy rule governs. */
 export type Direction = 'ingress' | 'egress';
 
 /** Policies selecting each pod per direction, computed once per topology. */
@@ -45,6 +46,7 @@ function memo<T>(index: PolicyIndex, key: string, make: () => T): T {
   return value;
 }
 
+/** Makes an empty cache of policy selections and verdicts over one topology. */
 export function createPolicyIndex(topology: Topology): PolicyIndex {
   return { topology, selected: new Map(), cidrs: new Map(), rulePorts: new WeakMap(), ips: new Map(), memo: new Map() };
 }
@@ -56,6 +58,7 @@ export function policyTypes(policy: NetworkPolicy): Array<'Ingress' | 'Egress'> 
   return (policy.spec?.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
+/** The namespace and name of a NetworkPolicy, for verdicts that say which policy decided. */
 export const refOf = (policy: NetworkPolicy): ObjectRef => ({
   namespace: policy.metadata?.namespace || 'default',
   name: policy.metadata?.name ?? '',

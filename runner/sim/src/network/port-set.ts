@@ -9,11 +9,15 @@ export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 /** In the analyzer's output order. */
 export const PROTOCOLS: readonly Protocol[] = ['SCTP', 'TCP', 'UDP'];
 
+/** The lowest port number a connection can use. */
 export const MIN_PORT = 1;
+/** The highest port number. */
 export const MAX_PORT = 65535;
 
+/** An inclusive range of ports. */
 export type PortInterval = readonly [number, number];
 
+/** Sets of ports per protocol, as disjoint sorted intervals. */
 export type PortSet = Record<Protocol, PortInterval[]>;
 
 /** No port of any protocol: where a union of allowed ports starts. */

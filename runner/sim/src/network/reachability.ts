@@ -6,6 +6,7 @@ import { protocolOf, targetPortOn } from './service.ts';
 import type { PodInfo } from './topology.ts';
 import type { DirectionVerdict, ObjectRef, Verdict } from './types.ts';
 
+/** Which pods a reachability matrix covers. */
 export interface ReachabilityQuery {
   /** Only pods in these namespaces, as sources and as destinations. Default: every namespace. */
   namespaces?: string[];

@@ -25,6 +25,7 @@ export interface PodInfo {
   ready: boolean;
 }
 
+/** A node as the network sees it: its name and internal IP. */
 export interface NodeInfo {
   node: Node;
   name: string;
@@ -61,8 +62,10 @@ export interface Topology {
   objects: NetworkObjects;
 }
 
+/** The address of the simulated cloud's instance metadata service, as on a cloud VM. */
 export const METADATA_IP = '169.254.169.254';
 
+/** Fills in the network options' defaults. */
 export function resolveOptions(options: NetworkOptions = {}): ResolvedOptions {
   return {
     internet: options.internet ?? [],
@@ -85,6 +88,7 @@ function namespaceLabelsOf(name: string, labels: Record<string, string> | undefi
   return { 'kubernetes.io/metadata.name': name, ...(labels ?? {}) };
 }
 
+/** A node's InternalIP address, where NodePorts and host-network pods listen. */
 export function nodeInternalIp(node: Node): string | undefined {
   return node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
 }
@@ -100,6 +104,7 @@ export function topologyOf(objects: NetworkObjects, options: NetworkOptions = {}
   return buildTopology(objects, resolveOptions(options));
 }
 
+/** Indexes a cluster's pods, services, nodes and namespaces for the network queries. */
 export function buildTopology(objects: NetworkObjects, options: ResolvedOptions): Topology {
   const namespaceLabels = new Map<string, Record<string, string>>();
   for (const ns of objects.namespaces ?? []) {

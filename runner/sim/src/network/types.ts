@@ -54,6 +54,7 @@ export type ListenTarget =
 /** Whether something accepts connections on a port; the runtime knows which processes listen. */
 export type ListeningFn = (target: ListenTarget, port: number, protocol: Protocol) => boolean;
 
+/** What the network is given beyond the cluster's objects: the simulated internet and the CNI behaviours to model. */
 export interface NetworkOptions {
   /** The simulated internet: names and addresses outside the cluster. Default none. */
   internet?: InternetHost[];
@@ -102,6 +103,7 @@ export interface DirectionVerdict {
   message: string;
 }
 
+/** Why a connection succeeded or failed, so a probe or a learner sees the real cause. */
 export type VerdictCause =
   | 'allowed'
   | 'egress-denied'

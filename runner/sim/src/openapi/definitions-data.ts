@@ -22,12 +22,14 @@ export interface SchemaNode {
   [extension: `x-${string}`]: unknown;
 }
 
+/** The group, version and kind a definition describes (`x-kubernetes-group-version-kind`). */
 export interface GroupVersionKind {
   group: string;
   version: string;
   kind: string;
 }
 
+/** The generated OpenAPI data as a whole: definitions and where they came from. */
 export interface DefinitionsData {
   /** Where the data came from: npm packages and versions, and the generator. */
   source: { kubernetes: string; packages: string[]; generator: string };

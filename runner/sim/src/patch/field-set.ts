@@ -122,6 +122,7 @@ export function pathString(path: string[]): string {
     .join('');
 }
 
+/** How server-side apply merges a list: as a whole, as a set, or as a map by key fields. */
 export type ListType = { type: 'atomic' } | { type: 'set' } | { type: 'map'; keys: string[] };
 
 /** The list type SSA uses: the explicit marker, else the one upstream derives from the patch strategy. */

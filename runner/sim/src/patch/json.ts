@@ -1,9 +1,11 @@
 /** JSON values and the few helpers the patch functions share. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A JSON object, as patches read and write them. */
 export interface JsonObject {
   [key: string]: JsonValue;
 }
 
+/** Whether a JSON value is an object (not null, not an array). */
 export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**

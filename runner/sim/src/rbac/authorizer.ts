@@ -9,7 +9,9 @@ import type { ClusterRoleBinding, PolicyRule, RoleBinding, RoleRef, Subject } fr
 import type { ObjectStore } from '../store.ts';
 import { ruleAllows } from './policy-rule.ts';
 
+/** The API group of Roles, ClusterRoles and their bindings. */
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+/** The group whose members every request is allowed to, before RBAC is consulted. */
 export const SYSTEM_MASTERS = 'system:masters';
 
 const R = {

@@ -6,8 +6,10 @@
 import type { RequestAttributes } from '@paranoid/k8s/identity.ts';
 import type { PolicyRule } from 'kubernetes-types/rbac/v1';
 
+/** Whether a PolicyRule allows a verb (`*` allows every verb). */
 export const verbMatches = (rule: PolicyRule, verb: string): boolean => rule.verbs.some((v) => v === '*' || v === verb);
 
+/** Whether a PolicyRule covers an API group (`*` covers every group). */
 export const apiGroupMatches = (rule: PolicyRule, group: string): boolean =>
   (rule.apiGroups ?? []).some((g) => g === '*' || g === group);
 
@@ -25,6 +27,7 @@ export function resourceMatches(rule: PolicyRule, combined: string, subresource:
 export const resourceNameMatches = (rule: PolicyRule, name: string): boolean =>
   (rule.resourceNames ?? []).length === 0 || (rule.resourceNames ?? []).includes(name);
 
+/** Whether a PolicyRule covers a non-resource path, with upstream's trailing `*` prefix match. */
 export function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
   for (const u of rule.nonResourceURLs ?? []) {
     if (u === '*' || u === path) return true;

@@ -15,11 +15,13 @@ export interface ResourceRule {
   resourceNames?: string[];
 }
 
+/** Verbs a user may use on non-resource paths, as a SelfSubjectRulesReview lists them. */
 export interface NonResourceRule {
   verbs: string[];
   nonResourceURLs?: string[];
 }
 
+/** What a SelfSubjectRulesReview answers: the user's rules in a namespace (`kubectl auth can-i --list`). */
 export interface RulesReviewStatus {
   resourceRules: ResourceRule[];
   nonResourceRules: NonResourceRule[];

@@ -214,6 +214,7 @@ const volumeKind = (v: Volume): string =>
             ? 'kubernetes.io~local-volume'
             : 'kubernetes.io~empty-dir';
 
+/** A pod volume made ready on the node, where a container's mounts take it from. */
 export interface PreparedVolume {
   /** Where its content lives on the node (hostPath: the host path itself). */
   nodePath: string;

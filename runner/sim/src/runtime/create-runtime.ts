@@ -49,10 +49,15 @@ export interface RuntimeLogsArgs {
   follow: boolean;
 }
 
+/** A container's log as a stream: `start` writes what is there and what follows, until stopped. */
 export interface RuntimeLogStream {
   start(write: (text: string) => void, end: () => void): () => void;
 }
 
+/**
+ * What the container runtime is given beyond the store: extra images, the registry to pull from and the
+ * network its processes use.
+ */
 export interface RuntimeOptions {
   /** Images beyond the built-in set (a scenario's own). */
   images?: ImageDefinition[];

@@ -11,6 +11,7 @@ export interface ExecRequest {
   tty: boolean;
 }
 
+/** One exec into a container: stdin in, stdout and stderr out, terminal resizes, and its exit code. */
 export interface ExecSession {
   /** Bytes the client typed or piped (channel 0). */
   writeStdin(data: Uint8Array): void;

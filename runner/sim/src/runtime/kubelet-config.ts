@@ -32,6 +32,7 @@ export interface KubeletConfig {
   [field: string]: unknown;
 }
 
+/** A node's kubelet configuration as parsed, or why it does not parse. */
 export type ParsedKubeletConfig = { ok: true; config: KubeletConfig } | { ok: false; error: string };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -5,6 +5,7 @@ import { existingState } from './state.ts';
 import { formatLogTime, rfc3339Nano } from './time.ts';
 import type { ContainerInstance, LogLine } from './types.ts';
 
+/** Which container's log to read and how much of it, as a pod's log request asks. */
 export interface LogOptions {
   namespace: string;
   pod: string;

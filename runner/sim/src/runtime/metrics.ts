@@ -14,6 +14,7 @@ export type PodMetrics = {
   containers: Array<{ name: string; usage: { cpu: string; memory: string } }>;
 };
 
+/** A node's usage as metrics-server reports it (`kubectl top node`). */
 export type NodeMetrics = {
   kind: 'NodeMetrics';
   apiVersion: 'metrics.k8s.io/v1beta1';

@@ -73,6 +73,7 @@ function searchResolve(state: RuntimeState, from: Dialer, name: string): { ips: 
   return undefined;
 }
 
+/** Reads the search domains and ndots of a resolv.conf, which decide how short names resolve. */
 export function parseResolvConf(text: string): { search: string[]; ndots: number } {
   const search =
     text
@@ -83,6 +84,7 @@ export function parseResolvConf(text: string): { search: string[]; ndots: number
   return { search, ndots };
 }
 
+/** Connects from a pod or node to a host and port through the simulated network, resolving the name first. */
 export function dial(state: RuntimeState, from: Dialer, hostOrIp: string, port: number): Dial {
   const ips = resolveHost(state, from, hostOrIp);
   if (!ips) return { ok: false, error: 'nxdomain', message: `bad address '${hostOrIp}'` };

@@ -102,6 +102,7 @@ export function fakeBase64(seed: string, length: number): string {
   return out;
 }
 
+/** A stable PEM block of base64-looking text, so a node's certificates and keys look real to a learner. */
 export function fakePem(label: string, seed: string, lines = 25, prefix = 'MII'): string {
   const body = prefix + fakeBase64(seed, lines * 64 - prefix.length - 20);
   const chunks = body.match(/.{1,64}/g) ?? [];

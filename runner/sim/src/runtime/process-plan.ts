@@ -13,6 +13,7 @@ export interface ProcessPlan {
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
 
+/** Decides what a container runs from its image and command: the image's processes, a script, a sleep or nothing. */
 export function planProcesses(inst: ContainerInstance): ProcessPlan {
   const { image, argv, spec } = inst;
   const overridden = spec.command !== undefined || spec.args !== undefined;

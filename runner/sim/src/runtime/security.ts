@@ -77,6 +77,7 @@ export function capMask(caps: Set<string>): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
+/** The security of a node's own root processes: uid 0 with every capability. */
 export const fullSecurity = (): Security => ({
   uid: 0,
   gid: 0,
@@ -92,6 +93,7 @@ export const fullSecurity = (): Security => ({
   hostNetwork: true,
 });
 
+/** One line of /etc/passwd: a user's name, ids, home and shell. */
 export interface PasswdEntry {
   name: string;
   uid: number;
@@ -100,6 +102,7 @@ export interface PasswdEntry {
   shell: string;
 }
 
+/** Reads /etc/passwd into entries, skipping lines that are not well formed. */
 export function parsePasswd(text: string): PasswdEntry[] {
   return text
     .split('\n')
@@ -108,6 +111,7 @@ export function parsePasswd(text: string): PasswdEntry[] {
     .map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]! }));
 }
 
+/** Reads /etc/group into groups with their members. */
 export function parseGroups(text: string): { name: string; gid: number; members: string[] }[] {
   return text
     .split('\n')
@@ -119,6 +123,7 @@ export function parseGroups(text: string): { name: string; gid: number; members:
 /** `name_namespace(uid)`, as the kubelet formats a pod in messages. */
 export const formatPod = (pod: Pod) => `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
 
+/** A container's effective security context, or why it cannot start (as the kubelet reports it). */
 export type SecurityResult = { ok: true; sec: Security } | { ok: false; message: string };
 
 /**

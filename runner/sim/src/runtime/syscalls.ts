@@ -11,6 +11,7 @@ import type { Sys } from './shell/context.ts';
 import type { ContainerInstance, NodeHost, Proc, RuntimeState } from './types.ts';
 import { basename } from './vfs.ts';
 
+/** Receives each syscall a simulated process makes, as Falco's probe would. */
 export type SyscallListener = (ev: SyscallEvent) => void;
 
 const listeners = new WeakMap<RuntimeState, Map<string, Set<SyscallListener>>>();

@@ -56,6 +56,7 @@ export interface Security {
   hostNetwork: boolean;
 }
 
+/** A process on a node: its ids, namespaces, argv and credentials. */
 export interface Proc {
   /** PID on the node. */
   pid: number;
@@ -90,12 +91,14 @@ export interface Proc {
   exeUpperLayer?: boolean;
 }
 
+/** One line of a container's log with the time it was written. */
 export interface LogLine {
   at: number;
   stream: 'stdout' | 'stderr';
   text: string;
 }
 
+/** A container as the runtime runs it: its pod, spec, image and state. */
 export interface ContainerInstance {
   id: string;
   podUid: string;
@@ -133,6 +136,7 @@ export interface ContainerInstance {
   cancel: Array<() => void>;
 }
 
+/** A node as the runtime sees it: its address, file system and processes. */
 export interface NodeHost {
   name: string;
   ip: string;

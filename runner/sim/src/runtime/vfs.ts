@@ -6,6 +6,7 @@
  */
 import { mayPtraceRead } from './ptrace-access.ts';
 
+/** A file, directory or symlink in the simulated file system, with owner and mode. */
 export interface FileEntry {
   type: 'file' | 'dir' | 'symlink';
   content: string;
@@ -37,6 +38,7 @@ export interface FsBackend {
   remove?(path: string): void;
 }
 
+/** Makes a path absolute (against `cwd`) and resolves `.`, `..` and repeated slashes. */
 export function normalizePath(path: string, cwd = '/'): string {
   const raw = path.startsWith('/') ? path : `${cwd}/${path}`;
   const out: string[] = [];
@@ -48,16 +50,19 @@ export function normalizePath(path: string, cwd = '/'): string {
   return `/${out.join('/')}`;
 }
 
+/** Joins two paths and normalizes the result. */
 export function joinPath(a: string, b: string): string {
   return normalizePath(`${a}/${b}`);
 }
 
+/** The path of the directory containing a path. */
 export function dirname(path: string): string {
   const n = normalizePath(path);
   const i = n.lastIndexOf('/');
   return i <= 0 ? '/' : n.slice(0, i);
 }
 
+/** The last component of a path. */
 export function basename(path: string): string {
   const n = normalizePath(path);
   return n.slice(n.lastIndexOf('/') + 1) || '/';
@@ -146,6 +151,7 @@ export class DynamicFs implements FsBackend {
   }
 }
 
+/** A file system mounted into a container's view, and whether it is read-only. */
 export interface Mount {
   /** Where it appears in the view. */
   target: string;
@@ -159,8 +165,10 @@ export interface Mount {
   options?: string;
 }
 
+/** The errno of a failed file operation. */
 export type FsError = 'ENOENT' | 'EACCES' | 'EROFS' | 'ENOTDIR' | 'EISDIR' | 'EEXIST' | 'ENOTEMPTY';
 
+/** The message a tool prints for each errno. */
 export const fsErrorText: Record<FsError, string> = {
   ENOENT: 'No such file or directory',
   EACCES: 'Permission denied',
@@ -337,6 +345,7 @@ export class FsView {
   }
 }
 
+/** Whether a path is a directory or lies beneath it. */
 export function isUnder(path: string, dir: string): boolean {
   return dir === '/' || path === dir || path.startsWith(`${dir}/`);
 }

@@ -56,6 +56,7 @@ export interface StoreSnapshot {
   readonly tables: readonly (readonly [string, string])[];
 }
 
+/** What the in-memory store needs: a clock and ids to stamp objects, and how much watch history to keep. */
 export interface MemoryStoreOptions {
   clock: Clock;
   ids: IdSource;
@@ -86,6 +87,7 @@ export interface StoreLimits {
   maxObjectFields: number;
 }
 
+/** Bounds on objects and the store as a whole, so one cluster cannot take the host's memory. */
 export const STORE_LIMITS: StoreLimits = {
   maxObjectBytes: 1.5 * 1024 * 1024,
   maxObjects: 20_000,

@@ -39,6 +39,7 @@ export function goLabelSelector(sel: unknown): string {
   return `v1.LabelSelector{MatchLabels:${labels}, MatchExpressions:${exprs}}`;
 }
 
+/** Collects field errors as validation finds them, for one Invalid Status listing them all. */
 export class ErrorList {
   readonly causes: Cause[] = [];
 

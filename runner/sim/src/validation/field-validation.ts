@@ -3,6 +3,7 @@ import { gvkOf, resolve, type SchemaNode, schemaFor } from '../openapi/schemas.t
 /** `?fieldValidation=`: kubectl sends Strict by default, Ignore with `--validate=false`; the server default is Warn. */
 export type FieldValidationMode = 'Strict' | 'Warn' | 'Ignore';
 
+/** A field the schema does not know or that appears twice, reported per fieldValidation. */
 export interface FieldProblem {
   /** Path as upstream prints it: `spec.containers[0].imagePullPolice`. */
   field: string;

@@ -29,6 +29,10 @@ const sameJson = (a: unknown, b: unknown): boolean => deepEqual(a, b);
 /** Bytes of all annotations of one object, keys and values together (256 KiB upstream). */
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
+/**
+ * Validates an object (and an update against its old version) as upstream's validation does; the causes
+ * become a 422.
+ */
 export function validateObject(o: KubeObject, old?: KubeObject): Cause[] {
   const errs = new ErrorList();
   const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';

@@ -16,6 +16,10 @@ export interface ImageReference {
   full: string;
 }
 
+/**
+ * Splits an image reference into registry, repository, tag and digest, as containerd reads it; undefined if
+ * invalid.
+ */
 export function parseImageReference(ref: string): ImageReference | undefined {
   const s = ref.trim();
   if (!s || /[A-Z\s]/.test(s.split('@')[0] ?? '')) return undefined;

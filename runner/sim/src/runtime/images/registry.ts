@@ -2,6 +2,7 @@ import { type Image, type ImageDefinition, parseImage } from '@paranoid/schema/i
 import { type ImageReference, parseImageReference } from './reference.ts';
 import { imageForRelease, type ReleaseTag, releaseTags } from './releases.ts';
 
+/** A pulled image and the reference it resolved to, or the reason the pull failed (kubelet's ErrImagePull). */
 export type PullResult =
   | { ok: true; image: Image; reference: ImageReference; imageRef: string }
   | { ok: false; message: string };

@@ -1,3 +1,4 @@
+/** An HTTP request as a simulated service receives it. */
 export interface HttpRequest {
   method: string;
   path: string;
@@ -5,6 +6,7 @@ export interface HttpRequest {
   body: string;
 }
 
+/** What a simulated service answers an HTTP request with. */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
@@ -16,6 +18,7 @@ export interface HttpResponse {
   lost?: true;
 }
 
+/** Reason phrases of the HTTP status codes the simulated services send. */
 export const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
   201: 'Created',
@@ -39,6 +42,7 @@ export function header(h: Record<string, string>, name: string): string | undefi
   return key === undefined ? undefined : h[key];
 }
 
+/** A response with a JSON body and its content type. */
 export const json = (status: number, body: unknown): HttpResponse => ({
   status,
   headers: { 'Content-Type': 'application/json' },

@@ -15,6 +15,10 @@ export interface MetadataOptions {
   httpPutResponseHopLimit: number;
 }
 
+/**
+ * A node's metadata options unless a scenario changes them: tokens optional (IMDSv1 answers) and a hop limit
+ * of 2, so pods reach it.
+ */
 export const DEFAULT_METADATA_OPTIONS: Readonly<MetadataOptions> = {
   httpTokens: 'optional',
   httpPutResponseHopLimit: 2,
@@ -22,8 +26,11 @@ export const DEFAULT_METADATA_OPTIONS: Readonly<MetadataOptions> = {
 
 /** AWS's bounds on a token's lifetime and on the hop limit. */
 export const TOKEN_TTL_MIN = 1;
+/** The longest lifetime of an IMDSv2 token AWS accepts, in seconds (six hours). */
 export const TOKEN_TTL_MAX = 21600;
+/** The smallest response hop limit AWS accepts. */
 export const HOP_LIMIT_MIN = 1;
+/** The largest response hop limit AWS accepts. */
 export const HOP_LIMIT_MAX = 64;
 /** Live tokens one instance keeps; the oldest goes first, so a client issuing tokens in a loop costs bounded memory. */
 export const MAX_TOKENS = 256;

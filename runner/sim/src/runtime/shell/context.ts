@@ -27,6 +27,7 @@ export interface Sys {
   tty: boolean;
 }
 
+/** The file system credentials of a process's security context, for permission checks. */
 export const credentials = (sec: Security): FsCredentials => ({
   uid: sec.uid,
   gid: sec.gid,
@@ -45,6 +46,7 @@ export class ExitSignal extends Error {
   }
 }
 
+/** Bounds on what one exec may do. */
 export interface Limits {
   /** Commands and loop iterations one exec may run. */
   maxSteps: number;
@@ -56,4 +58,5 @@ export interface Limits {
   maxDepth: number;
 }
 
+/** Bounds on one exec's steps, output, sleep and nesting, so a learner's script cannot hold the simulator. */
 export const DEFAULT_LIMITS: Limits = { maxSteps: 20_000, maxOutput: 1 << 20, maxSleepMs: 60_000, maxDepth: 32 };

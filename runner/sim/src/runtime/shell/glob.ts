@@ -20,8 +20,10 @@ export function globToRegExp(glob: string, greedy = true): string {
   return re;
 }
 
+/** Escapes text for use literally in a regular expression. */
 export const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** Whether a name matches a shell glob (`*`, `?`, `[...]`). */
 export function globMatch(glob: string, name: string): boolean {
   return new RegExp(`^${globToRegExp(glob)}$`, 's').test(name);
 }

@@ -8,6 +8,7 @@ import { credentials, DEFAULT_LIMITS, ExitSignal, LimitExceeded, type Limits, ty
 import { globMatch, globToRegExp } from './glob.ts';
 import { parse } from './parser.ts';
 
+/** A command's standard input and the writers of its output. */
 export interface CommandIO {
   stdin: string;
   out(s: string): void;
@@ -25,6 +26,7 @@ export interface ShellSession {
   push(shell: Shell): void;
 }
 
+/** What a command runs with: its arguments, I/O, the shell and the system it acts on. */
 export interface CommandCtx extends CommandIO {
   sh: Shell;
   sys: Sys;
@@ -35,6 +37,7 @@ export interface CommandCtx extends CommandIO {
   env: Map<string, string>;
 }
 
+/** A shell command's implementation; it returns the exit status. */
 export type CommandFn = (ctx: CommandCtx) => Promise<number> | number;
 
 /** Looks a command up by name; the registry lives in ./commands. */
@@ -46,6 +49,7 @@ export function registerCommands(table: CommandTable): void {
   commandTable = { ...commandTable, ...table };
 }
 
+/** What a shell is started with: the system it acts on, its environment, directory, clock and limits. */
 export interface ShellOptions {
   sys: Sys;
   env: string[];
@@ -997,6 +1001,7 @@ export class Shell {
   }
 }
 
+/** Expands the backslash escapes `echo -e` understands. */
 export function unescapeEcho(s: string): string {
   return s.replace(/\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|[nrtabfv\\ce])/g, (_, e: string) => {
     if (e.startsWith('0')) return String.fromCharCode(Number.parseInt(e.slice(1) || '0', 8));
@@ -1012,6 +1017,7 @@ export function unescapeEcho(s: string): string {
   });
 }
 
+/** Formats as the shell's `printf` does. */
 export function printf(format: string, args: string[]): string {
   let out = '';
   let ai = 0;

@@ -25,6 +25,7 @@ class ShellSyntaxError extends Error {
 }
 
 const OPS = ['&&', '||', ';;', '|', '&', ';', '(', ')'];
+/** The shell's reserved words (if, then, for, ...), recognised only where a command may start. */
 const RESERVED = new Set([
   'if',
   'then',
@@ -68,6 +69,7 @@ function findClosing(src: string, start: number, open: string, close: string): n
   return -1;
 }
 
+/** Splits a shell program into words, operators, redirections and newlines. */
 export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -479,6 +481,7 @@ class Parser {
   }
 }
 
+/** Parses a shell program into its syntax tree, or the error a shell would print. */
 export function parse(src: string): ParseResult {
   try {
     const tokens = tokenize(src);

@@ -154,4 +154,5 @@ function splitName(name: string): [string, string] {
   return [base, '<none>'];
 }
 
+/** `crictl`, for inspecting a node's containers from a node shell. */
 export const crictlCommands: CommandTable = { crictl };

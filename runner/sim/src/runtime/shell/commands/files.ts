@@ -629,6 +629,7 @@ function base64(ctx: CommandCtx): number {
   return ok ? 0 : 1;
 }
 
+/** The file utilities (ls, cat, cp, chmod, ...) of the simulated shell. */
 export const fileCommands: CommandTable = {
   ls,
   cat,

@@ -754,4 +754,5 @@ async function kubectl(ctx: CommandCtx): Promise<number> {
   }
 }
 
+/** `kubectl` in a pod or on a node, talking to the cluster's API with the credentials it finds, so RBAC decides. */
 export const kubectlCommands: CommandTable = { kubectl };

@@ -6,6 +6,7 @@ import { credentials, type Sys } from '../context.ts';
 import type { CommandCtx, CommandTable } from '../interpreter.ts';
 import { busybox, readFile, resolvePath } from './util.ts';
 
+/** Where a shell's connections come from, with the resolver settings of its /etc/resolv.conf. */
 export function dialerOf(sys: Sys): Dialer {
   const resolv = parseResolvConf(sys.view.stat('/etc/resolv.conf')?.content ?? '');
   const pod = sys.net.kind === 'pod' ? sys.state.pods.get(sys.container?.podUid ?? '')?.pod : undefined;
@@ -31,6 +32,7 @@ interface Url {
   path: string;
 }
 
+/** Splits a URL as curl and wget accept it (scheme optional) into scheme, host, port and path. */
 export function parseUrl(raw: string): Url | undefined {
   const m = raw.match(/^(?:(https?):\/\/)?(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?([^#]*)?/i);
   if (!m) return undefined;
@@ -657,6 +659,7 @@ async function redisCli(ctx: CommandCtx): Promise<number> {
   return 0;
 }
 
+/** The network clients of the simulated shell: wget, curl, nc, nslookup and redis-cli. */
 export const netCommands: CommandTable = { wget, curl, nc, nslookup, 'redis-cli': redisCli };
 
 /** A TCP connect from the command's process: the dial, and the connect(2) an agent on the node sees. */

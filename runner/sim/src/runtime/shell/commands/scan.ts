@@ -157,4 +157,5 @@ function trivy(ctx: CommandCtx): number {
   return findings.length > 0 ? exitCode : 0;
 }
 
+/** `trivy`, which reports the packages and vulnerabilities an image's facts list. */
 export const scanCommands: CommandTable = { trivy };

@@ -89,4 +89,5 @@ function cosign(ctx: CommandCtx): number {
   return 1;
 }
 
+/** `cosign verify` and `cosign triangulate` over the images' signatures in the simulated registry. */
 export const signCommands: CommandTable = { cosign };

@@ -148,4 +148,5 @@ async function stress(ctx: CommandCtx): Promise<number> {
   }
 }
 
+/** `stress`, which loads CPU or memory so limits and quotas show their effect. */
 export const stressCommands: CommandTable = { stress };

@@ -504,6 +504,7 @@ async function xargs(ctx: CommandCtx): Promise<number> {
   return ctx.sh.runCommand([...cmd, ...words], { ...ctx, stdin: '' });
 }
 
+/** Process, user and system commands of the simulated shell (sh, ps, id, mount, ...). */
 export const systemCommands: CommandTable = {
   sh: shellCommand,
   ash: shellCommand,

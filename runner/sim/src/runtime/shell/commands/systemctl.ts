@@ -93,4 +93,5 @@ function systemctl(ctx: CommandCtx): number {
   }
 }
 
+/** `systemctl` for the kubelet unit, as root on a node's own file system. */
 export const systemctlCommands: CommandTable = { systemctl };

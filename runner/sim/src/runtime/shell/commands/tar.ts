@@ -199,4 +199,5 @@ function tar(ctx: CommandCtx): number {
   return extract(ctx, archive, dir, mode === 't', verbose) ? 0 : 1;
 }
 
+/** `tar`, which `kubectl cp` runs in the container. */
 export const tarCommands: CommandTable = { tar };

@@ -4,6 +4,7 @@ import { type FsError, fsErrorText, normalizePath } from '../../vfs.ts';
 import { credentials } from '../context.ts';
 import type { CommandCtx } from '../interpreter.ts';
 
+/** Whether the shell's userland is busybox, whose tools print differently from GNU's. */
 export const busybox = (ctx: CommandCtx): boolean => ctx.sys.userland === 'busybox';
 
 /** `cat: can't open 'x': No such file or directory` (busybox) or `cat: x: No such file or directory` (GNU). */
@@ -13,6 +14,7 @@ export function openError(ctx: CommandCtx, cmd: string, name: string, error: FsE
     : `${cmd}: ${name}: ${fsErrorText[error]}\n`;
 }
 
+/** Reads a file a command was given (`-` is stdin), with the caller's permissions. */
 export function readFile(ctx: CommandCtx, name: string): { content: string } | { error: FsError } {
   if (name === '-') return { content: ctx.stdin };
   const path = resolvePath(ctx, name);
@@ -88,6 +90,7 @@ export function parseFlags(
   return { flags, values, rest };
 }
 
+/** The name of a user id from the container's /etc/passwd, or the number when it has none. */
 export function userName(ctx: CommandCtx, uid: number): string {
   const passwd = ctx.sys.view.read('/etc/passwd', { uid: 0, gid: 0, groups: [], dacOverride: true });
   // getpwuid(3) opens /etc/passwd, as an agent watching the node sees.
@@ -96,6 +99,7 @@ export function userName(ctx: CommandCtx, uid: number): string {
   return entry?.name ?? String(uid);
 }
 
+/** The name of a group id from the container's /etc/group, if it has one. */
 export function groupName(ctx: CommandCtx, gid: number): string | undefined {
   const r = ctx.sys.view.read('/etc/group', { uid: 0, gid: 0, groups: [], dacOverride: true });
   emitOpen(ctx.sys, ctx.proc, '/etc/group', { read: true }, 'error' in r ? r.error : undefined);
@@ -107,6 +111,7 @@ export function groupName(ctx: CommandCtx, gid: number): string | undefined {
   return undefined;
 }
 
+/** The container's mounts in /proc/mounts format. */
 export function mountsText(ctx: CommandCtx): string {
   const lines: string[] = [];
   const seen = new Set<string>();
@@ -138,6 +143,7 @@ export function mmss(seconds: number): string {
   return `${m}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
 }
 
+/** Formats seconds as `HH:MM:SS`, as ps prints a process's time. */
 export function hhmmss(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
