@@ -28,7 +28,7 @@ import {
   type TerminalClient,
   waitForSetup,
 } from '../support/sandbox-terminal.ts';
-import { isInteractive, lootPatterns, runnableCommands } from '../support/step-blocks.ts';
+import { alertExpectation, isInteractive, lootPatterns, runnableCommands } from '../support/step-blocks.ts';
 
 const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
 /** A scenario's setup, its attack twice and its solution, with a dozen kubectl processes each; the machine is shared. */
@@ -92,39 +92,70 @@ for (const dir of scenarioDirs(SCENARIOS)) {
     .filter((step) => step.kind === 'attack')
     .flatMap((step) => runnableCommands(readFileSync(join(dir, step.file), 'utf8')));
   const loot = lootPatterns(scenario.scenario.attack);
+  const alerts = alertExpectation(scenario.scenario.attack);
 
   describe(`${id}: the attack steps, typed into the learner's terminal`, () => {
     let term: TerminalClient | undefined;
     afterAll(() => term?.close());
 
-    it('works on the setup and fails after the reference solution', { timeout: SLOW }, async () => {
-      expect(commands.length, 'runnable commands in the attack steps').toBeGreaterThan(0);
-      expect(loot.length, 'what the attack probes count as stolen').toBeGreaterThan(0);
-      term = await openTerminal(base, id);
-      await waitForSetup(lab, term);
+    // A detection scenario: the attack works either way; the fix makes the agent see it, in the log the step reads.
+    if (alerts)
+      it('goes unseen on the setup and is seen by the agent after the reference solution', {
+        timeout: SLOW,
+      }, async () => {
+        expect(commands.length, 'runnable commands in the attack steps').toBeGreaterThan(0);
+        term = await openTerminal(base, id);
+        await waitForSetup(lab, term);
+        const before: Ran[] = [];
+        for (const command of commands) before.push(await type(term, id, command));
+        for (const ran of before) expect(ran.code, `${ran.command} on the setup:\n${ran.printed}`).toBe(0);
+        const early = before.find((ran) => alerts!.quiet.test(ran.printed));
+        expect(early, `an alert on the setup, printed by ${early?.command}:\n${early?.printed}`).toBeUndefined();
 
-      const before: Ran[] = [];
-      for (const command of commands) before.push(await type(term, id, command));
-      for (const ran of before) expect(ran.code, `${ran.command} on the setup:\n${ran.printed}`).toBe(0);
-      const stolen = loot.filter((pattern) => before.some((ran) => pattern.test(ran.printed)));
-      expect(stolen.length, `the attack steps print none of ${loot.join(', ')}`).toBeGreaterThan(0);
-
-      await applyReferenceSolution(lab, id, term);
-      // A fresh shell on the same cluster: nothing typed before (a variable, a file) carries over.
-      term = await freshShell(base, term);
-      const after: Ran[] = [];
-      for (const command of commands) after.push(await type(term, id, command));
-      for (const pattern of stolen) {
-        const leak = after.find((ran) => pattern.test(ran.printed));
+        await applyReferenceSolution(lab, id, term);
+        term = await freshShell(base, term);
+        const after: Ran[] = [];
+        for (const command of commands) after.push(await type(term, id, command));
         expect(
-          leak,
-          `${pattern} still printed after the solution by ${leak?.command}:\n${leak?.printed}`,
-        ).toBeUndefined();
-      }
-      expect(
-        after.filter((ran) => ran.code !== 0).map((ran) => ran.command),
-        'commands that fail after the solution',
-      ).not.toEqual([]);
-    });
+          after.some((ran) => alerts!.seen.test(ran.printed)),
+          `no alert at ${alerts!.seen} after the solution:\n${after.map((r) => `$ ${r.command}\n${r.printed}`).join('\n')}`,
+        ).toBe(true);
+      });
+    else
+      it('works on the setup and fails after the reference solution', { timeout: SLOW }, async () => {
+        expect(commands.length, 'runnable commands in the attack steps').toBeGreaterThan(0);
+        expect(loot.length, 'what the attack probes count as stolen').toBeGreaterThan(0);
+        term = await openTerminal(base, id);
+        await waitForSetup(lab, term);
+
+        const before: Ran[] = [];
+        for (const command of commands) before.push(await type(term, id, command));
+        // kubectl itself must succeed; the program it runs in a pod may fail as part of the story (a
+        // process the attack gets killed), but never for want of the program (126, 127).
+        for (const ran of before) {
+          const remote = /command terminated with exit code (\d+)/.exec(ran.printed)?.[1];
+          const ok = ran.code === 0 || (remote !== undefined && remote !== '126' && remote !== '127');
+          expect(ok, `${ran.command} on the setup (exit ${ran.code}):\n${ran.printed}`).toBe(true);
+        }
+        const stolen = loot.filter((pattern) => before.some((ran) => pattern.test(ran.printed)));
+        expect(stolen.length, `the attack steps print none of ${loot.join(', ')}`).toBeGreaterThan(0);
+
+        await applyReferenceSolution(lab, id, term);
+        // A fresh shell on the same cluster: nothing typed before (a variable, a file) carries over.
+        term = await freshShell(base, term);
+        const after: Ran[] = [];
+        for (const command of commands) after.push(await type(term, id, command));
+        for (const pattern of stolen) {
+          const leak = after.find((ran) => pattern.test(ran.printed));
+          expect(
+            leak,
+            `${pattern} still printed after the solution by ${leak?.command}:\n${leak?.printed}`,
+          ).toBeUndefined();
+        }
+        expect(
+          after.filter((ran) => ran.code !== 0).map((ran) => ran.command),
+          'commands that fail after the solution',
+        ).not.toEqual([]);
+      });
   });
 }
