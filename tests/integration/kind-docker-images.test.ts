@@ -45,9 +45,9 @@ interface PodContainer {
 }
 
 /**
- * The first container of the scenario's setup (else its solution, else its variants, by name) that
- * runs this image: an image only a variant deploys (a rollback to an older release) still runs as
- * that variant's pod runs it.
+ * The first container of the scenario's setup (else its solution, else its variants, by name, else
+ * the objects its probes create) that runs this image: an image only a variant deploys (a rollback
+ * to an older release) still runs as that variant's pod runs it.
  */
 function podRunning(id: string, build: ScenarioImageBuild): PodContainer | undefined {
   const found: PodContainer[] = [];
@@ -81,6 +81,9 @@ function podRunning(id: string, build: ScenarioImageBuild): PodContainer | undef
     }
     if (found.length > 0) break;
   }
+  // An image only the scenario's probes create (a dry run of an unsigned release) runs as the probe's pod would.
+  if (found.length === 0)
+    visit(parseAllDocuments(readFileSync(join(scenariosDir, id, 'scenario.yaml'), 'utf8'))[0]?.toJS());
   return found[0];
 }
 
@@ -95,7 +98,8 @@ function imageFiles(built: BuiltImage): Map<string, TarEntry> {
 }
 
 function simBinaries(image: Image): string[] {
-  return [...new Set(image.binaries)].sort();
+  // busybox itself is left out on both sides (see realBinaries); a definition names it when a step copies it.
+  return [...new Set(image.binaries)].filter((b) => b !== 'busybox').sort();
 }
 
 /** What a shell finds on the image's PATH: executables and symlinks in its PATH folders. */
