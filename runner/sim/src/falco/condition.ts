@@ -65,20 +65,8 @@ export class ConditionError extends Error {}
 
 const FIELD = /^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)+/;
 const IDENT = /^[a-zA-Z_][a-zA-Z0-9_]*/;
-const WORD_OPS = new Set([
-  'contains',
-  'icontains',
-  'bcontains',
-  'startswith',
-  'bstartswith',
-  'endswith',
-  'glob',
-  'iglob',
-  'pmatch',
-  'in',
-  'intersects',
-  'exists',
-]);
+/** The operators spelled as words (the rest are symbols): matched as identifiers when parsing. */
+const WORD_OPS = new Set<string>(OPERATORS.filter((op) => /^[a-z]+$/.test(op)));
 
 /** Parses a condition; throws {@link ConditionError} with the position of the problem. */
 export function parseCondition(src: string, limits: ConditionLimits = DEFAULT_CONDITION_LIMITS): Condition {
