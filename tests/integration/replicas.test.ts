@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ReplicaSet, startReplicaSet } from '@paranoid/cli/testing/replica-set.ts';
 import { INSTRUCTOR_TOKEN_FILE, rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
-import { ReplicaAuth } from '@paranoid/server/replica-auth.ts';
+import { bodyDigest, ReplicaAuth } from '@paranoid/server/replica-auth.ts';
 import { PostgresDriver } from '@paranoid/server/store-postgres.ts';
 import { startTestPostgres, type TestPostgres } from '@paranoid/server/testing/postgres-server.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from '@paranoid/server/testing/round-robin-proxy.ts';
@@ -125,7 +125,8 @@ beforeAll(async () => {
   set = await startReplicaSet({
     count: 3,
     database: url,
-    args: ['--session-ttl=10', '--drain-timeout=60', '--max-sessions-per-address=100', '--starts-per-minute=100'],
+    // Six per address, counted across the three (every test here comes from 127.0.0.1 and ends what it starts).
+    args: ['--session-ttl=10', '--drain-timeout=60', '--max-sessions-per-address=6', '--starts-per-minute=100'],
     env: { PARANOID_SIM_WORKERS: '1' },
   });
   entry = await startRoundRobinProxy(set.runners.map((r) => `127.0.0.1:${r.port}`));
@@ -212,7 +213,7 @@ describe('three runner replicas behind one entry point', () => {
     const owner = runnerOf(await ownerOf(id));
     const forged = await call(owner.url, 'GET', `/api/sessions/${id}`, {
       token,
-      headers: { 'x-paranoid-replica': `v1.replica-a-00000000.${Date.now()}.AAAA`, 'x-paranoid-client': '10.0.0.9' },
+      headers: { 'x-paranoid-replica': `v2.replica-a-00000000.${Date.now()}.AAAA`, 'x-paranoid-client': '10.0.0.9' },
     });
     expect(forged.status).toBe(403);
     expect((forged.body.error as { message: string }).message).toContain("the runner's replicas only");
@@ -221,6 +222,7 @@ describe('three runner replicas behind one entry point', () => {
       method: 'GET',
       path: `/api/sessions/${id}`,
       clientAddress: '10.0.0.9',
+      bodyDigest: bodyDigest(),
     });
     expect((await call(owner.url, 'GET', `/api/sessions/${id}`, { token, headers: other })).status).toBe(403);
     // Signed with the real secret, it is a replica's (the owner answers).
@@ -228,8 +230,29 @@ describe('three runner replicas behind one entry point', () => {
       method: 'GET',
       path: `/api/sessions/${id}`,
       clientAddress: '10.0.0.9',
+      bodyDigest: bodyDigest(),
     });
     expect((await call(owner.url, 'GET', `/api/sessions/${id}`, { token, headers: real })).status).toBe(200);
+
+    // The signature covers the body: the same signed header with another body is refused, and nothing is applied.
+    const signedBody = { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: signed\n  namespace: shop\n' };
+    const tamperedBody = { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tampered\n  namespace: shop\n' };
+    const applyPath = `/api/sessions/${id}/apply`;
+    const signedApply = new ReplicaAuth(set.secret).sign('replica-a-00000000', {
+      method: 'POST',
+      path: applyPath,
+      clientAddress: '10.0.0.9',
+      bodyDigest: bodyDigest(Buffer.from(JSON.stringify(signedBody))),
+    });
+    const tampered = await call(owner.url, 'POST', applyPath, { token, headers: signedApply, body: tamperedBody });
+    expect(tampered.status).toBe(403);
+    expect((tampered.body.error as { message: string }).message).toContain("the runner's replicas only");
+    const honest = await call(owner.url, 'POST', applyPath, { token, headers: signedApply, body: signedBody });
+    expect(honest.status, JSON.stringify(honest.body)).toBe(200);
+    expect(honest.body.results).toEqual([expect.objectContaining({ name: 'signed', action: 'created' })]);
+    // The refused body was never applied: applying it now creates it.
+    const later = await call(owner.url, 'POST', applyPath, { token, body: tamperedBody });
+    expect(later.body.results).toEqual([expect.objectContaining({ name: 'tampered', action: 'created' })]);
     await call(owner.url, 'DELETE', `/api/sessions/${id}`, { token });
   });
 
@@ -256,6 +279,31 @@ describe('three runner replicas behind one entry point', () => {
     const [row] = await db.all<{ workshop_id: string }>('SELECT workshop_id FROM live_sessions WHERE id = ?', [s.id]);
     expect(row?.workshop_id).toBe(w.id);
 
+    // The instructor's extend and reset, sent to a, reach the session b holds.
+    const [before] = await db.all<{ expires_at: string }>('SELECT expires_at FROM live_sessions WHERE id = ?', [s.id]);
+    const extended = await call(a.url, 'POST', `/api/workshops/${w.id}/learners/learnerworkshop1/extend`, {
+      headers: { authorization: `Bearer ${instructor}` },
+    });
+    expect(extended.status, JSON.stringify(extended.body)).toBe(200);
+    expect(extended.body.sessions).toEqual([expect.objectContaining({ id: s.id })]);
+    const [after] = await db.all<{ expires_at: string }>('SELECT expires_at FROM live_sessions WHERE id = ?', [s.id]);
+    expect(Number(after!.expires_at)).toBeGreaterThan(Number(before!.expires_at));
+    const own = await call(b.url, 'GET', `/api/sessions/${s.id}`, { token: s.token });
+    expect((own.body.session as { expiresAt: number }).expiresAt).toBe(
+      (extended.body.sessions as { expiresAt: number }[])[0]!.expiresAt,
+    );
+    // Reset: the learner's change is gone from the cluster b holds.
+    const marker = { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: before-reset\n  namespace: shop\n' };
+    const applied = await call(b.url, 'POST', `/api/sessions/${s.id}/apply`, { token: s.token, body: marker });
+    expect(applied.body.results).toEqual([expect.objectContaining({ action: 'created' })]);
+    const reset = await call(a.url, 'POST', `/api/workshops/${w.id}/learners/learnerworkshop1/reset`, {
+      headers: { authorization: `Bearer ${instructor}` },
+    });
+    expect(reset.status, JSON.stringify(reset.body)).toBe(200);
+    expect(reset.body.sessions).toEqual([expect.objectContaining({ id: s.id })]);
+    const again = await call(b.url, 'POST', `/api/sessions/${s.id}/apply`, { token: s.token, body: marker });
+    expect(again.body.results).toEqual([expect.objectContaining({ action: 'created' })]);
+
     const ended = await call(a.url, 'POST', `/api/workshops/${w.id}/end`, {
       headers: { authorization: `Bearer ${instructor}` },
     });
@@ -267,6 +315,61 @@ describe('three runner replicas behind one entry point', () => {
     }
     expect(status).toBe(404);
     expect(await ownerOf(s.id)).toBe('');
+  });
+
+  it("ends a learner's oldest session on whichever replica holds it once they are over their cap", async () => {
+    const [a, b, c] = set.runners as [ReplicaSet['runners'][0], ReplicaSet['runners'][0], ReplicaSet['runners'][0]];
+    const learner = 'learnercap01';
+    const first = await startSession(a.url, learner);
+    const second = await startSession(b.url, learner);
+    const third = await startSession(c.url, learner);
+    // The fourth, started on b: the cap is three for the learner across all replicas, so the first (on a) ends.
+    const fourth = await startSession(b.url, learner);
+    expect(await ownerOf(first.id)).toBe('');
+    const gone = await call(a.url, 'GET', `/api/sessions/${first.id}`, { token: first.token });
+    expect(gone.status).toBe(404);
+    const rows = await db.all<{ id: string }>('SELECT id FROM live_sessions WHERE learner_id = ? ORDER BY id', [
+      learner,
+    ]);
+    expect(rows.map((r) => r.id).sort()).toEqual([second.id, third.id, fourth.id].sort());
+    for (const s of [second, third, fourth]) {
+      expect((await call(entry.url, 'GET', `/api/sessions/${s.id}`, { token: s.token })).status).toBe(200);
+      await call(entry.url, 'DELETE', `/api/sessions/${s.id}`, { token: s.token });
+    }
+  });
+
+  it('refuses a start over the per-address cap counted on every replica, not per replica', async () => {
+    const started = [];
+    try {
+      // Six from 127.0.0.1, two on each replica: no replica alone is near the cap of six.
+      for (let i = 0; i < 6; i++) {
+        started.push(await startSession(set.runners[i % 3]!.url, `learneraddress0${i}`));
+      }
+      for (const r of set.runners) {
+        const refused = await call(r.url, 'POST', '/api/sessions', {
+          learner: 'learneraddress09',
+          body: { scenarioId: SCENARIO },
+        });
+        expect(refused.status).toBe(429);
+        expect((refused.body.error as { message: string }).message).toContain(
+          '6 sessions are already open from your address',
+        );
+      }
+    } finally {
+      for (const s of started) await call(entry.url, 'DELETE', `/api/sessions/${s.id}`, { token: s.token });
+    }
+    // Ended ones free their seats on every replica.
+    const again = await startSession(set.runners[2]!.url, 'learneraddress09');
+    await call(entry.url, 'DELETE', `/api/sessions/${again.id}`, { token: again.token });
+  });
+
+  it('signs reports with one key that every replica publishes', async () => {
+    const keys = [];
+    for (const r of set.runners) keys.push((await call(r.url, 'GET', '/api/signing-key')).body.keyId);
+    expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(keys).size).toBe(1);
+    const [row] = await db.all<{ name: string }>('SELECT name FROM runner_keys');
+    expect(row?.name).toBe('report-signing');
   });
 
   it('tells the learners of a replica killed with SIGKILL that the lab restarted, and leaves the others working', async () => {

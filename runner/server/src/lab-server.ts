@@ -114,6 +114,8 @@ export interface LabServer {
    * Resolves to the number of sessions still live at the deadline.
    */
   drain(reason: string, timeoutMs: number): Promise<number>;
+  /** As one replica of several: the ids of the live replicas in the map (this one included). */
+  liveReplicas?: () => Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
             created: (s) => router!.events.created(s),
             extended: (s) => router!.events.extended(s),
             ended: (id) => router!.events.ended(id),
+            reserve: (r, caps) => router!.events.reserve!(r, caps),
           },
         }
       : {}),
@@ -184,7 +187,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
       Date.now,
       options.replica.leaseMs,
     );
-    router = new ReplicaRouter(registry, auth, sessions);
+    router = new ReplicaRouter(registry, auth, sessions, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     await router.start(options.replica.heartbeatMs);
   }
   const workshops = new Workshops({
@@ -231,7 +234,13 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
       workshops,
       tracks: options.tracks ?? { list: async () => [], get: async () => undefined },
       tokens: new InstructorTokens(options.dataDir ?? join(workDir, 'no-data-dir')),
-      signer: options.dataDir ? Signer.fromDataDir(options.dataDir) : Signer.ephemeral(),
+      // Replicas sign with one key, kept in their database, so any of them verifies what another signed.
+      signer: router
+        ? await Signer.shared(store.sql, options.dataDir)
+        : options.dataDir
+          ? Signer.fromDataDir(options.dataDir)
+          : Signer.ephemeral(),
+      ...(router ? { peers: router.peers } : {}),
       ...(options.rosterTickMs ? { rosterTickMs: options.rosterTickMs } : {}),
     },
   });
@@ -244,7 +253,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     if (path === '/api' || path.startsWith('/api/')) {
       let arrival: Arrival = { forwarded: false };
       if (router) {
-        const read = router.arrival(req);
+        const read = await router.arrival(req);
         if (read instanceof Error) {
           const refused = read.toResponse();
           res.writeHead(refused.status, { 'content-type': 'application/json' });
@@ -254,7 +263,8 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
         arrival = read;
         if (await router.http(req, res, arrival)) return;
       }
-      await handleNode(app, req, res, maxBodyBytes, arrival.forwarded ? arrival.clientAddress : undefined);
+      if (arrival.forwarded) await handleNode(app, req, res, maxBodyBytes, arrival.clientAddress, arrival.body);
+      else await handleNode(app, req, res, maxBodyBytes);
       return;
     }
     if (options.siteDir && (await serveStatic(options.siteDir, req, res))) return;
@@ -265,7 +275,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
   server.on('upgrade', async (req, socket, head) => {
     if (options.gateway?.upgrade(req, socket, head)) return;
     if (router) {
-      const arrival = router.arrival(req);
+      const arrival = router.upgradeArrival(req);
       if (arrival instanceof Error) {
         rejectUpgrade(socket, arrival.status, arrival.message);
         return;
@@ -282,6 +292,7 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
     store,
     server,
     terminals,
+    ...(router ? { liveReplicas: () => router.liveReplicaIds() } : {}),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -15,10 +15,12 @@ export async function handleNode(
   maxBodyBytes: number,
   /** The learner's address when another replica forwarded the request (it signed it); else the socket's. */
   clientAddress?: string,
+  /** The body, when it was already read (a forwarded request, whose digest the signature covers). */
+  readBody?: Buffer,
 ) {
   let response: Response;
   try {
-    response = await app.request(toRequest(req, maxBodyBytes), undefined, {
+    response = await app.request(toRequest(req, maxBodyBytes, readBody), undefined, {
       address: clientAddress ?? req.socket.remoteAddress,
     });
   } catch (error) {
@@ -48,7 +50,7 @@ export async function handleNode(
   res.end(body);
 }
 
-function toRequest(req: IncomingMessage, maxBodyBytes: number): Request {
+function toRequest(req: IncomingMessage, maxBodyBytes: number, body: Buffer | undefined): Request {
   const host = req.headers.host ?? 'localhost';
   const url = new URL(req.url ?? '/', `http://${host}`);
   const headers = new Headers();
@@ -57,6 +59,11 @@ function toRequest(req: IncomingMessage, maxBodyBytes: number): Request {
     else if (value !== undefined) headers.set(key, value);
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  if (hasBody && body !== undefined) {
+    headers.delete('transfer-encoding');
+    headers.set('content-length', String(body.length));
+    return new Request(url, { method: req.method, headers, body: new Uint8Array(body) });
+  }
   let seen = 0;
   const limited = hasBody
     ? (Readable.toWeb(

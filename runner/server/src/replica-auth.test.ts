@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_HEADER, REPLICA_HEADER, ReplicaAuth } from './replica-auth.ts';
+import { bodyDigest, CLIENT_HEADER, REPLICA_HEADER, ReplicaAuth } from './replica-auth.ts';
 
 const SECRET = 'k'.repeat(43);
-const request = { method: 'GET', path: '/api/sessions/abc', clientAddress: '10.1.2.3' };
+const request = { method: 'GET', path: '/api/sessions/abc', clientAddress: '10.1.2.3', bodyDigest: bodyDigest() };
 
 describe('the signature replicas put on what they forward', () => {
   it('is accepted with the same secret and gives the learner address it carried', () => {
@@ -29,6 +29,23 @@ describe('the signature replicas put on what they forward', () => {
     });
     expect(verify(new ReplicaAuth(SECRET, () => now + 61_000))).toEqual({ ok: false, reason: 'expired' });
     expect(new ReplicaAuth(SECRET).verify('v1.a.b', request)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('is refused when the body is not the one signed', () => {
+    const now = 5_000_000;
+    const auth = new ReplicaAuth(SECRET, () => now);
+    const apply = {
+      method: 'POST',
+      path: '/api/sessions/abc/apply',
+      clientAddress: '10.1.2.3',
+      bodyDigest: bodyDigest(Buffer.from('{"yaml":"kind: ConfigMap"}')),
+    };
+    const header = auth.sign('replica-a-1', apply)[REPLICA_HEADER]!;
+    expect(auth.verify(header, apply)).toMatchObject({ ok: true });
+    const tampered = { ...apply, bodyDigest: bodyDigest(Buffer.from('{"yaml":"kind: ClusterRoleBinding"}')) };
+    expect(auth.verify(header, tampered)).toEqual({ ok: false, reason: 'bad signature' });
+    // A header of the older format, which did not cover the body, is not trusted either.
+    expect(auth.verify(header.replace(/^v2\./, 'v1.'), apply)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('needs a secret of at least 32 characters', () => {

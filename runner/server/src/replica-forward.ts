@@ -142,6 +142,54 @@ export function forwardUpgrade(
   });
 }
 
+/** Most of an answer one replica reads from another (a session's view): far more than it needs. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * One request of this replica's own to another (an instructor's action on a session it holds,
+ * ending a learner's session over their cap): its status and JSON answer, or `unreachable`.
+ */
+export function callReplica(
+  address: string,
+  method: string,
+  path: string,
+  signed: Record<string, string>,
+): Promise<{ status: number; body: unknown } | 'unreachable'> {
+  return new Promise((resolve) => {
+    const out = request({
+      ...target(address),
+      agent,
+      method,
+      path,
+      headers: { 'content-length': '0', ...signed },
+      timeout: CONNECT_TIMEOUT_MS,
+    });
+    out.on('timeout', () => out.destroy(new Error('timeout')));
+    out.on('error', () => resolve('unreachable'));
+    out.on('response', (answer) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      answer.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) answer.destroy();
+        else chunks.push(chunk);
+      });
+      answer.on('error', () => resolve('unreachable'));
+      answer.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = {};
+        try {
+          body = text ? JSON.parse(text) : {};
+        } catch {
+          body = { text };
+        }
+        resolve({ status: answer.statusCode ?? 502, body });
+      });
+    });
+    out.end();
+  });
+}
+
 const statusLine = (m: IncomingMessage) => `HTTP/1.1 ${m.statusCode} ${m.statusMessage ?? ''}\r\n`;
 
 function headerLines(raw: string[]): string {

@@ -65,4 +65,49 @@ describe('the replica map', () => {
     expect(await b.locate('s-1')).toEqual({ state: 'unknown' });
     expect((await b.replicas()).map((r) => r.id)).toEqual(['b-1']);
   });
+
+  it("counts a learner's and an address's sessions on every live replica when reserving a new one", async () => {
+    const { a, b, advance } = await pair();
+    const caps = { perLearner: 2, perAddress: 3 };
+    const ask = (id: string, learnerId: string, address: string | null) => ({
+      sessionId: id,
+      learnerId,
+      scenarioId: 's1',
+      workshopId: null,
+      address,
+      createdAt: 0,
+    });
+    expect(await a.reserve(ask('s-1', 'l1', '10.9.0.1'), caps)).toEqual({ ok: true, evict: [] });
+    advance(1);
+    expect(await b.reserve(ask('s-2', 'l1', '10.9.0.1'), caps)).toEqual({ ok: true, evict: [] });
+    advance(1);
+    // The learner's third, on a: their oldest (held by a) leaves the map and is named to be ended.
+    expect(await a.reserve(ask('s-3', 'l1', '10.9.0.1'), caps)).toEqual({
+      ok: true,
+      evict: [{ sessionId: 's-1', replicaId: 'a-1', address: '10.0.0.1:7420' }],
+    });
+    expect(await b.locate('s-1')).toEqual({ state: 'unknown' });
+    // Two on b and a from that address now, plus another learner's: the address is full on every replica.
+    expect(await b.reserve(ask('s-4', 'l2', '10.9.0.1'), caps)).toMatchObject({ ok: true });
+    expect(await b.reserve(ask('s-5', 'l3', '10.9.0.1'), caps)).toEqual({ ok: false, fromAddress: 3 });
+    expect(await b.locate('s-5')).toEqual({ state: 'unknown' });
+    // A workshop member comes without an address and is not counted by it.
+    expect(await a.reserve(ask('s-6', 'l3', null), caps)).toMatchObject({ ok: true });
+    // Sessions of a dead replica no longer count.
+    advance(LEASE_MS + 1);
+    await a.heartbeat();
+    expect(await a.reserve(ask('s-7', 'l4', '10.9.0.1'), caps)).toMatchObject({ ok: true });
+  });
+
+  it("finds a workshop learner's sessions on every live replica", async () => {
+    const { a, b, session } = await pair();
+    await a.claim({ ...session('s-1'), workshopId: 'w1' });
+    await b.claim({ ...session('s-2'), workshopId: 'w1' });
+    await b.claim({ ...session('s-3'), workshopId: 'w2' });
+    const found = await a.sessionsOf('w1', 'l1');
+    expect(found.map((f) => [f.sessionId, f.replica.address])).toEqual([
+      ['s-1', '10.0.0.1:7420'],
+      ['s-2', '10.0.0.2:7420'],
+    ]);
+  });
 });

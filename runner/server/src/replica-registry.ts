@@ -25,6 +25,30 @@ export interface SessionOwner {
   expiresAt: number;
 }
 
+/** A session about to be made, as the map reserves it: who asks, and from where (none for a workshop's member). */
+export interface SessionReservation {
+  sessionId: string;
+  learnerId: string;
+  scenarioId: string;
+  workshopId: string | null;
+  address: string | null;
+  createdAt: number;
+}
+
+/** The caps that hold across every replica: sessions per learner (the oldest goes) and per address (refused). */
+export interface SessionCaps {
+  perLearner: number;
+  perAddress: number;
+}
+
+/** A reservation made (with the learner's sessions to end to stay under their cap), or refused by the address cap. */
+export type Reserved =
+  | { ok: true; evict: { sessionId: string; replicaId: string; address: string }[] }
+  | { ok: false; fromAddress: number };
+
+/** How long a reserved session may take to start before its row lapses (a replica that died mid-start). */
+export const RESERVATION_MS = 10 * 60_000;
+
 /**
  * Where a session lives: on a replica that is alive, on one that stopped (its lease ran out:
  * the cluster and shell went with the process), or nowhere the map knows of.
@@ -106,6 +130,68 @@ export class ReplicaRegistry {
        ON CONFLICT (id) DO UPDATE SET replica_id = excluded.replica_id, expires_at = excluded.expires_at`,
       [s.sessionId, this.self.id, s.learnerId, s.scenarioId, s.workshopId, s.createdAt, s.expiresAt],
     );
+  }
+
+  /**
+   * Counts the sessions of the learner and of the address on every live replica and, under
+   * the caps, reserves the new one in the map, in one transaction that replicas take one at
+   * a time: two replicas admitting the same address at once cannot both take its last seat.
+   * A starting session counts as soon as it is reserved. The learner's oldest sessions over
+   * their cap leave the map here; the caller ends them on the replicas that hold them.
+   */
+  async reserve(r: SessionReservation, caps: SessionCaps): Promise<Reserved> {
+    const now = this.now();
+    return this.db.transaction(async (tx) => {
+      // The schema's lock id ("para") and 2: reservations, one at a time across replicas, until commit.
+      if (this.db.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(1885434465, 2)');
+      const rows = await tx.all<{
+        id: string;
+        replica_id: string;
+        learner_id: string;
+        address: string | null;
+        replica_address: string;
+      }>(
+        `SELECT s.id, s.replica_id, s.learner_id, s.address, r.address AS replica_address FROM live_sessions s
+         JOIN runner_replicas r ON r.id = s.replica_id
+         WHERE r.heartbeat_at >= ? AND s.expires_at >= ? AND (s.learner_id = ? OR s.address = ?)
+         ORDER BY s.created_at, s.id`,
+        [now - this.leaseMs, now, r.learnerId, r.address],
+      );
+      const fromAddress = r.address === null ? 0 : rows.filter((row) => row.address === r.address).length;
+      if (r.address !== null && fromAddress >= caps.perAddress) return { ok: false, fromAddress };
+      const mine = rows.filter((row) => row.learner_id === r.learnerId);
+      const evict = mine.slice(0, Math.max(0, mine.length - caps.perLearner + 1));
+      for (const old of evict) await tx.run('DELETE FROM live_sessions WHERE id = ?', [old.id]);
+      await tx.run(
+        `INSERT INTO live_sessions (id, replica_id, learner_id, scenario_id, workshop_id, address, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          r.sessionId,
+          this.self.id,
+          r.learnerId,
+          r.scenarioId,
+          r.workshopId,
+          r.address,
+          r.createdAt,
+          now + RESERVATION_MS,
+        ],
+      );
+      return {
+        ok: true,
+        evict: evict.map((row) => ({ sessionId: row.id, replicaId: row.replica_id, address: row.replica_address })),
+      };
+    });
+  }
+
+  /** The live sessions of a workshop's learner, on every live replica. */
+  async sessionsOf(workshopId: string, learnerId: string): Promise<{ sessionId: string; replica: Replica }[]> {
+    const rows = await this.db.all<ReplicaRow & { session_id: string }>(
+      `SELECT s.id AS session_id, r.id, r.address, r.started_at, r.heartbeat_at, r.draining
+       FROM live_sessions s JOIN runner_replicas r ON r.id = s.replica_id
+       WHERE s.workshop_id = ? AND s.learner_id = ? AND r.heartbeat_at >= ? ORDER BY s.created_at, s.id`,
+      [workshopId, learnerId, this.now() - this.leaseMs],
+    );
+    return rows.map((row) => ({ sessionId: row.session_id, replica: toReplica(row) }));
   }
 
   async extended(sessionId: string, expiresAt: number): Promise<void> {

@@ -1,16 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ApiErrorCode } from '@paranoid/api/errors.ts';
+import type { SessionView } from '@paranoid/api/sessions.ts';
 import { ApiError, unauthorized } from './errors.ts';
-import { CLIENT_HEADER, REPLICA_HEADER, type ReplicaAuth } from './replica-auth.ts';
-import { forwardHttp, forwardUpgrade } from './replica-forward.ts';
+import { bodyDigest, CLIENT_HEADER, REPLICA_HEADER, type ReplicaAuth } from './replica-auth.ts';
+import { callReplica, forwardHttp, forwardUpgrade } from './replica-forward.ts';
 import { HEARTBEAT_MS, type ReplicaRegistry } from './replica-registry.ts';
 import { type SessionEvents, type SessionManager, sessionEnded, sessionLost } from './sessions.ts';
 import { rejectUpgrade, TOKEN_PROTOCOL_PREFIX } from './terminal-socket.ts';
 
 const SESSION_PATH = /^\/api\/sessions\/([A-Za-z0-9._-]+)(?:\/.*)?$/;
+/**
+ * What one replica asks of another about a session the other holds: end it (its learner went
+ * over their cap elsewhere), or an instructor's extend or reset. Answered only under a valid
+ * replica signature; from anyone else the path is unknown (404).
+ */
+const PEER_PATH = /^\/api\/replica\/sessions\/([A-Za-z0-9._-]+)\/(end|extend|reset)$/;
 
-/** How a request arrived: from a learner, or forwarded by another replica (then its address is the learner's). */
-export type Arrival = { forwarded: false } | { forwarded: true; clientAddress: string };
+/** What an instructor may do to a learner's session on another replica. */
+export type PeerAction = 'extend' | 'reset';
+
+/** A workshop learner's session held by another replica, and the instructor's actions carried to it. */
+export interface PeerSession {
+  id: string;
+  act(action: PeerAction): Promise<SessionView>;
+}
+
+/** The sessions of a workshop's learner that other replicas hold (the routes act on this replica's own). */
+export interface SessionPeers {
+  sessionsOf(workshopId: string, learnerId: string): Promise<PeerSession[]>;
+}
+
+/**
+ * How a request arrived: from a learner, or forwarded by another replica (then its address is
+ * the learner's, and its body was read whole and matched the signature before anything acts on it).
+ */
+export type Arrival = { forwarded: false } | { forwarded: true; clientAddress: string; body?: Buffer };
 
 /**
  * One runner among several. Sessions live in the process that made them (the simulated
@@ -35,6 +60,8 @@ export class ReplicaRouter {
     private readonly registry: ReplicaRegistry,
     private readonly auth: ReplicaAuth,
     private readonly sessions: SessionManager,
+    /** The largest body a request may carry (the app's bound): a forwarded one is read whole, up to this. */
+    private readonly maxBodyBytes: number,
     private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
 
@@ -51,13 +78,94 @@ export class ReplicaRouter {
       }),
     extended: (s) => this.track('record an extension', this.registry.extended(s.id, s.expiresAt)),
     ended: (id) => this.track('release a session', this.registry.release(id)),
+    reserve: async (r, caps) => {
+      const verdict = await this.registry.reserve(r, caps);
+      if (!verdict.ok) return verdict;
+      return {
+        ok: true,
+        evict: verdict.evict.map((e) => ({
+          id: e.sessionId,
+          endElsewhere: async () => {
+            const answer = await this.ask(e.address, e.sessionId, 'end');
+            // Gone already, or its replica unreachable (then it ends at its TTL): the new session goes ahead.
+            if (answer === 'unreachable' || answer.status >= 400) {
+              this.log(`failed to end session ${e.sessionId} on replica ${e.replicaId}: its learner is over their cap`);
+            }
+          },
+        })),
+      };
+    },
   };
+
+  /** The instructor's reach into the sessions other replicas hold. */
+  readonly peers: SessionPeers = {
+    sessionsOf: async (workshopId, learnerId) => {
+      const rows = await this.registry.sessionsOf(workshopId, learnerId);
+      return rows
+        .filter((row) => !this.sessions.has(row.sessionId))
+        .map((row) => ({
+          id: row.sessionId,
+          act: async (action) => {
+            const answer = await this.ask(row.replica.address, row.sessionId, action);
+            if (answer === 'unreachable') throw sessionLost();
+            if (answer.status !== 200) {
+              const parsed = ApiErrorCode.safeParse((answer.body as { error?: { code?: unknown } }).error?.code);
+              const text = (answer.body as { error?: { message?: unknown } }).error?.message;
+              throw new ApiError(
+                answer.status,
+                parsed.success ? parsed.data : 'ClusterError',
+                typeof text === 'string'
+                  ? text
+                  : `failed to ${action} the session: its replica answered ${answer.status}`,
+              );
+            }
+            return (answer.body as { session: SessionView }).session;
+          },
+        }));
+    },
+  };
+
+  /** Sends one of {@link PEER_PATH}'s requests to the replica at `address`, signed. */
+  private ask(address: string, sessionId: string, action: 'end' | PeerAction) {
+    const path = `/api/replica/sessions/${encodeURIComponent(sessionId)}/${action}`;
+    const signed = this.auth.sign(this.registry.self.id, {
+      method: 'POST',
+      path,
+      clientAddress: 'replica',
+      bodyDigest: bodyDigest(),
+    });
+    return callReplica(address, 'POST', path, signed);
+  }
+
+  /** Answers another replica's {@link PEER_PATH} request about a session this one holds. */
+  private async answerPeer(res: ServerResponse, id: string, action: string): Promise<true> {
+    const session = this.sessions.held(id);
+    if (!session) return answer(res, sessionEnded());
+    try {
+      if (action === 'end') {
+        await this.sessions.delete(id);
+        res.writeHead(204).end();
+        return true;
+      }
+      const changed = action === 'extend' ? this.sessions.extend(session) : await this.sessions.reset(session);
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ session: this.sessions.view(changed) }));
+      return true;
+    } catch (error) {
+      return answer(res, error instanceof ApiError ? error : new ApiError(500, 'Internal', message(error)));
+    }
+  }
 
   /** Joins the map and renews the lease every few seconds. */
   async start(heartbeatMs = HEARTBEAT_MS): Promise<void> {
     await this.registry.register();
     this.timer = setInterval(() => this.track('renew the lease', this.registry.heartbeat()), heartbeatMs);
     this.timer.unref();
+  }
+
+  /** The ids of the live replicas in the map, this one included. */
+  async liveReplicaIds(): Promise<string[]> {
+    return (await this.registry.replicas()).map((r) => r.id);
   }
 
   /** The others stop sending new sessions here. */
@@ -75,25 +183,46 @@ export class ReplicaRouter {
   /**
    * Reads the replica signature a request may carry. A request without one is a learner's;
    * one with a signature that does not verify is refused (403), never taken for a learner's.
+   * A signed request's body is read here, whole and bounded, and its digest must be the one
+   * signed: a body changed on the way (or swapped under a captured header) is refused too.
    */
-  arrival(req: IncomingMessage): Arrival | ApiError {
+  async arrival(req: IncomingMessage): Promise<Arrival | ApiError> {
     const header = req.headers[REPLICA_HEADER];
     if (header === undefined) return { forwarded: false };
-    const verdict = this.auth.verify(String(header), {
+    let body: Buffer | undefined;
+    if (carriesBody(req)) {
+      body = await readBody(req, this.maxBodyBytes);
+      if (body === undefined) return tooLarge();
+    }
+    return this.verify(req, String(header), body);
+  }
+
+  /** The same for a WebSocket upgrade, which has no body. */
+  upgradeArrival(req: IncomingMessage): Arrival | ApiError {
+    const header = req.headers[REPLICA_HEADER];
+    if (header === undefined) return { forwarded: false };
+    return this.verify(req, String(header), undefined);
+  }
+
+  private verify(req: IncomingMessage, header: string, body: Buffer | undefined): Arrival | ApiError {
+    const verdict = this.auth.verify(header, {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       clientAddress: req.headers[CLIENT_HEADER] as string | undefined,
+      bodyDigest: bodyDigest(body),
     });
     if (!verdict.ok) {
       return new ApiError(403, 'Forbidden', `the ${REPLICA_HEADER} header is for the runner's replicas only`);
     }
-    return { forwarded: true, clientAddress: verdict.clientAddress };
+    return { forwarded: true, clientAddress: verdict.clientAddress, ...(body ? { body } : {}) };
   }
 
   /** Answers or forwards an HTTP request that is not this replica's to serve; false leaves it to the app. */
   async http(req: IncomingMessage, res: ServerResponse, arrival: Arrival): Promise<boolean> {
-    if (arrival.forwarded) return false;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const peer = PEER_PATH.exec(path);
+    if (arrival.forwarded && peer && req.method === 'POST') return this.answerPeer(res, peer[1]!, peer[2]!);
+    if (arrival.forwarded) return false;
     if (path === '/api/sessions' && req.method === 'POST' && this.sessions.draining !== undefined) {
       return this.handOver(req, res);
     }
@@ -104,7 +233,10 @@ export class ReplicaRouter {
     if (where === 'local') return false;
     if (!bearer) return answer(res, unauthorized());
     if (where instanceof ApiError) return answer(res, where);
-    const outcome = await forwardHttp(req, res, where, this.sign(req));
+    // Read whole (bounded as the owner bounds it) so the signature covers the very bytes sent.
+    const body = carriesBody(req) ? await readBody(req, this.maxBodyBytes) : Buffer.alloc(0);
+    if (body === undefined) return answer(res, tooLarge());
+    const outcome = await forwardHttp(req, res, where, this.sign(req, body), body);
     return outcome === 'forwarded' || answer(res, sessionLost());
   }
 
@@ -120,7 +252,7 @@ export class ReplicaRouter {
       return answer(res, new ApiError(413, 'PayloadTooLarge', 'the request body is larger than a Start needs'));
     }
     for (const taker of takers) {
-      if ((await forwardHttp(req, res, taker.address, this.sign(req), body)) === 'forwarded') return true;
+      if ((await forwardHttp(req, res, taker.address, this.sign(req, body), body)) === 'forwarded') return true;
     }
     return answer(
       res,
@@ -149,7 +281,7 @@ export class ReplicaRouter {
     };
     if (!token) return refuse(unauthorized());
     if (where instanceof ApiError) return refuse(where);
-    const outcome = await forwardUpgrade(req, socket, head, where, this.sign(req));
+    const outcome = await forwardUpgrade(req, socket, head, where, this.sign(req, undefined));
     return outcome === 'forwarded' || refuse(sessionLost());
   }
 
@@ -172,11 +304,12 @@ export class ReplicaRouter {
     return sessionEnded();
   }
 
-  private sign(req: IncomingMessage): Record<string, string> {
+  private sign(req: IncomingMessage, body: Buffer | undefined): Record<string, string> {
     return this.auth.sign(this.registry.self.id, {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       clientAddress: req.socket.remoteAddress ?? 'unknown',
+      bodyDigest: bodyDigest(body),
     });
   }
 
@@ -196,6 +329,11 @@ function answer(res: ServerResponse, error: ApiError): true {
   res.end(JSON.stringify(error.toJSON()));
   return true;
 }
+
+const tooLarge = () => new ApiError(413, 'PayloadTooLarge', 'the request body is too large');
+
+/** GET and HEAD carry no body the app reads: theirs is signed as empty and never read. */
+const carriesBody = (req: IncomingMessage) => req.method !== 'GET' && req.method !== 'HEAD';
 
 /** A Start's body is `{"scenarioId": ...}`: a few dozen bytes. */
 const MAX_START_BODY_BYTES = 16 * 1024;

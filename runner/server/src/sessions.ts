@@ -5,6 +5,7 @@ import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
 import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
 import { ApiError, unauthorized } from './errors.ts';
 import { learnerKubeconfig } from './learner-kubeconfig.ts';
+import type { SessionCaps, SessionReservation } from './replica-registry.ts';
 import { bashrc, localShellCommand, type SandboxFiles } from './sandbox.ts';
 import type { SandboxHost } from './sandbox-host.ts';
 import { type LearnerShell, Terminal, type TerminalSize } from './terminal.ts';
@@ -56,6 +57,22 @@ export interface SessionEvents {
   created(session: Session): Promise<void>;
   extended(session: Session): void;
   ended(id: string): void;
+  /**
+   * With replicas, the per-learner and per-address caps count every replica's sessions: this
+   * reserves the new session in the shared map under those caps, atomically, before its
+   * cluster is made, and names the learner's oldest sessions to end (on whichever replica).
+   */
+  reserve?(
+    r: SessionReservation,
+    caps: SessionCaps,
+  ): Promise<{ ok: true; evict: EvictedSession[] } | { ok: false; fromAddress: number }>;
+}
+
+/** A learner's session to end to keep them under their cap, and how to end it where it runs. */
+export interface EvictedSession {
+  id: string;
+  /** Ends it on the replica that holds it (used when this one does not). */
+  endElsewhere(): Promise<void>;
 }
 
 /** Who asks for a session: the learner's cookie and the address the request came from. */
@@ -141,19 +158,45 @@ export class SessionManager {
     this.admit(requester);
     const reservation = { ...requester };
     this.pending.push(reservation);
-    let id: string;
+    const id = `${this.boot}${randomId()}`;
+    const events = this.options.events;
+    let reserved = false;
     let cluster: ClusterHandle;
     try {
-      const mine = [...this.sessions.values()].filter((s) => s.learnerId === learnerId);
       const cap = this.options.maxSessionsPerLearner ?? 3;
-      // A learner who opens too many sessions loses the oldest, not the new one.
-      for (const old of mine.sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, mine.length - cap + 1))) {
-        await this.delete(old.id);
+      let evict: EvictedSession[];
+      if (events?.reserve) {
+        const perAddress = this.options.maxSessionsPerAddress ?? 16;
+        const verdict = await events.reserve(
+          {
+            sessionId: id,
+            learnerId,
+            scenarioId,
+            workshopId: options.workshopId ?? null,
+            address: requester.address ?? null,
+            createdAt: this.now(),
+          },
+          { perLearner: cap, perAddress },
+        );
+        if (!verdict.ok) throw tooMany(`${perAddress} sessions are already open from your address: end one first`, 60);
+        reserved = true;
+        evict = verdict.evict;
+      } else {
+        const mine = [...this.sessions.values()].filter((s) => s.learnerId === learnerId);
+        evict = mine
+          .sort((a, b) => a.createdAt - b.createdAt)
+          .slice(0, Math.max(0, mine.length - cap + 1))
+          .map((s) => ({ id: s.id, endElsewhere: async () => undefined }));
       }
-      id = `${this.boot}${randomId()}`;
+      // A learner who opens too many sessions loses the oldest, not the new one, wherever it runs.
+      for (const old of evict) {
+        if (this.sessions.has(old.id)) await this.delete(old.id);
+        else await old.endElsewhere();
+      }
       cluster = await this.createCluster(id, scenarioId, learnerId);
     } catch (error) {
       this.pending.splice(this.pending.indexOf(reservation), 1);
+      if (reserved) events?.ended(id);
       this.checkEmpty();
       throw error;
     }
@@ -209,6 +252,11 @@ export class SessionManager {
       throw sessionEnded();
     }
     return session;
+  }
+
+  /** The session this process holds under `id`, for what replicas ask of each other (no token: they signed). */
+  held(id: string): Session | undefined {
+    return this.sessions.get(id);
   }
 
   /** Whether this process holds the session (whatever the token). */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ProgressStore } from './progress-store.ts';
 import { publicKeyFromDataDir, SIGNING_KEY_FILE, Signer, verifyRecord } from './signing.ts';
 
 describe('the runner’s signing key', () => {
@@ -47,5 +48,24 @@ describe('the runner’s signing key', () => {
     }
     expect(verifyRecord(record, createPublicKey(Signer.ephemeral().publicKeyPem)).ok).toBe(false);
     expect(verifyRecord(record, key).ok).toBe(true);
+  });
+
+  it('is one key for every replica sharing a database, the first data dir’s key if it had one', async () => {
+    const store = await ProgressStore.open(':memory:');
+    const dirA = mkdtempSync(join(tmpdir(), 'paranoid-signing-a-'));
+    const dirB = mkdtempSync(join(tmpdir(), 'paranoid-signing-b-'));
+    const ownA = Signer.fromDataDir(dirA);
+    const ownB = Signer.fromDataDir(dirB);
+    expect(ownB.keyId).not.toBe(ownA.keyId);
+    const a = await Signer.shared(store.sql, dirA);
+    const b = await Signer.shared(store.sql, dirB);
+    // A's key went first, so what A signed alone before still verifies; B signs with it too.
+    expect(a.keyId).toBe(ownA.keyId);
+    expect(b.keyId).toBe(ownA.keyId);
+    const record = b.sign({ scenarioId: 's', checksPassed: 1 });
+    expect(verifyRecord(record, createPublicKey(a.publicKeyPem))).toMatchObject({ ok: true });
+    await store.close();
+    rmSync(dirA, { recursive: true, force: true });
+    rmSync(dirB, { recursive: true, force: true });
   });
 });

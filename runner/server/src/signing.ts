@@ -9,9 +9,12 @@ import {
 } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SqlExecutor } from './sql-driver.ts';
 
 /** The runner's signing key, in its data dir: PKCS#8 PEM, mode 0600. */
 export const SIGNING_KEY_FILE = 'signing-key.pem';
+/** Its row in `runner_keys` when replicas share one. */
+const SHARED_KEY_NAME = 'report-signing';
 
 /**
  * A signed statement. `payload` is the exact JSON text that was signed, kept as a
@@ -56,6 +59,39 @@ export class Signer {
       return new Signer(createPrivateKey(readFileSync(file)));
     } catch (error) {
       throw new Error(`failed to read the signing key ${file}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * The one key every replica signs with, kept in the database they share (`runner_keys`),
+   * so a report signed on one verifies against `/api/signing-key` on any other. The first
+   * replica to start puts its data dir's key there (reports it signed alone keep verifying),
+   * or a new one; the others take what is there. Whoever can write that database can already
+   * write the progress a report attests, so the key there widens nobody's power.
+   */
+  static async shared(db: SqlExecutor, dataDir: string | undefined, now: () => number = Date.now): Promise<Signer> {
+    const read = async () =>
+      (await db.all<{ value: string }>('SELECT value FROM runner_keys WHERE name = ?', [SHARED_KEY_NAME]))[0]?.value;
+    let pem = await read();
+    if (pem === undefined) {
+      const file = dataDir ? join(dataDir, SIGNING_KEY_FILE) : undefined;
+      const candidate =
+        file && existsSync(file)
+          ? readFileSync(file, 'utf8')
+          : generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      // Two replicas starting at once: the first insert wins and both read it back.
+      await db.run('INSERT INTO runner_keys (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', [
+        SHARED_KEY_NAME,
+        candidate,
+        now(),
+      ]);
+      pem = await read();
+    }
+    if (pem === undefined) throw new Error('failed to read the shared signing key: it was not stored');
+    try {
+      return new Signer(createPrivateKey(pem));
+    } catch (error) {
+      throw new Error(`failed to read the shared signing key: ${(error as Error).message}`);
     }
   }
 

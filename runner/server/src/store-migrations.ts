@@ -103,6 +103,22 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX live_sessions_by_replica ON live_sessions (replica_id)',
     ],
   },
+  {
+    version: 4,
+    name: 'caps and keys shared by the replicas',
+    statements: [
+      // The learner's address as the first replica saw it: the per-address cap counts it on every replica.
+      'ALTER TABLE live_sessions ADD COLUMN address TEXT',
+      'CREATE INDEX live_sessions_by_learner ON live_sessions (learner_id)',
+      'CREATE INDEX live_sessions_by_address ON live_sessions (address)',
+      // Keys every replica must hold the same: the report-signing key, so a report verifies on any of them.
+      `CREATE TABLE runner_keys (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /**

@@ -6,6 +6,7 @@ import { ApiError, badRequest, notFound } from './errors.ts';
 import type { InstructorTokens } from './instructor-token.ts';
 import type { ScenarioCatalog } from './ports.ts';
 import type { ProgressStore, WorkshopRecord } from './progress-store.ts';
+import type { SessionPeers } from './replica-router.ts';
 import { buildReport, learnerReportHtml, type Report, type ReportScope, reportCsv } from './reports.ts';
 import { buildRoster, type ScenarioOutline } from './roster.ts';
 import type { SessionManager } from './sessions.ts';
@@ -26,6 +27,8 @@ export interface WorkshopDeps {
   signer: Signer;
   /** How often a live roster is sent even when nothing changed (stuck marks, time spent). */
   rosterTickMs?: number;
+  /** With replicas: a learner's sessions other replicas hold, so an instructor's extend and reset reach them too. */
+  peers?: SessionPeers;
 }
 
 /** A request as the routes see it. */
@@ -289,19 +292,25 @@ export function workshopRoutes(
       throw notFound(`learner "${c.params.learner}" in this workshop`);
     }
     const mine = sessions.list(w.id).filter((s) => s.learnerId === c.params.learner);
-    if (mine.length === 0) throw new ApiError(409, 'BadRequest', 'this learner has no live session to change');
-    return { w, mine };
+    // Held by other replicas: the action is carried to each owner.
+    const elsewhere = (await deps.peers?.sessionsOf(w.id, c.params.learner!)) ?? [];
+    if (mine.length === 0 && elsewhere.length === 0) {
+      throw new ApiError(409, 'BadRequest', 'this learner has no live session to change');
+    }
+    return { w, mine, elsewhere };
   };
   on('POST', '/api/workshops/:id/learners/:learner/extend', async (c) => {
-    const { w, mine } = await learnerSessions(c);
+    const { w, mine, elsewhere } = await learnerSessions(c);
     const extended = mine.map((s) => sessions.view(sessions.extend(s)));
+    for (const s of elsewhere) extended.push(await s.act('extend'));
     workshops.changed(w.id);
     return json({ sessions: extended });
   });
   on('POST', '/api/workshops/:id/learners/:learner/reset', async (c) => {
-    const { w, mine } = await learnerSessions(c);
+    const { w, mine, elsewhere } = await learnerSessions(c);
     const reset = [];
     for (const s of mine) reset.push(sessions.view(await sessions.reset(s)));
+    for (const s of elsewhere) reset.push(await s.act('reset'));
     workshops.changed(w.id);
     return json({ sessions: reset });
   });
