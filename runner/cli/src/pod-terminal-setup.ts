@@ -29,6 +29,11 @@ export interface PodTerminalOptions {
   runner: { namespace: string; podLabels: Record<string, string>; port: number };
   /** The longest a session lives: the pod's deadline. */
   ttlMs: number;
+  /**
+   * This runner as one replica of several: its id in the map (labelled on its pods) and the
+   * live replicas' ids, so the pods of a replica that died go as soon as its lease runs out.
+   */
+  replica?: { id: string; live(): Promise<Set<string>> };
 }
 
 interface Target {
@@ -63,6 +68,7 @@ export function withPodTerminals(
     ttlMs: options.ttlMs,
     owner,
     runner: options.runner,
+    ...(options.replica ? { replica: options.replica.id } : {}),
   });
   const targets = new Map<string, Target>();
   const base = options.gatewayUrl.replace(/\/+$/, '');
@@ -131,6 +137,7 @@ export function withPodTerminals(
     intervalMs: 60_000,
     isActive: (session) => pods.serves(session),
     ownerMayBeAlive: ownerOnThisHostMayBeAlive,
+    ...(options.replica ? { replicas: { self: options.replica.id, live: options.replica.live } } : {}),
     onError: (error) => process.stderr.write(`terminal reaper: ${error instanceof Error ? error.message : error}\n`),
   });
   const gateway = createClusterGateway({

@@ -133,7 +133,17 @@ export async function createServeLab(
   const catalog = new FsCatalog(options.scenarios ?? SCENARIOS);
   const made = await makeProvider({ ...options, sessionLifeMs: MAX_SESSION_LIFE_MS }, catalog);
   const { stop, warm } = made;
-  const pods = options.terminals === 'pod' ? withPodTerminals(made.provider, podTerminalOptions(options)) : undefined;
+  // The pod reaper asks the replica map, which exists once the lab does; until then it reaps by TTL only.
+  let liveReplicas: (() => Promise<string[]>) | undefined;
+  const pods =
+    options.terminals === 'pod'
+      ? withPodTerminals(made.provider, {
+          ...podTerminalOptions(options),
+          ...(replica
+            ? { replica: { id: replica.id, live: async () => new Set((await liveReplicas?.()) ?? []) } }
+            : {}),
+        })
+      : undefined;
   const provider = pods?.provider ?? made.provider;
   const terminals = pods?.terminals ?? made.terminals;
   const grader = new SchemaGrader((id) => catalog.scenario(id), kubeApiFactory);
@@ -163,6 +173,7 @@ export async function createServeLab(
     ...(terminals ? { terminals } : {}),
     ...(replica ? { replica } : {}),
   });
+  liveReplicas = lab.liveReplicas;
   let gatewayPort: number | undefined;
   if (pods) {
     const port = Number(options.gatewayPort ?? '7443');

@@ -56,6 +56,7 @@ const SESSION_KUBECONFIG = kubeconfigYaml({
 let host: SimHost;
 let admin: KubeClient;
 let terminals: PodTerminals;
+let hostKubeconfig: string;
 const now = 5_000_000;
 const ips: Record<string, string> = {};
 
@@ -67,6 +68,7 @@ beforeAll(async () => {
     token: cluster.token,
     certificateAuthority: host.caCertificate,
   });
+  hostKubeconfig = kubeconfig;
   admin = new KubeClient(kubeconfig);
   for (const o of SETUP) await admin.send('POST', await admin.path(o.apiVersion, o.kind, o.metadata.namespace), o);
   for (const [ns, pod] of [
@@ -192,4 +194,49 @@ describe('terminal pods on the cluster the runner runs in', () => {
     expect((await admin.raw('GET', '/api/v1/namespaces/paranoid-terminals/pods/term-s1')).status).toBe(404);
     expect((await admin.raw('GET', '/api/v1/namespaces/paranoid-terminals/secrets/term-s1')).status).toBe(404);
   });
+
+  it('reaps the terminal pods of a replica whose lease ran out, by their replica label, long before their TTL', async () => {
+    const of = (replica: string, owner: string) =>
+      new PodTerminals({
+        hostKubeconfig,
+        namespace: 'paranoid-terminals',
+        image: 'nicolaka/netshoot:v0.13',
+        ttlMs: 60 * 60_000,
+        owner,
+        replica,
+        runner: { namespace: 'paranoid', podLabels: { 'app.kubernetes.io/name': 'paranoid' }, port: 80 },
+        now: () => now,
+        readyTimeoutMs: 30_000,
+      });
+    const dead = of('replica-b-1', 'runner-b.1.bbbbbb');
+    const living = of('replica-c-1', 'runner-c.1.cccccc');
+    await dead.start('s3', SESSION_KUBECONFIG);
+    await living.start('s4', SESSION_KUBECONFIG);
+    const pod = (await admin.send('GET', '/api/v1/namespaces/paranoid-terminals/pods/term-s3')) as KubeObject;
+    expect(pod.metadata.labels?.['paranoid.dev/replica']).toBe('replica-b-1');
+    // Seen from replica a, on another node: no process of theirs can be seen, so only the map can tell.
+    const base = {
+      client: admin,
+      namespace: 'paranoid-terminals',
+      owner: 'runner-a.1.abc123',
+      now,
+      isActive: (s: string) => s === 's1',
+      ownerMayBeAlive: () => true,
+    };
+    // A map that does not list this replica itself is not believed: nothing goes.
+    const unread = { self: 'replica-a-1', live: async () => new Set<string>() };
+    expect(await reapTerminalPods({ ...base, replicas: unread })).toEqual([]);
+    // Both replicas live: both pods stay.
+    const all = { self: 'replica-a-1', live: async () => new Set(['replica-a-1', 'replica-b-1', 'replica-c-1']) };
+    expect(await reapTerminalPods({ ...base, replicas: all })).toEqual([]);
+    // b's lease ran out: its pod and Secret go now, c's stay.
+    const bGone = { self: 'replica-a-1', live: async () => new Set(['replica-a-1', 'replica-c-1']) };
+    expect(await reapTerminalPods({ ...base, replicas: bGone })).toEqual(['term-s3']);
+    expect((await admin.raw('GET', '/api/v1/namespaces/paranoid-terminals/pods/term-s3')).status).toBe(404);
+    expect((await admin.raw('GET', '/api/v1/namespaces/paranoid-terminals/secrets/term-s3')).status).toBe(404);
+    expect((await admin.raw('GET', '/api/v1/namespaces/paranoid-terminals/pods/term-s4')).status).toBe(200);
+    expect((await admin.raw('GET', '/api/v1/namespaces/paranoid-terminals/secrets/term-s4')).status).toBe(200);
+    await living.close();
+    await dead.close();
+  }, 90_000);
 });

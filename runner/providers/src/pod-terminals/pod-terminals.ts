@@ -9,6 +9,8 @@ export const TERMINALS_MANAGED_BY = 'paranoid-terminals';
 const MANAGED = 'paranoid.dev/managed-by';
 const SESSION = 'paranoid.dev/session';
 const COMPONENT = 'paranoid.dev/component';
+/** The runner replica (its id in the replica map) that made a terminal pod and its Secret. */
+export const REPLICA_LABEL = 'paranoid.dev/replica';
 /** Where the session's kubeconfig is mounted in the pod. */
 export const POD_KUBECONFIG_DIR = '/etc/paranoid';
 
@@ -26,6 +28,8 @@ export interface PodTerminalsOptions {
   ttlMs: number;
   /** This runner instance (kind/labels.ts `runnerInstanceId`). */
   owner: string;
+  /** This runner's id in the replica map, when it is one of several: labelled on its pods and Secrets. */
+  replica?: string;
   /**
    * The runner pods a terminal may reach, as NetworkPolicy peers: their namespace and labels,
    * and the runner's port. Nothing else is reachable from a terminal pod but DNS.
@@ -140,7 +144,11 @@ export class PodTerminals {
     const now = (this.options.now ?? Date.now)();
     const ns = this.options.namespace;
     const name = PodTerminals.podName(sessionId);
-    const labels = { [MANAGED]: TERMINALS_MANAGED_BY, [SESSION]: sessionId };
+    const labels = {
+      [MANAGED]: TERMINALS_MANAGED_BY,
+      [SESSION]: sessionId,
+      ...(this.options.replica ? { [REPLICA_LABEL]: this.options.replica } : {}),
+    };
     const spec: SessionNamespaceOptions = {
       namespace: ns,
       session: sessionId,
@@ -299,11 +307,19 @@ export interface TerminalReapOptions {
   owner: string;
   isActive(sessionId: string): boolean;
   ownerMayBeAlive(owner: string): boolean;
+  /**
+   * With replicas: this runner's id and the ids of the live replicas in the map (heartbeat
+   * within the lease). A pod labelled with a replica not among them is of a dead replica, whose
+   * sessions are lost: it goes now, not at its TTL. A list without this runner in it is not
+   * believed (the map is not being read right), and nothing is reaped for that reason.
+   */
+  replicas?: { self: string; live(): Promise<Set<string>> };
 }
 
 /**
  * Deletes terminal pods (found by label) past their expiry, whoever made them, and those of
- * this runner it no longer serves or of a runner that is gone, with their Secrets; then
+ * this runner it no longer serves or of a runner that is gone (on this host, or a replica
+ * whose lease in the map ran out), with their Secrets; then
  * Secrets whose pod is gone (a runner stopped between the two). Runs at the runner's start
  * and every minute, as the kind reaper does.
  */
@@ -317,14 +333,18 @@ export async function reapTerminalPods(options: TerminalReapOptions): Promise<st
   };
   const reaped: string[] = [];
   const alive = new Set<string>();
+  const read = options.replicas ? await options.replicas.live() : undefined;
+  const live = read?.has(options.replicas!.self) ? read : undefined;
   for (const pod of pods.items ?? []) {
     const name = pod.metadata.name ?? '';
     const session = pod.metadata.labels?.[SESSION] ?? '';
+    const replica = pod.metadata.labels?.[REPLICA_LABEL];
+    const ofDeadReplica = live !== undefined && replica !== undefined && !live.has(replica);
     const expiresAt = Number(pod.metadata.annotations?.[NS_ANNOTATIONS.expiresAt]);
     const owner = pod.metadata.annotations?.[NS_ANNOTATIONS.owner] ?? '';
     const expired = !Number.isFinite(expiresAt) || expiresAt <= options.now;
     const orphan = owner === options.owner ? !options.isActive(session) : !options.ownerMayBeAlive(owner);
-    if (!expired && !orphan) {
+    if (!expired && !orphan && !ofDeadReplica) {
       alive.add(name);
       continue;
     }
