@@ -9,7 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { resolveHelm } from '@paranoid/kube/kubectl-binary.ts';
+import { NamespaceProvider } from '@paranoid/providers/namespace/namespace-provider.ts';
+import { LEARNER_RULES } from '@paranoid/providers/namespace/session-objects.ts';
 import { INSTRUCTOR_TOKEN_FILE, rotateInstructorToken } from '@paranoid/server/instructor-token.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -121,7 +124,13 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     });
     expect(runner.readinessProbe.httpGet.path).toBe('/api/ready');
     expect(runner.livenessProbe.httpGet.path).toBe('/api/health');
-    expect(runner.args).toEqual(expect.arrayContaining(['--max-sessions=64', '--session-ttl=45', '--provider=sim']));
+    expect(runner.args).toEqual(
+      expect.arrayContaining(['--max-sessions=64', '--session-ttl=45', '--provider=sim', '--reserve-per-workshop=20']),
+    );
+    const noReservations = (await render('lab', [...PRODUCTION, '--set', 'sessions.reservePerWorkshop=0'])).find(
+      (o) => o.kind === 'Deployment',
+    )!;
+    expect(noReservations.spec.template.spec.containers[0].args).toContain('--reserve-per-workshop=0');
     // The database URL comes from the Secret through the environment, never the command line.
     expect(runner.args.join(' ')).not.toContain('postgres://');
     expect(runner.env).toEqual([
@@ -278,6 +287,19 @@ describe('the Helm chart, linted and rendered by helm v3.17.2', () => {
     const kind = await helm(['template', 'lab', CHART, '--set', 'provider=kind']);
     expect(kind.code).not.toBe(0);
     expect(kind.stderr).toContain('provider "kind" cannot run in a pod');
+    const podTerminalsOnNamespaces = await helm([
+      'template',
+      'lab',
+      CHART,
+      '--set',
+      'provider=namespace',
+      '--set',
+      'terminals.mode=pod',
+    ]);
+    expect(podTerminalsOnNamespaces.code).not.toBe(0);
+    expect(podTerminalsOnNamespaces.stderr).toContain(
+      'the namespace provider already gives each learner a toolbox pod',
+    );
     const shared = await helm(['template', 'lab', CHART, '--set', 'replicaCount=3']);
     expect(shared.code).not.toBe(0);
     expect(shared.stderr).toContain('replicaCount > 1 needs secret.databaseUrl');
@@ -332,6 +354,104 @@ describe('the terminal pods RBAC of the chart, on a simulated cluster that enfor
     const ns = JSON.parse((await sim.kubectl(['get', 'namespace', 'term-shells', '-o', 'json'])).stdout);
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
+});
+
+describe("the namespace provider's RBAC of the chart, on a simulated cluster that enforces it", () => {
+  const RELEASE_NS = 'paranoid-nsp';
+  const SA = `system:serviceaccount:${RELEASE_NS}:nsp-paranoid`;
+  let docs: { kind: string; metadata: { name: string; namespace?: string }; rules?: unknown[] }[];
+
+  beforeAll(async () => {
+    const out = await helm(['template', 'nsp', CHART, '--namespace', RELEASE_NS, '--set', 'provider=namespace']);
+    expect(out.code, out.stderr).toBe(0);
+    docs = parseAllDocuments(out.stdout)
+      .map((d) => d.toJS() as (typeof docs)[0] | null)
+      .filter((d): d is (typeof docs)[0] => d !== null);
+    const rbac = docs.filter((d) =>
+      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(d.kind),
+    );
+    for (const d of rbac)
+      if (!['ClusterRole', 'ClusterRoleBinding'].includes(d.kind)) d.metadata.namespace ??= RELEASE_NS;
+    expect((await sim.kubectl(['create', 'namespace', RELEASE_NS])).code).toBe(0);
+    const file = scratchFile(sim, 'namespace-provider-rbac.yaml', rbac.map((d) => stringify(d)).join('---\n'));
+    const apply = await sim.kubectl(['apply', '-f', file]);
+    expect(apply.code, apply.stderr).toBe(0);
+  });
+
+  const can = async (...args: string[]) => (await sim.kubectl(['auth', 'can-i', `--as=${SA}`, ...args])).stdout.trim();
+
+  it('passes the runner the toolbox image and a token, and holds every right it grants the learner', async () => {
+    const deployment = docs.find((d) => d.kind === 'Deployment') as unknown as Manifest;
+    const pod = deployment.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.containers[0].args).toEqual(
+      expect.arrayContaining(['--provider=namespace', '--toolbox-image=ghcr.io/paranoid-lab/runner:0.1.0']),
+    );
+    // The API server refuses a Role granting what its maker lacks: the runner holds the learner's rules itself.
+    const role = docs.find((d) => d.kind === 'ClusterRole')!;
+    for (const rule of LEARNER_RULES) expect(role.rules).toContainEqual(rule);
+  });
+
+  it('lets the runner make, bound and delete namespaces, and grant the learner their Role, without escalate or bind', async () => {
+    expect(await can('create', 'namespaces')).toBe('yes');
+    expect(await can('delete', 'namespaces')).toBe('yes');
+    expect(await can('list', 'namespaces')).toBe('yes');
+    expect(await can('create', 'resourcequotas', '-n', 'paranoid-anything')).toBe('yes');
+    expect(await can('create', 'networkpolicies.networking.k8s.io', '-n', 'paranoid-anything')).toBe('yes');
+    expect(await can('create', 'roles.rbac.authorization.k8s.io', '-n', 'paranoid-anything')).toBe('yes');
+    expect(await can('create', 'serviceaccounts', '--subresource=token', '-n', 'paranoid-anything')).toBe('yes');
+    expect(await can('create', 'pods', '--subresource=exec', '-n', 'paranoid-anything')).toBe('yes');
+    expect(await can('list', 'endpointslices.discovery.k8s.io', '-n', 'default')).toBe('yes');
+    // What it never needs: to change a quota or a policy once made, to grant beyond itself, the nodes, cluster RBAC.
+    expect(await can('update', 'networkpolicies.networking.k8s.io', '-n', 'paranoid-anything')).toBe('no');
+    expect(await can('delete', 'resourcequotas', '-n', 'paranoid-anything')).toBe('no');
+    expect(await can('patch', 'namespaces')).toBe('no');
+    expect(await can('escalate', 'roles.rbac.authorization.k8s.io', '-n', 'paranoid-anything')).toBe('no');
+    expect(await can('bind', 'clusterroles.rbac.authorization.k8s.io')).toBe('no');
+    expect(await can('create', 'clusterrolebindings.rbac.authorization.k8s.io')).toBe('no');
+    expect(await can('impersonate', 'users')).toBe('no');
+    expect(await can('get', 'nodes')).toBe('no');
+    expect(await can('list', 'endpointslices.discovery.k8s.io', '-n', 'kube-system')).toBe('no');
+  });
+
+  it("is enough for the namespace provider itself: a learner's namespace made and deleted with the runner's own token", async () => {
+    const created = await sim.kubectl(['create', 'token', 'nsp-paranoid', '-n', RELEASE_NS, '--duration=1h']);
+    expect(created.code, created.stderr).toBe(0);
+    const hostKubeconfig = kubeconfigYaml({
+      server: sim.cluster.server,
+      token: created.stdout.trim(),
+      certificateAuthority: sim.host.caCertificate,
+    });
+    const provider = new NamespaceProvider({
+      hostKubeconfig,
+      ttlMs: 60 * 60_000,
+      toolboxImage: 'bitnami/kubectl:1.32.3',
+      owner: 'runner-chart.1.abc123',
+      readyTimeoutMs: 30_000,
+      scenario: async () => undefined,
+    });
+    try {
+      const handle = await provider.create({ sessionId: 'chartrbac01' });
+      const ns = JSON.parse((await sim.kubectl(['get', 'namespace', handle.id, '-o', 'json'])).stdout);
+      expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      const kinds = await sim.kubectl([
+        'get',
+        'resourcequota,limitrange,networkpolicy,role,rolebinding,pod',
+        '-n',
+        handle.id,
+        '-o',
+        'name',
+      ]);
+      expect(kinds.stdout).toContain('role.rbac.authorization.k8s.io/paranoid-learner');
+      expect(kinds.stdout).toMatch(/resourcequota\//);
+      expect(kinds.stdout).toMatch(/networkpolicy\.networking\.k8s\.io\//);
+      expect(kinds.stdout).toMatch(/pod\//);
+      await provider.delete(handle.id);
+      expect((await sim.kubectl(['get', 'namespace', handle.id])).code).not.toBe(0);
+    } finally {
+      await provider.dispose();
+    }
+  }, 90_000);
 });
 
 describe('the chart installed on a simulated cluster, Pod Security restricted enforced', () => {

@@ -78,8 +78,11 @@ app.kubernetes.io/part-of: paranoid
 {{- if and .Values.secret.replicaSecret (lt (len .Values.secret.replicaSecret) 32) -}}
 {{- fail "secret.replicaSecret must have at least 32 characters (openssl rand -base64 32)" -}}
 {{- end -}}
-{{- if ne .Values.provider "sim" -}}
-{{- fail (printf "provider %q cannot run in a pod: only \"sim\" is supported by this chart (kind needs a Docker engine)" .Values.provider) -}}
+{{- if not (has .Values.provider (list "sim" "namespace")) -}}
+{{- fail (printf "provider %q cannot run in a pod: this chart supports \"sim\" and \"namespace\" (kind needs a Docker engine)" .Values.provider) -}}
+{{- end -}}
+{{- if and (eq .Values.provider "namespace") (eq .Values.terminals.mode "pod") -}}
+{{- fail "terminals.mode \"pod\" is for provider \"sim\": the namespace provider already gives each learner a toolbox pod in their namespace" -}}
 {{- end -}}
 {{- if not (has .Values.terminals.mode (list "sandbox" "pod")) -}}
 {{- fail (printf "terminals.mode %q: expected \"sandbox\" or \"pod\"" .Values.terminals.mode) -}}
@@ -87,6 +90,16 @@ app.kubernetes.io/part-of: paranoid
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.secret.databaseUrl) (not .Values.secret.existingSecret) -}}
 {{- fail "replicaCount > 1 needs secret.databaseUrl (or secret.existingSecret): without PostgreSQL each replica keeps its own progress in SQLite on an emptyDir" -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The namespace provider's toolbox image: namespaceProvider.toolboxImage, else the runner image. */}}
+{{- define "paranoid.toolboxImage" -}}
+{{- default (include "paranoid.image" .) .Values.namespaceProvider.toolboxImage -}}
+{{- end -}}
+
+{{/* Whether the runner talks to the Kubernetes API: terminal pods, or the namespace provider. */}}
+{{- define "paranoid.usesKubeApi" -}}
+{{- if or (eq .Values.terminals.mode "pod") (eq .Values.provider "namespace") -}}true{{- end -}}
 {{- end -}}
 
 {{/* The terminal image: terminals.image, else the runner image (it holds a shell and kubectl). */}}
