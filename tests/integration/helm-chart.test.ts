@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeClient } from '@paranoid/kube/client.ts';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { resolveHelm } from '@paranoid/kube/kubectl-binary.ts';
 import { NamespaceProvider } from '@paranoid/providers/namespace/namespace-provider.ts';
@@ -368,10 +369,18 @@ describe("the namespace provider's RBAC of the chart, on a simulated cluster tha
       .map((d) => d.toJS() as (typeof docs)[0] | null)
       .filter((d): d is (typeof docs)[0] => d !== null);
     const rbac = docs.filter((d) =>
-      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(d.kind),
+      [
+        'ServiceAccount',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'Role',
+        'RoleBinding',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicyBinding',
+      ].includes(d.kind),
     );
     for (const d of rbac)
-      if (!['ClusterRole', 'ClusterRoleBinding'].includes(d.kind)) d.metadata.namespace ??= RELEASE_NS;
+      if (['ServiceAccount', 'Role', 'RoleBinding'].includes(d.kind)) d.metadata.namespace ??= RELEASE_NS;
     expect((await sim.kubectl(['create', 'namespace', RELEASE_NS])).code).toBe(0);
     const file = scratchFile(sim, 'namespace-provider-rbac.yaml', rbac.map((d) => stringify(d)).join('---\n'));
     const apply = await sim.kubectl(['apply', '-f', file]);
@@ -446,6 +455,31 @@ describe("the namespace provider's RBAC of the chart, on a simulated cluster tha
       expect(kinds.stdout).toMatch(/resourcequota\//);
       expect(kinds.stdout).toMatch(/networkpolicy\.networking\.k8s\.io\//);
       expect(kinds.stdout).toMatch(/pod\//);
+      // RBAC lets the runner write anywhere; the chart's admission policy keeps it to its learners' namespaces.
+      const runner = new KubeClient(hostKubeconfig);
+      try {
+        const configMap = (namespace: string) => ({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'from-the-runner', namespace },
+        });
+        const inSession = await runner.raw('POST', `/api/v1/namespaces/${handle.id}/configmaps`, configMap(handle.id));
+        expect(inSession.status).toBe(201);
+        const outside = await runner.raw('POST', '/api/v1/namespaces/default/configmaps', configMap('default'));
+        expect(outside.status).toBe(403);
+        expect((outside.body as { message: string }).message).toContain('the runner changes only namespaces it made');
+        expect((await sim.kubectl(['create', 'namespace', 'not-a-session'])).code).toBe(0);
+        const unlabelled = await runner.raw('DELETE', '/api/v1/namespaces/not-a-session');
+        expect(unlabelled.status).toBe(403);
+        const bare = await runner.raw('POST', '/api/v1/namespaces', {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'runner-made-unlabelled' },
+        });
+        expect(bare.status).toBe(403);
+      } finally {
+        runner.close();
+      }
       await provider.delete(handle.id);
       expect((await sim.kubectl(['get', 'namespace', handle.id])).code).not.toBe(0);
     } finally {
