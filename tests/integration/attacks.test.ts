@@ -7,7 +7,7 @@
  * and every probe seen to fail.
  * A scenario folder added under scenarios/ is covered with no change here.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type LoadedScenario, loadScenario, NOT_MANIFESTS } from '@paranoid/catalog/load.ts';
@@ -92,12 +92,19 @@ async function applyCloud(sim: StartedSim, changes: CloudChange[]): Promise<void
         c.httpTokens ? `--http-tokens ${c.httpTokens}` : '',
         c.httpPutResponseHopLimit ? `--http-put-response-hop-limit ${c.httpPutResponseHopLimit}` : '',
       ].join(' ');
-      const r = spawnSync('bash', ['-c', `source ${rc}; aws ec2 modify-instance-metadata-options ${args}`], {
-        env: { PATH: `${dirname(KUBECTL)}:/usr/bin:/bin`, HOME: sim.dir, KUBECONFIG: sim.kubeconfigPath },
-        encoding: 'utf8',
-        timeout: 30_000,
+      // Not spawnSync: the simulator answers kubectl from this very process.
+      const r = await new Promise<{ code: number; out: string }>((done) => {
+        execFile(
+          'bash',
+          ['-c', `source ${rc}; aws ec2 modify-instance-metadata-options ${args}`],
+          {
+            env: { PATH: `${dirname(KUBECTL)}:/usr/bin:/bin`, HOME: sim.dir, KUBECONFIG: sim.kubeconfigPath },
+            timeout: 30_000,
+          },
+          (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
       });
-      expect(r.status, `aws ec2 modify-instance-metadata-options ${args}\n${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.code, `aws ec2 modify-instance-metadata-options ${args}\n${r.out}`).toBe(0);
     }
   }
 }
