@@ -161,27 +161,34 @@ describe('metadata-ssrf, from its steps in the learner terminal', () => {
       expect(await run(explore[2]!)).toMatch(/"HttpTokens": ?"optional"/);
 
       const attack = steps.blocks('02-attack.md');
-      expect(attack).toHaveLength(2);
+      expect(attack).toHaveLength(3);
       const role = await run(attack[0]!);
       expect(role).toMatch(/^paranoid-node-role$/m);
       expect(role).toMatch(/^__rc=0$/m);
       const keys = await run(attack[1]!);
       expect(keys).toMatch(/"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"/);
       expect(keys).toMatch(/^__rc=0$/m);
+      const identity = await run(attack[2]!);
+      expect(identity).toMatch(/"Arn": ?"arn:aws:sts::123456789012:assumed-role\/paranoid-node-role\/i-0[0-9a-f]{16}"/);
+      expect(identity).toMatch(/^__rc=0$/m);
 
       // The fix step's cloud block, typed; the policy as the editor applies it.
       const fix = steps.blocks('03-fix.md');
-      expect(fix).toHaveLength(3);
-      const modified = await run(fix[1]!);
+      expect(fix).toHaveLength(4);
+      await run(fix[0]!);
+      const modified = await run(fix[2]!);
       expect(modified.match(/"HttpTokens": ?"required"/g), modified).toHaveLength(3);
       expect(modified).toMatch(/^__rc=0$/m);
-      const options = await run(fix[2]!);
+      const options = await run(fix[3]!);
       expect(options.match(/"HttpPutResponseHopLimit": ?1\b/g), options).toHaveLength(3);
       await applyReferenceSolution(lab, 'metadata-ssrf', term);
 
       const again = await run(attack[0]!);
       expect(again).toMatch(/^__rc=22$/m);
       expect(again).not.toMatch(/^paranoid-node-role$/m);
+      const denied = await run(attack[2]!);
+      expect(denied).toContain('Unable to locate credentials.');
+      expect(denied).toMatch(/^__rc=253$/m);
       const verify = steps.blocks('04-verify.md');
       expect(verify).toHaveLength(3);
       expect(await run(verify[0]!)).toContain(
