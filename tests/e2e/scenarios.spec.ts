@@ -51,7 +51,7 @@ async function solve(page: Page, id: string): Promise<void> {
           ].join(' ');
           n += 1;
           await player.run(
-            `for id in $(aws ec2 describe-instances | grep -o '"InstanceId": *"[^"]*"' | cut -d'"' -f4); do aws ec2 modify-instance-metadata-options --instance-id "$id" ${options} >/dev/null || break; done && echo modified-$((${n}+2000))`,
+            `ok=yes; for id in $(aws ec2 describe-instances | grep -o '"InstanceId": *"[^"]*"' | cut -d'"' -f4); do aws ec2 modify-instance-metadata-options --instance-id "$id" ${options} >/dev/null || ok=no; done; [ $ok = yes ] && echo modified-$((${n}+2000))`,
           );
           await player.expectTerminal(new RegExp(`modified-${n + 2000}`), 30_000);
         }
