@@ -3,15 +3,19 @@
  * a full simulated cluster (runner/sim/src/assemble.ts): the setup applied with
  * `kubectl apply -f`, each probe of `attack:` replayed as a learner would run it
  * (tests/support/attack-replay.ts) and seen to work; then the reference solution applied
- * the same way (its deletions with `kubectl delete`) and every probe seen to fail.
+ * the same way (its deletions with `kubectl delete`, its cloud changes with the terminal's `aws`)
+ * and every probe seen to fail.
  * A scenario folder added under scenarios/ is covered with no change here.
  */
-import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { type LoadedScenario, loadScenario } from '@paranoid/catalog/load.ts';
+import { execFile } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type LoadedScenario, loadScenario, NOT_MANIFESTS } from '@paranoid/catalog/load.ts';
+import type { CloudChange } from '@paranoid/schema/scenario.ts';
+import { bashrc } from '@paranoid/server/sandbox.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../support/attack-replay.ts';
-import { type StartedSim, startSim } from '../support/sim.ts';
+import { KUBECTL, type StartedSim, startSim } from '../support/sim.ts';
 
 const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
 /** Each attack runs a dozen kubectl processes; the machine is shared. */
@@ -28,10 +32,10 @@ async function ok(sim: StartedSim, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** `kubectl apply -f` every manifest file of a folder, in name order (not `delete.yaml`, the loader's deletion list). */
+/** `kubectl apply -f` every manifest file of a folder, in name order (not `delete.yaml` nor `cloud.yaml`, the loader's lists). */
 async function applyFolder(sim: StartedSim, folder: string): Promise<void> {
   for (const file of readdirSync(folder).sort()) {
-    if (/\.ya?ml$/.test(file) && file !== 'delete.yaml') await ok(sim, ['apply', '-f', join(folder, file)]);
+    if (/\.ya?ml$/.test(file) && !NOT_MANIFESTS.includes(file)) await ok(sim, ['apply', '-f', join(folder, file)]);
   }
 }
 
@@ -64,7 +68,45 @@ async function solve(sim: StartedSim, loaded: LoadedScenario): Promise<void> {
       '--ignore-not-found',
     ]);
   }
+  await applyCloud(sim, loaded.solution.cloud);
   await applyFolder(sim, join(loaded.dir, 'solution'));
+}
+
+/** solution/cloud.yaml replayed as the learner types it: the terminal's `aws ec2 modify-instance-metadata-options`. */
+async function applyCloud(sim: StartedSim, changes: CloudChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const rc = join(sim.dir, 'bashrc');
+  writeFileSync(rc, bashrc('attacks'));
+  for (const c of changes) {
+    const nodes = (await ok(sim, ['get', 'nodes', ...(c.nodeSelector ? ['-l', c.nodeSelector] : []), '-o', 'name']))
+      .trim()
+      .split('\n')
+      .map((n) => n.replace(/^node\//, ''));
+    const described = JSON.parse(await ok(sim, ['get', '--raw', '/paranoid/v1/cloud/instances'])) as {
+      Reservations: Array<{ Instances: Array<{ InstanceId: string; Tags: Array<{ Key: string; Value: string }> }> }>;
+    };
+    for (const i of described.Reservations.flatMap((r) => r.Instances)) {
+      if (!i.Tags.some((t) => t.Key === 'kubernetes.io/hostname' && nodes.includes(t.Value))) continue;
+      const args = [
+        `--instance-id ${i.InstanceId}`,
+        c.httpTokens ? `--http-tokens ${c.httpTokens}` : '',
+        c.httpPutResponseHopLimit ? `--http-put-response-hop-limit ${c.httpPutResponseHopLimit}` : '',
+      ].join(' ');
+      // Not spawnSync: the simulator answers kubectl from this very process.
+      const r = await new Promise<{ code: number; out: string }>((done) => {
+        execFile(
+          'bash',
+          ['-c', `source ${rc}; aws ec2 modify-instance-metadata-options ${args}`],
+          {
+            env: { PATH: `${dirname(KUBECTL)}:/usr/bin:/bin`, HOME: sim.dir, KUBECONFIG: sim.kubeconfigPath },
+            timeout: 30_000,
+          },
+          (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
+      });
+      expect(r.code, `aws ec2 modify-instance-metadata-options ${args}\n${r.out}`).toBe(0);
+    }
+  }
 }
 
 for (const id of ids) {

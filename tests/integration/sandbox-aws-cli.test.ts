@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bashrc } from '@paranoid/server/sandbox.ts';
+import { ROLE_KEYS, sessionTokenFor } from '@paranoid/sim/runtime/services/metadata.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL, type StartedSim, startSim } from '../support/sim.ts';
 
@@ -23,13 +24,21 @@ afterAll(async () => {
   await sim?.close();
 });
 
-function aws(args: string): Promise<{ stdout: string; stderr: string; code: number }> {
+function aws(
+  args: string,
+  credentials: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
     execFile(
       '/bin/bash',
       ['-c', `source ${rc}; aws ${args}`],
       {
-        env: { PATH: `${dirname(KUBECTL)}:/usr/bin:/bin`, HOME: sim.dir, KUBECONFIG: sim.kubeconfigPath },
+        env: {
+          PATH: `${dirname(KUBECTL)}:/usr/bin:/bin`,
+          HOME: sim.dir,
+          KUBECONFIG: sim.kubeconfigPath,
+          ...credentials,
+        },
         timeout: 30_000,
       },
       (error, stdout, stderr) => {
@@ -84,5 +93,44 @@ describe('aws in the learner terminal', () => {
       HttpTokens: 'optional',
       HttpPutResponseHopLimit: 2,
     });
+  });
+
+  it("answers sts get-caller-identity as the node role's session for the keys the metadata service hands out, and refuses others", async () => {
+    const described = JSON.parse((await aws('ec2 describe-instances')).stdout) as Described;
+    const id = described.Reservations[0].Instances[0]!.InstanceId;
+    const stolen = {
+      AWS_ACCESS_KEY_ID: ROLE_KEYS.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: ROLE_KEYS.SecretAccessKey,
+      AWS_SESSION_TOKEN: sessionTokenFor(id),
+    };
+    const me = await aws('sts get-caller-identity', stolen);
+    expect(me.code, me.stderr).toBe(0);
+    expect(JSON.parse(me.stdout)).toEqual({
+      UserId: `AROAEXAMPLEPARANOIDNODE:${id}`,
+      Account: '123456789012',
+      Arn: `arn:aws:sts::123456789012:assumed-role/paranoid-node-role/${id}`,
+    });
+    const none = await aws('sts get-caller-identity');
+    expect([none.code, none.stderr]).toEqual([
+      253,
+      'Unable to locate credentials. You can configure credentials by running "aws configure".\n',
+    ]);
+    const wrongSecret = await aws('sts get-caller-identity', { ...stolen, AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) });
+    expect(wrongSecret.code).toBe(254);
+    expect(wrongSecret.stderr).toContain(
+      'An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request signature we calculated',
+    );
+    const noToken = await aws('sts get-caller-identity', { ...stolen, AWS_SESSION_TOKEN: '' });
+    expect(noToken.stderr).toBe(
+      'An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.\n',
+    );
+    const gone = await aws('sts get-caller-identity', {
+      ...stolen,
+      AWS_SESSION_TOKEN: sessionTokenFor('i-0ffffffffffffffff'),
+    });
+    expect(gone.stderr).toContain('(ExpiredToken)');
+    const injected = await aws('sts get-caller-identity', { ...stolen, AWS_ACCESS_KEY_ID: 'AKIA","x":"' });
+    expect(injected.code).toBe(254);
+    expect(injected.stderr).toContain('(InvalidClientTokenId)');
   });
 });

@@ -7,9 +7,10 @@
  * behaviour for.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
+import { bashrc } from '@paranoid/server/sandbox.ts';
 import { IMPLEMENTED_COMMANDS } from '@paranoid/sim/runtime/shell/commands/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL, type StartedSim, startSim } from '../support/sim.ts';
@@ -62,9 +63,12 @@ const BROKEN = [
   /is not simulated/,
 ];
 
+/** Runs a line as the learner's terminal does: bash with its rc (kubectl, the `aws` of the lab's cloud). */
 function bash(sim: StartedSim, script: string, timeoutMs = 45_000): Promise<string> {
+  const rc = join(sim.dir, 'bashrc');
+  if (!existsSync(rc)) writeFileSync(rc, bashrc('step-commands'));
   return new Promise((done) => {
-    const child = spawn('bash', ['-c', script], {
+    const child = spawn('bash', ['-c', `source ${rc}\n${script}`], {
       env: {
         PATH: `${join(KUBECTL, '..')}:/usr/bin:/bin`,
         HOME: sim.dir,

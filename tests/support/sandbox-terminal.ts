@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { applyAsLearner, deleteObjects, waitForSettled } from '@paranoid/catalog/apply.ts';
+import { applyAsLearner, applyCloudChanges, deleteObjects, waitForSettled } from '@paranoid/catalog/apply.ts';
 import { loadScenario } from '@paranoid/catalog/load.ts';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import { KubeClient } from '@paranoid/kube/client.ts';
@@ -150,6 +150,7 @@ export async function applyReferenceSolution(lab: LabServer, id: string, client:
   const kube = clusterOf(lab, client);
   try {
     await deleteObjects(kube, scenario.solution.deletions);
+    await applyCloudChanges(kube, scenario.solution.cloud);
     await applyAsLearner(kube, scenario.solution.manifests);
     await settle(kube, `the solution of ${id}`);
   } finally {

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadScenario } from '@paranoid/catalog/load.ts';
+import { loadScenario, NOT_MANIFESTS } from '@paranoid/catalog/load.ts';
 import { expect } from 'vitest';
 import { KUBECTL, type StartedSim, startSim } from './sim.ts';
 
@@ -76,10 +76,11 @@ export class ScenarioSteps {
     return r.stdout;
   }
 
-  /** `kubectl apply -f` of every manifest in a folder (not its delete.yaml), in name order. */
+  /** `kubectl apply -f` of every manifest in a folder (not its delete.yaml nor cloud.yaml), in name order. */
   async applyFolder(folder: string): Promise<void> {
     for (const file of readdirSync(folder).sort()) {
-      if (file.endsWith('.yaml') && file !== 'delete.yaml') await this.kubectlOk(['apply', '-f', join(folder, file)]);
+      if (file.endsWith('.yaml') && !NOT_MANIFESTS.includes(file))
+        await this.kubectlOk(['apply', '-f', join(folder, file)]);
     }
   }
 

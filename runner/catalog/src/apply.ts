@@ -2,7 +2,7 @@ import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { apiErrorMessage, KubeApiError, type KubeClient, resourcePath } from '@paranoid/kube/client.ts';
 import { ClusterClient } from '@paranoid/kube/cluster-client.ts';
 import type { Manifest } from '@paranoid/kube/manifests.ts';
-import type { Deletion } from '@paranoid/schema/scenario.ts';
+import type { CloudChange, Deletion } from '@paranoid/schema/scenario.ts';
 
 /** Kinds that others depend on go first, as kubectl and Helm order them. */
 const ORDER = [
@@ -110,6 +110,56 @@ export async function deleteObjects(client: KubeClient, deletions: Deletion[], t
       if (status === 404) break;
       if (Date.now() > deadline) throw new Error(`failed to delete ${what}: still there after ${timeoutMs} ms`);
       await sleep(100);
+    }
+  }
+}
+
+/** The cloud's control plane on the simulator: what the learner's `aws ec2` calls. */
+const CLOUD_INSTANCES = '/paranoid/v1/cloud/instances';
+
+/**
+ * A change set's `cloud.yaml`, as the learner's `aws ec2 modify-instance-metadata-options`
+ * makes it: each entry on the instance of every node its `nodeSelector` selects (every node
+ * without one), found by the `kubernetes.io/hostname` tag the node group puts on it. The
+ * cloud's own validation answers for the values; its error is the cause.
+ */
+export async function applyCloudChanges(client: KubeClient, changes: CloudChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  let instances: Array<{ InstanceId?: string; Tags?: Array<{ Key?: string; Value?: string }> }>;
+  try {
+    const body = (await client.send('GET', CLOUD_INSTANCES)) as {
+      Reservations?: Array<{ Instances?: typeof instances }>;
+    };
+    instances = (body.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+  } catch (error) {
+    throw new Error(`failed to describe the cloud instances: ${apiErrorMessage(error)}`);
+  }
+  for (const change of changes) {
+    const query = change.nodeSelector ? `?labelSelector=${encodeURIComponent(change.nodeSelector)}` : '';
+    let nodes: string[];
+    try {
+      const list = (await client.send('GET', `/api/v1/nodes${query}`)) as { items?: KubeObject[] };
+      nodes = (list.items ?? []).map((n) => n.metadata.name ?? '');
+    } catch (error) {
+      throw new Error(`failed to list nodes ${change.nodeSelector ?? ''}: ${apiErrorMessage(error)}`);
+    }
+    if (nodes.length === 0) throw new Error(`failed to change the cloud: no node matches ${change.nodeSelector}`);
+    for (const node of nodes) {
+      const id = instances.find((i) =>
+        i.Tags?.some((t) => t.Key === 'kubernetes.io/hostname' && t.Value === node),
+      )?.InstanceId;
+      if (!id) throw new Error(`failed to change the cloud: no instance is tagged kubernetes.io/hostname=${node}`);
+      const body = {
+        ...(change.httpTokens !== undefined ? { HttpTokens: change.httpTokens } : {}),
+        ...(change.httpPutResponseHopLimit !== undefined
+          ? { HttpPutResponseHopLimit: change.httpPutResponseHopLimit }
+          : {}),
+      };
+      try {
+        await client.send('POST', `${CLOUD_INSTANCES}/${encodeURIComponent(id)}/metadata-options`, body);
+      } catch (error) {
+        throw new Error(`failed to modify the metadata options of instance ${id}: ${apiErrorMessage(error)}`);
+      }
     }
   }
 }

@@ -142,7 +142,7 @@ describe('lint', () => {
       s.checks[0].object.resource = 'deployment';
     });
     expect(problems(write(files))[0]).toMatch(
-      /^demo\/scenario.yaml: checks\[0\].object.resource: expected one of podspecs, kubeletconfigs, pods, .* but found "deployment"$/,
+      /^demo\/scenario.yaml: checks\[0\].object.resource: expected one of podspecs, kubeletconfigs, cloudinstances, pods, .* but found "deployment"$/,
     );
   });
 
@@ -175,6 +175,23 @@ describe('lint', () => {
     expect(problems(write(files))).toEqual([
       'demo/solution/delete.yaml: [1]: expected exactly one of `name` or `labelSelector` but found an object with apiVersion, kind, namespace, name, ...',
     ]);
+  });
+
+  it('checks cloud.yaml entries, and allows them only in a scenario that does not run on kind', () => {
+    const files = validScenario('demo');
+    files['solution/cloud.yaml'] = [{ httpTokens: 'required', httpPutResponseHopLimit: 1 }, { nodeSelector: 'x' }];
+    const notOnKind =
+      'demo/solution/cloud.yaml: notOnKind: expected a reason this scenario cannot run on kind (its fix changes the cloud) but found none';
+    expect(problems(write(files)).sort()).toEqual(
+      [
+        'demo/solution/cloud.yaml: [1]: expected at least one of `httpTokens` or `httpPutResponseHopLimit` but found an object with nodeSelector',
+        notOnKind,
+      ].sort(),
+    );
+    files['solution/cloud.yaml'] = [{ httpTokens: 'required' }];
+    expect(problems(write(files))).toEqual([notOnKind]);
+    (files['scenario.yaml'] as Loose).notOnKind = "kind's nodes have no cloud metadata service behind them";
+    expect(problems(write(files))).toEqual([]);
   });
 
   it('requires a Dockerfile beside every image definition', () => {

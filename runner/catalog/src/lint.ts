@@ -105,8 +105,21 @@ export function lintScenario(loaded: LoadedScenario, root: string): Problem[] {
     add('', 'manifests or a delete.yaml in solution/', 'none', relative(root, join(dir, 'solution')));
   }
   for (const variant of loaded.variants) {
-    if (variant.manifests.length === 0 && variant.deletions.length === 0) {
-      add('', 'manifests or a delete.yaml', 'an empty variant', relative(root, variant.dir));
+    if (variant.manifests.length === 0 && variant.deletions.length === 0 && variant.cloud.length === 0) {
+      add('', 'manifests, a delete.yaml or a cloud.yaml', 'an empty variant', relative(root, variant.dir));
+    }
+  }
+  // kind's nodes have no cloud behind them: a fix that changes the cloud cannot be proven there.
+  if (scenario.notOnKind === undefined) {
+    for (const change of [solution, ...loaded.variants]) {
+      if (change.cloud.length > 0) {
+        add(
+          'notOnKind',
+          'a reason this scenario cannot run on kind (its fix changes the cloud)',
+          'none',
+          relative(root, join(change.dir, 'cloud.yaml')),
+        );
+      }
     }
   }
   const good = loaded.variants.filter((v) => v.expect === 'pass').length;

@@ -4,6 +4,8 @@ import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { type Image, type ImageDefinition, imageSchema } from '@paranoid/schema/image.ts';
 import { type Problem, problemsFromZod } from '@paranoid/schema/problem.ts';
 import {
+  type CloudChange,
+  CloudChangeSchema,
   type Deletion,
   DeletionSchema,
   ManifestSchema,
@@ -13,14 +15,19 @@ import {
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 
-/** A set of changes to a cluster: deletions first, then manifests applied in file order. */
+/** A set of changes to a cluster: deletions first, then the cloud's changes, then manifests applied in file order. */
 export interface ChangeSet {
   /** `solution` or the variant folder name (`good-remove-dashboard`). */
   name: string;
   dir: string;
   deletions: Deletion[];
+  /** `cloud.yaml`: changes to the nodes' cloud instances (empty for most scenarios). */
+  cloud: CloudChange[];
   manifests: KubeObject[];
 }
+
+/** The files of a change set that are not Kubernetes manifests. */
+export const NOT_MANIFESTS: readonly string[] = ['delete.yaml', 'cloud.yaml'];
 
 /** A change set from `variants/<name>/`: `good-*` the grader must accept, `bad-*` it must reject. */
 export interface Variant extends ChangeSet {
@@ -103,11 +110,11 @@ class Reader {
       .map((f) => join(dir, f));
   }
 
-  /** Kubernetes manifests of every YAML file in a folder (except delete.yaml), in file order. */
+  /** Kubernetes manifests of every YAML file in a folder (except delete.yaml and cloud.yaml), in file order. */
   manifests(dir: string): KubeObject[] {
     const objects: KubeObject[] = [];
     for (const file of this.yamlFiles(dir)) {
-      if (basename(file) === 'delete.yaml') continue;
+      if (NOT_MANIFESTS.includes(basename(file))) continue;
       this.documents(file).forEach((doc, i) => {
         const docs = isList(doc) ? (doc as { items: unknown[] }).items : [doc];
         for (const item of docs) {
@@ -131,7 +138,18 @@ class Reader {
         });
       }
     }
-    return { name, dir, deletions, manifests: this.manifests(dir) };
+    const cloud: CloudChange[] = [];
+    const cloudFile = join(dir, 'cloud.yaml');
+    if (existsSync(cloudFile)) {
+      for (const doc of this.documents(cloudFile)) {
+        const list = Array.isArray(doc) ? doc : [doc];
+        list.forEach((entry, i) => {
+          const parsed = this.parse(cloudFile, CloudChangeSchema, entry, `[${i}]`);
+          if (parsed) cloud.push(parsed);
+        });
+      }
+    }
+    return { name, dir, deletions, cloud, manifests: this.manifests(dir) };
   }
 }
 

@@ -8,7 +8,7 @@
  * Pure: the scenario in, plain objects out.
  */
 import type { Check } from '@paranoid/schema/check.ts';
-import { KUBELET_CONFIGS, POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
+import { CLOUD_INSTANCES, KUBELET_CONFIGS, POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
 import type { Scenario } from '@paranoid/schema/scenario.ts';
 import { celString, codeOf, expandHelpers, rewriteObjectFields, UNTRANSLATABLE_HELPERS } from './kubernetes-cel.ts';
 
@@ -113,6 +113,9 @@ function whyNotExportable(check: Check): string | undefined {
   }
   if (object.resource === KUBELET_CONFIGS) {
     return "it reads the kubelets' running configuration on the nodes, which is no API object admission sees";
+  }
+  if (object.resource === CLOUD_INSTANCES) {
+    return "it reads the cloud's instance settings, which live outside the cluster where no admission sees them";
   }
   if (object.resource !== POD_SPECS && !RESOURCES.has(object.resource)) {
     return `resource ${object.resource} has no admission equivalent`;

@@ -25,6 +25,12 @@ export interface KubeApi {
    * its `kubeletconfig`. Rejects with the reason when the kubelet does not answer.
    */
   kubeletConfig(node: string): Promise<Record<string, unknown>>;
+  /**
+   * The cloud's instances behind the nodes, as EC2's `describe-instances` lists them
+   * (`GET /paranoid/v1/cloud/instances`, the simulator's cloud control plane). Rejects with the
+   * reason when the cluster has no such cloud or the caller may not read it.
+   */
+  cloudInstances(): Promise<Record<string, unknown>[]>;
   /** `kubectl logs`: a container's whole current log, as text. */
   logs(namespace: string, pod: string, container: string): Promise<string>;
   /** Waits, for probes that give the cluster time to act (an agent reading its buffers). */

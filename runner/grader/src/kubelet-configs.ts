@@ -11,6 +11,11 @@ export function unreadable(object: unknown): string | undefined {
     : undefined;
 }
 
+/** An object the grader made in place of one it could not read: it fails every check, with `reason`. */
+export function unreadableObject(object: Record<string, unknown>, reason: string): Record<string, unknown> {
+  return { ...object, [UNREADABLE]: reason };
+}
+
 /**
  * One `KubeletConfiguration` per Node: what its kubelet runs with now, read through the
  * API server's node proxy (`/configz`), named after the node. This is what kube-bench's
@@ -28,11 +33,10 @@ export async function kubeletConfigs(api: KubeApi, nodes: KubeObject[]): Promise
         const config = await api.kubeletConfig(name);
         return { ...config, ...base, metadata: { name } };
       } catch (error) {
-        return {
-          ...base,
-          metadata: { name },
-          [UNREADABLE]: error instanceof Error ? error.message : String(error),
-        };
+        return unreadableObject(
+          { ...base, metadata: { name } },
+          error instanceof Error ? error.message : String(error),
+        );
       }
     }),
   );

@@ -57,6 +57,7 @@ export function mapNamespaces(api: KubeApi, map: Record<string, string>): KubeAp
       api.dryRunEphemeralContainer(to(namespace), pod, container),
     requestFromInternet: (request) => api.requestFromInternet(request),
     kubeletConfig: (node) => api.kubeletConfig(node),
+    cloudInstances: () => api.cloudInstances(),
     logs: (namespace, pod, container) => api.logs(to(namespace), pod, container),
     pause: (ms) => api.pause(ms),
   };

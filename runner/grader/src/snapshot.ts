@@ -1,5 +1,6 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { KUBELET_CONFIGS, POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
+import { CLOUD_INSTANCES, KUBELET_CONFIGS, POD_SPECS, RESOURCES } from '@paranoid/schema/resources.ts';
+import { cloudInstances } from './cloud-instances.ts';
 import type { KubeApi } from './kube-api.ts';
 import { kubeletConfigs } from './kubelet-configs.ts';
 import { POD_SPEC_SOURCES, podSpecViews } from './pod-specs.ts';
@@ -29,6 +30,7 @@ export class Snapshot {
       return podSpecViews(all.flat() as KubeObject[]);
     }
     if (resource === KUBELET_CONFIGS) return kubeletConfigs(this.api, (await this.list('nodes')) as KubeObject[]);
+    if (resource === CLOUD_INSTANCES) return cloudInstances(this.api, (await this.list('nodes')) as KubeObject[]);
     const info = RESOURCES.get(resource);
     if (!info) throw new Error(`unknown resource ${resource}`);
     const items = await this.api.list(info);

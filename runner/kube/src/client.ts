@@ -521,6 +521,22 @@ export function createKubeApi(client: KubeClient, internet?: InternetFn): KubeAp
         throw new Error(`failed to read the kubelet configuration of node ${node}: ${apiErrorMessage(error)}`);
       }
     },
+    async cloudInstances() {
+      try {
+        const body = (await client.send('GET', '/paranoid/v1/cloud/instances')) as {
+          Reservations?: Array<{ Instances?: unknown }>;
+        };
+        const reservations = Array.isArray(body?.Reservations) ? body.Reservations : undefined;
+        if (!reservations) throw new Error('the answer has no Reservations list');
+        return reservations.flatMap((r) =>
+          Array.isArray(r?.Instances)
+            ? r.Instances.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null)
+            : [],
+        );
+      } catch (error) {
+        throw new Error(`failed to describe the cloud instances: ${apiErrorMessage(error)}`);
+      }
+    },
     async logs(namespace, pod, container) {
       const path = `${resourcePath('v1', 'pods', namespace, pod)}/log?container=${encodeURIComponent(container)}&limitBytes=${LOG_LIMIT_BYTES}`;
       try {

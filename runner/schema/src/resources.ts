@@ -96,8 +96,16 @@ export const POD_SPECS = 'podspecs';
  */
 export const KUBELET_CONFIGS = 'kubeletconfigs';
 
+/**
+ * A virtual resource: one EC2 `Instance` per Node, as the cloud's control plane describes it
+ * (`describe-instances`: its id and `MetadataOptions`), named after the node. Not in the
+ * cluster at all, so nothing a learner writes into the cluster changes it.
+ * See `grader/cloud-instances.ts`.
+ */
+export const CLOUD_INSTANCES = 'cloudinstances';
+
 /** Names accepted where a check names a resource. */
-export const READABLE_RESOURCES: readonly string[] = [POD_SPECS, KUBELET_CONFIGS, ...RESOURCES.keys()];
+export const READABLE_RESOURCES: readonly string[] = [POD_SPECS, KUBELET_CONFIGS, CLOUD_INSTANCES, ...RESOURCES.keys()];
 
 /** Finds a resource by kind (for manifests that name apiVersion and kind). */
 export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {

@@ -155,6 +155,27 @@ export const DeletionSchema = z
 /** An entry of a `delete.yaml` as parsed: objects to delete before the manifests are applied. */
 export type Deletion = z.output<typeof DeletionSchema>;
 
+/**
+ * An entry of a `cloud.yaml` in `solution/` or a variant: what the fix changes in the cloud
+ * behind the cluster, where no Kubernetes object reaches. Each entry is
+ * `aws ec2 modify-instance-metadata-options` on the instance of every node, or of the nodes
+ * `nodeSelector` (a label selector, as `kubectl get nodes -l` takes) selects. Applied after the
+ * deletions and before the manifests. Only a scenario marked `notOnKind` may have one: kind's
+ * nodes have no cloud.
+ */
+export const CloudChangeSchema = z
+  .object({
+    nodeSelector: z.string().min(1).max(256).optional(),
+    httpTokens: z.enum(['optional', 'required']).optional(),
+    httpPutResponseHopLimit: z.number().int().min(1).max(64).optional(),
+  })
+  .strict()
+  .refine((c) => c.httpTokens !== undefined || c.httpPutResponseHopLimit !== undefined, {
+    message: 'at least one of `httpTokens` or `httpPutResponseHopLimit`',
+  });
+/** An entry of a `cloud.yaml` as parsed: one change to the nodes' instances. */
+export type CloudChange = z.output<typeof CloudChangeSchema>;
+
 /** A manifest in setup/, solution/ or a variant: any Kubernetes object with a name. */
 export const ManifestSchema = z
   .object({

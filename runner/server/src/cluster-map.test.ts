@@ -225,6 +225,35 @@ describe('the cluster map', () => {
     expect(map.edges.filter((e) => e.target === 'n:node-1' && e.source === 'w:shop/Deployment/db')).toEqual([]);
   });
 
+  it('draws an SSRF through a published app to the metadata service of the nodes its pods run on', () => {
+    const ssrf: Attack = {
+      id: 'ssrf',
+      title: 'web fetches the node role for anyone',
+      probe: {
+        kind: 'internet',
+        to: { service: { namespace: 'shop', name: 'web' }, port: 80 },
+        scheme: 'http',
+        method: 'GET',
+        path: '/fetch?url=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2Fiam%2Fsecurity-credentials%2F',
+        succeedsWhen: { bodyContains: 'role' },
+      },
+    } as Attack;
+    const map = buildClusterMap(objects(true), [ssrf]);
+    expect(map.edges).toContainEqual(
+      expect.objectContaining({
+        source: 'w:shop/Deployment/web',
+        target: 'n:node-1',
+        kind: 'reaches',
+        label: 'instance metadata 169.254.169.254',
+        attack: true,
+      }),
+    );
+    expect(map.edges.filter((e) => e.id.endsWith(':metadata') && e.source !== 'w:shop/Deployment/web')).toEqual([]);
+    // A request to the app's own pages draws no such path.
+    const page = { ...ssrf, probe: { ...ssrf.probe, path: '/fetch?url=http://media.shop/x' } } as Attack;
+    expect(buildClusterMap(objects(true), [page]).edges.filter((e) => e.id.endsWith(':metadata'))).toEqual([]);
+  });
+
   it('shows the roles bound to a workload and the Secrets they may read', () => {
     const dash = pod('dash', 'dash-1', { app: 'dash' }, '10.244.0.12');
     (dash as unknown as { spec: Record<string, unknown> }).spec = {

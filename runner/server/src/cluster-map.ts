@@ -585,6 +585,31 @@ function markAttacks(
         });
       }
       if (mark('internet', svc)) for (const t of ctx.serviceTargets.get(svc) ?? []) mark(svc, t);
+      // A request the app relays to the cloud's metadata address (an SSRF): the app's pods reach
+      // the metadata service of the node each runs on.
+      const path = (step as { path?: string }).path ?? '';
+      if (svc && /169\.254\.169\.254/.test(safeDecode(path))) {
+        const relays = new Set(ctx.serviceTargets.get(svc) ?? []);
+        for (const pod of ctx.pods) {
+          const m = meta(pod);
+          const w = ctx.podWorkload.get(`${m.namespace}/${m.name}`);
+          const nodeName = specOfPod(pod).nodeName;
+          if (!w || !nodeName || !relays.has(w)) continue;
+          const node = `n:${nodeName}`;
+          if (!ctx.nodes.some((n) => n.id === node)) ctx.nodes.push({ id: node, kind: 'Node', label: nodeName });
+          const id = `e:${w}>${node}:metadata`;
+          if (!ctx.edges.some((e) => e.id === id)) {
+            ctx.edges.push({
+              id,
+              source: w,
+              target: node,
+              kind: 'reaches',
+              label: 'instance metadata 169.254.169.254',
+              attack: true,
+            });
+          }
+        }
+      }
     }
     if (probe.kind === 'reachability' && probe.from) {
       const froms = new Set(probe.from.flatMap((ref) => [...workloadsOf(ref)]));
@@ -641,5 +666,14 @@ function markAttacks(
         for (const r of ctx.edges) if (r.kind === 'reads' && r.source === e.target) r.attack = true;
       }
     }
+  }
+}
+
+/** A URL path percent-decoded, or as it is when it does not decode (a lone `%`). */
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
   }
 }

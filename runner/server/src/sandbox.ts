@@ -272,12 +272,32 @@ const HOST_ONLY_TOOLS = ['docker', 'dockerd', 'containerd', 'ctr', 'nerdctl', 'p
 /**
  * The cloud account's CLI, as much of it as the lab's cloud has: the nodes' instances and their
  * metadata options, through the simulator's admin-only `/paranoid/v1/cloud` endpoint with the
- * learner's own kubeconfig (kubectl carries the credentials). Values are checked here only so that
- * they can be put into JSON safely; the endpoint validates them as EC2 does.
+ * learner's own kubeconfig (kubectl carries the connection), and `sts get-caller-identity` with
+ * the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (keys taken
+ * from the metadata service act as the node's role; the kube connection is only the transport).
+ * Values are checked here only so that they can be put into JSON safely; the endpoint validates
+ * them as EC2 and STS do.
  */
 const AWS_FUNCTION = `aws() {
-  local usage='usage: aws ec2 describe-instances | aws ec2 modify-instance-metadata-options --instance-id ID [--http-tokens optional|required] [--http-put-response-hop-limit N]'
-  if [ "$1" != ec2 ]; then echo "aws: this lab's cloud has only the ec2 commands below" >&2; echo "$usage" >&2; return 2; fi
+  local usage='usage: aws ec2 describe-instances | aws ec2 modify-instance-metadata-options --instance-id ID [--http-tokens optional|required] [--http-put-response-hop-limit N] | aws sts get-caller-identity'
+  if [ "$1" = sts ] && [ "$2" = get-caller-identity ] && [ $# -eq 2 ]; then
+    if [ -z "\${AWS_ACCESS_KEY_ID:-}" ] || [ -z "\${AWS_SECRET_ACCESS_KEY:-}" ]; then
+      echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2; return 253
+    fi
+    if ! [[ "$AWS_ACCESS_KEY_ID" =~ ^[A-Z0-9]{16,128}$ && "$AWS_SECRET_ACCESS_KEY" =~ ^[A-Za-z0-9/+=]{1,128}$ && "\${AWS_SESSION_TOKEN:-}" =~ ^[A-Za-z0-9/+=-]*$ && \${#AWS_SESSION_TOKEN} -le 2048 ]]; then
+      echo 'An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.' >&2; return 254
+    fi
+    local creds='"AccessKeyId":"'"$AWS_ACCESS_KEY_ID"'","SecretAccessKey":"'"$AWS_SECRET_ACCESS_KEY"'"'
+    [ -n "\${AWS_SESSION_TOKEN:-}" ] && creds="$creds"',"SessionToken":"'"$AWS_SESSION_TOKEN"'"'
+    local out
+    if ! out=$(printf '{%s}' "$creds" | kubectl create --raw /paranoid/v1/cloud/sts/get-caller-identity -f - 2>&1); then
+      local reason
+      reason=$(printf '%s' "$out" | grep -o '[A-Za-z][A-Za-z]*: [^"]*' | head -n 1)
+      echo "An error occurred (\${reason%%:*}) when calling the GetCallerIdentity operation:\${reason#*:}" >&2; return 254
+    fi
+    echo "$out"; return 0
+  fi
+  if [ "$1" != ec2 ]; then echo "aws: this lab's cloud has only the commands below" >&2; echo "$usage" >&2; return 2; fi
   case "$2" in
     describe-instances)
       kubectl get --raw /paranoid/v1/cloud/instances && echo ;;

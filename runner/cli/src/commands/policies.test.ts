@@ -137,6 +137,16 @@ const NOT_ADMISSION: Record<string, string> = {
     'limits below what the process uses, shown only by the running app (an exec probe)',
   'resource-exhaustion/bad-quota-only-for-analytics': 'a ResourceQuota that is missing, judged per namespace (with:)',
   'resource-exhaustion/bad-report-cache-deleted': 'a deletion: what is wrong is an app that no longer exists',
+  // metadata-ssrf: the instances' metadata options live in the cloud, the proxy's reach in the network.
+  'metadata-ssrf/bad-hop-limit-two': "the instances' metadata options, read from the cloud",
+  'metadata-ssrf/bad-imdsv1-still-allowed': "the instances' metadata options, read from the cloud",
+  'metadata-ssrf/bad-egress-policy-only': "the instances' metadata options, read from the cloud",
+  'metadata-ssrf/bad-workers-only': "the instances' metadata options, read from the cloud",
+  'metadata-ssrf/bad-policy-wrong-label': 'NetworkPolicies, judged by reachability probes',
+  'metadata-ssrf/bad-link-local-allowed-for-dns': 'NetworkPolicies, judged by reachability probes',
+  'metadata-ssrf/bad-upstream-blocked': 'NetworkPolicies, judged by an internet probe through the app',
+  'metadata-ssrf/bad-egress-denies-dns': 'NetworkPolicies, judged by an internet probe through the app',
+  'metadata-ssrf/bad-proxy-deleted': 'a deletion: what is wrong is an app that no longer exists',
 };
 
 let host: SimHost;

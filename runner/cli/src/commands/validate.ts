@@ -1,7 +1,13 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { applyAsLearner, deleteObjects, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
+import {
+  applyAsLearner,
+  applyCloudChanges,
+  deleteObjects,
+  provisionScenario,
+  waitForSettled,
+} from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
 import { judge as judgeScenario } from '@paranoid/grader/grade.ts';
@@ -72,6 +78,7 @@ async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedSc
 
 async function applyChange(kc: KubeClient, change: ChangeSet, settleTimeoutMs: number): Promise<string[]> {
   await deleteObjects(kc, change.deletions);
+  await applyCloudChanges(kc, change.cloud);
   await applyAsLearner(kc, change.manifests);
   return waitForSettled(kc, settleTimeoutMs);
 }

@@ -22,6 +22,7 @@ export function listedObjects(objects: KubeObject[]): KubeApi {
     dryRunEphemeralContainer: unavailable('dry-run'),
     requestFromInternet: unavailable('request from the internet'),
     kubeletConfig: unavailable('read a kubelet configuration'),
+    cloudInstances: unavailable('describe the cloud instances'),
     logs: unavailable('read logs'),
     pause: async () => undefined,
   };

@@ -124,6 +124,12 @@ export interface CloudControl {
     instanceId: string,
     change: { httpTokens?: string; httpPutResponseHopLimit?: number },
   ): { ok: true; instance: unknown } | { ok: false; error: { code: string; message: string } };
+  /** `sts get-caller-identity` for the credentials a caller signs with (the node role's, from the metadata service). */
+  getCallerIdentity(credentials: {
+    AccessKeyId: string;
+    SecretAccessKey: string;
+    SessionToken?: string;
+  }): { ok: true; identity: unknown } | { ok: false; error: { code: string; message: string } };
 }
 
 /** Everything the API layer works with: the assembled parts of one cluster. */

@@ -135,6 +135,7 @@ function route(ctx: ApiContext, request: ApiRequest, user: UserInfo): ApiRespons
   }
   if (path === '/paranoid/v1/internet') return internet(ctx, request, user);
   if (path === CLOUD_INSTANCES || path.startsWith(`${CLOUD_INSTANCES}/`)) return cloud(ctx, request, user, path);
+  if (path === CLOUD_CALLER_IDENTITY) return callerIdentity(ctx, request, user);
   if (path === '/.well-known/openid-configuration' || path === '/openid/v1/jwks') {
     nonResource(ctx, request, user);
     return jsonResponse(200, path === '/openid/v1/jwks' ? JWKS : OPENID_CONFIGURATION);
@@ -187,6 +188,37 @@ function internet(ctx: ApiContext, request: ApiRequest, user: UserInfo): ApiResp
 }
 
 const CLOUD_INSTANCES = '/paranoid/v1/cloud/instances';
+const CLOUD_CALLER_IDENTITY = '/paranoid/v1/cloud/sts/get-caller-identity';
+
+/**
+ * STS for the learner's `aws sts get-caller-identity`: `POST` with the credentials the CLI
+ * signs with (`AccessKeyId`, `SecretAccessKey`, `SessionToken`). The kube connection is only the
+ * transport, so it is the cluster admin's as for the rest of the cloud; who the caller is comes
+ * from the credentials alone, and a refusal is STS's 403 with its code.
+ */
+function callerIdentity(ctx: ApiContext, request: ApiRequest, user: UserInfo): ApiResponse {
+  if (!ctx.isAdmin(user)) throw forbiddenError({ user, resourceRequest: false, verb: 'post', path: request.path }, '');
+  if (!ctx.cloud) throw new StatusError(503, 'ServiceUnavailable', 'this cluster has no simulated cloud');
+  if (request.method !== 'POST') {
+    throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
+  const body = decodeObject(request, ['application/json']);
+  const { AccessKeyId, SecretAccessKey, SessionToken } = body;
+  if (
+    typeof AccessKeyId !== 'string' ||
+    typeof SecretAccessKey !== 'string' ||
+    (SessionToken !== undefined && typeof SessionToken !== 'string')
+  ) {
+    throw badRequest('credentials are AccessKeyId and SecretAccessKey (strings) and an optional SessionToken');
+  }
+  const r = ctx.cloud.getCallerIdentity({
+    AccessKeyId,
+    SecretAccessKey,
+    ...(SessionToken !== undefined ? { SessionToken } : {}),
+  });
+  if (!r.ok) throw new StatusError(403, 'Forbidden', `${r.error.code}: ${r.error.message}`);
+  return jsonResponse(200, r.identity);
+}
 
 /**
  * The cloud's control plane, for the admin's `aws` CLI: `GET .../instances` is

@@ -27,14 +27,14 @@ function applyTwice(object: KubeObject): KubeObject {
   return again;
 }
 
-/** Every manifest file of scenarios/<id>/{setup,solution,variants/*} (not the deletion lists). */
+/** Every manifest file of scenarios/<id>/{setup,solution,variants/*} (not the deletion lists nor the cloud changes). */
 function scenarioManifests(): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (/\.ya?ml$/.test(name) && name !== 'delete.yaml') files.push(path);
+      else if (/\.ya?ml$/.test(name) && name !== 'delete.yaml' && name !== 'cloud.yaml') files.push(path);
     }
   };
   const root = join(REPO, 'scenarios');

@@ -18,6 +18,7 @@ import { nodeHost } from './node-host.ts';
 import { proxiedResponse } from './services/kubelet-api.ts';
 import { createAttach, createExec, execTarget } from './shell/exec.ts';
 import { existingState, runtimeState } from './state.ts';
+import { type CallerCredentials, getCallerIdentity } from './sts.ts';
 import { rfc3339Nano } from './time.ts';
 import type { RuntimeDeps } from './types.ts';
 
@@ -242,6 +243,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
       describeInstances: () => describeInstances(runtimeState(need())),
       modifyInstanceMetadataOptions: (instanceId: string, change: MetadataOptionsChange) =>
         modifyInstanceMetadataOptions(runtimeState(need()), instanceId, change),
+      getCallerIdentity: (credentials: CallerCredentials) => getCallerIdentity(runtimeState(need()), credentials),
     },
   };
 }

@@ -3,6 +3,27 @@ import { type HttpRequest, type HttpResponse, header } from './http.ts';
 /** The role a node's instance profile carries; the credentials are AWS's documented examples. */
 export const METADATA_ROLE = 'paranoid-node-role';
 
+/** The role's access key pair the metadata service hands out: AWS's documented example values. */
+export const ROLE_KEYS = {
+  AccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+} as const;
+
+const SESSION_TOKEN_PREFIX = 'IQoJb3JpZ2luX2Vj';
+const SESSION_TOKEN_SUFFIX = 'EXAMPLEFakeSessionTokenForTheParanoidLab';
+
+/** The session token of the role's credentials on one instance: the session is the instance's, as on EC2. */
+export function sessionTokenFor(instanceId: string): string {
+  return `${SESSION_TOKEN_PREFIX}${instanceId}${SESSION_TOKEN_SUFFIX}`;
+}
+
+/** The instance whose role session a token belongs to, or undefined for a token no instance issued. */
+export function instanceOfSessionToken(token: string): string | undefined {
+  if (!token.startsWith(SESSION_TOKEN_PREFIX) || !token.endsWith(SESSION_TOKEN_SUFFIX)) return undefined;
+  const id = token.slice(SESSION_TOKEN_PREFIX.length, token.length - SESSION_TOKEN_SUFFIX.length);
+  return /^i-0[0-9a-f]{16}$/.test(id) ? id : undefined;
+}
+
 /**
  * An instance's metadata options, as `aws ec2 modify-instance-metadata-options` sets them.
  * The defaults are a managed node group's: IMDSv1 still answers, and the token's answer
@@ -146,9 +167,8 @@ export function metadataResponse(
         Code: 'Success',
         LastUpdated: updated,
         Type: 'AWS-HMAC',
-        AccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-        SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-        Token: 'IQoJb3JpZ2luX2VjEXAMPLEFakeSessionTokenForTheParanoidLab',
+        ...ROLE_KEYS,
+        Token: sessionTokenFor(instanceId),
         Expiration: expiration,
       },
       null,
