@@ -41,6 +41,15 @@ describe('exec and the shell', () => {
     expect(await sh('set -e; set +e; false; echo still')).toMatchObject({ stdout: 'still\n', code: 0 });
   });
 
+  it('runs a command with env NAME=VALUE, and lists the environment with them', async () => {
+    cluster = createTestCluster();
+    await cluster.createPod(sleeper('box'));
+    const r = await cluster.run({ pod: 'box', command: ['env', 'GREETING=a=b', 'sh', '-c', 'echo "$GREETING"'] });
+    expect(r).toMatchObject({ stdout: 'a=b\n', code: 0 });
+    const listed = await cluster.run({ pod: 'box', command: ['env', '-i', 'ONLY=1'] });
+    expect(listed).toMatchObject({ stdout: 'ONLY=1\n', code: 0 });
+  });
+
   it('runs a command under timeout, and stops waiting for one that outlives it', async () => {
     cluster = createTestCluster();
     await cluster.createPod(sleeper('box', {}, { image: 'busybox:1.37' }));
