@@ -28,7 +28,9 @@ describe('ci-gate-bypass, from its steps', () => {
       expect(image!.out).toBe('registry.lab.local/shop/checkout:1.4.0\n');
       expect(pipeline!.out).toContain('trivy image --exit-code 0 --severity UNKNOWN,LOW,MEDIUM,HIGH "$IMAGE" || true');
       expect(scan!.out).toContain('Total: 4 (HIGH: 2, CRITICAL: 2)');
-      expect(scan!.out).toMatch(/│ bash +│ CVE-2014-6271 +│ CRITICAL │ fixed +│ 4\.2\+dfsg-0\.1 +│ 4\.2\+dfsg-0\.1\+deb7u1/);
+      expect(scan!.out).toMatch(
+        /│ bash +│ CVE-2014-6271 +│ CRITICAL │ fixed +│ 4\.2\+dfsg-0\.1 +│ 4\.2\+dfsg-0\.1\+deb7u1/,
+      );
       expect(scan!.out).toContain('CVE-2014-0160');
       expect(signed!.code, signed!.out).toBe(0);
       expect(signed!.out).toContain('Verification for registry.lab.local/shop/checkout:1.4.0 --');

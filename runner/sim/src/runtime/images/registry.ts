@@ -25,6 +25,8 @@ export interface ImageRegistry {
    * the same predicate type first (`cosign attest --replace`).
    */
   attach(image: Image, item: Attachment): void;
+  /** Deletes what cosign pushed beside an image (`cosign clean --type`): signatures, attestations or both. */
+  clean(image: Image, type: 'signature' | 'attestation' | 'all'): void;
 }
 
 /** What cosign pushes beside an image: a signature, or an attestation of a predicate type. */
@@ -101,6 +103,10 @@ export function createImageRegistry(definitions: ImageDefinition[]): ImageRegist
         ? image.attestations.filter((a) => predicateTypeOf(a) !== item.predicateType)
         : image.attestations;
       image.attestations = [...kept, item.attestation].slice(-MAX_ATTACHED);
+    },
+    clean(image, type) {
+      if (type !== 'attestation') image.signatures = [];
+      if (type !== 'signature') image.attestations = [];
     },
     pull(raw) {
       const reference = parseImageReference(raw);

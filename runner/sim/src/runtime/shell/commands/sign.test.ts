@@ -183,7 +183,7 @@ describe('cosign signing in a container, as a pipeline runs it', () => {
     expect(notJson.stderr).toContain('unmarshaling predicate');
   });
 
-  it('keeps at most 16 attestations per image, and --replace keeps one per predicate type', async () => {
+  it('keeps at most 16 attestations per image; --replace keeps one per predicate type, and clean removes them', async () => {
     const sh = await signer();
     await sh(`trivy image --format cosign-vuln --output /tmp/vuln.json ${REPO}:2.0`);
     const attest = (extra: string) =>
@@ -196,5 +196,10 @@ describe('cosign signing in a container, as a pipeline runs it', () => {
     expect(count()).toBe(16);
     await sh(attest('--replace'));
     expect(count()).toBe(1);
+    const asked = await sh(`cosign clean --type attestation ${REPO}:2.0`);
+    expect(asked.stderr).toContain('user declined the prompt');
+    expect(count()).toBe(1);
+    expect(await sh(`cosign clean --type attestation --force ${REPO}:2.0`)).toMatchObject({ code: 0 });
+    expect(count()).toBe(0);
   });
 });

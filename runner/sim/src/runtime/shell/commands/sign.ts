@@ -14,7 +14,7 @@ import { readFile } from './util.ts';
  */
 
 const USAGE =
-  'Usage:\n  cosign [command]\n\nAvailable Commands:\n  attest             Attest the supplied container image.\n  sign               Sign the supplied container image.\n  triangulate        Outputs the located cosign image reference.\n  verify             Verify a signature on the supplied container image\n  verify-attestation Verify an attestation on the supplied container image\n  version            Prints the version\n';
+  'Usage:\n  cosign [command]\n\nAvailable Commands:\n  attest             Attest the supplied container image.\n  clean              Remove all signatures from an image.\n  sign               Sign the supplied container image.\n  triangulate        Outputs the located cosign image reference.\n  verify             Verify a signature on the supplied container image\n  verify-attestation Verify an attestation on the supplied container image\n  version            Prints the version\n';
 
 /** A predicate file larger than this is refused: an attestation must fit the registry's limit. */
 const MAX_PREDICATE_BYTES = 128 * 1024;
@@ -123,6 +123,30 @@ function attest(ctx: CommandCtx, args: string[]): number {
   return 0;
 }
 
+/**
+ * `cosign clean [--type signature|attestation|sbom|all] --force IMAGE`: deletes what cosign
+ * pushed beside the image. Without `--force` cosign asks first, and only a `y` on its input goes on.
+ */
+function clean(ctx: CommandCtx, args: string[]): number {
+  const p = parseArgs(args, ['--type'], ['--force', '-f']);
+  if (p.unknown) return fail(ctx, `unknown flag: ${p.unknown}`);
+  if (p.refs.length !== 1) return fail(ctx, `accepts 1 arg(s), received ${p.refs.length}`);
+  const ref = p.refs[0] as string;
+  const type = p.values.get('--type') ?? 'all';
+  if (!['signature', 'attestation', 'sbom', 'all'].includes(type)) return fail(ctx, `invalid clean type: ${type}`);
+  const pulled = ctx.sys.state.deps.registry.pull(ref);
+  if (!pulled.ok) return fail(ctx, `getting digest for ${ref}: ${pulled.message}`);
+  if (!p.bools.has('--force') && !p.bools.has('-f')) {
+    ctx.err(
+      `WARNING: this will remove all ${type === 'all' ? 'signatures, attestations and SBOMs' : `${type}s`} from the image, do you want to continue? [Y/n] `,
+    );
+    if (!/^y(es)?$/i.test(ctx.stdin.split('\n')[0]?.trim() ?? '')) return fail(ctx, 'user declined the prompt');
+  }
+  // No SBOMs are stored in the lab's registry: `sbom` has nothing to delete.
+  if (type !== 'sbom') ctx.sys.state.deps.registry.clean(pulled.image, type as 'signature' | 'attestation' | 'all');
+  return 0;
+}
+
 /** `cosign verify-attestation --key KEY [--type TYPE] --insecure-ignore-tlog=true IMAGE`. */
 function verifyAttestation(ctx: CommandCtx, args: string[]): number {
   const p = parseArgs(args, ['--key', '--type'], ['--insecure-ignore-tlog']);
@@ -226,6 +250,7 @@ function cosign(ctx: CommandCtx): number {
   if (sub === 'verify-attestation') return verifyAttestation(ctx, args);
   if (sub === 'sign') return sign(ctx, args);
   if (sub === 'attest') return attest(ctx, args);
+  if (sub === 'clean') return clean(ctx, args);
   if (sub === 'triangulate') {
     const ref = args.find((a) => !a.startsWith('-'));
     if (!ref) return fail(ctx, 'accepts 1 arg(s), received 0');
@@ -245,5 +270,5 @@ function cosign(ctx: CommandCtx): number {
   return 1;
 }
 
-/** `cosign` over the simulated registry: sign, attest, verify, verify-attestation, triangulate. */
+/** `cosign` over the simulated registry: sign, attest, clean, verify, verify-attestation, triangulate. */
 export const signCommands: CommandTable = { cosign };
