@@ -27,6 +27,7 @@ describe('ci-gate-bypass, from its steps', () => {
       const [image, pipeline, scan, signed] = await Promise.all(explore.slice(0, 4).map((b) => steps.terminal(b)));
       expect(image!.out).toBe('registry.lab.local/shop/checkout:1.4.0\n');
       expect(pipeline!.out).toContain('trivy image --exit-code 0 --severity UNKNOWN,LOW,MEDIUM,HIGH "$IMAGE" || true');
+      expect(scan!.out).toContain('registry.lab.local/shop/checkout:1.4.0 (debian 7.8)\n');
       expect(scan!.out).toContain('Total: 4 (HIGH: 2, CRITICAL: 2)');
       expect(scan!.out).toMatch(
         /│ bash +│ CVE-2014-6271 +│ CRITICAL │ fixed +│ 4\.2\+dfsg-0\.1 +│ 4\.2\+dfsg-0\.1\+deb7u1/,

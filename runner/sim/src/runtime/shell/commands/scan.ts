@@ -29,7 +29,9 @@ interface Finding {
 function osOf(image: Image): string {
   const release = image.files['/etc/os-release']?.content ?? '';
   const id = release.match(/^ID=(.*)$/m)?.[1]?.replace(/"/g, '');
-  const version = release.match(/^VERSION_ID=(.*)$/m)?.[1]?.replace(/"/g, '');
+  // Trivy names a Debian release by /etc/debian_version (7.8), not os-release's major version.
+  const debian = id === 'debian' ? image.files['/etc/debian_version']?.content.trim() : undefined;
+  const version = debian || release.match(/^VERSION_ID=(.*)$/m)?.[1]?.replace(/"/g, '');
   return id ? `${id} ${version ?? ''}`.trim() : 'unknown';
 }
 
