@@ -84,6 +84,8 @@ describe('trivy image, as a pipeline gate runs it', () => {
     const bad = await sh(`trivy image --severity HIGH,SEVERE ${REPO}:old`);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('unable to parse severity: "SEVERE"');
+    const exit = await sh(`trivy image --exit-code one ${REPO}:old`);
+    expect(exit.stderr).toContain('invalid argument "one" for "--exit-code" flag');
     const format = await sh(`trivy image --format sarif ${REPO}:old`);
     expect(format.stderr).toContain('unknown format: sarif');
   });

@@ -74,8 +74,16 @@ function trivy(ctx: CommandCtx): number {
         ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
         : [a, undefined];
     const value = () => inline ?? args[++i] ?? '';
-    if (flag === '--exit-code') exitCode = Number(value()) || 0;
-    else if (flag === '--severity' || flag === '-s') {
+    if (flag === '--exit-code') {
+      const raw = value();
+      if (!/^-?\d+$/.test(raw)) {
+        ctx.err(
+          `Error: invalid argument "${raw}" for "--exit-code" flag: strconv.ParseInt: parsing "${raw}": invalid syntax\n`,
+        );
+        return 1;
+      }
+      exitCode = Number(raw) & 255;
+    } else if (flag === '--severity' || flag === '-s') {
       const list = value()
         .split(',')
         .map((s) => s.trim().toUpperCase());
