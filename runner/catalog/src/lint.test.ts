@@ -206,4 +206,20 @@ describe('lint', () => {
       'demo/images/tool/Dockerfile: expected a Dockerfile that builds the same image for kind but found no such file',
     ]);
   });
+
+  it('lets an image that cannot be built offline go without a Dockerfile only in a scenario not run on kind', () => {
+    const files = validScenario('demo');
+    files['images/tool.image.yaml'] = {
+      apiVersion: 'paranoid.dev/v1',
+      kind: 'Image',
+      repository: 'registry.lab.local/tool',
+      digest: `sha256:${'b'.repeat(64)}`,
+      notOnKind: 'carries a scanner that Debian does not package',
+    };
+    expect(problems(write(files))).toEqual([
+      'demo/images/tool.image.yaml: notOnKind: expected a scenario with notOnKind, as this image cannot be built for kind but found none',
+    ]);
+    (files['scenario.yaml'] as Record<string, unknown>).notOnKind = 'its tool image cannot be built offline for kind';
+    expect(problems(write(files))).toEqual([]);
+  });
 });

@@ -207,7 +207,17 @@ export function loadScenario(dir: string, root = join(dir, '..')): LoadResult {
         imageDefinitions.push(imageDoc as ImageDefinition);
       }
       const dockerfile = join(imagesDir, file.replace(/\.image\.yaml$/, ''), 'Dockerfile');
-      if (!existsSync(dockerfile)) {
+      if (image?.notOnKind) {
+        // An image that cannot be built offline keeps its whole scenario off kind, and says so there too.
+        if (scenario && !scenario.notOnKind) {
+          reader.problem(
+            path,
+            'notOnKind',
+            'a scenario with notOnKind, as this image cannot be built for kind',
+            'none',
+          );
+        }
+      } else if (!existsSync(dockerfile)) {
         reader.problem(dockerfile, '', 'a Dockerfile that builds the same image for kind', 'no such file');
       }
     }

@@ -138,6 +138,11 @@ export const imageSchema = z.object({
   packages: z.array(packageSchema).max(2000).default([]),
   /** Added: build facts: how the image was built and what is attested about it. */
   build: buildSchema.optional(),
+  /**
+   * Added: why this image has no Dockerfile for kind (a tool it carries is not packaged in Debian,
+   * and a build may download nothing). Its scenario must be `notOnKind` too.
+   */
+  notOnKind: z.string().min(1).max(500).optional(),
 });
 
 /** An image as authored (YAML/JSON). */

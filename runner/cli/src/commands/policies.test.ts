@@ -117,6 +117,21 @@ const NOT_ADMISSION: Record<string, string> = {
   'unsigned-image/bad-retired-key-only': 'an image policy of its own with the wrong key, shown only by dry-run probes',
   'unsigned-image/bad-static-pass': 'a weak image policy of its own, shown only by dry-run probes',
   'unsigned-image/bad-warn-mode': 'a warn-only image policy of its own, shown only by dry-run probes',
+  // ci-gate-bypass: the hole is in the pipeline's script or an image policy of the learner's, judged by what
+  // the pipeline does when the grader runs it and by dry-run probes; no object of the variant is itself bad.
+  'ci-gate-bypass/bad-continue-on-error': "a pipeline script's text, judged by running the pipeline",
+  'ci-gate-bypass/bad-critical-only': "a pipeline script's text, judged by running the pipeline",
+  'ci-gate-bypass/bad-critical-still-dropped': "a pipeline script's text, judged by running the pipeline",
+  'ci-gate-bypass/bad-no-errexit': "a pipeline script's text, judged by running the pipeline",
+  'ci-gate-bypass/bad-pipeline-unchanged': "the setup's pipeline left in place; the variant writes nothing bad",
+  'ci-gate-bypass/bad-developer-key-too':
+    'an image policy of its own that trusts one key too many, shown only by dry-run probes',
+  'ci-gate-bypass/bad-signature-only': 'a weak image policy of its own, shown only by dry-run probes',
+  'ci-gate-bypass/bad-warn-mode': 'a warn-only image policy of its own, shown only by dry-run probes',
+  'ci-gate-bypass/bad-digest-allowlist':
+    'an admission policy of its own that is too strict, shown only by running the pipeline and a dry-run probe',
+  'ci-gate-bypass/bad-vulnerable-still-running':
+    "checkout's Deployment is the setup's, left in place; the variant writes nothing bad",
   // kubelet-anonymous-auth: the kubelets' running configuration is on the nodes, no API object.
   'kubelet-anonymous-auth/bad-anonymous-off-always-allow': "a kubelet's running configuration, read from the node",
   'kubelet-anonymous-auth/bad-webhook-anonymous-on': "a kubelet's running configuration, read from the node",

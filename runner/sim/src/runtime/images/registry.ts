@@ -1,4 +1,5 @@
 import { type Image, type ImageDefinition, parseImage } from '@paranoid/schema/image.ts';
+import type { CosignAttestation, CosignSignature } from '@paranoid/schema/image-signatures.ts';
 import { type ImageReference, parseImageReference } from './reference.ts';
 import { imageForRelease, type ReleaseTag, releaseTags } from './releases.ts';
 
@@ -18,6 +19,35 @@ export interface ImageRegistry {
   pull(ref: string): PullResult;
   /** Adds images (a scenario's own) after creation. */
   add(images: ImageDefinition[]): void;
+  /**
+   * Stores a cosign signature or attestation beside a pulled image (its `.sig` or `.att` tag),
+   * as `cosign sign` and `cosign attest` push them. `replace` drops the image's attestations of
+   * the same predicate type first (`cosign attest --replace`).
+   */
+  attach(image: Image, item: Attachment): void;
+  /** Deletes what cosign pushed beside an image (`cosign clean --type`): signatures, attestations or both. */
+  clean(image: Image, type: 'signature' | 'attestation' | 'all'): void;
+}
+
+/** What cosign pushes beside an image: a signature, or an attestation of a predicate type. */
+export type Attachment =
+  | { signature: CosignSignature }
+  | { attestation: CosignAttestation; predicateType: string; replace?: boolean };
+
+/**
+ * A registry keeps at most this many signatures and attestations per image; past it the oldest
+ * goes, so a pipeline re-run on one image forever cannot grow it without bound (the image
+ * format's own limit, so what is stored stays loadable).
+ */
+export const MAX_ATTACHED = 16;
+
+function predicateTypeOf(a: CosignAttestation): string | undefined {
+  try {
+    const statement = JSON.parse(atob(a.payload)) as { predicateType?: unknown };
+    return typeof statement.predicateType === 'string' ? statement.predicateType : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A registry over image definitions (validated here; a bad definition throws with every problem listed). */
@@ -63,6 +93,21 @@ export function createImageRegistry(definitions: ImageDefinition[]): ImageRegist
   return {
     images: () => [...byRepo.values()].flat(),
     add,
+    attach(image, item) {
+      // The image object is this registry's own (parsed here), so every later pull sees the change.
+      if ('signature' in item) {
+        image.signatures = [...image.signatures, item.signature].slice(-MAX_ATTACHED);
+        return;
+      }
+      const kept = item.replace
+        ? image.attestations.filter((a) => predicateTypeOf(a) !== item.predicateType)
+        : image.attestations;
+      image.attestations = [...kept, item.attestation].slice(-MAX_ATTACHED);
+    },
+    clean(image, type) {
+      if (type !== 'attestation') image.signatures = [];
+      if (type !== 'signature') image.attestations = [];
+    },
     pull(raw) {
       const reference = parseImageReference(raw);
       if (!reference) {

@@ -24,6 +24,32 @@ describe('exec and the shell', () => {
     expect(r).toMatchObject({ stdout: 'world\n0\nfailed: 1\n', stderr: '', code: 0 });
   });
 
+  it('stops at the first failing command under set -e, except where POSIX ignores it', async () => {
+    cluster = createTestCluster();
+    await cluster.createPod(sleeper('box'));
+    const sh = (script: string) => cluster.run({ pod: 'box', command: ['sh', '-c', script] });
+    expect(await sh('set -e; echo a; false; echo b')).toMatchObject({ stdout: 'a\n', code: 1 });
+    // A condition, a left side of && or ||, and a negated pipeline do not end the shell.
+    expect(
+      await sh(
+        'set -e; if false; then :; fi; false || echo or; false && echo no; ! true; while false; do :; done; echo end',
+      ),
+    ).toMatchObject({ stdout: 'or\nend\n', code: 0 });
+    // The last command of an AND-OR list does: `|| false` keeps the failure, `|| true` hides it.
+    expect(await sh('set -eu; (exit 3) || false; echo after')).toMatchObject({ stdout: '', code: 1 });
+    expect(await sh('set -o errexit; sh -c "exit 4"; echo after')).toMatchObject({ stdout: '', code: 4 });
+    expect(await sh('set -e; set +e; false; echo still')).toMatchObject({ stdout: 'still\n', code: 0 });
+  });
+
+  it('runs a command with env NAME=VALUE, and lists the environment with them', async () => {
+    cluster = createTestCluster();
+    await cluster.createPod(sleeper('box'));
+    const r = await cluster.run({ pod: 'box', command: ['env', 'GREETING=a=b', 'sh', '-c', 'echo "$GREETING"'] });
+    expect(r).toMatchObject({ stdout: 'a=b\n', code: 0 });
+    const listed = await cluster.run({ pod: 'box', command: ['env', '-i', 'ONLY=1'] });
+    expect(listed).toMatchObject({ stdout: 'ONLY=1\n', code: 0 });
+  });
+
   it('runs a command under timeout, and stops waiting for one that outlives it', async () => {
     cluster = createTestCluster();
     await cluster.createPod(sleeper('box', {}, { image: 'busybox:1.37' }));

@@ -82,6 +82,10 @@ export class Shell {
   session?: ShellSession;
   /** Runs as a container's main process: sleeps are real waits, not bounded. */
   mainProcess = false;
+  /** `set -e`: a failing command ends the shell, except where POSIX ignores it (see execAndOr). */
+  errexit = false;
+  /** How deep in an `if`/`while` condition the shell is: `set -e` is ignored there. */
+  private conditionDepth = 0;
 
   constructor(opts: ShellOptions) {
     this.sys = opts.sys;
@@ -121,6 +125,8 @@ export class Shell {
     s.depth = this.depth + 1;
     s.counter = this.counter;
     s.mainProcess = this.mainProcess;
+    s.errexit = this.errexit;
+    s.conditionDepth = this.conditionDepth;
     s.stderrSink = this.stderrSink;
     return s;
   }
@@ -213,12 +219,31 @@ export class Shell {
 
   private async execAndOr(item: AndOr, io: CommandIO): Promise<number> {
     let status = await this.execPipeline(item.first, io);
+    let last = item.first;
     for (const { op, pipeline } of item.rest) {
-      if ((op === '&&' && status === 0) || (op === '||' && status !== 0))
+      if ((op === '&&' && status === 0) || (op === '||' && status !== 0)) {
         status = await this.execPipeline(pipeline, io);
+        last = pipeline;
+      }
     }
     this.lastStatus = status;
+    // POSIX `set -e`: ignored in an if/while condition, for a `!` pipeline, and for any command of
+    // an AND-OR list but the last (so `false || true` and `false && x` go on; `x || false` exits).
+    const lastOfList = item.rest.length === 0 ? last === item.first : last === item.rest.at(-1)?.pipeline;
+    if (this.errexit && status !== 0 && this.conditionDepth === 0 && !last.negate && lastOfList) {
+      throw new ExitSignal(status);
+    }
     return status;
+  }
+
+  /** Runs an if/while condition, where `set -e` does not apply. */
+  private async execCondition(list: List, io: CommandIO): Promise<number> {
+    this.conditionDepth++;
+    try {
+      return await this.execList(list, io);
+    } finally {
+      this.conditionDepth--;
+    }
   }
 
   private async execPipeline(p: Pipeline, io: CommandIO): Promise<number> {
@@ -260,7 +285,7 @@ export class Shell {
           return await this.execSimple(c, redirected.io);
         case 'if': {
           for (const clause of c.clauses) {
-            if ((await this.execList(clause.cond, redirected.io)) === 0)
+            if ((await this.execCondition(clause.cond, redirected.io)) === 0)
               return await this.execList(clause.body, redirected.io);
           }
           return c.otherwise ? await this.execList(c.otherwise, redirected.io) : 0;
@@ -279,7 +304,7 @@ export class Shell {
           let status = 0;
           for (;;) {
             this.step();
-            const cond = await this.execList(c.cond, redirected.io);
+            const cond = await this.execCondition(c.cond, redirected.io);
             if ((cond === 0) === c.until) break;
             status = await this.execList(c.body, redirected.io);
           }
@@ -837,7 +862,20 @@ export class Shell {
             for (const [k, v] of [...this.vars].sort(([a], [b]) => a.localeCompare(b)))
               if (!k.startsWith('__')) io.out(`${k}='${v}'\n`);
           }
-          if (argv.includes('-u')) this.vars.set('__nounset', '1');
+          // Options as `set -eu`, `set +e`, `set -o errexit`; only e (errexit) and u (nounset) are modelled.
+          for (let i = 1; i < argv.length; i++) {
+            const a = argv[i] ?? '';
+            if (!/^[-+]/.test(a) || a === '-' || a === '--') break;
+            const on = a.startsWith('-');
+            const names = a.slice(1) === 'o' ? [argv[++i] ?? ''] : [...a.slice(1)];
+            for (const n of names) {
+              if (n === 'e' || n === 'errexit') this.errexit = on;
+              if (n === 'u' || n === 'nounset') {
+                if (on) this.vars.set('__nounset', '1');
+                else this.vars.delete('__nounset');
+              }
+            }
+          }
           return 0;
         };
       case 'exit':

@@ -202,7 +202,8 @@ function jsonPath(template: string, obj: unknown): string {
     const path = expr
       .replace(/^\./, '')
       .replace(/\[(\d+|\*)\]/g, '.$1')
-      .split('.')
+      // A dot escaped with a backslash is part of the key (`{.data.release\.sh}`), as in kubectl.
+      .split(/(?<!\\)\./)
       .filter(Boolean);
     let values: unknown[] = [obj];
     for (const p of path) {

@@ -75,3 +75,131 @@ describe('cosign in a container', () => {
     expect((await cosign('triangulate', `${REPO}:1.0`)).stdout).toBe(`${REPO}:sha256-${'1'.repeat(64)}.sig\n`);
   });
 });
+
+describe('cosign signing in a container, as a pipeline runs it', () => {
+  const VULN = 'https://cosign.sigstore.dev/attestation/vuln/v1';
+  const SCANNED = `sha256:${'4'.repeat(64)}`;
+  const ci: ImageDefinition[] = [
+    ...images,
+    {
+      apiVersion: 'paranoid.dev/v1',
+      kind: 'Image',
+      repository: REPO,
+      tags: ['2.0'],
+      digest: SCANNED,
+      packages: [
+        {
+          name: 'bash',
+          version: '4.2+dfsg-0.1',
+          type: 'deb',
+          vulnerabilities: [{ id: 'CVE-2014-6271', severity: 'CRITICAL', fixedVersion: '4.2+dfsg-0.1+deb7u1' }],
+        },
+      ],
+    },
+    {
+      apiVersion: 'paranoid.dev/v1',
+      kind: 'Image',
+      repository: 'registry.lab.local/tools/signer',
+      tags: ['1'],
+      digest: `sha256:${'5'.repeat(64)}`,
+      binaries: ['sh', 'sleep', 'cat', 'cosign', 'trivy'],
+      files: {
+        '/keys/ci.key': TEAM.privatePem,
+        '/keys/ci.pub': TEAM.pem,
+        '/keys/other.pub': OTHER.pem,
+        // What `cosign generate-key-pair` writes: scrypt and secretbox, which the simulator does not model.
+        '/keys/enc.key':
+          '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nAA==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n',
+      },
+    },
+  ];
+
+  async function signer() {
+    cluster = createTestCluster({ images: ci });
+    await cluster.createPod({
+      metadata: { name: 's' },
+      spec: { containers: [{ name: 'c', image: 'registry.lab.local/tools/signer:1', command: ['sleep', 'infinity'] }] },
+    });
+    return (script: string) => cluster.run({ pod: 's', command: ['sh', '-c', script] });
+  }
+
+  it('attests a Trivy cosign-vuln report that verify-attestation accepts under the key, and no other', async () => {
+    const sh = await signer();
+    const scan = await sh(`trivy image --format cosign-vuln --output /tmp/vuln.json ${REPO}:2.0; echo "exit=$?"`);
+    expect(scan.stdout).toBe('exit=0\n');
+    const predicate = JSON.parse((await sh('cat /tmp/vuln.json')).stdout);
+    expect(predicate.scanner.uri).toBe('pkg:github/aquasecurity/trivy@v0.58.1');
+    expect(predicate.scanner.result.Results[0].Vulnerabilities[0].VulnerabilityID).toBe('CVE-2014-6271');
+
+    const before = await sh(
+      `cosign verify-attestation --key /keys/ci.pub --type vuln --insecure-ignore-tlog=true ${REPO}:2.0`,
+    );
+    expect(before.code).toBe(1);
+    expect(before.stderr).toContain('no matching attestations');
+
+    const attest = await sh(
+      `cosign attest --yes --key /keys/ci.key --type vuln --predicate /tmp/vuln.json --tlog-upload=false ${REPO}:2.0`,
+    );
+    expect(attest).toMatchObject({ code: 0, stderr: 'Using payload from: /tmp/vuln.json\n' });
+
+    const ok = await sh(
+      `cosign verify-attestation --key /keys/ci.pub --type vuln --insecure-ignore-tlog=true ${REPO}:2.0`,
+    );
+    expect(ok.code).toBe(0);
+    const envelope = JSON.parse(ok.stdout);
+    const statement = JSON.parse(atob(envelope.payload));
+    expect(statement).toMatchObject({ predicateType: VULN, subject: [{ digest: { sha256: '4'.repeat(64) } }] });
+    const other = await sh(
+      `cosign verify-attestation --key /keys/other.pub --type vuln --insecure-ignore-tlog=true ${REPO}:2.0`,
+    );
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('invalid signature when validating ASN.1 encoded signature');
+  });
+
+  it('signs an image digest that verify then accepts, and refuses to sign without --tlog-upload=false', async () => {
+    const sh = await signer();
+    const tlog = await sh(`cosign sign --yes --key /keys/ci.key ${REPO}:rc`);
+    expect(tlog.code).toBe(1);
+    expect(tlog.stderr).toContain('this lab has no Rekor: add --tlog-upload=false');
+    const signed = await sh(`cosign sign --yes --key /keys/ci.key --tlog-upload=false ${REPO}:rc`);
+    expect(signed).toMatchObject({ code: 0, stderr: `Pushing signature to: ${REPO}\n` });
+    const ok = await sh(`cosign verify --key /keys/ci.pub --insecure-ignore-tlog=true ${REPO}:rc`);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)[0].critical.image['docker-manifest-digest']).toBe(D2);
+  });
+
+  it('refuses a public key, an encrypted cosign key and a predicate that is not a JSON object', async () => {
+    const sh = await signer();
+    const pub = await sh(
+      `cosign attest --key /keys/ci.pub --type vuln --predicate /keys/ci.pub --tlog-upload=false ${REPO}:2.0`,
+    );
+    expect(pub.stderr).toContain('reading key: PEM decoding failed');
+    const encrypted = await sh(`cosign sign --key /keys/enc.key --tlog-upload=false ${REPO}:2.0`);
+    expect(encrypted.stderr).toContain('not encrypted cosign keys');
+    const notJson = await sh(
+      `echo '[1]' > /tmp/p.json; cosign attest --key /keys/ci.key --type vuln --predicate /tmp/p.json --tlog-upload=false ${REPO}:2.0`,
+    );
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toContain('unmarshaling predicate');
+  });
+
+  it('keeps at most 16 attestations per image; --replace keeps one per predicate type, and clean removes them', async () => {
+    const sh = await signer();
+    await sh(`trivy image --format cosign-vuln --output /tmp/vuln.json ${REPO}:2.0`);
+    const attest = (extra: string) =>
+      `cosign attest ${extra} --key /keys/ci.key --type vuln --predicate /tmp/vuln.json --tlog-upload=false ${REPO}:2.0`;
+    await sh(`for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do ${attest('')}; done`);
+    const count = () => {
+      const pulled = cluster.registry.pull(`${REPO}:2.0`);
+      return pulled.ok ? pulled.image.attestations.length : -1;
+    };
+    expect(count()).toBe(16);
+    await sh(attest('--replace'));
+    expect(count()).toBe(1);
+    const asked = await sh(`cosign clean --type attestation ${REPO}:2.0`);
+    expect(asked.stderr).toContain('user declined the prompt');
+    expect(count()).toBe(1);
+    expect(await sh(`cosign clean --type attestation --force ${REPO}:2.0`)).toMatchObject({ code: 0 });
+    expect(count()).toBe(0);
+  });
+});

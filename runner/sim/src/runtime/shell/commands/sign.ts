@@ -1,17 +1,194 @@
-import { parsePublicKeyPem, verifyImageSignatures } from '../../../admission/cosign-verify.ts';
+import { PREDICATE_TYPES } from '../../../admission/cluster-image-policy.ts';
+import { attestImage, parsePrivateKeyPem, signImage } from '../../../admission/cosign-signing.ts';
+import { parsePublicKeyPem, verifyImageAttestations, verifyImageSignatures } from '../../../admission/cosign-verify.ts';
 import type { CommandCtx, CommandTable } from '../interpreter.ts';
 import { readFile } from './util.ts';
 
 /**
- * `cosign verify --key KEY IMAGE` and `cosign triangulate IMAGE`, as cosign 2.4 prints them,
- * over the registry's data: the signatures an image carries, checked with the same verifier
+ * `cosign sign`, `attest`, `verify`, `verify-attestation` and `triangulate`, as cosign 2.4
+ * prints them, over the registry's data: signing pushes a signature or attestation beside the
+ * image in the simulated registry, verifying checks them with the same verifier
  * policy-controller's admission uses. A key is a file in the container or `env://VAR`. There
- * is no Rekor in the lab, so verification without `--insecure-ignore-tlog=true` fails as
- * cosign does when it cannot reach the transparency log.
+ * is no Rekor in the lab: signing without `--tlog-upload=false` and verifying without
+ * `--insecure-ignore-tlog=true` fail as cosign does when it cannot reach the transparency log.
  */
 
 const USAGE =
-  'Usage:\n  cosign [command]\n\nAvailable Commands:\n  triangulate Outputs the located cosign image reference.\n  verify      Verify a signature on the supplied container image\n  version     Prints the version\n';
+  'Usage:\n  cosign [command]\n\nAvailable Commands:\n  attest             Attest the supplied container image.\n  clean              Remove all signatures from an image.\n  sign               Sign the supplied container image.\n  triangulate        Outputs the located cosign image reference.\n  verify             Verify a signature on the supplied container image\n  verify-attestation Verify an attestation on the supplied container image\n  version            Prints the version\n';
+
+/** A predicate file larger than this is refused: an attestation must fit the registry's limit. */
+const MAX_PREDICATE_BYTES = 128 * 1024;
+const NO_REKOR = 'this lab has no Rekor: add --tlog-upload=false';
+
+/** Flags of a signing or verifying command: `--flag value`, `--flag=value`, booleans alone. */
+interface Parsed {
+  values: Map<string, string>;
+  bools: Set<string>;
+  /** Booleans set to false (`--tlog-upload=false`). */
+  falses: Set<string>;
+  refs: string[];
+  unknown?: string;
+}
+
+function parseArgs(args: string[], valued: string[], booleans: string[]): Parsed {
+  const out: Parsed = { values: new Map(), bools: new Set(), falses: new Set(), refs: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (!a.startsWith('-')) {
+      out.refs.push(a);
+      continue;
+    }
+    const [flag, inline] = a.startsWith('--') ? (a.split(/=(.*)/s) as [string, string | undefined]) : [a, undefined];
+    if (valued.includes(flag)) out.values.set(flag, inline ?? args[++i] ?? '');
+    else if (booleans.includes(flag)) {
+      const on = inline === undefined || inline === 'true';
+      if (on) out.bools.add(flag);
+      else out.bools.delete(flag);
+      if (on) out.falses.delete(flag);
+      else out.falses.add(flag);
+    } else {
+      out.unknown ??= flag;
+    }
+  }
+  return out;
+}
+
+function loadSigningKey(ctx: CommandCtx, key: string | undefined): { secret: Uint8Array } | { error: string } {
+  if (!key) return { error: 'no key given: this lab signs with keys, pass --key' };
+  const pem = loadKey(ctx, key);
+  if (pem === undefined) return { error: `reading key: open ${key}: no such file or directory` };
+  const parsed = parsePrivateKeyPem(pem);
+  return parsed.ok ? { secret: parsed.secret } : { error: `reading key: ${parsed.reason}` };
+}
+
+/** `cosign sign --key KEY --tlog-upload=false IMAGE`: pushes a signature of the image's digest. */
+function sign(ctx: CommandCtx, args: string[]): number {
+  const p = parseArgs(args, ['--key'], ['--tlog-upload', '--yes', '-y', '--recursive']);
+  if (p.unknown) return fail(ctx, `unknown flag: ${p.unknown}`);
+  if (p.refs.length !== 1) return fail(ctx, `accepts 1 arg(s), received ${p.refs.length}`);
+  const ref = p.refs[0] as string;
+  const key = loadSigningKey(ctx, p.values.get('--key'));
+  if ('error' in key) return fail(ctx, `signing [${ref}]: ${key.error}`);
+  const pulled = ctx.sys.state.deps.registry.pull(ref);
+  if (!pulled.ok) return fail(ctx, `signing [${ref}]: accessing entity: ${pulled.message}`);
+  if (!p.falses.has('--tlog-upload')) return fail(ctx, `signing [${ref}]: ${NO_REKOR}`);
+  const repository = pulled.imageRef.split('@')[0] ?? '';
+  ctx.sys.state.deps.registry.attach(pulled.image, {
+    signature: signImage(key.secret, repository, pulled.image.digest),
+  });
+  ctx.err(`Pushing signature to: ${repository}\n`);
+  return 0;
+}
+
+/** `cosign attest --key KEY --type TYPE --predicate FILE --tlog-upload=false IMAGE`. */
+function attest(ctx: CommandCtx, args: string[]): number {
+  const p = parseArgs(args, ['--key', '--type', '--predicate'], ['--tlog-upload', '--yes', '-y', '--replace']);
+  if (p.unknown) return fail(ctx, `unknown flag: ${p.unknown}`);
+  if (p.refs.length !== 1) return fail(ctx, `accepts 1 arg(s), received ${p.refs.length}`);
+  const ref = p.refs[0] as string;
+  const type = p.values.get('--type') ?? 'custom';
+  const predicateType = PREDICATE_TYPES[type] ?? (/^https?:\/\//.test(type) ? type : undefined);
+  if (!predicateType) return fail(ctx, `invalid predicate type: ${type}`);
+  const file = p.values.get('--predicate');
+  if (!file) return fail(ctx, 'required flag(s) "predicate" not set');
+  const key = loadSigningKey(ctx, p.values.get('--key'));
+  if ('error' in key) return fail(ctx, `signing ${ref}: ${key.error}`);
+  const read = readFile(ctx, file);
+  if (!('content' in read)) return fail(ctx, `open ${file}: no such file or directory`);
+  if (read.content.length > MAX_PREDICATE_BYTES) {
+    return fail(
+      ctx,
+      `reading predicate ${file}: larger than ${MAX_PREDICATE_BYTES} bytes, which this lab's registry stores`,
+    );
+  }
+  let predicate: unknown;
+  try {
+    predicate = JSON.parse(read.content);
+  } catch (e) {
+    return fail(ctx, `unmarshaling predicate: ${(e as Error).message}`);
+  }
+  if (predicate === null || typeof predicate !== 'object' || Array.isArray(predicate)) {
+    return fail(ctx, 'unmarshaling predicate: json: cannot unmarshal into Go value of type map[string]interface {}');
+  }
+  const pulled = ctx.sys.state.deps.registry.pull(ref);
+  if (!pulled.ok) return fail(ctx, `accessing entity: ${pulled.message}`);
+  if (!p.falses.has('--tlog-upload')) return fail(ctx, `signing ${ref}: ${NO_REKOR}`);
+  const repository = pulled.imageRef.split('@')[0] ?? '';
+  ctx.err(`Using payload from: ${file}\n`);
+  ctx.sys.state.deps.registry.attach(pulled.image, {
+    attestation: attestImage(key.secret, repository, pulled.image.digest, predicateType, predicate),
+    predicateType,
+    replace: p.bools.has('--replace'),
+  });
+  return 0;
+}
+
+/**
+ * `cosign clean [--type signature|attestation|sbom|all] --force IMAGE`: deletes what cosign
+ * pushed beside the image. Without `--force` cosign asks first, and only a `y` on its input goes on.
+ */
+function clean(ctx: CommandCtx, args: string[]): number {
+  const p = parseArgs(args, ['--type'], ['--force', '-f']);
+  if (p.unknown) return fail(ctx, `unknown flag: ${p.unknown}`);
+  if (p.refs.length !== 1) return fail(ctx, `accepts 1 arg(s), received ${p.refs.length}`);
+  const ref = p.refs[0] as string;
+  const type = p.values.get('--type') ?? 'all';
+  if (!['signature', 'attestation', 'sbom', 'all'].includes(type)) return fail(ctx, `invalid clean type: ${type}`);
+  const pulled = ctx.sys.state.deps.registry.pull(ref);
+  if (!pulled.ok) return fail(ctx, `getting digest for ${ref}: ${pulled.message}`);
+  if (!p.bools.has('--force') && !p.bools.has('-f')) {
+    ctx.err(
+      `WARNING: this will remove all ${type === 'all' ? 'signatures, attestations and SBOMs' : `${type}s`} from the image, do you want to continue? [Y/n] `,
+    );
+    if (!/^y(es)?$/i.test(ctx.stdin.split('\n')[0]?.trim() ?? '')) return fail(ctx, 'user declined the prompt');
+  }
+  // No SBOMs are stored in the lab's registry: `sbom` has nothing to delete.
+  if (type !== 'sbom') ctx.sys.state.deps.registry.clean(pulled.image, type as 'signature' | 'attestation' | 'all');
+  return 0;
+}
+
+/** `cosign verify-attestation --key KEY [--type TYPE] --insecure-ignore-tlog=true IMAGE`. */
+function verifyAttestation(ctx: CommandCtx, args: string[]): number {
+  const p = parseArgs(args, ['--key', '--type'], ['--insecure-ignore-tlog']);
+  if (p.unknown) return fail(ctx, `unknown flag: ${p.unknown}`);
+  if (p.refs.length !== 1) return fail(ctx, `accepts 1 arg(s), received ${p.refs.length}`);
+  const ref = p.refs[0] as string;
+  const key = p.values.get('--key');
+  if (!key) return fail(ctx, 'no key or identity given: this lab signs with keys, pass --key');
+  const pem = loadKey(ctx, key);
+  if (pem === undefined) return fail(ctx, `loading public key: reading key ${key}: no such file or variable`);
+  const parsed = parsePublicKeyPem(pem);
+  if (!parsed.ok) return fail(ctx, `loading public key: ${parsed.reason}`);
+  const pulled = ctx.sys.state.deps.registry.pull(ref);
+  if (!pulled.ok) return fail(ctx, `image tag not found: ${pulled.message}`);
+  if (!p.bools.has('--insecure-ignore-tlog')) {
+    return fail(
+      ctx,
+      'no matching attestations: signature not found in transparency log (this lab has no Rekor: add --insecure-ignore-tlog=true)',
+    );
+  }
+  ctx.err(
+    'WARNING: Skipping tlog verification is an insecure practice that lacks of transparency and auditability verification for the attestation.\n',
+  );
+  const image = pulled.image;
+  const outcome = verifyImageAttestations(image.attestations, image.digest, parsed.point);
+  if (!outcome.ok) return fail(ctx, outcome.error);
+  const type = p.values.get('--type') ?? 'custom';
+  const wanted = PREDICATE_TYPES[type] ?? type;
+  const matching = image.attestations.filter((a) => {
+    const one = verifyImageAttestations([a], image.digest, parsed.point);
+    return one.ok && one.verified.some((v) => v.predicateType === wanted);
+  });
+  if (matching.length === 0) {
+    const found = [...new Set(outcome.verified.map((v) => v.predicateType))].join(', ');
+    return fail(ctx, `none of the attestations matched the predicate type: ${type}, found: ${found}`);
+  }
+  ctx.err(
+    `\nVerification for ${ref} --\nThe following checks were performed on each of these signatures:\n  - The cosign claims were validated\n  - The signatures were verified against the specified public key\n`,
+  );
+  for (const a of matching) ctx.out(`${JSON.stringify(a)}\n`);
+  return 0;
+}
 
 function fail(ctx: CommandCtx, message: string): number {
   ctx.err(`Error: ${message}\nmain.go:74: error during command execution: ${message}\n`);
@@ -70,6 +247,10 @@ function verify(ctx: CommandCtx, args: string[]): number {
 function cosign(ctx: CommandCtx): number {
   const [sub, ...args] = ctx.argv.slice(1);
   if (sub === 'verify') return verify(ctx, args);
+  if (sub === 'verify-attestation') return verifyAttestation(ctx, args);
+  if (sub === 'sign') return sign(ctx, args);
+  if (sub === 'attest') return attest(ctx, args);
+  if (sub === 'clean') return clean(ctx, args);
   if (sub === 'triangulate') {
     const ref = args.find((a) => !a.startsWith('-'));
     if (!ref) return fail(ctx, 'accepts 1 arg(s), received 0');
@@ -89,5 +270,5 @@ function cosign(ctx: CommandCtx): number {
   return 1;
 }
 
-/** `cosign verify` and `cosign triangulate` over the images' signatures in the simulated registry. */
+/** `cosign` over the simulated registry: sign, attest, clean, verify, verify-attestation, triangulate. */
 export const signCommands: CommandTable = { cosign };

@@ -538,9 +538,16 @@ export const systemCommands: CommandTable = {
     return 0;
   },
   env: (ctx) => {
+    // `env [-i] [NAME=VALUE]... [COMMAND [ARG]...]`: the assignments apply to the command (or the listing).
     const args = ctx.argv.slice(1);
-    if (args.length && !args[0]!.includes('=')) return ctx.sh.runCommand(args, ctx, ctx.env);
-    for (const [k, v] of ctx.env) ctx.out(`${k}=${v}\n`);
+    const env = args[0] === '-i' ? new Map<string, string>() : new Map(ctx.env);
+    if (args[0] === '-i') args.shift();
+    while (args.length > 0 && /^[^=]+=/.test(args[0]!)) {
+      const a = args.shift()!;
+      env.set(a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1));
+    }
+    if (args.length > 0) return ctx.sh.runCommand(args, ctx, env);
+    for (const [k, v] of env) ctx.out(`${k}=${v}\n`);
     return 0;
   },
   printenv: (ctx) => {
