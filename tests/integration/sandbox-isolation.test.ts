@@ -175,6 +175,37 @@ describe('the terminal is not host root and its limits bind', () => {
     expect(out).toMatch(/userns=1/);
   });
 
+  it("cannot start a session of its own, so everything it runs stays in the terminal's one autogroup", async () => {
+    // Without a cgroup the kernel's autogroups are a terminal's CPU share: one per session, and
+    // setsid would make another. The seccomp filter refuses it (perl forks first: a process
+    // group leader, as a foreground job is, may never call setsid anyway).
+    const ns = (await shell.run('readlink /proc/self/ns/pid')).match(/pid:\[\d+\]/)?.[0];
+    expect(ns).toBeTruthy();
+    const out = await shell.run(
+      'setsid -w sh -c "sleep 5"; echo "setsid=$?"; perl -MPOSIX -e \'if (fork) { wait } else { my $s = POSIX::setsid(); print $s < 0 ? "refused: $!" : "new session $s", "\\n" }\'; sleep 5 & sleep 0.2',
+    );
+    expect(out).toMatch(/setsid failed: Operation not permitted/);
+    expect(out).toMatch(/setsid=1/);
+    expect(out).toMatch(/refused: Operation not permitted/);
+    // Seen from the host: the terminal is an autogroup apart from the runner's, and every
+    // process in it (the background sleep included) is in that one.
+    const session = lab.sessions.authorize(shell.id, shell.token);
+    const pid = (session.terminal as SandboxShell).pid!;
+    const autogroup = (p: number | 'self') => readFileSync(`/proc/${p}/autogroup`, 'utf8').split(' ')[0];
+    const terminal = autogroup(pid);
+    expect(terminal).toMatch(/^\/autogroup-\d+$/);
+    expect(terminal).not.toBe(autogroup('self'));
+    const inSandbox = sandboxPids(ns!);
+    expect(inSandbox.some((p) => readComm(p) === 'sleep')).toBe(true);
+    for (const p of inSandbox) {
+      try {
+        expect(autogroup(p)).toBe(terminal);
+      } catch (error) {
+        if (existsSync(`/proc/${p}`)) throw error;
+      }
+    }
+  });
+
   it('stops a fork bomb at the process cap, and the runner serves others meanwhile', async () => {
     const ns = (await shell.run('readlink /proc/self/ns/pid')).match(/pid:\[\d+\]/)?.[0];
     expect(ns).toBeTruthy();

@@ -42,7 +42,8 @@ const missing = (path: string) =>
 class CgroupFsModel implements CgroupFs {
   readonly cgroups = new Map<string, Cgroup>();
   readonly writes: string[] = [];
-  private readonly proc = new Map<string, string>();
+  /** /proc files the runner reads, by path. */
+  readonly proc = new Map<string, string>();
   /** Runs before each write to a `cgroup.subtree_control`, as a process forking meanwhile would. */
   beforeEnable?: () => void;
 
@@ -233,5 +234,26 @@ describe('a cgroup v2 delegated to the runner (modelled cgroupfs)', () => {
       parent: `${dir}/paranoid-x`,
       cpu: false,
     });
+  });
+
+  it("without a cgroup, says whether the kernel's autogroups make each terminal one CPU share", () => {
+    const fs = new CgroupFsModel('/sys/fs/cgroup/unified', []);
+    fs.proc.set(
+      '/proc/self/mountinfo',
+      '32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n',
+    );
+    fs.proc.set('/proc/self/cgroup', '1:cpu:/\n0::/\n');
+    fs.proc.set('/proc/sys/kernel/sched_autogroup_enabled', '1\n');
+    const backend = detectLimitsBackend('77', fs);
+    expect(backend).toMatchObject({ kind: 'rlimit', autogroup: true });
+    expect(summarizeLimits(backend).unbounded[1]).toMatch(/not capped: it is one scheduling group, an autogroup/);
+    // In a CPU cgroup of its own, the kernel does not use autogroups.
+    fs.proc.set('/proc/self/cgroup', '1:cpu:/system.slice/paranoid.service\n0::/\n');
+    expect(detectLimitsBackend('77', fs)).toMatchObject({ kind: 'rlimit', autogroup: false });
+    fs.proc.set('/proc/self/cgroup', '1:cpu:/\n0::/\n');
+    fs.proc.set('/proc/sys/kernel/sched_autogroup_enabled', '0\n');
+    const off = detectLimitsBackend('77', fs);
+    expect(off).toMatchObject({ kind: 'rlimit', autogroup: false });
+    expect(summarizeLimits(off).unbounded[1]).toBe("one terminal's CPU");
   });
 });

@@ -41,7 +41,16 @@ export const PROCESS_LIMITS = {
 export type LimitsBackend =
   | { kind: 'cgroup2'; parent: string; cpu: boolean }
   | { kind: 'cgroup1'; parents: { memory: string; pids: string; cpu?: string } }
-  | { kind: 'rlimit'; reason: string };
+  | {
+      kind: 'rlimit';
+      reason: string;
+      /**
+       * The kernel's autogroups apply to the sandboxes: `kernel.sched_autogroup_enabled` is 1 and
+       * the runner is in the root CPU group, so each terminal (a session of its own, which the
+       * seccomp filter keeps it from leaving) is one scheduling group. A share, not a cap.
+       */
+      autogroup?: boolean;
+    };
 
 /**
  * What binds one learner's terminal on this host, in numbers: for `/api/health`, `paranoid
@@ -75,7 +84,12 @@ export function summarizeLimits(backend: LimitsBackend): LimitsSummary {
       perSession: { diskBytes },
       perProcess,
       allTerminalsProcesses: PROCESS_LIMITS.nprocWithout,
-      unbounded: ["one terminal's memory in total (each process is capped)", "one terminal's CPU"],
+      unbounded: [
+        "one terminal's memory in total (each process is capped)",
+        backend.autogroup
+          ? "one terminal's CPU (not capped: it is one scheduling group, an autogroup, weighing as much as the runner's, however many processes it runs)"
+          : "one terminal's CPU",
+      ],
     };
   }
   const hasCpu = backend.kind === 'cgroup2' ? backend.cpu : backend.parents.cpu !== undefined;
@@ -207,7 +221,23 @@ export function detectLimitsBackend(runnerId: string, fs: CgroupFs = nodeCgroupF
     problems.push(`cgroup v1 is not writable here (${failed})`);
   }
   if (problems.length === 0) problems.push('no cgroup hierarchy with the memory and pids controllers');
-  return { kind: 'rlimit', reason: problems.join('; ') };
+  return { kind: 'rlimit', reason: problems.join('; '), autogroup: autogroupApplies(mounts, own, read) };
+}
+
+/**
+ * Whether the kernel's autogroups order the sandboxes' CPU: they are on, and the runner (so each
+ * sandbox) is in the root CPU group, the only one where the kernel uses them. A runner in a CPU
+ * cgroup of its own (a systemd service with CPU settings, most containers) gets false.
+ */
+function autogroupApplies(mounts: Mount[], own: Map<string, string>, read: (path: string) => string): boolean {
+  try {
+    if (read('/proc/sys/kernel/sched_autogroup_enabled').trim() !== '1') return false;
+  } catch {
+    return false;
+  }
+  const cpuV1 = mounts.find((m) => m.fstype === 'cgroup' && m.options.includes('cpu'));
+  if (cpuV1 && own.has('cpu')) return own.get('cpu') === '/' && cpuV1.root === '/';
+  return own.get('') === '/';
 }
 
 /**
