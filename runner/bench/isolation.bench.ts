@@ -119,12 +119,21 @@ export async function run(): Promise<Figure[]> {
     };
     // The same question without kubectl's process start: one GET of pods straight to the API.
     const direct = sample.map(apiOf);
+    // Each worker thread serves its clusters on a port of its own: a bystander whose cluster shares
+    // the hostile one's worker waits while one of its requests runs (a request is not preempted);
+    // the others only share the machine's cores. The two figures tell which delay is which.
+    const portOf = (session: Session) => new URL(parse(session.cluster.kubeconfig).clusters[0].cluster.server).port;
+    const sameWorker = sample.map((s) => portOf(s) === portOf(hostile!));
+    const byWorker = { same: [] as number[], other: [] as number[] };
     const measureApi = async () => {
       const times: number[] = [];
+      byWorker.same = [];
+      byWorker.other = [];
       for (let i = 0; i < SAMPLES * 3; i++) {
         const started = performance.now();
         await direct[i % direct.length]!.call('GET', '/api/v1/namespaces/default/pods');
         times.push(performance.now() - started);
+        (sameWorker[i % direct.length] ? byWorker.same : byWorker.other).push(performance.now() - started);
       }
       return times;
     };
@@ -212,6 +221,17 @@ export async function run(): Promise<Figure[]> {
       { name: 'GET pods p95 (API, no kubectl), other sessions, idle', value: p95(idleApi), unit: 'ms' },
       { name: 'GET pods p95 (API, no kubectl), one hostile busy', value: p95(busyApi), unit: 'ms' },
       { name: 'busy / idle (API)', value: p95(busyApi) / p95(idleApi), unit: 'x' },
+      ...(byWorker.same.length > 0
+        ? [{ name: "GET pods p95 (API), busy, on the hostile cluster's worker", value: p95(byWorker.same), unit: 'ms' }]
+        : []),
+      ...(byWorker.other.length > 0
+        ? [{ name: 'GET pods p95 (API), busy, on other workers', value: p95(byWorker.other), unit: 'ms' }]
+        : []),
+      {
+        name: "sampled sessions on the hostile cluster's worker",
+        value: sameWorker.filter(Boolean).length,
+        unit: `of ${sample.length}`,
+      },
       { name: `kubectl failures of ${SAMPLES}, idle`, value: failures.idle.length, unit: '' },
       { name: `kubectl failures of ${SAMPLES}, one hostile busy`, value: failures.busy.length, unit: '' },
     ];

@@ -28,6 +28,7 @@ import {
   summarizeLimits,
 } from './sandbox-limits.ts';
 import { SANDBOX_API_PORT, type SandboxNetwork, startSandboxNetwork } from './sandbox-network.ts';
+import { setsidFilterBytes } from './sandbox-seccomp.ts';
 import { type SandboxUser, sandboxUser } from './sandbox-user.ts';
 import { ShellBase, Terminal, type TerminalSize } from './terminal.ts';
 
@@ -121,6 +122,8 @@ export function prepareSandboxHost(
   const relay = join(shared, 'sandbox-relay.pl');
   copyFileSync(RELAY_SOURCE, relay);
   chmodSync(relay, 0o644);
+  const seccomp = join(shared, 'seccomp-setsid.bpf');
+  writeFileSync(seccomp, setsidFilterBytes(), { mode: 0o644 });
   if (user.switchTo) chmodSync(shared, 0o755);
   const kubectl = (options.kubectl ?? (() => resolveKubectl()))();
   const facts: SandboxFacts = {
@@ -138,7 +141,7 @@ export function prepareSandboxHost(
       // The sandbox's uid must pass through the sessions' directory (never list it) to its own.
       if (user.switchTo) chmodSync(workDir, 0o711);
       const shell = new SandboxShell(
-        { session, user, limits, tls, relay, kubectl, name: `s-${session.id}-${++count}` },
+        { session, user, limits, tls, relay, seccomp, kubectl, name: `s-${session.id}-${++count}` },
         size,
       );
       shells.add(shell);
@@ -160,6 +163,7 @@ interface ShellParts {
   limits: LimitsBackend;
   tls: { cert: string; key: string };
   relay: string;
+  seccomp: string;
   kubectl: Promise<KubectlBinary>;
   name: string;
 }
@@ -270,6 +274,7 @@ export class SandboxShell extends ShellBase {
       {
         files: { ...session.files, kubeconfig },
         relay: parts.relay,
+        seccomp: parts.seccomp,
         sockets: { dir: join(session.dir, `net-${parts.name}`), ...this.network.sockets },
         ...(kubectl.ok && !kubectl.path.startsWith('/usr/') ? { kubectl: kubectl.path } : {}),
         ...(owner ? { user: owner } : {}),

@@ -41,7 +41,16 @@ export const PROCESS_LIMITS = {
 export type LimitsBackend =
   | { kind: 'cgroup2'; parent: string; cpu: boolean }
   | { kind: 'cgroup1'; parents: { memory: string; pids: string; cpu?: string } }
-  | { kind: 'rlimit'; reason: string };
+  | {
+      kind: 'rlimit';
+      reason: string;
+      /**
+       * The kernel's autogroups apply to the sandboxes: `kernel.sched_autogroup_enabled` is 1 and
+       * the runner is in the root CPU group, so each terminal (a session of its own, which the
+       * seccomp filter keeps it from leaving) is one scheduling group. A share, not a cap.
+       */
+      autogroup?: boolean;
+    };
 
 /**
  * What binds one learner's terminal on this host, in numbers: for `/api/health`, `paranoid
@@ -75,7 +84,12 @@ export function summarizeLimits(backend: LimitsBackend): LimitsSummary {
       perSession: { diskBytes },
       perProcess,
       allTerminalsProcesses: PROCESS_LIMITS.nprocWithout,
-      unbounded: ["one terminal's memory in total (each process is capped)", "one terminal's CPU"],
+      unbounded: [
+        "one terminal's memory in total (each process is capped)",
+        backend.autogroup
+          ? "one terminal's CPU (not capped: it is one scheduling group, an autogroup, weighing as much as the runner's, however many processes it runs)"
+          : "one terminal's CPU",
+      ],
     };
   }
   const hasCpu = backend.kind === 'cgroup2' ? backend.cpu : backend.parents.cpu !== undefined;
@@ -163,7 +177,8 @@ function tryMkdir(dir: string): string | null {
  * Finds where this runner may make a cgroup per sandbox, under its own cgroup so the host's
  * limits on the runner still hold. `runnerId` keeps two runners on one host apart.
  */
-export function detectLimitsBackend(runnerId: string, read = (p: string) => readFileSync(p, 'utf8')): LimitsBackend {
+export function detectLimitsBackend(runnerId: string, fs: CgroupFs = nodeCgroupFs): LimitsBackend {
+  const read = (path: string) => fs.read(path);
   let mounts: Mount[];
   let own: Map<string, string>;
   try {
@@ -176,11 +191,12 @@ export function detectLimitsBackend(runnerId: string, read = (p: string) => read
   const v2 = mounts.find((m) => m.fstype === 'cgroup2');
   if (v2 && own.has('')) {
     const dir = ownDir(v2, own.get('')!);
-    const controllers = existsSync(join(dir, 'cgroup.controllers'))
+    const controllers = fs.exists(join(dir, 'cgroup.controllers'))
       ? read(join(dir, 'cgroup.controllers')).trim().split(/\s+/)
       : [];
     if (controllers.includes('memory') && controllers.includes('pids')) {
-      const result = delegateV2(dir, runnerId, controllers.includes('cpu'));
+      const wanted = ['memory', 'pids', ...(controllers.includes('cpu') ? ['cpu'] : [])];
+      const result = delegateV2(dir, runnerId, wanted, fs);
       if (typeof result === 'string') problems.push(result);
       else return result;
     } else {
@@ -205,41 +221,85 @@ export function detectLimitsBackend(runnerId: string, read = (p: string) => read
     problems.push(`cgroup v1 is not writable here (${failed})`);
   }
   if (problems.length === 0) problems.push('no cgroup hierarchy with the memory and pids controllers');
-  return { kind: 'rlimit', reason: problems.join('; ') };
+  return { kind: 'rlimit', reason: problems.join('; '), autogroup: autogroupApplies(mounts, own, read) };
 }
 
 /**
+ * Whether the kernel's autogroups order the sandboxes' CPU: they are on, and the runner (so each
+ * sandbox) is in the root CPU group, the only one where the kernel uses them. A runner in a CPU
+ * cgroup of its own (a systemd service with CPU settings, most containers) gets false.
+ */
+function autogroupApplies(mounts: Mount[], own: Map<string, string>, read: (path: string) => string): boolean {
+  try {
+    if (read('/proc/sys/kernel/sched_autogroup_enabled').trim() !== '1') return false;
+  } catch {
+    return false;
+  }
+  const cpuV1 = mounts.find((m) => m.fstype === 'cgroup' && m.options.includes('cpu'));
+  if (cpuV1 && own.has('cpu')) return own.get('cpu') === '/' && cpuV1.root === '/';
+  return own.get('') === '/';
+}
+
+/**
+ * The few cgroupfs operations the v2 delegation and a v2 sandbox's cgroup need: the kernel's
+ * files by default, a model of its rules in tests (this host's v2 hierarchy has none of the
+ * memory, pids and cpu controllers, so no real test can write them here).
+ */
+export interface CgroupFs {
+  read(path: string): string;
+  write(path: string, data: string): void;
+  /** Makes a cgroup; `exclusive` fails if it exists already (a sandbox's, whose name is new). */
+  mkdir(path: string, exclusive?: boolean): void;
+  exists(path: string): boolean;
+}
+
+/** The kernel's cgroupfs. */
+export const nodeCgroupFs: CgroupFs = {
+  read: (path) => readFileSync(path, 'utf8'),
+  write: (path, data) => writeFileSync(path, data),
+  mkdir: (path, exclusive) => mkdirSync(path, { recursive: !exclusive }),
+  exists: existsSync,
+};
+
+/**
+ * Delegates the controllers in `dir` (the runner's own v2 cgroup) to a subtree for sandboxes.
  * cgroup v2 forbids processes in a cgroup whose children have controllers ("no internal
  * processes"), so every process of the runner's cgroup first moves into a leaf beside the
  * sandboxes, as kind's node entrypoint and `systemd-run --scope` arrange it: the runner and
  * whatever started it in the same cgroup (npm, a container's init). Processes that start
- * while they move are moved on the next pass.
+ * while they move are moved on the next pass. Returns the backend, or why it failed.
  */
-function delegateV2(dir: string, runnerId: string, cpu: boolean): LimitsBackend | string {
-  const controllers = cpu ? '+memory +pids +cpu' : '+memory +pids';
+export function delegateV2(
+  dir: string,
+  runnerId: string,
+  controllers: string[],
+  fs: CgroupFs = nodeCgroupFs,
+  self: number = process.pid,
+): LimitsBackend | string {
+  const enable = controllers.map((c) => `+${c}`).join(' ');
   try {
     const leaf = join(dir, `paranoid-runner-${runnerId}`);
-    mkdirSync(leaf, { recursive: true });
-    writeFileSync(join(leaf, 'cgroup.procs'), String(process.pid));
+    fs.mkdir(leaf);
+    fs.write(join(leaf, 'cgroup.procs'), String(self));
     for (let pass = 0; ; pass++) {
-      for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      for (const pid of fs.read(join(dir, 'cgroup.procs')).split('\n').filter(Boolean)) {
         try {
-          writeFileSync(join(leaf, 'cgroup.procs'), pid);
+          fs.write(join(leaf, 'cgroup.procs'), pid);
         } catch {
           // Gone meanwhile, or a kernel thread of the root cgroup (which needs no moving).
         }
       }
       try {
-        writeFileSync(join(dir, 'cgroup.subtree_control'), controllers);
+        fs.write(join(dir, 'cgroup.subtree_control'), enable);
         break;
       } catch (error) {
         if (pass >= 3) throw error;
       }
     }
     const parent = join(dir, `paranoid-${runnerId}`);
-    mkdirSync(parent, { recursive: true });
-    writeFileSync(join(parent, 'cgroup.subtree_control'), controllers);
-    return { kind: 'cgroup2', parent, cpu };
+    fs.mkdir(parent);
+    fs.write(join(parent, 'cgroup.subtree_control'), enable);
+    return { kind: 'cgroup2', parent, cpu: controllers.includes('cpu') };
   } catch (error) {
     return `cgroup v2 at ${dir} is not delegated to this user (${error instanceof Error ? error.message : error})`;
   }
@@ -258,21 +318,23 @@ export function createSessionCgroup(
   backend: LimitsBackend,
   name: string,
   limits = SESSION_LIMITS,
+  fs: CgroupFs = nodeCgroupFs,
 ): SessionCgroup | null {
   if (backend.kind === 'rlimit') return null;
   if (backend.kind === 'cgroup2') {
     const dir = join(backend.parent, name);
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'memory.max'), String(limits.memoryBytes));
-    if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
-    writeFileSync(join(dir, 'pids.max'), String(limits.pids));
-    if (existsSync(join(dir, 'cpu.max')))
-      writeFileSync(join(dir, 'cpu.max'), `${limits.cpuQuotaMicros} ${limits.cpuPeriodMicros}`);
+    fs.mkdir(dir, true);
+    fs.write(join(dir, 'memory.max'), String(limits.memoryBytes));
+    // Without swap accounting there is no memory.swap.max, and nothing to swap to past memory.max.
+    if (fs.exists(join(dir, 'memory.swap.max'))) fs.write(join(dir, 'memory.swap.max'), '0');
+    fs.write(join(dir, 'pids.max'), String(limits.pids));
+    // Delegated cpu means cpu.max exists: a failure to write it is an error, not a silent no-cap.
+    if (backend.cpu) fs.write(join(dir, 'cpu.max'), `${limits.cpuQuotaMicros} ${limits.cpuPeriodMicros}`);
     return {
       procsFiles: [join(dir, 'cgroup.procs')],
       remove: async () => {
         try {
-          if (existsSync(join(dir, 'cgroup.kill'))) writeFileSync(join(dir, 'cgroup.kill'), '1');
+          if (fs.exists(join(dir, 'cgroup.kill'))) fs.write(join(dir, 'cgroup.kill'), '1');
         } catch {}
         killAll(dir);
         await removeDir(dir);

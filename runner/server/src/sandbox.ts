@@ -69,6 +69,8 @@ export const SANDBOX_RUN_DIR = '/run/paranoid';
 /** Where a sandbox sees its tools (kubectl and the rest), first on its PATH. */
 export const SANDBOX_BIN_DIR = '/opt/paranoid/bin';
 const SANDBOX_RELAY = '/opt/paranoid/relay.pl';
+/** The descriptor the seccomp filter reaches bubblewrap on. */
+const SECCOMP_FD = 3;
 
 /** Everything one sandbox is made of, on the host. */
 export interface SandboxSpec {
@@ -86,15 +88,17 @@ export interface SandboxSpec {
   cgroupProcs: string[];
   /** Per-process rlimits; RLIMIT_NPROC is higher when a cgroup counts pids per session. */
   nproc: number;
+  /** The seccomp filter bubblewrap loads (`sandbox-seccomp.ts`), readable by the runner. */
+  seccomp?: string;
 }
 
 /**
  * The command that starts a learner's shell (README.md, "The terminal sandbox"):
  *
- * `sh` (joins the session's cgroup) → `setpriv` (drops to the sandbox's uid when the runner is
+ * `sh` (joins the session's cgroup) → `sh` (opens the seccomp filter) → `setpriv` (drops to the sandbox's uid when the runner is
  * root: no groups, no capabilities, no_new_privs) → `prlimit` → `bwrap` (new user, PID, IPC,
  * UTS, cgroup and network namespaces; uid 1000 inside is the unprivileged uid outside; no
- * nested user namespaces; /proc/sys read-only) → the relay (network) → bash.
+ * nested user namespaces; /proc/sys read-only; `setsid` refused) → the relay (network) → bash.
  *
  * Files: a read-only /usr and an allowlist of /etc; no /home, /root, /var or the repository;
  * sized tmpfs for /tmp, $HOME and /dev/shm; only this session's kubeconfig and sockets.
@@ -123,6 +127,7 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
     '--die-with-parent',
     '--cap-drop',
     'ALL',
+    ...(spec.seccomp ? ['--seccomp', String(SECCOMP_FD)] : []),
     '--ro-bind',
     '/usr',
     '/usr',
@@ -243,7 +248,11 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
         '--',
       ]
     : [];
-  const [file, ...args] = joinCgroupCommand(spec.cgroupProcs, [...drop, ...limits, ...bwrap]);
+  // The filter goes to bwrap as an open descriptor, opened before the uid is dropped.
+  const openFilter = spec.seccomp
+    ? ['/bin/sh', '-c', `exec ${SECCOMP_FD}< "$0" || exit 126; exec "$@"`, spec.seccomp]
+    : [];
+  const [file, ...args] = joinCgroupCommand(spec.cgroupProcs, [...openFilter, ...drop, ...limits, ...bwrap]);
   return { file: file!, args, env: {} };
 }
 
