@@ -623,6 +623,12 @@ function markAttacks(
         }
       }
     }
+    if (probe.kind === 'exec' && probe.imageOf) {
+      // An attack that reads what a workload's image holds (layers, history) goes through the image.
+      for (const w of workloadsOf(probe.imageOf)) {
+        for (const e of ctx.edges) if (e.kind === 'runs' && e.target === w) e.attack = true;
+      }
+    }
     if (probe.kind === 'dry-run' && probe.create) {
       // An image the attack gets admitted: wherever one of its repository already runs, that is the path in.
       const wanted = new Set(imagesOf(probe.create).map((i) => repositoryOf(normaliseImage(i).full)));
