@@ -137,6 +137,16 @@ const NOT_ADMISSION: Record<string, string> = {
     'limits below what the process uses, shown only by the running app (an exec probe)',
   'resource-exhaustion/bad-quota-only-for-analytics': 'a ResourceQuota that is missing, judged per namespace (with:)',
   'resource-exhaustion/bad-report-cache-deleted': 'a deletion: what is wrong is an app that no longer exists',
+  // dockerfile-hardening: the Dockerfile is parsed by a check-only function, and the image by probes.
+  'dockerfile-hardening/bad-apt-left-in': 'what the built image holds, read from the registry by a probe',
+  'dockerfile-hardening/bad-artifact-by-tag': 'a Dockerfile, parsed by a check-only function (dockerfile())',
+  'dockerfile-hardening/bad-debian-by-tag': 'a Dockerfile, parsed by a check-only function (dockerfile())',
+  'dockerfile-hardening/bad-distroless-latest': 'a Dockerfile, parsed by a check-only function (dockerfile())',
+  'dockerfile-hardening/bad-dockerfile-fixed-not-rebuilt':
+    "the image running is the setup's, left in place; the variant writes nothing bad",
+  'dockerfile-hardening/bad-key-removed-in-later-layer': "the built image's layers, read from the registry by a probe",
+  'dockerfile-hardening/bad-token-as-build-arg': "the built image's history, read from the registry by a probe",
+  'dockerfile-hardening/bad-user-zero': 'a Dockerfile, parsed by a check-only function (dockerfile())',
 };
 
 let host: SimHost;
