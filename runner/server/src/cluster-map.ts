@@ -567,6 +567,7 @@ function markAttacks(
       to?: { service?: { namespace: string; name: string }; host?: string };
       from?: { namespace: string; name?: string; selector?: Record<string, string> }[];
       pod?: { namespace: string; name?: string; selector?: Record<string, string> };
+      imageOf?: { namespace: string; name?: string; selector?: Record<string, string> };
       command?: string[];
       subject?: { serviceAccount?: { namespace: string; name: string } };
       create?: KubeObject;

@@ -65,7 +65,7 @@ describe('buildImage', () => {
     const image = built('FROM debian:12\nCOPY key /root/key\nRUN rm -f /root/key\n', { key: 'SECRET' });
     expect(image.files?.['/root/key']).toBeUndefined();
     const [, copy, run] = image.layers!;
-    expect(copy!.files['/root/key']).toMatchObject({ content: 'SECRET' });
+    expect(copy!.files?.['/root/key']).toMatchObject({ content: 'SECRET' });
     expect(run!.whiteouts).toEqual(['/root/key']);
   });
 
