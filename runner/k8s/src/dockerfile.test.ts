@@ -9,6 +9,7 @@ const parse = (text: string) => {
 
 describe('parseDockerfile', () => {
   it('reads keywords in any case, with ARG defaults expanded into later instructions', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile variable, not a JavaScript template
     const [arg, from, user] = parse('ARG V=12\nfrom debian:${V}@sha256:abc AS build\nuser 0:0\n');
     expect(arg).toMatchObject({ keyword: 'ARG', stage: -1, line: 1 });
     expect(from).toMatchObject({
