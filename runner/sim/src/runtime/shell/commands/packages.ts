@@ -62,5 +62,40 @@ function dpkg(ctx: CommandCtx): number {
   return 0;
 }
 
-/** `apt-get`, `apt` and `dpkg`, for images that still carry them. */
-export const packageCommands: CommandTable = { 'apt-get': aptGet, apt: aptGet, dpkg };
+/** `useradd [-u UID] [-m] NAME`: a line in /etc/passwd, as shadow's useradd writes it (root only). */
+function useradd(ctx: CommandCtx): number {
+  const args = ctx.argv.slice(1);
+  const name = args.filter((a, i) => !a.startsWith('-') && !['-u', '-g', '-d', '-s'].includes(args[i - 1] ?? '')).pop();
+  if (!name) {
+    ctx.err('Usage: useradd [options] LOGIN\n');
+    return 2;
+  }
+  if (ctx.sys.sec.uid !== 0) {
+    ctx.err('useradd: Permission denied.\nuseradd: cannot lock /etc/passwd; try again later.\n');
+    return 1;
+  }
+  const cred = { uid: 0, gid: 0, groups: [], dacOverride: true };
+  const read = ctx.sys.view.read('/etc/passwd', cred);
+  const passwd = 'content' in read ? read.content : '';
+  const lines = passwd.split('\n').filter(Boolean);
+  if (lines.some((l) => l.split(':')[0] === name)) {
+    ctx.err(`useradd: user '${name}' already exists\n`);
+    return 9;
+  }
+  const flag = args.indexOf('-u');
+  const used = lines.map((l) => Number(l.split(':')[2])).filter((n) => !Number.isNaN(n) && n < 60000);
+  const uid = flag >= 0 && /^\d+$/.test(args[flag + 1] ?? '') ? Number(args[flag + 1]) : Math.max(999, ...used) + 1;
+  const failed = ctx.sys.view.write(
+    '/etc/passwd',
+    `${lines.join('\n')}\n${name}:x:${uid}:${uid}::/home/${name}:/bin/sh\n`,
+    cred,
+  );
+  if (failed) {
+    ctx.err(`useradd: cannot open /etc/passwd\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** `apt-get`, `apt` and `dpkg`, for images that still carry them, and `useradd`. */
+export const packageCommands: CommandTable = { 'apt-get': aptGet, apt: aptGet, dpkg, useradd };
