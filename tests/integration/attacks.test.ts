@@ -39,8 +39,24 @@ async function applyFolder(sim: StartedSim, folder: string): Promise<void> {
   }
 }
 
-/** Waits for every workload to roll out, as a learner would with `kubectl rollout status`. */
+/**
+ * Waits for every workload to roll out, as a learner would with `kubectl rollout status`; first for
+ * every Job written on its own (a build a fix runs) to finish, as with `kubectl wait`, since what it
+ * leaves (an image pushed, a Deployment pointed at it) is part of the fix. A CronJob's Jobs are not waited for.
+ */
 async function rolledOut(sim: StartedSim): Promise<void> {
+  const jobs = await ok(sim, [
+    'get',
+    'jobs',
+    '-A',
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}/{.metadata.ownerReferences[0].kind}{"\\n"}{end}',
+  ]);
+  for (const line of jobs.split('\n').filter(Boolean)) {
+    const [ns, name, owner] = line.split('/');
+    if (owner === 'CronJob') continue;
+    await ok(sim, ['wait', '-n', ns!, `job/${name}`, '--for=jsonpath={.status.completionTime}', '--timeout=90s']);
+  }
   for (const kind of ['deployments', 'daemonsets', 'statefulsets']) {
     const out = await ok(sim, [
       'get',

@@ -29,6 +29,18 @@ describe('generated data', () => {
     expect(result.code).toBe(0);
   });
 
+  it("has dockerfile-hardening's setup image exactly as its own Dockerfile builds it", () => {
+    const result = check(
+      'runner/sim/scripts/build-scenario-image.ts',
+      'scenarios/dockerfile-hardening',
+      'ci/api-build-context',
+      'registry.lab.local/shop/api:1.0',
+      'scenarios/dockerfile-hardening/images/api-1.0.image.yaml',
+    );
+    expect(result.output).toMatch(/up to date/);
+    expect(result.code).toBe(0);
+  });
+
   it('has the protobuf field tables exactly as the bundled kubectl embeds them', () => {
     // The suites' global setup extracts and verifies the bundled kubectl (support/kubectl-setup.ts).
     const kubectl = process.env.PARANOID_KUBECTL;

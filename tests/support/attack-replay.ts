@@ -48,6 +48,19 @@ function execArgs(ref: PodRef, pod: string, command: string[]): string[] {
   return ['exec', '-n', ref.namespace, pod, ...(ref.container ? ['-c', ref.container] : []), '--', ...command];
 }
 
+/** The images the running pods of a reference run in its container (else the first), by the digest their kubelet recorded. */
+async function imageIDsOf(sim: StartedSim, ref: PodRef): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const pod of await podsOf(sim, ref)) {
+    const path = ref.container
+      ? `{.status.containerStatuses[?(@.name=="${ref.container}")].imageID}`
+      : '{.status.containerStatuses[0].imageID}';
+    const r = await kubectl(sim, ['get', 'pod', '-n', ref.namespace, pod, '-o', `jsonpath=${path}`]);
+    if (r.stdout.trim()) ids.add(r.stdout.trim());
+  }
+  return [...ids];
+}
+
 /** The address of the node a pod runs on, as `kubectl get pod -o wide` shows it. */
 async function hostIPOf(sim: StartedSim, namespace: string, pod: string): Promise<string> {
   const r = await kubectl(sim, ['get', 'pod', '-n', namespace, pod, '-o', 'jsonpath={.status.hostIP}']);
@@ -142,16 +155,22 @@ export async function replay(sim: StartedSim, probe: Probe): Promise<Replay> {
   switch (probe.kind) {
     case 'exec': {
       const want = probe.succeedsWhen;
+      // `{{imageID}}`: each image the `imageOf` pods run, as `kubectl get pod` shows their kubelet recorded it.
+      const images = probe.imageOf ? await imageIDsOf(sim, probe.imageOf) : [undefined];
       for (const pod of await podsOf(sim, probe.pod)) {
         const hostIP = await hostIPOf(sim, probe.pod.namespace, pod);
-        const command = probe.command.map((w) => w.replaceAll('{{hostIP}}', hostIP));
-        const r = await kubectl(sim, execArgs(probe.pod, pod, command));
-        const worked =
-          r.code === (want.exitCode ?? 0) &&
-          (want.stdoutContains === undefined || r.stdout.includes(want.stdoutContains)) &&
-          (want.stdoutMatches === undefined || new RegExp(want.stdoutMatches).test(r.stdout));
-        evidence.push(`exec in ${probe.pod.namespace}/${pod}: exit ${r.code}, ${r.stdout.slice(0, 120).trim()}`);
-        if (worked) return { worked, evidence };
+        for (const image of images) {
+          const command = probe.command.map((w) =>
+            w.replaceAll('{{hostIP}}', hostIP).replaceAll('{{imageID}}', image ?? '{{imageID}}'),
+          );
+          const r = await kubectl(sim, execArgs(probe.pod, pod, command));
+          const worked =
+            r.code === (want.exitCode ?? 0) &&
+            (want.stdoutContains === undefined || r.stdout.includes(want.stdoutContains)) &&
+            (want.stdoutMatches === undefined || new RegExp(want.stdoutMatches).test(r.stdout));
+          evidence.push(`exec in ${probe.pod.namespace}/${pod}: exit ${r.code}, ${r.stdout.slice(0, 120).trim()}`);
+          if (worked) return { worked, evidence };
+        }
       }
       return { worked: false, evidence };
     }

@@ -179,6 +179,12 @@ interface Workload {
   };
 }
 
+/** What a Job says about its end. */
+interface JobStatus {
+  metadata?: { ownerReferences?: { kind: string }[] };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
 function settled(w: Workload): boolean {
   const s = w.status ?? {};
   if ((s.observedGeneration ?? 0) < (w.metadata?.generation ?? 0)) return false;
@@ -204,6 +210,17 @@ export async function waitForSettled(client: KubeClient, timeoutMs: number): Pro
     ((await client.send('GET', resourcePath(apiVersion, plural))) as { items?: Workload[] }).items ?? [];
   for (;;) {
     const moving: string[] = [];
+    // A Job written on its own (a build a fix starts) runs to an end, and what it leaves (an
+    // image pushed, a workload updated) is part of the state to judge. A CronJob's Jobs come
+    // and go on its schedule, and are not waited for. Jobs are read first: a workload a Job
+    // changed just before it completed is then read after the change.
+    for (const job of (await list('batch/v1', 'jobs')) as (Workload & JobStatus)[]) {
+      const owned = job.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob');
+      const done = job.status?.conditions?.some(
+        (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+      );
+      if (!owned && !done) moving.push(label({ ...job, kind: 'Job' }));
+    }
     for (const [plural, kind] of [
       ['deployments', 'Deployment'],
       ['statefulsets', 'StatefulSet'],

@@ -222,4 +222,17 @@ describe('lint', () => {
     (files['scenario.yaml'] as Record<string, unknown>).notOnKind = 'its tool image cannot be built offline for kind';
     expect(problems(write(files))).toEqual([]);
   });
+
+  it('needs no Dockerfile for an image of a scenario that says why it does not run on kind', () => {
+    const files = validScenario('demo');
+    files['images/tool.image.yaml'] = {
+      apiVersion: 'paranoid.dev/v1',
+      kind: 'Image',
+      repository: 'registry.lab.local/tool',
+      digest: `sha256:${'b'.repeat(64)}`,
+    };
+    (files['scenario.yaml'] as Record<string, unknown>).notOnKind =
+      'the build pipeline needs a registry in the cluster, which kind clusters here do not have';
+    expect(problems(write(files))).toEqual([]);
+  });
 });

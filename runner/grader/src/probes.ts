@@ -64,6 +64,29 @@ function withHostIP(pod: KubeObject, words: string[]): string[] | undefined {
   return words.map((w) => w.replaceAll(HOST_IP, ip));
 }
 
+/** Written in an exec probe's command, stands for an image its `imageOf` workload runs. */
+export const IMAGE_ID = '{{imageID}}';
+
+/**
+ * The distinct images the running pods of `ref` run in its container, as each pod's kubelet
+ * recorded them (`imageID`, which it writes back over a forged status), or why there are none.
+ */
+async function imagesOf(ref: PodRef, snapshot: Snapshot): Promise<string[] | string> {
+  const pods = await resolvePods(ref, snapshot);
+  if (typeof pods === 'string') return pods;
+  const images = new Set<string>();
+  for (const pod of pods) {
+    const statuses = ((pod.status as { containerStatuses?: { name: string; imageID?: string }[] } | undefined)
+      ?.containerStatuses ?? []) as { name: string; imageID?: string }[];
+    const wanted =
+      ref.container ?? (pod.spec as { containers?: { name: string }[] } | undefined)?.containers?.[0]?.name;
+    const id = statuses.find((s) => s.name === wanted)?.imageID?.replace(/^docker-pullable:\/\//, '');
+    if (!id?.includes('@sha256:')) return `pod ${podName(pod)} has no image recorded for container ${wanted} yet`;
+    images.add(id);
+  }
+  return [...images];
+}
+
 async function execIn(
   api: KubeApi,
   pod: KubeObject,
@@ -138,16 +161,22 @@ async function runExec(
 ): Promise<ProbeOutcome> {
   const pods = await resolvePods(probe.pod, snapshot);
   if (typeof pods === 'string') return { runs: [], error: pods };
+  const images = probe.imageOf ? await imagesOf(probe.imageOf, snapshot) : [undefined];
+  if (typeof images === 'string') return { runs: [], error: images };
   const want = probe.succeedsWhen;
   const pattern = want.stdoutMatches !== undefined ? new RegExp(want.stdoutMatches) : undefined;
   for (const pod of pods) {
     if (!withHostIP(pod, probe.command)) return { runs: [], error: `pod ${podName(pod)} has no host IP yet` };
   }
+  const commandFor = (pod: KubeObject, image: string | undefined) =>
+    withHostIP(pod, probe.command)!.map((w) => (image === undefined ? w : w.replaceAll(IMAGE_ID, image)));
   const results = await Promise.all(
-    pods.map(async (pod) => ({
-      pod,
-      r: await execIn(api, pod, probe.pod, withHostIP(pod, probe.command)!, probe.timeoutSeconds),
-    })),
+    pods.flatMap((pod) =>
+      images.map(async (image) => ({
+        pod,
+        r: await execIn(api, pod, probe.pod, commandFor(pod, image), probe.timeoutSeconds),
+      })),
+    ),
   );
   const runs: ProbeRun[] = [];
   for (const { pod, r } of results) {

@@ -24,8 +24,12 @@
  *    - `boolFlag(args, name, default)`: the effective value of a Go (pflag) boolean flag
  *      in an argv: the last occurrence wins, `--x` means true, `--x=false` false.
  *    - `base64Decode(s)`: the decoded text ('' when it is not base64).
+ *    - `dockerfile(text)`: the instructions of a Dockerfile as `dockerfile-ast` parses them
+ *      (`{keyword, args, text, flags, line, stage, as}`, see `dockerfile.ts`); an error when
+ *      the text passes the Dockerfile bounds.
  */
 import { Environment } from '@marcbachmann/cel-js';
+import { parseDockerfile } from './dockerfile.ts';
 import { parseImageRef } from './image-ref.ts';
 import { asLabelSelector, matchesLabelSelector } from './label-selector.ts';
 import { milli } from './quantity.ts';
@@ -37,6 +41,7 @@ export const CHECK_ONLY_FUNCTIONS = [
   'imageRef',
   'boolFlag',
   'base64Decode',
+  'dockerfile',
 ] as const;
 
 /** A resource.Quantity as CEL sees it (`quantity("500m")`). */
@@ -204,7 +209,17 @@ export function celEnvironment(): Environment {
     .registerFunction('boolFlag(dyn, string, bool): bool', (args: unknown, name: string, fallback: boolean) =>
       boolFlag(Array.isArray(args) ? args.map(String) : [], name, fallback),
     )
-    .registerFunction('base64Decode(string): string', (text: string) => base64Decode(text));
+    .registerFunction('base64Decode(string): string', (text: string) => base64Decode(text))
+    .registerFunction('dockerfile(string): list', (text: string) => {
+      const parsed = parseDockerfile(text);
+      if (!parsed.ok) throw new Error(`failed to parse Dockerfile: ${parsed.error}`);
+      return parsed.instructions.map((i) => ({
+        ...i,
+        flags: { ...i.flags },
+        line: BigInt(i.line),
+        stage: BigInt(i.stage),
+      }));
+    });
   return checks;
 }
 

@@ -39,6 +39,11 @@ export const buildSchema = z
     dockerfile: z.string().optional(),
     /** The base image as the build resolved it, ideally pinned: `docker.io/library/alpine:3.20@sha256:...`. */
     base: z.string().optional(),
+    /**
+     * Added: the digest the base resolved to when it was built (OCI's
+     * `org.opencontainers.image.base.digest`); `base` is then the reference as the Dockerfile wrote it.
+     */
+    baseDigest: z.string().optional(),
     /** `kaniko`, `buildkit`, ... */
     builder: z.string().optional(),
     /** Attestations attached to the image in the registry (a scan result, a provenance), each signed by a key. */

@@ -76,6 +76,16 @@ export const imageProcessSchema = z.object({
     .object({ engine: z.literal('falco'), config: z.string().default('/etc/falco/falco.yaml') })
     .strict()
     .optional(),
+  /**
+   * Added: the process is an image builder. `kaniko` reads the executor's flags (`--dockerfile`,
+   * `--context`, `--destination`, `--build-arg`, `--no-push`) from its argv, builds the image the
+   * Dockerfile describes from the context in its own file system, pushes it to the cluster's
+   * registry and exits 0, or logs kaniko's error and exits 1 (`runtime/kaniko-process.ts`).
+   */
+  build: z
+    .object({ engine: z.literal('kaniko') })
+    .strict()
+    .optional(),
 });
 
 /**
@@ -143,6 +153,25 @@ export const imageSchema = z.object({
    * and a build may download nothing). Its scenario must be `notOnKind` too.
    */
   notOnKind: z.string().min(1).max(500).optional(),
+  /**
+   * Added: the image's layers, oldest first, as its builder made them: the files each added or
+   * changed and the paths it deleted (whiteouts). A file deleted by a later layer is gone from
+   * the container but still in the layer that added it, as `crane blob` shows. Omitted: one
+   * layer holding `files` and `binaries`.
+   */
+  layers: z
+    .array(
+      z
+        .object({
+          digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+          createdBy: z.string(),
+          files: z.record(z.string(), imageFileSchema).default({}),
+          whiteouts: z.array(z.string()).default([]),
+        })
+        .strict(),
+    )
+    .max(127)
+    .optional(),
 });
 
 /** An image as authored (YAML/JSON). */

@@ -56,6 +56,14 @@ export const ExecProbeSchema = z
      * stands for the address of the node the pod runs on (its kubelet-written `status.hostIP`).
      */
     command: z.array(z.string()).min(1),
+    /**
+     * The workload whose images the probe looks at: `{{imageID}}` in a word stands for the image
+     * each running pod matched here runs in its container (`container`, else the first), as its
+     * kubelet recorded it (`status.containerStatuses[].imageID`, `repository@sha256:...`): the
+     * image that really runs, whatever tag or name the workload wrote. The probe runs once per
+     * distinct image, and a matched pod without a recorded image is a probe that cannot run.
+     */
+    imageOf: PodRefSchema.optional(),
     timeoutSeconds: seconds.default(5),
     succeedsWhen: ExecSuccessSchema.default({ exitCode: 0 }),
   })

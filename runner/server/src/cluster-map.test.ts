@@ -316,4 +316,20 @@ describe('the cluster map', () => {
     const unmarked = buildClusterMap(objects(false), []).edges.filter((e) => e.kind === 'runs' && e.attack);
     expect(unmarked).toEqual([]);
   });
+
+  it('marks the image of the workload an attack reads an image from, not the workload it runs in', () => {
+    const layers = {
+      id: 'layers',
+      title: 'the key is read out of the image db runs',
+      probe: {
+        kind: 'exec',
+        pod: { namespace: 'shop', selector: { app: 'web' } },
+        imageOf: { namespace: 'shop', selector: { app: 'db' } },
+        command: ['crane', 'config', '{{imageID}}'],
+      },
+    } as unknown as Attack;
+    const map = buildClusterMap(objects(false), [layers]);
+    const marked = map.edges.filter((e) => e.kind === 'runs' && e.attack).map((e) => `${e.source}>${e.target}`);
+    expect(marked.some((m) => m.startsWith('i:') && m.endsWith('/db'))).toBe(true);
+  });
 });

@@ -567,6 +567,7 @@ function markAttacks(
       to?: { service?: { namespace: string; name: string }; host?: string };
       from?: { namespace: string; name?: string; selector?: Record<string, string> }[];
       pod?: { namespace: string; name?: string; selector?: Record<string, string> };
+      imageOf?: { namespace: string; name?: string; selector?: Record<string, string> };
       command?: string[];
       subject?: { serviceAccount?: { namespace: string; name: string } };
       create?: KubeObject;
@@ -646,6 +647,12 @@ function markAttacks(
           else
             ctx.edges.push({ id, source: w, target: node, kind: 'reaches', label: `node API ${label}`, attack: true });
         }
+      }
+    }
+    if (probe.kind === 'exec' && probe.imageOf) {
+      // An attack that reads what a workload's image holds (layers, history) goes through the image.
+      for (const w of workloadsOf(probe.imageOf)) {
+        for (const e of ctx.edges) if (e.kind === 'runs' && e.target === w) e.attack = true;
       }
     }
     if (probe.kind === 'dry-run' && probe.create) {

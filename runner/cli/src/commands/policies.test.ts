@@ -162,6 +162,16 @@ const NOT_ADMISSION: Record<string, string> = {
   'metadata-ssrf/bad-upstream-blocked': 'NetworkPolicies, judged by an internet probe through the app',
   'metadata-ssrf/bad-egress-denies-dns': 'NetworkPolicies, judged by an internet probe through the app',
   'metadata-ssrf/bad-proxy-deleted': 'a deletion: what is wrong is an app that no longer exists',
+  // dockerfile-hardening: the Dockerfile is parsed by a check-only function, and the image by probes.
+  'dockerfile-hardening/bad-apt-left-in': 'what the built image holds, read from the registry by a probe',
+  'dockerfile-hardening/bad-artifact-by-tag': 'a Dockerfile, parsed by a check-only function (dockerfile())',
+  'dockerfile-hardening/bad-debian-by-tag': 'a Dockerfile, parsed by a check-only function (dockerfile())',
+  'dockerfile-hardening/bad-distroless-latest': 'a Dockerfile, parsed by a check-only function (dockerfile())',
+  'dockerfile-hardening/bad-dockerfile-fixed-not-rebuilt':
+    "the image running is the setup's, left in place; the variant writes nothing bad",
+  'dockerfile-hardening/bad-key-removed-in-later-layer': "the built image's layers, read from the registry by a probe",
+  'dockerfile-hardening/bad-token-as-build-arg': "the built image's history, read from the registry by a probe",
+  'dockerfile-hardening/bad-user-zero': 'a Dockerfile, parsed by a check-only function (dockerfile())',
 };
 
 let host: SimHost;

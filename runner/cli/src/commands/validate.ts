@@ -302,7 +302,10 @@ export const defaultProviderFactory: ProviderFactory = async (name, scenarios) =
   });
   return {
     provider,
-    settleTimeoutMs: 5_000,
+    // A cap, not a wait: most cases settle in under a second. A fix that runs a build Job settles
+    // only once the build has pushed, its deploy step has run and the new pods are Ready, which
+    // takes a few seconds of image pulls and more with four cases sharing two cores.
+    settleTimeoutMs: 15_000,
     concurrency: 4,
     close: async () => {
       await Promise.all(hosts.map((h) => h.close()));

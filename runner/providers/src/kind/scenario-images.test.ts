@@ -128,3 +128,22 @@ describe('upstream image declarations', () => {
     }
   });
 });
+
+describe('images without a Dockerfile', () => {
+  it('are refused, unless the scenario says why it does not run on kind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paranoid-sim-only-'));
+    try {
+      mkdirSync(join(dir, 'images'));
+      writeFileSync(
+        join(dir, 'images/app.image.yaml'),
+        `repository: paranoid.test/app\ndigest: sha256:${'0'.repeat(64)}\n`,
+      );
+      writeFileSync(join(dir, 'scenario.yaml'), 'id: demo\n');
+      expect(() => scenarioImageBuilds(dir)).toThrow('app.image.yaml: no Dockerfile at images/app/Dockerfile');
+      writeFileSync(join(dir, 'scenario.yaml'), 'id: demo\nnotOnKind: the pipeline needs a registry in the cluster\n');
+      expect(scenarioImageBuilds(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

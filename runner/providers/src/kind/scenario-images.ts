@@ -52,6 +52,11 @@ export function scenarioImageBuilds(scenarioDir: string): ScenarioImageBuild[] {
   if (!existsSync(dir)) return [];
   const problems: string[] = [];
   const builds: ScenarioImageBuild[] = [];
+  // A scenario that says why it does not run on kind (`notOnKind`) may have images for the simulator only.
+  const scenarioFile = join(scenarioDir, 'scenario.yaml');
+  const simulatorOnly =
+    existsSync(scenarioFile) &&
+    typeof (parse(readFileSync(scenarioFile, 'utf8')) as { notOnKind?: unknown } | null)?.notOnKind === 'string';
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.image.yaml'))
     .sort()) {
@@ -66,9 +71,9 @@ export function scenarioImageBuilds(scenarioDir: string): ScenarioImageBuild[] {
     // An image that cannot be built offline (its scenario is not run on kind either) has no build.
     if (def?.notOnKind) continue;
     if (!def?.repository) problems.push(`${file}: missing repository`);
-    else if (!existsSync(join(context, 'Dockerfile')))
-      problems.push(`${file}: no Dockerfile at images/${name}/Dockerfile`);
-    else {
+    else if (!existsSync(join(context, 'Dockerfile'))) {
+      if (!simulatorOnly) problems.push(`${file}: no Dockerfile at images/${name}/Dockerfile`);
+    } else {
       const tags = def.tags && def.tags.length > 0 ? def.tags : ['latest'];
       builds.push({
         name,

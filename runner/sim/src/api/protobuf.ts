@@ -159,6 +159,14 @@ const INLINE_FIELDS = new Set([
   'core.v1.Probe.handler',
   'core.v1.PersistentVolumeSpec.persistentVolumeSource',
   'core.v1.EphemeralContainer.ephemeralContainerCommon',
+  // `name` of a ConfigMap or Secret reference (LocalObjectReference, embedded inline).
+  'core.v1.ConfigMapEnvSource.localObjectReference',
+  'core.v1.ConfigMapKeySelector.localObjectReference',
+  'core.v1.ConfigMapProjection.localObjectReference',
+  'core.v1.ConfigMapVolumeSource.localObjectReference',
+  'core.v1.SecretEnvSource.localObjectReference',
+  'core.v1.SecretKeySelector.localObjectReference',
+  'core.v1.SecretProjection.localObjectReference',
 ]);
 
 function isZero(v: unknown): boolean {

@@ -11,6 +11,7 @@ import {
 } from './container-setup.ts';
 import { startFalco } from './falco-process.ts';
 import { pullImage } from './image-pull.ts';
+import { BUILD_MS, runKaniko } from './kaniko-process.ts';
 import { BACKOFF_START_MS, backoffFor, type KubeletContext, type PodRecord, statusMap } from './kubelet-context.ts';
 import { listenerInPod } from './listening.ts';
 import { allocPid } from './node-host.ts';
@@ -272,6 +273,18 @@ export function spawnProcesses(ctx: KubeletContext, rec: PodRecord, inst: Contai
       inst.cancel.push(later(0, () => exitContainer(ctx, rec, inst, 1, 'Error')));
       return;
     }
+  }
+  const builder = plan.defs.find((d) => d.build);
+  if (builder?.build && !plan.startError && first) {
+    const argv = first.argv;
+    inst.cancel.push(
+      later(BUILD_MS, () => {
+        if (inst.state !== 'running' || rec.terminating) return;
+        const code = runKaniko(state, inst, argv);
+        exitContainer(ctx, rec, inst, code, code === 0 ? 'Completed' : 'Error');
+      }),
+    );
+    return;
   }
   const memLimit = quantity(c.resources?.limits?.memory as string | undefined);
   const mem = inst.procs.reduce((s, p) => s + p.memBytes, 0);

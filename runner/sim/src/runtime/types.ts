@@ -167,6 +167,8 @@ export interface KubeletRun {
 
 /** Everything the runtime remembers about one cluster, shared by the kubelet, exec, logs and metrics. */
 export interface RuntimeState {
+  /** Images kaniko builds have pushed to this cluster's registry (bounded: `kaniko-process.ts`). */
+  builtImages?: number;
   deps: RuntimeDeps;
   nodes: Map<string, NodeHost>;
   /** By pod uid: its containers (current instance) and the previous instance of each. */

@@ -129,6 +129,16 @@ describe('exec and the shell', () => {
     expect(capsh.stdout).toContain('cap_chown,cap_dac_override,cap_fowner,cap_fsetid,cap_kill');
   });
 
+  it('matches a line against every -e pattern grep is given, not only the last', async () => {
+    cluster = createTestCluster();
+    await cluster.createPod(sleeper('g'));
+    const r = await cluster.run({
+      pod: 'g',
+      command: ['sh', '-c', "printf 'a key\\nsome token\\nneither\\n' | grep -c -e key -e token"],
+    });
+    expect(r.stdout).toBe('2\n');
+  });
+
   it('lists the mounts: overlay root, proc, the service account tmpfs', async () => {
     cluster = createTestCluster();
     await cluster.createPod(sleeper('m'));

@@ -190,19 +190,28 @@ function wc(ctx: CommandCtx): number {
 function grep(ctx: CommandCtx): number {
   const extended = ctx.argv[0] === 'egrep';
   const { flags, values, rest } = parseFlags(ctx.argv.slice(1), ['e', 'm', 'A', 'B', 'C']);
-  const pattern = values.get('e') ?? rest.shift();
+  // Every `-e PATTERN` counts (a line matching any of them matches), not only the last.
+  const patterns = ctx.argv
+    .slice(1)
+    .flatMap((a, i, all) => (a === '-e' ? [all[i + 1] ?? ''] : a.startsWith('-e') && a.length > 2 ? [a.slice(2)] : []));
+  if (values.has('e') && patterns.length === 0) patterns.push(values.get('e')!);
+  const pattern = patterns.length > 0 ? patterns.join('\n') : rest.shift();
   if (pattern === undefined) {
     ctx.err('Usage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n');
     return 2;
   }
   const fixed = flags.has('F');
-  let src = fixed ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern;
-  if (!fixed && !flags.has('E') && !extended) {
-    // Basic regular expressions: \| \( \) \{ \} \+ \? are the operators, bare ones are literal.
-    src = src.replace(/\\([|(){}+?])|([|(){}+?])/g, (_m, esc: string | undefined, bare: string | undefined) =>
-      esc ? esc : `\\${bare}`,
-    );
-  }
+  const one = (p: string) => {
+    let src = fixed ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : p;
+    if (!fixed && !flags.has('E') && !extended) {
+      // Basic regular expressions: \| \( \) \{ \} \+ \? are the operators, bare ones are literal.
+      src = src.replace(/\\([|(){}+?])|([|(){}+?])/g, (_m, esc: string | undefined, bare: string | undefined) =>
+        esc ? esc : `\\${bare}`,
+      );
+    }
+    return src;
+  };
+  let src = patterns.length > 1 ? patterns.map((p) => `(?:${one(p)})`).join('|') : one(pattern);
   if (flags.has('w')) src = `\\b(?:${src})\\b`;
   if (flags.has('x')) src = `^(?:${src})$`;
   let re: RegExp;

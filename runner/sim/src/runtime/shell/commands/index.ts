@@ -1,8 +1,10 @@
 import { registerCommands } from '../interpreter.ts';
+import { craneCommands } from './crane.ts';
 import { crictlCommands } from './crictl.ts';
 import { fileCommands } from './files.ts';
 import { kubectlCommands } from './kubectl.ts';
 import { netCommands } from './net.ts';
+import { packageCommands } from './packages.ts';
 import { scanCommands } from './scan.ts';
 import { signCommands } from './sign.ts';
 import { stressCommands } from './stress.ts';
@@ -17,6 +19,8 @@ registerCommands({
   ...kubectlCommands,
   ...tarCommands,
   ...scanCommands,
+  ...craneCommands,
+  ...packageCommands,
   ...signCommands,
   ...stressCommands,
   ...crictlCommands,
@@ -31,6 +35,8 @@ export const IMPLEMENTED_COMMANDS: string[] = Object.keys({
   ...kubectlCommands,
   ...tarCommands,
   ...scanCommands,
+  ...craneCommands,
+  ...packageCommands,
   ...signCommands,
   ...stressCommands,
   ...crictlCommands,

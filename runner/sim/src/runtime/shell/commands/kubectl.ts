@@ -602,6 +602,52 @@ async function kubectl(ctx: CommandCtx): Promise<number> {
       }
       return status;
     }
+    case 'set': {
+      // `kubectl set image TYPE/NAME CONTAINER=IMAGE...`: what a pipeline's deploy step runs.
+      const [sub, what, ...pairs] = pos;
+      if (sub !== 'image') {
+        ctx.err(`error: unknown command "${sub ?? ''}" for "kubectl set"\n`);
+        return 1;
+      }
+      const [typeName, name] = (what ?? '').split('/');
+      const r = findResource(typeName ?? '');
+      if (!r || !name) {
+        ctx.err(
+          `error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form\n`,
+        );
+        return 1;
+      }
+      // kubectl sends a strategic merge patch, which no concurrent status write conflicts with;
+      // a read-modify-write retried on 409 Conflict ends the same way.
+      for (let attempt = 0; ; attempt++) {
+        const got = await api('GET', pathFor(r, ns, name));
+        if (got.status >= 300) return fail(got.status, got.body);
+        const obj = got.body as {
+          spec?: { template?: { spec?: { containers?: { name: string; image?: string }[] } } };
+        };
+        const containers = obj.spec?.template?.spec?.containers ?? [];
+        for (const pair of pairs) {
+          const [cname, image] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+          const targets = cname === '*' ? containers : containers.filter((c) => c.name === cname);
+          if (!targets.length) {
+            ctx.err(`error: unable to find container named "${cname}"\n`);
+            return 1;
+          }
+          for (const c of targets) c.image = image;
+        }
+        const put = await api('PUT', pathFor(r, ns, name), obj);
+        if (put.status === 409 && attempt < 5) continue;
+        if (put.status >= 300) return fail(put.status, put.body);
+        break;
+      }
+      ctx.out(
+        `${r.kind.toLowerCase()}.${r.prefix.startsWith('/apis/') ? r.prefix.split('/')[2] : ''}/${name} image updated\n`.replace(
+          './',
+          '/',
+        ),
+      );
+      return 0;
+    }
     case 'delete': {
       const [what, ...names] = pos;
       const [typeName, slashName] = (what ?? '').split('/');

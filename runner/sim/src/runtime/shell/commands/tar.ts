@@ -48,6 +48,31 @@ function header(
 
 const pad = (bytes: number) => '\0'.repeat((512 - (bytes % 512)) % 512);
 
+/** An entry of {@link ustarArchive}. */
+export interface TarEntry {
+  name: string;
+  content: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  directory?: boolean;
+  mtime: number;
+}
+
+/** A ustar archive of these entries, as text (how the simulator's pipes carry archives). */
+export function ustarArchive(entries: TarEntry[]): string {
+  let archive = '';
+  for (const e of entries) {
+    const name = e.name.replace(/^\/+/, '');
+    if (e.directory) archive += header(`${name.replace(/\/$/, '')}/`, 0, e.mode, '5', e.mtime, e.uid, e.gid);
+    else {
+      const size = enc.encode(e.content).length;
+      archive += header(name, size, e.mode, '0', e.mtime, e.uid, e.gid) + e.content + pad(size);
+    }
+  }
+  return archive + '\0'.repeat(1024);
+}
+
 function create(ctx: CommandCtx, paths: string[], cwd: string, verbose: boolean): { archive: string; ok: boolean } {
   let archive = '';
   let ok = true;
