@@ -28,6 +28,7 @@ const TOOLS = [
   { file: '/usr/bin/prlimit', pkg: 'util-linux' },
   { file: '/usr/bin/setpriv', pkg: 'util-linux' },
   { file: '/usr/bin/perl', pkg: 'perl-base' },
+  { file: '/usr/bin/unshare', pkg: 'util-linux' },
   { file: '/usr/bin/bash', pkg: 'bash' },
 ];
 
@@ -66,9 +67,22 @@ export interface SandboxCommand {
 
 /** Where the relay's sockets and the kubectl binary appear inside the sandbox. */
 export const SANDBOX_RUN_DIR = '/run/paranoid';
+/** Where a host's own `nc` would be, seen through the sandbox's read-only /usr. */
+const NC_PATHS = ['/usr/bin/nc', '/usr/bin/ncat', '/usr/bin/netcat'];
 /** Where a sandbox sees its tools (kubectl and the rest), first on its PATH. */
 export const SANDBOX_BIN_DIR = '/opt/paranoid/bin';
 const SANDBOX_RELAY = '/opt/paranoid/relay.pl';
+
+/**
+ * The network namespace is made before bubblewrap, by a user namespace of its own whose root
+ * puts the node addresses on loopback (`sandbox-netns.pl`); bubblewrap's user namespace is a
+ * child of it, so nothing in the sandbox may change that network. (bubblewrap's own
+ * `--unshare-net` makes a namespace that only its outer user namespace may configure, and that
+ * one is gone before the command runs.)
+ */
+export function netnsPrefix(netns: string, addresses: string[]): string[] {
+  return ['/usr/bin/unshare', '--user', '--map-root-user', '--net', '--', '/usr/bin/perl', netns, ...addresses, '--'];
+}
 
 /** Everything one sandbox is made of, on the host. */
 export interface SandboxSpec {
@@ -76,8 +90,12 @@ export interface SandboxSpec {
   files: SandboxFiles;
   /** `sandbox-relay.pl`, readable by the sandbox's uid. */
   relay: string;
+  /** `sandbox-netns.pl`, readable by the sandbox's uid: readies the network namespace. */
+  netns: string;
+  /** The session's node addresses, put on the sandbox's loopback (raw TCP to NodePorts). */
+  nodeAddresses: string[];
   /** The network's Unix sockets (sandbox-network.ts), in a directory the sandbox's uid owns. */
-  sockets: { dir: string; api: string; proxy: string; control: string };
+  sockets: { dir: string; api: string; proxy: string; control: string; nodes?: string };
   /** The kubectl binary to put first on the PATH, when it is not the host's own under /usr. */
   kubectl?: string;
   /** Drop to this uid/gid first (the runner is root). */
@@ -116,7 +134,6 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
-    '--unshare-net',
     '--unshare-cgroup-try',
     '--hostname',
     'paranoid',
@@ -159,6 +176,9 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
     SANDBOX_RUN_DIR,
   );
   if (spec.kubectl) bwrap.push('--ro-bind', spec.kubectl, `${SANDBOX_BIN_DIR}/kubectl`);
+  // Raw TCP to a node's NodePort is `nc NODE PORT`: busybox's applet stands in where the host has no nc.
+  if (!NC_PATHS.some((path) => existsSync(path)) && existsSync('/usr/bin/busybox'))
+    bwrap.push('--symlink', '/usr/bin/busybox', `${SANDBOX_BIN_DIR}/nc`);
   bwrap.push(
     '--proc',
     '/proc',
@@ -215,6 +235,7 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
     SANDBOX_RELAY,
     `${SANDBOX_API_PORT}=${SANDBOX_RUN_DIR}/api.sock`,
     `${SANDBOX_PROXY_PORT}=${SANDBOX_RUN_DIR}/proxy.sock`,
+    ...(spec.sockets.nodes ? [`nodes=${SANDBOX_RUN_DIR}/nodes.sock`] : []),
     `${SANDBOX_RUN_DIR}/control.sock`,
     '--',
     '/usr/bin/bash',
@@ -243,7 +264,12 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
         '--',
       ]
     : [];
-  const [file, ...args] = joinCgroupCommand(spec.cgroupProcs, [...drop, ...limits, ...bwrap]);
+  const [file, ...args] = joinCgroupCommand(spec.cgroupProcs, [
+    ...drop,
+    ...limits,
+    ...netnsPrefix(spec.netns, spec.nodeAddresses),
+    ...bwrap,
+  ]);
   return { file: file!, args, env: {} };
 }
 

@@ -5,6 +5,12 @@ export type InternetRequest = Parameters<NonNullable<ClusterOptions['internet']>
 /** What the cluster's probe answers. */
 export type InternetResponse = Awaited<ReturnType<NonNullable<ClusterOptions['internet']>>>;
 
+/** TCP from outside into one cluster as a byte stream, as the cluster's runtime serves it. */
+export type InternetStreams = NonNullable<ClusterOptions['internetStreams']>;
+export type InternetStreamOpened = Awaited<ReturnType<InternetStreams['open']>>;
+export type InternetStreamChunk = Awaited<ReturnType<InternetStreams['send']>>;
+export type InternetListening = Awaited<ReturnType<InternetStreams['listening']>>;
+
 /** What a simulator worker is started with. */
 export interface WorkerData {
   /** URL of worker.ts, imported by worker-entry.mjs once a TypeScript loader is in place. */
@@ -28,6 +34,10 @@ export type WorkerRequest = { seq: number } & (
   | { op: 'add'; scenarioId?: string }
   | { op: 'remove'; clusterId: string }
   | { op: 'internet'; clusterId: string; request: unknown }
+  | { op: 'stream-open'; clusterId: string; host: string; port: number }
+  | { op: 'stream-send'; clusterId: string; stream: string; data: Uint8Array }
+  | { op: 'stream-close'; clusterId: string; stream: string }
+  | { op: 'stream-listening'; clusterId: string }
   | { op: 'close' }
 );
 

@@ -161,6 +161,7 @@ export function simulatedClusterOptions(deps: SimulatedClusterDeps): ClusterOpti
     logs: (args) => runtime.logs(args),
     metrics: runtime.metrics,
     internet: (request) => runtime.internet(request),
+    internetStreams: runtime.internetStreams,
     proxy: (request) => runtime.proxy(request),
     cloud: runtime.cloud,
   };

@@ -15,6 +15,7 @@
  */
 
 import type { AuthorizationDecision, RequestAttributes, UserInfo } from '@paranoid/k8s/identity.ts';
+import type { InternetStreams } from '@paranoid/k8s/internet.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { AdmissionPlugin } from './admission/types.ts';
 import type {
@@ -84,6 +85,8 @@ export interface ClusterOptions {
   logs?: (args: LogsArgs) => string | LogStream;
   metrics?: { pods(namespace?: string): KubeObject[]; nodes(): KubeObject[] };
   internet?: InternetProbe;
+  /** TCP from outside as a byte stream; carried to the runner by its host, not served by the API. */
+  internetStreams?: InternetStreams;
   /** The cloud's control plane (`aws ec2 ...` through `/paranoid/v1/cloud/...`). Without it: 503. */
   cloud?: CloudControl;
   /** `pods/proxy`, `services/proxy`, `nodes/proxy` (e.g. the kubelet API through the apiserver). Without it: 503. */
