@@ -7,8 +7,11 @@ export type InternetResponse = Awaited<ReturnType<NonNullable<ClusterOptions['in
 
 /** TCP from outside into one cluster as a byte stream, as the cluster's runtime serves it. */
 export type InternetStreams = NonNullable<ClusterOptions['internetStreams']>;
+/** A stream opened, or why not (refused, dropped, no route, no such name). */
 export type InternetStreamOpened = Awaited<ReturnType<InternetStreams['open']>>;
+/** The server's answer to bytes sent on a stream, and whether it closed. */
 export type InternetStreamChunk = Awaited<ReturnType<InternetStreams['send']>>;
+/** Node addresses and the ports that may answer on them. */
 export type InternetListening = Awaited<ReturnType<InternetStreams['listening']>>;
 
 /** What a simulator worker is started with. */
