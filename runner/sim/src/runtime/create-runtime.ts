@@ -212,6 +212,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     /** TCP from outside the cluster as a byte stream (the terminal's `nc`, `redis-cli`): internet-stream.ts. */
     internetStreams: {
       open: (target) => streamsOf().open(target),
+      openInPod: (target) => streamsOf().openInPod(target),
       send: (id, data) => streamsOf().send(id, data),
       close: (id) => streamsOf().close(id),
       listening: () => streamsOf().listening(),

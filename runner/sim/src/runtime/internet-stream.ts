@@ -4,6 +4,7 @@ import type {
   InternetStreamOpened,
   InternetStreams,
 } from '@paranoid/k8s/internet.ts';
+import { listenerInPod } from './listening.ts';
 import { type Dial, dial, exchange } from './netclient.ts';
 import { type HttpRequest, type HttpResponse, header, STATUS_TEXT } from './services/http.ts';
 import { encodeResp, kvCommand } from './services/kv.ts';
@@ -20,6 +21,11 @@ const MAX_HTTP_HEAD = 64 * 1024;
 /** The synchronous form the runtime implements (the worker boundary makes it async for the runner). */
 export interface SyncInternetStreams extends InternetStreams {
   open(target: { host: string; port: number }): InternetStreamOpened;
+  /**
+   * A connection to a pod's own port from inside its network namespace, as the kubelet's
+   * port-forward makes it: no Service, no NetworkPolicy (`kubectl port-forward`).
+   */
+  openInPod(target: { namespace: string; pod: string; port: number }): InternetStreamOpened;
   send(id: string, data: Uint8Array): InternetStreamChunk;
   close(id: string): void;
   listening(): InternetListening;
@@ -44,6 +50,19 @@ const KUBELET_PORT = 10250;
 export function createInternetStreams(deps: RuntimeDeps): SyncInternetStreams {
   const conns = new Map<string, Conn>();
   let seq = 0;
+  const keep = (d: Dial & { ok: true }): InternetStreamOpened => {
+    if (conns.size >= MAX_INTERNET_STREAMS)
+      return {
+        ok: false,
+        error: 'refused',
+        message: `failed to open a connection: this cluster already holds ${MAX_INTERNET_STREAMS} streams`,
+      };
+    const id = `s${++seq}`;
+    conns.set(id, { dial: d, pending: new Uint8Array(0), authed: { ok: false } });
+    const listen = d.kind === 'process' ? d.proc?.listen : undefined;
+    const banner = listen?.kind === 'tcp' ? (listen.banner ?? '') : '';
+    return { ok: true, id, tls: d.tls, data: encoder.encode(banner) };
+  };
   return {
     open(target) {
       const state = runtimeState(deps);
@@ -65,17 +84,22 @@ export function createInternetStreams(deps: RuntimeDeps): SyncInternetStreams {
                 : `connect ${where}: connection timed out`;
         return { ok: false, error: d.error, message };
       }
-      if (conns.size >= MAX_INTERNET_STREAMS)
+      return keep(d);
+    },
+    openInPod(target) {
+      const state = runtimeState(deps);
+      const rec = [...state.pods.values()].find(
+        (r) => r.pod.metadata?.namespace === target.namespace && r.pod.metadata?.name === target.pod,
+      );
+      const proc = rec ? listenerInPod(state, rec.pod, target.port) : undefined;
+      const ip = rec?.pod.status?.podIP ?? '';
+      if (!proc)
         return {
           ok: false,
           error: 'refused',
-          message: `failed to open a connection: this cluster already holds ${MAX_INTERNET_STREAMS} from outside`,
+          message: `failed to connect to localhost:${target.port} inside namespace "${target.namespace}", pod "${target.pod}": connection refused`,
         };
-      const id = `s${++seq}`;
-      conns.set(id, { dial: d, pending: new Uint8Array(0), authed: { ok: false } });
-      const listen = d.kind === 'process' ? d.proc?.listen : undefined;
-      const banner = listen?.kind === 'tcp' ? (listen.banner ?? '') : '';
-      return { ok: true, id, tls: d.tls, data: encoder.encode(banner) };
+      return keep({ ok: true, ip, port: target.port, kind: 'process', proc, tls: !!proc.listen?.tls });
     },
     send(id, data) {
       const conn = conns.get(id);
