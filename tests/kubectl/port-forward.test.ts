@@ -118,6 +118,32 @@ describe('kubectl port-forward', () => {
     expect(session.output()).toMatch(/an error occurred forwarding 18081 -> 81: error forwarding port 81 to pod web/);
   });
 
+  it('holds at most 32 forwarded connections at once, says so for the next, and keeps forwarding', async () => {
+    const session = await forward(['pod/cache', '16380:6379']);
+    const held = Array.from({ length: 34 }, () => connect(16380, '127.0.0.1'));
+    for (const socket of held) socket.on('error', () => undefined);
+    const answers = await Promise.all(
+      held.map(
+        (socket) =>
+          new Promise<string>((resolve) => {
+            let got = '';
+            socket.on('data', (d) => {
+              got += d.toString();
+              if (got.endsWith('\r\n')) resolve(got);
+            });
+            socket.on('close', () => resolve(got));
+            setTimeout(() => resolve(got), 5000);
+            socket.write('PING\r\n');
+          }),
+      ),
+    );
+    expect(answers.filter((a) => a === '+PONG\r\n').length).toBe(32);
+    expect(session.output()).toMatch(/error creating (error|forwarding) stream for port 16380 -> 6379/);
+    for (const socket of held) socket.destroy();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await talk(16380, 'PING\r\nQUIT\r\n')).toBe('+PONG\r\n+OK\r\n');
+  });
+
   it('refuses a pod that does not exist', async () => {
     const res = await sim.kubectl(['port-forward', 'pod/nope', '18083:80'], { timeoutMs: 20_000 });
     expect(res.stderr).toMatch(/pods "nope" not found/);

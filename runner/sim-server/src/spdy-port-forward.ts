@@ -126,13 +126,20 @@ export function spdyPortForward(
     const id = payload.readUInt32BE(0) & 0x7fffffff;
     const headers = readHeaders(payload.subarray(10));
     if (!headers) return fail('bad header block');
-    if (streams.size >= MAX_PORT_FORWARD_STREAMS) {
-      reset(id, RST_REFUSED_STREAM);
-      return;
-    }
     const type = headers.get('streamtype') ?? '';
     const port = Number(headers.get('port'));
     const requestId = headers.get('requestid') ?? '';
+    if (type !== 'error' && type !== 'data') {
+      reset(id, RST_PROTOCOL_ERROR);
+      return;
+    }
+    // Half for each kind, so that the connections allowed are whole pairs however they interleave.
+    let open = 0;
+    for (const s of streams.values()) if (s.type === type) open++;
+    if (open >= MAX_PORT_FORWARD_STREAMS / 2) {
+      reset(id, RST_REFUSED_STREAM);
+      return;
+    }
     const stream: Stream = { type, port, requestId, closed: false, remoteDone: false };
     streams.set(id, stream);
     // The reply carries no headers: the kubelet's carries none either.
