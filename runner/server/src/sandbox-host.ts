@@ -236,6 +236,10 @@ export class SandboxShell extends ShellBase {
 
   private async open(parts: ShellParts): Promise<void> {
     const { session, user } = parts;
+    // The node addresses go on the sandbox's loopback at its start; their ports follow the cluster.
+    // Asked at once, so the cluster's answer and the kubectl check overlap.
+    const streams = session.cluster.internetStreams;
+    const listeningAnswer = streams ? Promise.resolve(streams.listening()).catch(() => null) : Promise.resolve(null);
     const kubectl = await parts.kubectl;
     if (this.killed) return this.abandon();
     if (!kubectl.ok) this.output(notice(`kubectl is not available in this terminal: ${kubectl.reason}`));
@@ -254,9 +258,7 @@ export class SandboxShell extends ShellBase {
       }),
       { mode: 0o600 },
     );
-    // The node addresses go on the sandbox's loopback at its start; their ports follow the cluster.
-    const streams = session.cluster.internetStreams;
-    const listening = streams ? await Promise.resolve(streams.listening()).catch(() => null) : null;
+    const listening = await listeningAnswer;
     const nodeAddresses = (listening?.addresses ?? [])
       .filter((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && !a.startsWith('127.'))
       .slice(0, MAX_NODE_ADDRESSES);
