@@ -65,6 +65,7 @@ describe("raw TCP to the session's nodes", () => {
 
     // Multi-bulk RESP (what redis-cli sends) over bash's /dev/tcp, on one connection, in order.
     const resp = await shell.run(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's ${#PW} (the password's length), typed into the shell
       'exec 3<>/dev/tcp/$NODE/31379; printf \'*2\\r\\n$4\\r\\nAUTH\\r\\n$%s\\r\\n%s\\r\\n*1\\r\\n$6\\r\\nDBSIZE\\r\\n*1\\r\\n$4\\r\\nQUIT\\r\\n\' "${#PW}" "$PW" >&3; timeout 10 cat <&3; exec 3<&-',
     );
     expect(resp).toMatch(/\+OK\s+:3\s+\+OK/);
