@@ -1,6 +1,6 @@
 /**
  * Long-lived requests from the learner's terminal through its API relay (issue #11): watches,
- * waits, rollouts, followed logs, exec and port-forward. The real runner as `paranoid serve
+ * waits, rollouts, followed logs, exec and port-forward (the simulator's SPDY, see tests/kubectl/port-forward.test.ts). The real runner as `paranoid serve
  * --provider sim` runs it, the real bubblewrap sandbox with its own network, the bundled kubectl.
  *
  * Each command is bounded by its own `--timeout`/`timeout`, so a stream that never arrives
@@ -95,14 +95,23 @@ describe('streams and upgrades through the terminal relay', () => {
     expect(exec).toMatch(/rc=0/);
   });
 
-  it("carries port-forward's upgrade to the cluster and the cluster's answer back", async () => {
-    // The simulator does not forward ports (its own message says so); what matters here is
-    // that the relay passes the WebSocket and SPDY upgrades on, not a relay error.
+  it('forwards a local port in the terminal to a pod with kubectl port-forward, plain and TLS', async () => {
+    // The upgrade (a WebSocket carrying SPDY) goes through the relay to the cluster and back.
+    await shell.run('kubectl run pf-web --image=nginx:1.27 --port=80 >/dev/null');
+    await shell.run('kubectl wait --for=condition=Ready pod/pf-web --timeout=60s', 90_000);
     const out = await shell.run(
-      `timeout 20 kubectl port-forward ${NS} svc/kubernetes-dashboard 18443:443; echo "rc=$?"`,
+      "kubectl port-forward pod/pf-web 18080:80 >/tmp/pf.log 2>&1 & sleep 2; curl -s --max-time 5 http://127.0.0.1:18080/ | grep -o 'Welcome to nginx' | head -1; kill %1; cat /tmp/pf.log",
       60_000,
     );
-    expect(out).toMatch(/pods\/portforward is not supported by the simulated cluster/);
-    expect(out).not.toMatch(/failed to reach the cluster's API server|rc=124/);
+    expect(out).toMatch(/^Welcome to nginx$/m);
+    expect(out).toContain('Forwarding from 127.0.0.1:18080 -> 80');
+    // The operator's way in once the dashboard is no longer published (exposed-dashboard, step 3).
+    const tls = await shell.run(
+      `kubectl port-forward ${NS} svc/kubernetes-dashboard 18443:443 >/tmp/pf-tls.log 2>&1 & sleep 2; curl -sk --max-time 5 https://127.0.0.1:18443/api/v1/secret/telemetry; echo " curl=$?"; kill %1; cat /tmp/pf-tls.log`,
+      60_000,
+    );
+    expect(tls).toContain('"name": "s3-creds"');
+    expect(tls).toContain('curl=0');
+    expect(tls).toContain('Forwarding from 127.0.0.1:18443 -> 8443');
   });
 });

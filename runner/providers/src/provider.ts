@@ -3,7 +3,7 @@
  * a handful of methods, with differences reported as data ({@link ProviderInfo})
  * rather than as more methods.
  */
-import type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
+import type { InternetRequest, InternetResponse, InternetStreams } from '@paranoid/k8s/internet.ts';
 
 /** What the runner and the grader need to know about a provider, such as whether its network is real. */
 export interface ProviderInfo {
@@ -22,7 +22,7 @@ export interface ProgressUpdate {
   fraction: number;
 }
 
-export type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
+export type { InternetRequest, InternetResponse, InternetStreams } from '@paranoid/k8s/internet.ts';
 
 /**
  * A session's cluster as the runner holds it: its ids, kubeconfigs, namespaces and the way in for "from the
@@ -47,6 +47,12 @@ export interface ClusterHandle {
   namespaces?: Record<string, string>;
   /** Replays a request from the internet (grader probes, the attack). */
   requestFromInternet(request: InternetRequest): Promise<InternetResponse>;
+  /**
+   * TCP from outside the cluster as a byte stream, for the sandboxed terminal's `nc` and
+   * `redis-cli` to a node's NodePort. Absent where the terminal is on the cluster's real
+   * network already (kind's toolbox) or the provider cannot carry it.
+   */
+  internetStreams?: InternetStreams;
 }
 
 /** Which session and scenario a cluster is made for, and where to report progress. */

@@ -9,6 +9,7 @@ import type {
   CreateClusterOptions,
   InternetRequest,
   InternetResponse,
+  InternetStreams,
   ProviderInfo,
 } from './provider.ts';
 
@@ -21,6 +22,8 @@ export interface SimHost {
   removeCluster(id: string): Promise<void> | void;
   /** Replays a request from the simulated internet into one cluster. */
   requestFromInternet?(clusterId: string, request: InternetRequest): Promise<InternetResponse>;
+  /** TCP from outside into one cluster, as a byte stream. */
+  internetStreams?(clusterId: string): InternetStreams;
 }
 
 /** A cluster the simulator's host made: its URL and admin token. */
@@ -117,6 +120,7 @@ export class SimProvider implements ClusterProvider {
         host.requestFromInternet
           ? host.requestFromInternet(id, request)
           : { ok: false, error: 'the simulator does not model the internet yet' },
+      ...(host.internetStreams ? { internetStreams: host.internetStreams(id) } : {}),
     };
   }
 

@@ -16,7 +16,7 @@ import { type KubectlBinary, resolveKubectl } from '@paranoid/kube/kubectl-binar
 import type { ClusterHandle } from '@paranoid/providers/provider.ts';
 import { parse } from 'yaml';
 import { removeLeftovers } from './leftovers.ts';
-import { missingTools, type SandboxFiles, sandboxCommand } from './sandbox.ts';
+import { missingTools, netnsPrefix, type SandboxFiles, sandboxCommand } from './sandbox.ts';
 import {
   createSessionCgroup,
   detectLimitsBackend,
@@ -27,12 +27,13 @@ import {
   type SessionCgroup,
   summarizeLimits,
 } from './sandbox-limits.ts';
-import { SANDBOX_API_PORT, type SandboxNetwork, startSandboxNetwork } from './sandbox-network.ts';
+import { MAX_NODE_ADDRESSES, SANDBOX_API_PORT, type SandboxNetwork, startSandboxNetwork } from './sandbox-network.ts';
 import { setsidFilterBytes } from './sandbox-seccomp.ts';
 import { type SandboxUser, sandboxUser } from './sandbox-user.ts';
 import { ShellBase, Terminal, type TerminalSize } from './terminal.ts';
 
 const RELAY_SOURCE = fileURLToPath(new URL('./sandbox-relay.pl', import.meta.url));
+const NETNS_SOURCE = fileURLToPath(new URL('./sandbox-netns.pl', import.meta.url));
 
 /**
  * Whether bubblewrap can make the sandbox's namespaces here, as the sandbox's uid: it cannot
@@ -40,7 +41,7 @@ const RELAY_SOURCE = fileURLToPath(new URL('./sandbox-relay.pl', import.meta.url
  * `kernel.unprivileged_userns_clone=0`, Ubuntu's AppArmor restriction) or in a container
  * without them. Null when it can; else the reason and the fix.
  */
-export function probeNamespaces(user: SandboxUser & { ok: true }): string | null {
+export function probeNamespaces(user: SandboxUser & { ok: true }, netnsScript = NETNS_SOURCE): string | null {
   const drop = user.switchTo
     ? ['/usr/bin/setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--no-new-privs', '--']
     : [];
@@ -61,7 +62,16 @@ export function probeNamespaces(user: SandboxUser & { ok: true }): string | null
     '/lib',
     ...(existsSync('/usr/lib64') ? ['--symlink', 'usr/lib64', '/lib64'] : []),
   ];
-  const [file, ...args] = [...drop, ...bwrap, ...links, '--dev', '/dev', '/usr/bin/true'];
+  // The same chain as a terminal's: its own network namespace first (sandbox.ts, netnsPrefix).
+  const [file, ...args] = [
+    ...drop,
+    ...netnsPrefix(netnsScript, ['192.0.2.1']),
+    ...bwrap,
+    ...links,
+    '--dev',
+    '/dev',
+    '/usr/bin/true',
+  ];
   const run = spawnSync(file!, args, { encoding: 'utf8', timeout: 10_000 });
   if (run.status === 0) return null;
   const cause = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split('\n')[0];
@@ -83,7 +93,7 @@ export interface SandboxSession {
   id: string;
   dir: string;
   files: SandboxFiles;
-  cluster: Pick<ClusterHandle, 'kubeconfig' | 'requestFromInternet'>;
+  cluster: Pick<ClusterHandle, 'kubeconfig' | 'requestFromInternet' | 'internetStreams'>;
 }
 
 /** Makes learners' sandboxes on this host; made once per runner by {@link prepareSandboxHost}. */
@@ -110,21 +120,28 @@ export function prepareSandboxHost(
   if (missing) return { ok: false, reason: missing };
   const user = sandboxUser();
   if (!user.ok) return user;
-  const namespaces = probeNamespaces(user);
-  if (namespaces) return { ok: false, reason: namespaces };
-  const limits = detectLimitsBackend(String(process.pid));
-  // A runner that crashed may have left learners' processes running: they go now.
-  void removeLeftovers({ limits }).catch(() => undefined);
-  const tls = options.certificate();
-  // What every sandbox binds (the relay) lives where the sandbox's uid can read it.
+  // What every sandbox runs before bash (the relay, the network's setup) lives where the sandbox's uid can read it.
   const shared = join(workDir, 'shared');
   mkdirSync(shared, { recursive: true });
   const relay = join(shared, 'sandbox-relay.pl');
   copyFileSync(RELAY_SOURCE, relay);
   chmodSync(relay, 0o644);
+  const netns = join(shared, 'sandbox-netns.pl');
+  copyFileSync(NETNS_SOURCE, netns);
+  chmodSync(netns, 0o644);
   const seccomp = join(shared, 'seccomp-setsid.bpf');
   writeFileSync(seccomp, setsidFilterBytes(), { mode: 0o644 });
-  if (user.switchTo) chmodSync(shared, 0o755);
+  if (user.switchTo) {
+    // The sandbox's uid must pass through the sessions' directory (never list it) to these.
+    chmodSync(workDir, 0o711);
+    chmodSync(shared, 0o755);
+  }
+  const namespaces = probeNamespaces(user, netns);
+  if (namespaces) return { ok: false, reason: namespaces };
+  const limits = detectLimitsBackend(String(process.pid));
+  // A runner that crashed may have left learners' processes running: they go now.
+  void removeLeftovers({ limits }).catch(() => undefined);
+  const tls = options.certificate();
   const kubectl = (options.kubectl ?? (() => resolveKubectl()))();
   const facts: SandboxFacts = {
     user: { uid: user.uid, name: user.name, switched: user.switchTo },
@@ -141,7 +158,7 @@ export function prepareSandboxHost(
       // The sandbox's uid must pass through the sessions' directory (never list it) to its own.
       if (user.switchTo) chmodSync(workDir, 0o711);
       const shell = new SandboxShell(
-        { session, user, limits, tls, relay, seccomp, kubectl, name: `s-${session.id}-${++count}` },
+        { session, user, limits, tls, relay, seccomp, netns, kubectl, name: `s-${session.id}-${++count}` },
         size,
       );
       shells.add(shell);
@@ -164,6 +181,7 @@ interface ShellParts {
   tls: { cert: string; key: string };
   relay: string;
   seccomp: string;
+  netns: string;
   kubectl: Promise<KubectlBinary>;
   name: string;
 }
@@ -222,6 +240,10 @@ export class SandboxShell extends ShellBase {
 
   private async open(parts: ShellParts): Promise<void> {
     const { session, user } = parts;
+    // The node addresses go on the sandbox's loopback at its start; their ports follow the cluster.
+    // Asked at once, so the cluster's answer and the kubectl check overlap.
+    const streams = session.cluster.internetStreams;
+    const listeningAnswer = streams ? Promise.resolve(streams.listening()).catch(() => null) : Promise.resolve(null);
     const kubectl = await parts.kubectl;
     if (this.killed) return this.abandon();
     if (!kubectl.ok) this.output(notice(`kubectl is not available in this terminal: ${kubectl.reason}`));
@@ -240,6 +262,11 @@ export class SandboxShell extends ShellBase {
       }),
       { mode: 0o600 },
     );
+    const listening = await listeningAnswer;
+    const nodeAddresses = (listening?.addresses ?? [])
+      .filter((a) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && !a.startsWith('127.'))
+      .slice(0, MAX_NODE_ADDRESSES);
+    if (this.killed) return this.abandon();
     this.network = await startSandboxNetwork({
       dir: join(session.dir, `net-${parts.name}`),
       api: {
@@ -249,6 +276,17 @@ export class SandboxShell extends ShellBase {
       fromInternet: (request) => session.cluster.requestFromInternet(request),
       tls: parts.tls,
       ...(owner ? { owner } : {}),
+      ...(streams && nodeAddresses.length
+        ? {
+            nodes: {
+              streams,
+              addresses: nodeAddresses,
+              onNotice: (text: string) => {
+                if (this.alive && !this.killed) this.output(notice(text));
+              },
+            },
+          }
+        : {}),
       onRelayLost: () => {
         // The relay also goes when the whole sandbox ends; only a living shell is told.
         setTimeout(() => {
@@ -275,6 +313,8 @@ export class SandboxShell extends ShellBase {
         files: { ...session.files, kubeconfig },
         relay: parts.relay,
         seccomp: parts.seccomp,
+        netns: parts.netns,
+        nodeAddresses: this.network.sockets.nodes ? nodeAddresses : [],
         sockets: { dir: join(session.dir, `net-${parts.name}`), ...this.network.sockets },
         ...(kubectl.ok && !kubectl.path.startsWith('/usr/') ? { kubectl: kubectl.path } : {}),
         ...(owner ? { user: owner } : {}),

@@ -5,7 +5,8 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
-import type { InternetRequest, InternetResponse } from '@paranoid/k8s/internet.ts';
+import type { InternetListening, InternetRequest, InternetResponse, InternetStreams } from '@paranoid/k8s/internet.ts';
+import { nodeStreamHandler } from './sandbox-node-streams.ts';
 
 /** Ports the relay listens on inside the sandbox (its own network namespace: only loopback). */
 export const SANDBOX_API_PORT = 6443;
@@ -18,6 +19,11 @@ const MAX_CONNECTIONS = 64;
 const DROPPED_CONNECT_HOLD_MS = 20_000;
 /** Request bodies through the proxy are read and bounded, not forwarded (probes carry none). */
 const MAX_PROXY_BODY = 1024 * 1024;
+/** How often the relay's node listeners follow the cluster's NodePorts and hostPorts. */
+const LISTENING_POLL_MS = 1000;
+/** Node addresses a sandbox puts on its loopback, and listeners (address × port) it keeps. */
+export const MAX_NODE_ADDRESSES = 16;
+const MAX_NODE_LISTENERS = 128;
 
 /** The API server the sandbox's kubectl reaches: the session cluster's real URL and CA. */
 export interface UpstreamApi {
@@ -39,12 +45,17 @@ export interface SandboxNetworkOptions {
   owner?: { uid: number; gid: number };
   /** Called once when the relay inside the sandbox is gone. */
   onRelayLost(): void;
+  /**
+   * Raw TCP to the session's nodes (`nc NODE PORT`), when the cluster carries it: the relay
+   * listens on each node address and port that may answer, and `nodes.sock` streams them.
+   */
+  nodes?: { streams: InternetStreams; addresses: string[]; onNotice(text: string): void };
 }
 
 /** The host side of one sandbox's network: three Unix sockets and what answers on them. */
 export interface SandboxNetwork {
   /** Host paths, in the order the relay takes them. */
-  sockets: { api: string; proxy: string; control: string };
+  sockets: { api: string; proxy: string; control: string; nodes?: string };
   close(): void;
 }
 
@@ -66,14 +77,15 @@ export async function startSandboxNetwork(options: SandboxNetworkOptions): Promi
     api: join(options.dir, 'api.sock'),
     proxy: join(options.dir, 'proxy.sock'),
     control: join(options.dir, 'control.sock'),
+    ...(options.nodes ? { nodes: join(options.dir, 'nodes.sock') } : {}),
   };
   const secureContext = createSecureContext({ cert: options.tls.cert, key: options.tls.key });
   const apiHttp = apiReverseProxy(options.api);
   const proxyHttp = internetProxy(options.fromInternet, secureContext);
 
   const servers: NetServer[] = [];
-  const listen = (path: string, onConnection: (socket: Socket) => void) => {
-    const server = createNetServer((socket) => {
+  const listen = (path: string, onConnection: (socket: Socket) => void, allowHalfOpen = false) => {
+    const server = createNetServer({ allowHalfOpen }, (socket) => {
       socket.on('error', () => socket.destroy());
       onConnection(socket);
     });
@@ -92,7 +104,18 @@ export async function startSandboxNetwork(options: SandboxNetworkOptions): Promi
 
   let relaySeen = false;
   let closed = false;
+  let poll: NodeJS.Timeout | undefined;
+  const nodes = options.nodes;
   await Promise.all([
+    ...(nodes && sockets.nodes
+      ? [
+          listen(
+            sockets.nodes,
+            nodeStreamHandler({ streams: nodes.streams, secureContext, onNotice: nodes.onNotice }),
+            true,
+          ),
+        ]
+      : []),
     listen(sockets.api, (socket) => {
       const tls = new TLSSocket(socket, { isServer: true, secureContext });
       tls.on('error', () => socket.destroy());
@@ -108,8 +131,10 @@ export async function startSandboxNetwork(options: SandboxNetworkOptions): Promi
       relaySeen = true;
       socket.resume();
       socket.on('close', () => {
+        clearInterval(poll);
         if (!closed) options.onRelayLost();
       });
+      if (nodes) poll = followListening(socket, nodes);
     }),
   ]);
   if (options.owner) chownSync(options.dir, options.owner.uid, options.owner.gid);
@@ -117,12 +142,52 @@ export async function startSandboxNetwork(options: SandboxNetworkOptions): Promi
     sockets,
     close() {
       closed = true;
+      clearInterval(poll);
       for (const server of servers) server.close();
       apiHttp.closeAllConnections();
       proxyHttp.closeAllConnections();
       rmSync(options.dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Tells the relay, on its control connection, which node `ADDRESS:PORT`s to listen on: the
+ * sandbox's node addresses (on its loopback since it started) × the ports that may answer from
+ * outside the cluster now. Sent when it changes; a learner's new NodePort is followed within a poll.
+ */
+function followListening(control: Socket, nodes: NonNullable<SandboxNetworkOptions['nodes']>): NodeJS.Timeout {
+  let last = '';
+  let busy = false;
+  const update = async () => {
+    if (busy || control.destroyed) return;
+    busy = true;
+    try {
+      const listening: InternetListening = await nodes.streams.listening();
+      const line = `listen ${listenSpecs(nodes.addresses, listening).join(' ')}\n`;
+      if (line !== last && !control.destroyed) {
+        control.write(line);
+        last = line;
+      }
+    } catch {
+      // The cluster is going (the session ends): the next poll, if any, tries again.
+    } finally {
+      busy = false;
+    }
+  };
+  void update();
+  return setInterval(() => void update(), LISTENING_POLL_MS).unref();
+}
+
+/** `ADDRESS:PORT` for each of the sandbox's addresses that the cluster still has, × each port, bounded. */
+export function listenSpecs(addresses: string[], listening: InternetListening): string[] {
+  const live = new Set(listening.addresses);
+  const specs: string[] = [];
+  for (const address of addresses) {
+    if (!live.has(address)) continue;
+    for (const port of listening.ports) if (specs.length < MAX_NODE_LISTENERS) specs.push(`${address}:${port}`);
+  }
+  return specs;
 }
 
 /** True when a request path has a `.` or `..` segment, however it is spelled. */

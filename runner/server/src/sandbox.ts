@@ -28,6 +28,7 @@ const TOOLS = [
   { file: '/usr/bin/prlimit', pkg: 'util-linux' },
   { file: '/usr/bin/setpriv', pkg: 'util-linux' },
   { file: '/usr/bin/perl', pkg: 'perl-base' },
+  { file: '/usr/bin/unshare', pkg: 'util-linux' },
   { file: '/usr/bin/bash', pkg: 'bash' },
 ];
 
@@ -66,11 +67,24 @@ export interface SandboxCommand {
 
 /** Where the relay's sockets and the kubectl binary appear inside the sandbox. */
 export const SANDBOX_RUN_DIR = '/run/paranoid';
+/** Where a host's own `nc` would be, seen through the sandbox's read-only /usr. */
+const NC_PATHS = ['/usr/bin/nc', '/usr/bin/ncat', '/usr/bin/netcat'];
 /** Where a sandbox sees its tools (kubectl and the rest), first on its PATH. */
 export const SANDBOX_BIN_DIR = '/opt/paranoid/bin';
 const SANDBOX_RELAY = '/opt/paranoid/relay.pl';
 /** The descriptor the seccomp filter reaches bubblewrap on. */
 const SECCOMP_FD = 3;
+
+/**
+ * The network namespace is made before bubblewrap, by a user namespace of its own whose root
+ * puts the node addresses on loopback (`sandbox-netns.pl`); bubblewrap's user namespace is a
+ * child of it, so nothing in the sandbox may change that network. (bubblewrap's own
+ * `--unshare-net` makes a namespace that only its outer user namespace may configure, and that
+ * one is gone before the command runs.)
+ */
+export function netnsPrefix(netns: string, addresses: string[]): string[] {
+  return ['/usr/bin/unshare', '--user', '--map-root-user', '--net', '--', '/usr/bin/perl', netns, ...addresses, '--'];
+}
 
 /** Everything one sandbox is made of, on the host. */
 export interface SandboxSpec {
@@ -78,8 +92,12 @@ export interface SandboxSpec {
   files: SandboxFiles;
   /** `sandbox-relay.pl`, readable by the sandbox's uid. */
   relay: string;
+  /** `sandbox-netns.pl`, readable by the sandbox's uid: readies the network namespace. */
+  netns: string;
+  /** The session's node addresses, put on the sandbox's loopback (raw TCP to NodePorts). */
+  nodeAddresses: string[];
   /** The network's Unix sockets (sandbox-network.ts), in a directory the sandbox's uid owns. */
-  sockets: { dir: string; api: string; proxy: string; control: string };
+  sockets: { dir: string; api: string; proxy: string; control: string; nodes?: string };
   /** The kubectl binary to put first on the PATH, when it is not the host's own under /usr. */
   kubectl?: string;
   /** Drop to this uid/gid first (the runner is root). */
@@ -96,8 +114,9 @@ export interface SandboxSpec {
  * The command that starts a learner's shell (README.md, "The terminal sandbox"):
  *
  * `sh` (joins the session's cgroup) → `sh` (opens the seccomp filter) → `setpriv` (drops to the sandbox's uid when the runner is
- * root: no groups, no capabilities, no_new_privs) → `prlimit` → `bwrap` (new user, PID, IPC,
- * UTS, cgroup and network namespaces; uid 1000 inside is the unprivileged uid outside; no
+ * root: no groups, no capabilities, no_new_privs) → `prlimit` → `unshare` + `sandbox-netns.pl` (a
+ * user and network namespace whose root puts the node addresses on loopback; see
+ * {@link netnsPrefix}) → `bwrap` (new user, PID, IPC, UTS and cgroup namespaces inside that network; uid 1000 inside is the unprivileged uid outside; no
  * nested user namespaces; /proc/sys read-only; `setsid` refused) → the relay (network) → bash.
  *
  * Files: a read-only /usr and an allowlist of /etc; no /home, /root, /var or the repository;
@@ -120,7 +139,6 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
-    '--unshare-net',
     '--unshare-cgroup-try',
     '--hostname',
     'paranoid',
@@ -164,6 +182,9 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
     SANDBOX_RUN_DIR,
   );
   if (spec.kubectl) bwrap.push('--ro-bind', spec.kubectl, `${SANDBOX_BIN_DIR}/kubectl`);
+  // Raw TCP to a node's NodePort is `nc NODE PORT`: busybox's applet stands in where the host has no nc.
+  if (!NC_PATHS.some((path) => existsSync(path)) && existsSync('/usr/bin/busybox'))
+    bwrap.push('--symlink', '/usr/bin/busybox', `${SANDBOX_BIN_DIR}/nc`);
   bwrap.push(
     '--proc',
     '/proc',
@@ -220,6 +241,7 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
     SANDBOX_RELAY,
     `${SANDBOX_API_PORT}=${SANDBOX_RUN_DIR}/api.sock`,
     `${SANDBOX_PROXY_PORT}=${SANDBOX_RUN_DIR}/proxy.sock`,
+    ...(spec.sockets.nodes ? [`nodes=${SANDBOX_RUN_DIR}/nodes.sock`] : []),
     `${SANDBOX_RUN_DIR}/control.sock`,
     '--',
     '/usr/bin/bash',
@@ -252,7 +274,13 @@ export function sandboxCommand(spec: SandboxSpec, size: { cols: number; rows: nu
   const openFilter = spec.seccomp
     ? ['/bin/sh', '-c', `exec ${SECCOMP_FD}< "$0" || exit 126; exec "$@"`, spec.seccomp]
     : [];
-  const [file, ...args] = joinCgroupCommand(spec.cgroupProcs, [...openFilter, ...drop, ...limits, ...bwrap]);
+  const [file, ...args] = joinCgroupCommand(spec.cgroupProcs, [
+    ...openFilter,
+    ...drop,
+    ...limits,
+    ...netnsPrefix(spec.netns, spec.nodeAddresses),
+    ...bwrap,
+  ]);
   return { file: file!, args, env: {} };
 }
 

@@ -2,12 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { ApiRequest, ApiResponse } from '@paranoid/sim/api/types.ts';
+import { createSecureContext } from 'node:tls';
+import { PORT_FORWARD_PROTOCOLS } from '@paranoid/sim/api/port-forward.ts';
+import type { ApiRequest, ApiResponse, PortTunnel } from '@paranoid/sim/api/types.ts';
 import { parseQuery } from '@paranoid/sim/api/types.ts';
 import { type Cluster, type ClusterOptions, createCluster } from '@paranoid/sim/cluster.ts';
 import { WebSocketServer } from 'ws';
 import { createFairQueue } from './fair-queue.ts';
 import { randomIds, realClock } from './real-clock.ts';
+import { spdyPortForward } from './spdy-port-forward.ts';
+
+/** The stand-in subprotocol of a port-forward WebSocket's handshake (see `portForward`). */
+const TUNNEL_TOKEN = 'paranoid-spdy-portforward-tunnel';
+
 import { selfSignedCertificate } from './tls.ts';
 
 /** A request body larger than this is refused with 413, as kube-apiserver's 3 MiB limit. */
@@ -97,8 +104,16 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
   const host = options.host ?? '127.0.0.1';
   const clusters = new Map<string, HostedCluster>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const tunnelWss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  tunnelWss.on('headers', (headers: string[]) => {
+    for (let i = 0; i < headers.length; i++)
+      if (headers[i] === `Sec-WebSocket-Protocol: ${TUNNEL_TOKEN}`)
+        headers[i] = `Sec-WebSocket-Protocol: ${PORT_FORWARD_PROTOCOLS[0]}`;
+  });
   const openStreams = new Set<() => void>();
   const tls = options.tls ?? selfSignedCertificate();
+  /** What a forwarded TLS port in a pod presents (the simulator's own certificate: `curl -k`). */
+  const tunnelTls = createSecureContext({ key: tls.key, cert: tls.cert });
   /** Each cluster's requests in turn, so one cluster's flood does not hold up the others. */
   const turns = createFairQueue();
   /** Open streams by cluster id, against {@link MAX_STREAMS_PER_CLUSTER}. */
@@ -248,6 +263,10 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
       };
       if (!hosted) return raw(404, 'NotFound', 'the server could not find the requested resource');
       const response = hosted.cluster.handle(toApiRequest(req, path, query));
+      if (response.kind === 'upgrade' && response.tunnel) {
+        portForward(req, socket, head, response.tunnel, raw);
+        return;
+      }
       if (response.kind === 'upgrade' && (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
         // Only WebSockets are spoken; kubectl's SPDY fallback gets an error it prints.
         return raw(
@@ -312,6 +331,66 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
     }
   });
 
+  /**
+   * `kubectl port-forward`: SPDY/3.1 in a WebSocket (`SPDY/3.1+portforward.k8s.io`, what kubectl
+   * v1.30+ tries first) or on the upgraded connection itself (`Upgrade: SPDY/3.1`, its fallback).
+   */
+  function portForward(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    tunnel: PortTunnel,
+    raw: (status: number, reason: string, message: string) => void,
+  ) {
+    const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+    if (upgrade === 'spdy/3.1') {
+      const versions = String(req.headers['x-stream-protocol-version'] ?? '')
+        .split(',')
+        .map((v) => v.trim());
+      if (!versions.includes('portforward.k8s.io'))
+        return raw(400, 'BadRequest', `unable to upgrade: no supported protocol in [${versions.join(', ')}]`);
+      socket.write(
+        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
+      );
+      const session = spdyPortForward(
+        tunnel,
+        { write: (data) => socket.write(data), end: () => socket.end() },
+        { secureContext: tunnelTls },
+      );
+      if (head.length) session.feed(head);
+      socket.on('data', (chunk: Buffer) => session.feed(chunk));
+      socket.on('close', () => session.close());
+      return;
+    }
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (upgrade !== 'websocket' || !offered.some((p) => PORT_FORWARD_PROTOCOLS.includes(p)))
+      return raw(
+        400,
+        'BadRequest',
+        `unable to upgrade: port-forward speaks ${PORT_FORWARD_PROTOCOLS.join(', ')} over WebSocket, or SPDY/3.1`,
+      );
+    // The ws library takes a subprotocol only if it is an RFC 7230 token, which `SPDY/3.1+...` is
+    // not: the handshake is made with a stand-in token, and the answer names the real one.
+    req.headers['sec-websocket-protocol'] = TUNNEL_TOKEN;
+    tunnelWss.handleUpgrade(req, socket, head, (ws) => {
+      const session = spdyPortForward(
+        tunnel,
+        {
+          write: (data) => {
+            if (ws.readyState === ws.OPEN) ws.send(data, { binary: true });
+          },
+          end: () => ws.close(1000),
+        },
+        { secureContext: tunnelTls },
+      );
+      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        session.feed(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer));
+      });
+      ws.on('close', () => session.close());
+      ws.on('error', () => ws.terminate());
+    });
+  }
+
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolveListen());
@@ -345,8 +424,9 @@ export async function createSimHost(options: SimHostOptions = {}): Promise<SimHo
         clusters.get(id)?.cluster.stop();
         clusters.delete(id);
       }
-      for (const client of wss.clients) client.terminate();
+      for (const client of [...wss.clients, ...tunnelWss.clients]) client.terminate();
       wss.close();
+      tunnelWss.close();
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -2,8 +2,12 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { selfSignedCertificate } from './tls.ts';
 import type {
+  InternetListening,
   InternetRequest,
   InternetResponse,
+  InternetStreamChunk,
+  InternetStreamOpened,
+  InternetStreams,
   WorkerData,
   WorkerReady,
   WorkerReply,
@@ -35,6 +39,8 @@ export interface SimWorkerPool {
   addCluster(options: { scenarioId?: string }): Promise<PooledCluster>;
   removeCluster(id: string): Promise<void>;
   requestFromInternet(id: string, request: InternetRequest): Promise<InternetResponse>;
+  /** TCP from outside into one cluster, as a byte stream (the terminal's `nc`, `redis-cli`). */
+  internetStreams(id: string): InternetStreams;
   /** Clusters on each worker, for the bench and tests. */
   placement(): number[];
   close(): Promise<void>;
@@ -158,6 +164,23 @@ export async function createSimWorkerPool(options: SimWorkerPoolOptions = {}): P
       const slot = owner.get(id);
       if (!slot) return { ok: false, error: 'this cluster is gone' } as InternetResponse;
       return (await call(slot, { op: 'internet', clusterId: id, request })) as InternetResponse;
+    },
+    internetStreams(id) {
+      const slotOf = () => {
+        const slot = owner.get(id);
+        if (!slot) throw new Error('failed to reach the cluster: it is gone');
+        return slot;
+      };
+      return {
+        open: async ({ host, port }) =>
+          (await call(slotOf(), { op: 'stream-open', clusterId: id, host, port })) as InternetStreamOpened,
+        send: async (stream, data) =>
+          (await call(slotOf(), { op: 'stream-send', clusterId: id, stream, data })) as InternetStreamChunk,
+        close: async (stream) => {
+          await call(slotOf(), { op: 'stream-close', clusterId: id, stream });
+        },
+        listening: async () => (await call(slotOf(), { op: 'stream-listening', clusterId: id })) as InternetListening,
+      };
     },
     placement: () => slots.map((s) => s.clusters.size),
     async close() {

@@ -5,6 +5,15 @@ export type InternetRequest = Parameters<NonNullable<ClusterOptions['internet']>
 /** What the cluster's probe answers. */
 export type InternetResponse = Awaited<ReturnType<NonNullable<ClusterOptions['internet']>>>;
 
+/** TCP from outside into one cluster as a byte stream, as the cluster's runtime serves it. */
+export type InternetStreams = NonNullable<ClusterOptions['internetStreams']>;
+/** A stream opened, or why not (refused, dropped, no route, no such name). */
+export type InternetStreamOpened = Awaited<ReturnType<InternetStreams['open']>>;
+/** The server's answer to bytes sent on a stream, and whether it closed. */
+export type InternetStreamChunk = Awaited<ReturnType<InternetStreams['send']>>;
+/** Node addresses and the ports that may answer on them. */
+export type InternetListening = Awaited<ReturnType<InternetStreams['listening']>>;
+
 /** What a simulator worker is started with. */
 export interface WorkerData {
   /** URL of worker.ts, imported by worker-entry.mjs once a TypeScript loader is in place. */
@@ -28,6 +37,10 @@ export type WorkerRequest = { seq: number } & (
   | { op: 'add'; scenarioId?: string }
   | { op: 'remove'; clusterId: string }
   | { op: 'internet'; clusterId: string; request: unknown }
+  | { op: 'stream-open'; clusterId: string; host: string; port: number }
+  | { op: 'stream-send'; clusterId: string; stream: string; data: Uint8Array }
+  | { op: 'stream-close'; clusterId: string; stream: string }
+  | { op: 'stream-listening'; clusterId: string }
   | { op: 'close' }
 );
 

@@ -24,6 +24,8 @@ const factory: ReturnType<ClusterOptionsModule['createClusterOptions']> = data.c
   ? ((await import(data.clusterOptions.module)) as ClusterOptionsModule).createClusterOptions(data.clusterOptions.arg)
   : () => ({});
 const internet = new Map<string, NonNullable<ClusterOptions['internet']>>();
+const streams = new Map<string, NonNullable<ClusterOptions['internetStreams']>>();
+const noStreams = 'this cluster has no TCP from outside';
 
 async function answer(request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
@@ -31,10 +33,12 @@ async function answer(request: WorkerRequest): Promise<unknown> {
       const options = await factory(request.scenarioId);
       const hosted = host.addCluster({ clock: realClock, ids: randomIds, ...options });
       if (options.internet) internet.set(hosted.id, options.internet);
+      if (options.internetStreams) streams.set(hosted.id, options.internetStreams);
       return { id: hosted.id, token: hosted.token, server: hosted.server };
     }
     case 'remove':
       internet.delete(request.clusterId);
+      streams.delete(request.clusterId);
       host.removeCluster(request.clusterId);
       return null;
     case 'internet': {
@@ -43,6 +47,21 @@ async function answer(request: WorkerRequest): Promise<unknown> {
         ? probe(request.request as InternetRequest)
         : { ok: false, error: 'this cluster has no simulated internet' };
     }
+    case 'stream-open': {
+      const s = streams.get(request.clusterId);
+      return s
+        ? s.open({ host: request.host, port: request.port })
+        : { ok: false, error: 'refused', message: noStreams };
+    }
+    case 'stream-send':
+      return (
+        streams.get(request.clusterId)?.send(request.stream, request.data) ?? { data: new Uint8Array(0), end: true }
+      );
+    case 'stream-close':
+      await streams.get(request.clusterId)?.close(request.stream);
+      return null;
+    case 'stream-listening':
+      return streams.get(request.clusterId)?.listening() ?? { addresses: [], ports: [] };
     case 'close':
       await host.close();
       return null;

@@ -161,6 +161,12 @@ export function simulatedClusterOptions(deps: SimulatedClusterDeps): ClusterOpti
     logs: (args) => runtime.logs(args),
     metrics: runtime.metrics,
     internet: (request) => runtime.internet(request),
+    internetStreams: runtime.internetStreams,
+    portForward: {
+      open: (target) => runtime.internetStreams.openInPod(target),
+      send: (id, data) => runtime.internetStreams.send(id, data),
+      close: (id) => runtime.internetStreams.close(id),
+    },
     proxy: (request) => runtime.proxy(request),
     cloud: runtime.cloud,
   };

@@ -15,6 +15,7 @@
  */
 
 import type { AuthorizationDecision, RequestAttributes, UserInfo } from '@paranoid/k8s/identity.ts';
+import type { InternetStreams } from '@paranoid/k8s/internet.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { AdmissionPlugin } from './admission/types.ts';
 import type {
@@ -23,6 +24,7 @@ import type {
   InternetProbe,
   LogStream,
   LogsArgs,
+  PortForwardPort,
   ProxyRequest,
   ProxyResponse,
   RulesReviewResult,
@@ -84,6 +86,10 @@ export interface ClusterOptions {
   logs?: (args: LogsArgs) => string | LogStream;
   metrics?: { pods(namespace?: string): KubeObject[]; nodes(): KubeObject[] };
   internet?: InternetProbe;
+  /** `pods/portforward` (`kubectl port-forward`). Without it: 500, as with no runtime to exec into. */
+  portForward?: PortForwardPort;
+  /** TCP from outside as a byte stream; carried to the runner by its host, not served by the API. */
+  internetStreams?: InternetStreams;
   /** The cloud's control plane (`aws ec2 ...` through `/paranoid/v1/cloud/...`). Without it: 503. */
   cloud?: CloudControl;
   /** `pods/proxy`, `services/proxy`, `nodes/proxy` (e.g. the kubelet API through the apiserver). Without it: 503. */
@@ -302,6 +308,7 @@ export function createCluster(options: ClusterOptions): Cluster {
     ...(options.internet ? { internet: options.internet } : {}),
     ...(options.cloud ? { cloud: options.cloud } : {}),
     ...(options.proxy ? { proxy: options.proxy } : {}),
+    ...(options.portForward ? { portForward: options.portForward } : {}),
     ...(clusterCA ? { clusterCA } : {}),
     fallbackControllers: options.fallbackControllers ?? (options.onStart ?? []).length === 0,
     maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,

@@ -518,6 +518,7 @@ async function loadSimHost(): Promise<SimHost & { close(): Promise<void> }> {
     addCluster: ({ scenarioId }) => pool.addCluster(scenarioId ? { scenarioId } : {}),
     removeCluster: (id) => pool.removeCluster(id),
     requestFromInternet: (id, request) => pool.requestFromInternet(id, request),
+    internetStreams: (id) => pool.internetStreams(id),
     close: () => pool.close(),
   };
 }

@@ -4,6 +4,7 @@ import type { KindCli } from './kind-cli.ts';
 import { KIND_CLUSTER_LABEL, labelsFor, type SessionLabels } from './labels.ts';
 import { anchorName } from './names.ts';
 import { startToolbox } from './toolbox.ts';
+import { fenceToolbox, unfenceToolbox } from './toolbox-fence.ts';
 
 /** What creation has made so far; each action's undo reads it. */
 export interface CreationState {
@@ -100,9 +101,13 @@ export const ACTIONS: readonly Action[] = [
         kubeconfig: ctx.state.internalKubeconfig ?? '',
         network: ctx.network,
       });
+      // On its session's network the toolbox reaches its own nodes and nothing of the host's.
+      if (ctx.network !== 'none') await fenceToolbox(ctx.docker, ctx.state.toolboxId, ctx.network);
     },
     async undo(ctx) {
-      if (ctx.state.toolboxId) await ctx.docker.remove(ctx.state.toolboxId);
+      if (!ctx.state.toolboxId) return;
+      await unfenceToolbox(ctx.state.toolboxId).catch(() => undefined);
+      await ctx.docker.remove(ctx.state.toolboxId);
     },
   },
 ];

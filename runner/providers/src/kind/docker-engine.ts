@@ -211,6 +211,31 @@ export class DockerEngine {
     }
   }
 
+  /** Creates a bridge network with these labels (kind makes its own; tests make sessions' stand-ins). */
+  async createNetwork(name: string, labels: Record<string, string>): Promise<void> {
+    await this.wrap(`create network ${name}`, () => this.docker.createNetwork({ Name: name, Labels: labels }));
+  }
+
+  /** The IPv4 gateway of a network: the host's own address on its bridge. */
+  async gatewayOf(network: string): Promise<string | undefined> {
+    const info = await this.wrap(`inspect network ${network}`, () => this.docker.getNetwork(network).inspect());
+    return (info.IPAM?.Config ?? [])
+      .map((c: { Gateway?: string }) => c.Gateway)
+      .find((g: string | undefined) => !!g && g.includes('.'));
+  }
+
+  /** The host's bridge interface of a Docker network (`br-<id>` unless the network names its own). */
+  async bridgeOf(network: string): Promise<string> {
+    const info = await this.wrap(`inspect network ${network}`, () => this.docker.getNetwork(network).inspect());
+    return info.Options?.['com.docker.network.bridge.name'] ?? `br-${String(info.Id).slice(0, 12)}`;
+  }
+
+  /** A container's IPv4 address on one of its networks, or undefined. */
+  async addressOn(id: string, network: string): Promise<string | undefined> {
+    const info = await this.wrap(`inspect container ${id.slice(0, 12)}`, () => this.docker.getContainer(id).inspect());
+    return info.NetworkSettings.Networks?.[network]?.IPAddress || undefined;
+  }
+
   /** The networks a container is attached to, by name. */
   async networksOf(id: string): Promise<string[]> {
     const info = await this.wrap(`inspect container ${id.slice(0, 12)}`, () => this.docker.getContainer(id).inspect());

@@ -27,6 +27,7 @@ import {
   upstreamImageArchive,
 } from './scenario-images.ts';
 import { openToolboxShell } from './toolbox.ts';
+import { unfenceToolbox } from './toolbox-fence.ts';
 import { ensureToolboxImage, findHostToolboxSources, hostBusybox } from './toolbox-image.ts';
 import { WarmPool } from './warm-pool.ts';
 
@@ -329,6 +330,8 @@ export class KindProvider implements ClusterProvider {
     }
     await deleteKindCluster(this.docker, this.kind, id);
     const anchors = containers.filter((c) => c.labels[LABELS.component] === 'anchor');
+    for (const c of containers.filter((c) => c.labels[LABELS.component] === 'toolbox'))
+      await unfenceToolbox(c.id).catch(() => undefined);
     for (const c of [...containers.filter((c) => !anchors.includes(c)), ...anchors]) await this.docker.remove(c.id);
     const network = networkOf(containers);
     if (network) await this.docker.removeNetwork(network);

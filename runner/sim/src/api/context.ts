@@ -93,6 +93,20 @@ export type InternetProbe = (request: {
   headers?: Record<string, string>;
 }) => { ok: true; status: number; headers: Record<string, string>; body: string } | { ok: false; error: string };
 
+/**
+ * Connections to a pod's own ports, as the kubelet's port-forward makes them (the runtime's
+ * `internetStreams.openInPod`, `send`, `close`): no Service, no NetworkPolicy in between.
+ */
+export interface PortForwardPort {
+  open(target: {
+    namespace: string;
+    pod: string;
+    port: number;
+  }): { ok: true; id: string; tls: boolean; data: Uint8Array } | { ok: false; message: string };
+  send(id: string, data: Uint8Array): { data: Uint8Array; end: boolean };
+  close(id: string): void;
+}
+
 /** A request through the apiserver's proxy subresources (`pods/proxy`, `services/proxy`, `nodes/proxy`). */
 export interface ProxyRequest {
   resource: 'pods' | 'services' | 'nodes';
@@ -153,6 +167,7 @@ export interface ApiContext {
   /** The cloud's control plane for the nodes' instances (`/paranoid/v1/cloud/...`, admin only). */
   cloud?: CloudControl;
   proxy?(request: ProxyRequest, user: UserInfo): ProxyResponse;
+  portForward?: PortForwardPort;
   /** PEM of the cluster CA, written as `ca.crt` into service account token Secrets. */
   clusterCA?: string;
   /** Set when no controller hook is installed: the API then finalizes namespaces and collects garbage itself. */

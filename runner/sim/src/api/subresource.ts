@@ -6,6 +6,7 @@ import { decodeObject } from './body.ts';
 import { getOne } from './get.ts';
 import { patch } from './patch.ts';
 import { execResponse, logResponse } from './pod-connect.ts';
+import { portForwardResponse } from './port-forward.ts';
 import { notFoundPath } from './respond.ts';
 import { scale } from './scale.ts';
 import { type Any, clone, methodNotAllowed, mustGet, type RequestScope, reply, typed } from './scope.ts';
@@ -43,8 +44,9 @@ export function handleSubresource(scope: RequestScope, namespace: string): ApiRe
       return evict(scope, namespace);
     case 'finalize':
       return finalize(scope);
+    case 'portforward':
+      return portForwardResponse(scope, namespace);
   }
-  // Port forwarding is the one connect subresource the simulator does not speak.
   throw badRequest(`${def.resource}/${sub.name} is not supported by the simulated cluster`);
 }
 

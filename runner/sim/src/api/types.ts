@@ -49,7 +49,31 @@ export interface UpgradeResponse {
   protocols: string[];
   /** Called once the WebSocket is open; returns the handlers for what the client sends. */
   connect(connection: UpgradeConnection): { message(data: Uint8Array): void; close(): void };
+  /**
+   * pods/portforward: the pod's ports as byte streams. The adapter speaks the framing kubectl
+   * uses (SPDY/3.1, tunnelled in a WebSocket or not, whose header compression is the adapter's)
+   * and opens one stream per forwarded connection; `connect` is then not used.
+   */
+  tunnel?: PortTunnel;
 }
+
+/** A pod's ports as `kubectl port-forward` reaches them, from inside the pod's network namespace. */
+export interface PortTunnel {
+  open(port: number): PortStreamOpened;
+}
+
+/** A connection to a pod's port: what the server said first, and how to talk on; or why not. */
+export type PortStreamOpened =
+  | {
+      ok: true;
+      /** What the server says first (a banner). */
+      data: Uint8Array;
+      /** The server speaks TLS: the adapter ends the client's TLS (it holds the certificates), then talks plain. */
+      tls: boolean;
+      send(data: Uint8Array): { data: Uint8Array; end: boolean };
+      close(): void;
+    }
+  | { ok: false; message: string };
 
 /** What the API answers a request with: a body, a stream (watch, logs) or a protocol upgrade (exec). */
 export type ApiResponse = BodyResponse | StreamResponse | UpgradeResponse;

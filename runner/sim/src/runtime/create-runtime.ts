@@ -10,6 +10,7 @@ import type { ExecRequest, ExecSession } from './exec-types.ts';
 import { builtinImages } from './images/builtin.ts';
 import { createImageRegistry, type ImageRegistry } from './images/registry.ts';
 import { type InternetRequest, type InternetResponse, requestFromInternet } from './internet.ts';
+import { createInternetStreams, type SyncInternetStreams } from './internet-stream.ts';
 import { startKubelet } from './kubelet.ts';
 import { containerLines, logs } from './logs.ts';
 import { metricsFor, type NodeMetrics, type PodMetrics } from './metrics.ts';
@@ -86,6 +87,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const need = (): RuntimeDeps => {
     if (!deps) throw new StatusError(503, 'ServiceUnavailable', 'the container runtime has not started');
     return deps;
+  };
+  let streams: SyncInternetStreams | undefined;
+  const streamsOf = () => {
+    streams ??= createInternetStreams(need());
+    return streams;
   };
   return {
     registry,
@@ -204,6 +210,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
     internet(req: InternetRequest): InternetResponse {
       return requestFromInternet(need(), req);
     },
+    /** TCP from outside the cluster as a byte stream (the terminal's `nc`, `redis-cli`): internet-stream.ts. */
+    internetStreams: {
+      open: (target) => streamsOf().open(target),
+      openInPod: (target) => streamsOf().openInPod(target),
+      send: (id, data) => streamsOf().send(id, data),
+      close: (id) => streamsOf().close(id),
+      listening: () => streamsOf().listening(),
+    } satisfies SyncInternetStreams,
     /**
      * `nodes/<name>/proxy/...`: the kubelet's API as the API server reaches it. Pods and
      * Services are not proxied by the simulator (503, as before any proxy was wired).
