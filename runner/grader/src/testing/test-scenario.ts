@@ -10,8 +10,13 @@ const UNUSED_ATTACK = {
 /**
  * The smallest scenario the schema accepts around these checks (and this attack, when the
  * test is about one): the grader's tests judge checks and attacks, not the scenario's prose.
+ * `fields` adds or replaces top-level fields (an id, `runsInNamespace`).
  */
-export function testScenario(checks: unknown[], attack: unknown[] = []): Scenario {
+export function testScenario(
+  checks: unknown[],
+  attack: unknown[] = [],
+  fields: Record<string, unknown> = {},
+): Scenario {
   return ScenarioSchema.parse({
     id: 'test',
     title: 't',
@@ -23,5 +28,6 @@ export function testScenario(checks: unknown[], attack: unknown[] = []): Scenari
     steps: [{ id: 'fix', title: 'f', kind: 'fix', file: 'steps/fix.md' }],
     attack: attack.length > 0 ? attack : [UNUSED_ATTACK],
     checks,
+    ...fields,
   });
 }
