@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import type { KubeClient } from '@paranoid/kube/client.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
+import { CHART_NAMESPACES } from '@paranoid/providers/testing/sim-host-cluster.ts';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LabOnSimHost, startLabOnSimHost } from '../support/lab-on-sim-host.ts';
@@ -35,17 +36,7 @@ beforeAll(async () => {
     name: 'pod-terminals',
     // What the chart makes: the terminals namespace, enforcing restricted, and the runner's.
     prepare: async (host) => {
-      for (const o of parseManifests(`
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: paranoid-terminals
-  labels: { pod-security.kubernetes.io/enforce: restricted, pod-security.kubernetes.io/enforce-version: latest }
----
-apiVersion: v1
-kind: Namespace
-metadata: { name: paranoid }
-`) as unknown as KubeObject[]) {
+      for (const o of parseManifests(CHART_NAMESPACES) as unknown as KubeObject[]) {
         await host.admin.send('POST', '/api/v1/namespaces', o);
       }
     },

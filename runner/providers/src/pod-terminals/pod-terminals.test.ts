@@ -3,7 +3,12 @@ import type { KubeClient } from '@paranoid/kube/client.ts';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SimHostCluster, startSimHostCluster, typeInShell } from '../testing/sim-host-cluster.ts';
+import {
+  CHART_NAMESPACES,
+  type SimHostCluster,
+  startSimHostCluster,
+  typeInShell,
+} from '../testing/sim-host-cluster.ts';
 import { PodTerminals, reapTerminalPods } from './pod-terminals.ts';
 
 /**
@@ -25,15 +30,7 @@ spec:
 `;
 
 const SETUP = parseManifests(`
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: paranoid-terminals
-  labels: { pod-security.kubernetes.io/enforce: restricted, pod-security.kubernetes.io/enforce-version: latest }
----
-apiVersion: v1
-kind: Namespace
-metadata: { name: paranoid }
+${CHART_NAMESPACES}
 ---
 apiVersion: v1
 kind: Namespace

@@ -5,6 +5,21 @@ import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
 import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
 import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 
+/**
+ * What the Helm chart makes for terminal pods: the terminals namespace, enforcing Pod Security
+ * `restricted`, and the runner's own namespace `paranoid`.
+ */
+export const CHART_NAMESPACES = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: paranoid-terminals
+  labels: { pod-security.kubernetes.io/enforce: restricted, pod-security.kubernetes.io/enforce-version: latest }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: paranoid }
+`;
+
 /** A simulated cluster served over HTTPS in this process, standing in for a real cluster a provider runs on. */
 export interface SimHostCluster {
   readonly host: SimHost;
