@@ -7,7 +7,7 @@ const LAYERS = {
   // The HTTP API's contract (zod schemas and their types): the server validates with it, the site imports it.
   api: [],
   k8s: [],
-  schema: ['k8s'],
+  schema: ['k8s', 'api'],
   sim: ['k8s', 'schema'],
   grader: ['k8s', 'schema'],
   // The one Kubernetes client; it implements the grader's KubeApi port.

@@ -8,6 +8,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function run(): Promise<Array<{ name: string; value: number; unit: string; goal?: string }>> {
   const figures: Figure[] = [];
   const c = createTestCluster();
+  const cpu = process.cpuUsage();
   let t = performance.now();
   await c.createPod({
     metadata: { name: 'box' },
@@ -16,6 +17,15 @@ export async function run(): Promise<Array<{ name: string; value: number; unit: 
   figures.push({
     name: 'runtime: pod to Running (simulated 3 s of kubelet time)',
     value: performance.now() - t,
+    unit: 'ms',
+    goal: '< 100 ms',
+  });
+  // One cold pod is a short span: under a loaded machine its wall time says more about the
+  // scheduler than about the kubelet, so the CPU it took is printed beside it.
+  const used = process.cpuUsage(cpu);
+  figures.push({
+    name: 'runtime: the same, CPU time (steadier on a shared machine)',
+    value: (used.user + used.system) / 1000,
     unit: 'ms',
     goal: '< 100 ms',
   });

@@ -2,6 +2,7 @@ import { defineCollection, z } from 'astro:content';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Track, TrackSchema } from '@paranoid/api/track.ts';
 import { glob, type Loader } from 'astro/loaders';
 import { parse } from 'yaml';
 import { renderStep } from './lib/markdown.ts';
@@ -109,40 +110,43 @@ function scenarioLoader(): Loader {
 const scenarios = defineCollection({ loader: scenarioLoader(), schema: scenarioSchema });
 
 /**
- * Tracks: `content/tracks/<id>.yaml`, an ordered path of scenarios. The runner's schema
- * (runner/src/schema/track.ts) is the contract and `paranoid lint` enforces it; this one
- * reads the fields the site shows, with the same shorthand (a bare id is required).
+ * Tracks: `content/tracks/<id>.yaml`, an ordered path of scenarios, read with the format's one
+ * definition (`@paranoid/api/track.ts`), which the runner and `paranoid lint` use too, so the
+ * site cannot show a track the runner refuses or drop one it serves. It is zod 4 and Astro's own
+ * `z` is zod 3, so the loader validates and the collection's schema only carries the type. As in
+ * the runner, the id must equal the file name; the checks that need the scenarios
+ * (`@paranoid/schema/track.ts`) are `paranoid lint`'s. This runs at build time only: no zod
+ * reaches the browser.
  */
 const tracks = defineCollection({
   loader: {
     name: 'paranoid-tracks',
-    async load({ store, parseData, logger, watcher }) {
+    async load({ store, logger, watcher }) {
       const dir = join(ROOT, 'content/tracks');
       store.clear();
       if (!existsSync(dir)) return;
       watcher?.add(dir);
       for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+        const leftOut = (why: string) => logger.warn(`track ${name} is left out of the site: ${why}`);
         try {
-          const raw = parse(readFileSync(join(dir, name), 'utf8')) as { id?: string };
-          const id = raw.id ?? name.replace(/\.yaml$/, '');
-          store.set({ id, data: await parseData({ id, data: raw as Record<string, unknown> }) });
+          const parsed = TrackSchema.safeParse(parse(readFileSync(join(dir, name), 'utf8')));
+          if (!parsed.success) {
+            leftOut(parsed.error.issues.map((i) => `${i.path.join('.') || '(the file)'}: ${i.message}`).join('; '));
+            continue;
+          }
+          const id = name.replace(/\.yaml$/, '');
+          if (parsed.data.id !== id) {
+            leftOut(`its id ${JSON.stringify(parsed.data.id)} is not the file name ${JSON.stringify(id)}`);
+            continue;
+          }
+          store.set({ id, data: parsed.data });
         } catch (error) {
-          logger.warn(`track ${name} is left out of the site: ${(error as Error).message.split('\n')[0]}`);
+          leftOut((error as Error).message.split('\n')[0] ?? '');
         }
       }
     },
   },
-  schema: z.object({
-    title: z.string(),
-    summary: z.string(),
-    audience: z.string(),
-    minutes: z.number(),
-    scenarios: z.array(
-      z
-        .union([z.string(), z.object({ id: z.string(), required: z.boolean().default(true) })])
-        .transform((s) => (typeof s === 'string' ? { id: s, required: true } : s)),
-    ),
-  }),
+  schema: z.custom<Track>(),
 });
 
 export const collections = { lessons, scenarios, tracks };

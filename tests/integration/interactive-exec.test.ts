@@ -11,13 +11,10 @@ import { join, resolve } from 'node:path';
 import { loadScenario, scenarioDirs } from '@paranoid/catalog/load.ts';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
-import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { connectTerminal } from '../support/lab-terminal.ts';
 
 const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
-const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07/g;
 
 /** Every command of a runnable block (`sh run`) in a scenario's steps, continuation lines joined. */
 function runnableCommands(id: string): string[] {
@@ -72,37 +69,6 @@ async function start(scenarioId: string): Promise<{ id: string; token: string }>
   return { id: body.session.id, token: body.token };
 }
 
-function connect(id: string, token: string) {
-  const ws = new WebSocket(
-    `${base.replace('http', 'ws')}/api/sessions/${id}/terminal?cols=160&rows=40`,
-    [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
-    { headers: { origin: base } },
-  );
-  let output = '';
-  ws.on('message', (data) => {
-    output += data.toString().replace(ANSI, '');
-  });
-  let mark = 0;
-  return {
-    ws,
-    type: (text: string) => ws.send(JSON.stringify({ t: 'i', d: text })),
-    /** Waits for `pattern` in what was printed since the last wait, and moves past it. */
-    async waitFor(pattern: RegExp, ms = 20_000): Promise<string> {
-      const until = Date.now() + ms;
-      for (;;) {
-        const fresh = output.slice(mark);
-        const m = pattern.exec(fresh);
-        if (m) {
-          mark += m.index + m[0].length;
-          return fresh.slice(0, m.index + m[0].length);
-        }
-        if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(fresh)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-  };
-}
-
 describe('interactive attacks through the learner terminal', () => {
   it('finds the interactive escape the root-container-escape steps show', () => {
     expect(cases.map((c) => c.id)).toContain('root-container-escape');
@@ -111,7 +77,7 @@ describe('interactive attacks through the learner terminal', () => {
   for (const { id, command } of cases) {
     it(`${id}: ${command}`, { timeout: 120_000 }, async () => {
       const session = await start(id);
-      const term = connect(session.id, session.token);
+      const term = connectTerminal(base, session.id, session.token);
       const learnerPrompt = new RegExp(`${id}:~\\$ $`);
       await term.waitFor(learnerPrompt);
       // As a learner reading the first step would: the workloads are up before the attack.
@@ -146,7 +112,7 @@ describe('interactive attacks through the learner terminal', () => {
       term.type(`${command}\r`);
       await term.waitFor(/# $/, 30_000);
       term.ws.terminate();
-      const again = connect(session.id, session.token);
+      const again = connectTerminal(base, session.id, session.token);
       await again.waitFor(/# $/);
       again.type('echo "alive $((3+4))"\r');
       await again.waitFor(/alive 7\r\n[^\n]*# $/);

@@ -5,24 +5,15 @@
  * grader, and what is left once the session ends. The host simulator enforces RBAC, Pod
  * Security admission, ResourceQuota and NetworkPolicy, so every refusal is the host's.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createServeLab } from '@paranoid/cli/commands/serve.ts';
-import { KubeClient } from '@paranoid/kube/client.ts';
-import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
-import type { LabServer } from '@paranoid/server/lab-server.ts';
-import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
-import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
-import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
-import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
+import type { KubeClient } from '@paranoid/kube/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { stringify } from 'yaml';
+import { type LabOnSimHost, startLabOnSimHost } from '../support/lab-on-sim-host.ts';
+import { connectTerminal } from '../support/lab-terminal.ts';
 
 const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
-const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07/g;
 
 /** A scenario that fits one namespace: a restricted web Deployment and a ConfigMap to fix. */
 function writeFittingScenario(root: string): void {
@@ -86,44 +77,35 @@ spec:
   }
 }
 
-let host: SimHost;
+let env: LabOnSimHost;
 let admin: KubeClient;
-let lab: LabServer;
 let base: string;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'paranoid-namespace-serve-'));
-  host = await createSimHost({ port: 0 });
-  const cluster = host.addCluster(simulatedClusterOptions({ clock: realClock, ids: randomIds }));
-  const kubeconfig = kubeconfigYaml({
-    server: cluster.server,
-    token: cluster.token,
-    certificateAuthority: host.caCertificate,
+  env = await startLabOnSimHost({
+    name: 'namespace-serve',
     context: 'host',
+    prepare: (_host, dir) => {
+      writeFittingScenario(join(dir, 'scenarios'));
+      cpSync(join(SCENARIOS, 'root-container-escape'), join(dir, 'scenarios', 'root-container-escape'), {
+        recursive: true,
+      });
+    },
+    serve: ({ dir, hostKubeconfig }) => ({
+      provider: 'namespace',
+      hostKubeconfig,
+      toolboxImage: 'bitnami/kubectl:1.32.3',
+      database: ':memory:',
+      dataDir: join(dir, 'data'),
+      scenarios: join(dir, 'scenarios'),
+    }),
   });
-  writeFileSync(join(dir, 'host-kubeconfig'), kubeconfig, { mode: 0o600 });
-  admin = new KubeClient(kubeconfig);
-  writeFittingScenario(join(dir, 'scenarios'));
-  cpSync(join(SCENARIOS, 'root-container-escape'), join(dir, 'scenarios', 'root-container-escape'), {
-    recursive: true,
-  });
-  lab = await createServeLab({
-    provider: 'namespace',
-    hostKubeconfig: join(dir, 'host-kubeconfig'),
-    toolboxImage: 'bitnami/kubectl:1.32.3',
-    database: ':memory:',
-    dataDir: join(dir, 'data'),
-    scenarios: join(dir, 'scenarios'),
-  });
-  base = (await lab.listen(0, '127.0.0.1')).url;
+  admin = env.host.admin;
+  base = env.base;
 }, 120_000);
 
 afterAll(async () => {
-  await lab?.close();
-  admin?.close();
-  await host?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await env?.close();
 });
 
 const api = async (path: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
@@ -139,36 +121,6 @@ const api = async (path: string, init: { method?: string; body?: unknown; token?
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 };
-
-function connect(id: string, token: string) {
-  const ws = new WebSocket(
-    `${base.replace('http', 'ws')}/api/sessions/${id}/terminal?cols=160&rows=40`,
-    [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
-    { headers: { origin: base } },
-  );
-  let output = '';
-  ws.on('message', (data) => {
-    output += data.toString().replace(ANSI, '');
-  });
-  let mark = 0;
-  return {
-    ws,
-    type: (text: string) => ws.send(JSON.stringify({ t: 'i', d: text })),
-    async waitFor(pattern: RegExp, ms = 20_000): Promise<string> {
-      const until = Date.now() + ms;
-      for (;;) {
-        const fresh = output.slice(mark);
-        const m = pattern.exec(fresh);
-        if (m) {
-          mark += m.index + m[0].length;
-          return fresh.slice(0, m.index + m[0].length);
-        }
-        if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(fresh)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-  };
-}
 
 describe('serve --provider namespace on a simulated host cluster', () => {
   it('says which provider it runs and that terminals are pods', async () => {
@@ -196,7 +148,7 @@ describe('serve --provider namespace on a simulated host cluster', () => {
     expect((await admin.raw('GET', `/api/v1/namespaces/${namespace}`)).status).toBe(200);
 
     // The terminal: an exec into the toolbox pod through the host's API, kubectl in it as the learner.
-    const term = connect(id, token);
+    const term = connectTerminal(base, id, token);
     await term.waitFor(/\$ $/);
     term.type('kubectl get pods; echo "rc $?"\r');
     const pods = await term.waitFor(/rc \d+\r\n/);

@@ -11,79 +11,55 @@
  * gateway), and in the pod the test proves the stream and what the pod holds.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { KubeClient } from '@paranoid/kube/client.ts';
-import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
+import type { KubeClient } from '@paranoid/kube/client.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
+import { CHART_NAMESPACES } from '@paranoid/providers/testing/sim-host-cluster.ts';
 import type { LabServer } from '@paranoid/server/lab-server.ts';
-import { TERMINAL_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '@paranoid/server/terminal-socket.ts';
-import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
-import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
-import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { type LabOnSimHost, startLabOnSimHost } from '../support/lab-on-sim-host.ts';
+import { connectTerminal } from '../support/lab-terminal.ts';
 
 const run = promisify(execFile);
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
-const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07/g;
 
-let host: SimHost;
+let env: LabOnSimHost;
 let admin: KubeClient;
 let lab: LabServer;
 let base: string;
 let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'paranoid-pod-terminals-'));
-  host = await createSimHost({ port: 0 });
-  const cluster = host.addCluster(simulatedClusterOptions({ clock: realClock, ids: randomIds }));
-  const kubeconfig = kubeconfigYaml({
-    server: cluster.server,
-    token: cluster.token,
-    certificateAuthority: host.caCertificate,
+  env = await startLabOnSimHost({
+    name: 'pod-terminals',
+    // What the chart makes: the terminals namespace, enforcing restricted, and the runner's.
+    prepare: async (host) => {
+      for (const o of parseManifests(CHART_NAMESPACES) as unknown as KubeObject[]) {
+        await host.admin.send('POST', '/api/v1/namespaces', o);
+      }
+    },
+    serve: ({ dir, hostKubeconfig }) => ({
+      provider: 'sim',
+      database: ':memory:',
+      dataDir: join(dir, 'data'),
+      terminals: 'pod',
+      hostKubeconfig,
+      terminalImage: 'nicolaka/netshoot:v0.13',
+      // Pods would reach the gateway by its Service; here the test plays the pod, on this machine.
+      gatewayUrl: 'https://gateway.invalid:7443',
+      gatewayPort: '0',
+      runnerNamespace: 'paranoid',
+      runnerSelector: 'app.kubernetes.io/name=paranoid,app.kubernetes.io/instance=lab',
+    }),
   });
-  writeFileSync(join(dir, 'host-kubeconfig'), kubeconfig, { mode: 0o600 });
-  admin = new KubeClient(kubeconfig);
-  // What the chart makes: the terminals namespace, enforcing restricted, and the runner's.
-  for (const o of parseManifests(`
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: paranoid-terminals
-  labels: { pod-security.kubernetes.io/enforce: restricted, pod-security.kubernetes.io/enforce-version: latest }
----
-apiVersion: v1
-kind: Namespace
-metadata: { name: paranoid }
-`) as unknown as KubeObject[]) {
-    await admin.send('POST', '/api/v1/namespaces', o);
-  }
-  lab = await createServeLab({
-    provider: 'sim',
-    database: ':memory:',
-    dataDir: join(dir, 'data'),
-    terminals: 'pod',
-    hostKubeconfig: join(dir, 'host-kubeconfig'),
-    terminalImage: 'nicolaka/netshoot:v0.13',
-    // Pods would reach the gateway by its Service; here the test plays the pod, on this machine.
-    gatewayUrl: 'https://gateway.invalid:7443',
-    gatewayPort: '0',
-    runnerNamespace: 'paranoid',
-    runnerSelector: 'app.kubernetes.io/name=paranoid,app.kubernetes.io/instance=lab',
-  });
-  base = (await lab.listen(0, '127.0.0.1')).url;
+  ({ lab, base, dir } = env);
+  admin = env.host.admin;
 }, 120_000);
 
 afterAll(async () => {
-  await lab?.close();
-  admin?.close();
-  await host?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await env?.close();
 });
 
 async function start(): Promise<{ id: string; token: string }> {
@@ -138,23 +114,13 @@ describe('serve --terminals pod on a simulated cluster', () => {
     expect(policy.spec.egress[0]?.ports).toEqual([{ protocol: 'TCP', port: 7443 }]);
 
     // The learner's terminal: the site's WebSocket, an exec into the pod through the host's API.
-    const ws = new WebSocket(
-      `${base.replace('http', 'ws')}/api/sessions/${a.id}/terminal?cols=160&rows=40`,
-      [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${a.token}`],
-      { headers: { origin: base } },
-    );
-    let output = '';
-    ws.on('message', (data) => {
-      output += data.toString().replace(ANSI, '');
-    });
-    await new Promise((r) => ws.once('open', r));
-    ws.send(JSON.stringify({ t: 'i', d: 'echo "uid $(id -u)"; grep server: "$KUBECONFIG"\r' }));
-    const until = Date.now() + 20_000;
-    while (!/uid \d+\r\n[\s\S]*server: \S+/.test(output) && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 50));
+    const term = connectTerminal(base, a.id, a.token);
+    await term.opened;
+    term.type('echo "uid $(id -u)"; grep server: "$KUBECONFIG"\r');
+    const output = await term.waitFor(/uid \d+\r\n[\s\S]*server: \S+/);
     expect(output).toContain('uid 1000');
     expect(output).toContain(`server: https://gateway.invalid:7443/kube/${a.id}`);
-    ws.close();
+    term.ws.close();
 
     // kubectl with the pod's kubeconfig sees session A's cluster (its scenario's pods)...
     const mine = await kubectl(await podKubeconfig(a.id), 'get', 'pods', '-n', 'shop');

@@ -1,18 +1,13 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Scenario } from '@paranoid/schema/scenario.ts';
+import { describe, expect, it } from 'vitest';
 import { createGuises, refusedOnlyByQuota } from './dry-run-guises.ts';
 import { grade } from './grade.ts';
-import { type SimClusters, startSimClusters } from './testing/sim-cluster.ts';
+import { simClustersForFile } from './testing/sim-cluster.ts';
+import { testScenario } from './testing/test-scenario.ts';
 
 // The dry runs go to a real simulated cluster in this process: its admission chain answers them.
-let sim: SimClusters;
-beforeAll(async () => {
-  sim = await startSimClusters();
-}, 30_000);
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = simClustersForFile();
 
 const app: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } };
 
@@ -37,26 +32,15 @@ const running = (name: string, labels: Record<string, string>): KubeObject => ({
 });
 
 function scenario(expect: 'fail' | 'succeed'): Scenario {
-  return ScenarioSchema.parse({
-    id: 'test',
-    title: 't',
-    summary: 's',
-    difficulty: 'beginner',
-    minutes: 5,
-    cks: ['Cluster Setup'],
-    incident: { title: 'i', summary: 's', sources: [{ title: 'x', url: 'https://example.com/' }] },
-    steps: [{ id: 'fix', title: 'f', kind: 'fix', file: 'steps/fix.md' }],
-    attack: [{ id: 'a', title: 'a', probe: { kind: 'exec', pod: { namespace: 'x', name: 'y' }, command: ['true'] } }],
-    checks: [
-      {
-        id: 'refuses',
-        title: 'app refuses a privileged pod',
-        failure: 'A privileged pod is admitted in app.',
-        probe: { kind: 'dry-run', create: probePod },
-        expect,
-      },
-    ],
-  });
+  return testScenario([
+    {
+      id: 'refuses',
+      title: 'app refuses a privileged pod',
+      failure: 'A privileged pod is admitted in app.',
+      probe: { kind: 'dry-run', create: probePod },
+      expect,
+    },
+  ]);
 }
 
 describe('dry-run guises', () => {

@@ -1,11 +1,11 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { RESOURCES } from '@paranoid/schema/resources.ts';
-import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { grade, runAttacks } from './grade.ts';
 import { namespaceFirst } from './probes.ts';
 import { listedObjects } from './testing/listed-objects.ts';
-import { type SimClusters, startSimClusters } from './testing/sim-cluster.ts';
+import { simClustersForFile } from './testing/sim-cluster.ts';
+import { testScenario } from './testing/test-scenario.ts';
 
 const deployment = (name: string, namespace: string, spec: Record<string, unknown>, replicas = 1): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -13,24 +13,6 @@ const deployment = (name: string, namespace: string, spec: Record<string, unknow
   metadata: { name, namespace },
   spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec } },
 });
-
-function scenario(checks: unknown[], attack: unknown[] = []): Scenario {
-  return ScenarioSchema.parse({
-    id: 'test',
-    title: 't',
-    summary: 's',
-    difficulty: 'beginner',
-    minutes: 5,
-    cks: ['Cluster Setup'],
-    incident: { title: 'i', summary: 's', sources: [{ title: 'x', url: 'https://example.com/' }] },
-    steps: [{ id: 'fix', title: 'f', kind: 'fix', file: 'steps/fix.md' }],
-    attack:
-      attack.length > 0
-        ? attack
-        : [{ id: 'a', title: 'a', probe: { kind: 'exec', pod: { namespace: 'x', name: 'y' }, command: ['true'] } }],
-    checks,
-  });
-}
 
 const noPrivileged = {
   id: 'no-privileged',
@@ -45,15 +27,9 @@ const noPrivileged = {
 
 // One real simulated cluster per test (a copy of a settled bare one), served in this process: objects are
 // created through the API, and the RBAC, admission, controllers and kubelet are the ones learners get.
-let sim: SimClusters;
+const sim = simClustersForFile();
 // Tests run concurrently, each on its own cluster: most of a test is waiting for pods to start.
 vi.setConfig({ testTimeout: 20_000 });
-beforeAll(async () => {
-  sim = await startSimClusters();
-}, 30_000);
-afterAll(async () => {
-  await sim?.close();
-});
 
 /** A fresh cluster with these objects applied and rolled out; the host stops it after the file. */
 async function clusterWith(objects: KubeObject[]) {
@@ -75,7 +51,7 @@ describe.concurrent('grade', () => {
       ns('app'),
       deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] }),
     ]);
-    const result = await grade(scenario([noPrivileged]), c.api());
+    const result = await grade(testScenario([noPrivileged]), c.api());
     expect(result.passed).toBe(false);
     expect(result.checks[0]!.message).toMatch(
       new RegExp(`^A container is privileged\\. Found: Deployment app/web; Pod app/${POD_OF('web')}\\.$`),
@@ -92,7 +68,7 @@ describe.concurrent('grade', () => {
         0,
       ),
     ]);
-    const result = await grade(scenario([noPrivileged]), c.api());
+    const result = await grade(testScenario([noPrivileged]), c.api());
     expect(result.checks[0]!.message).toContain('Deployment app/web');
     expect(result.checks[0]!.message).not.toContain('Pod ');
   });
@@ -122,7 +98,7 @@ describe.concurrent('grade', () => {
       [1, false],
     ]);
     await expect.poll(async () => phaseOf(await api.list(PODS, 'app'), 'done'), { timeout: 10_000 }).toBe('Succeeded');
-    expect((await grade(scenario([noPrivileged]), api)).passed).toBe(true);
+    expect((await grade(testScenario([noPrivileged]), api)).passed).toBe(true);
   });
 
   it('still judges a pod that restarts Always but claims to have Succeeded: its phase was forged', async () => {
@@ -137,7 +113,7 @@ describe.concurrent('grade', () => {
         status: { phase: 'Succeeded' },
       },
     ]);
-    const result = await grade(scenario([noPrivileged]), api);
+    const result = await grade(testScenario([noPrivileged]), api);
     expect(result.checks[0]!.message).toBe('A container is privileged. Found: Pod app/backdoor.');
   });
 
@@ -152,7 +128,7 @@ describe.concurrent('grade', () => {
       },
     ]);
     await c.patchStatus('/api/v1/namespaces/app/pods/backdoor', { phase: 'Succeeded' });
-    const result = await grade(scenario([noPrivileged]), c.api());
+    const result = await grade(testScenario([noPrivileged]), c.api());
     expect(result.checks[0]!.message).toBe('A container is privileged. Found: Pod app/backdoor.');
   });
 
@@ -164,7 +140,7 @@ describe.concurrent('grade', () => {
       object: { resource: 'deployments.apps', select: "object.metadata.name == 'web'", min: 1, rule: 'true' },
     };
     const c = await clusterWith([]);
-    const result = await grade(scenario([check]), c.api());
+    const result = await grade(testScenario([check]), c.api());
     expect(result.checks[0]).toMatchObject({
       passed: false,
       message: 'web must run. Found: nothing matched (expected at least 1 deployments.apps).',
@@ -174,7 +150,7 @@ describe.concurrent('grade', () => {
   it('reports a CEL error against the object instead of passing', async () => {
     const check = { ...noPrivileged, object: { resource: 'podspecs', rule: 'object.spec.nope.deeper' } };
     const c = await clusterWith([ns('app'), deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx' }] })]);
-    const result = await grade(scenario([check]), c.api());
+    const result = await grade(testScenario([check]), c.api());
     expect(result.checks[0]!.passed).toBe(false);
     expect(result.checks[0]!.message).toContain('could not be evaluated');
   });
@@ -182,7 +158,7 @@ describe.concurrent('grade', () => {
   it('passes when MUST checks pass even if SHOULD checks fail', async () => {
     const should = { ...noPrivileged, id: 'advice', level: 'SHOULD', object: { resource: 'podspecs', rule: 'false' } };
     const c = await clusterWith([ns('app'), deployment('web', 'app', { containers: [{ name: 'c', image: 'nginx' }] })]);
-    const result = await grade(scenario([noPrivileged, should]), c.api());
+    const result = await grade(testScenario([noPrivileged, should]), c.api());
     expect(result.passed).toBe(true);
     expect(result.checks.find((c) => c.id === 'advice')!.passed).toBe(false);
   });
@@ -208,7 +184,7 @@ describe.concurrent('probes', () => {
 
   it('fails an expect-fail probe that worked, naming the pod and the output', async () => {
     const c = await clusterWith([ns('app'), deployment('web', 'app', holding('PARANOID{x}'))]);
-    const result = await grade(scenario([execCheck('fail')]), c.api());
+    const result = await grade(testScenario([execCheck('fail')]), c.api());
     expect(result.checks[0]!.message).toMatch(
       new RegExp(
         `^The flag can be read\\. Found: \`sh -c echo \\$FLAG\` in pod app/${POD_OF('web')} exited 0: PARANOID\\{x\\}\\.$`,
@@ -218,14 +194,14 @@ describe.concurrent('probes', () => {
 
   it('counts a missing tool (exit 127) as a probe that could not run, never as a blocked attack', async () => {
     const c = await clusterWith([ns('app'), deployment('web', 'app', holding('PARANOID{x}'))]);
-    const result = await grade(scenario([execCheck('fail', ['redis-cli', 'GET', 'flag'])]), c.api());
+    const result = await grade(testScenario([execCheck('fail', ['redis-cli', 'GET', 'flag'])]), c.api());
     expect(result.checks[0]).toMatchObject({ passed: false, error: true });
     expect(result.checks[0]!.message).toContain('could not run');
   });
 
   it('fails a probe whose source pod is gone, so deleting the attacker is not a fix', async () => {
     const c = await clusterWith([]);
-    const result = await grade(scenario([execCheck('fail')]), c.api());
+    const result = await grade(testScenario([execCheck('fail')]), c.api());
     expect(result.checks[0]!.message).toContain('no running pod matches app=web in namespace app');
   });
 
@@ -252,7 +228,7 @@ describe.concurrent('probes', () => {
       },
       expect: 'fail',
     };
-    const result = await grade(scenario([check]), c.api());
+    const result = await grade(testScenario([check]), c.api());
     expect(result.checks[0]!.message).toBe(
       'The account can read secrets. Found: it can list secrets in namespace team (RBAC: allowed by RoleBinding "team/oops" of ClusterRole "edit" to Group "system:serviceaccounts:dash").',
     );
@@ -285,7 +261,7 @@ describe.concurrent('probes', () => {
       },
       expect: 'fail',
     };
-    let result = await grade(scenario([check]), c.api());
+    let result = await grade(testScenario([check]), c.api());
     expect(result.checks[0]!.passed).toBe(false);
     expect(result.checks[0]!.message).toContain(
       'Found: dash/admin (the account of Deployment dash/ui): it can list secrets cluster-wide',
@@ -297,7 +273,7 @@ describe.concurrent('probes', () => {
         containers: [{ name: 'c', image: 'kubernetesui/dashboard:v2.7.0' }],
       }),
     ]);
-    result = await grade(scenario([check]), c.api());
+    result = await grade(testScenario([check]), c.api());
     expect(result.checks[0]!.passed).toBe(true);
   });
 
@@ -319,7 +295,7 @@ describe.concurrent('probes', () => {
       deployment('web', 'app', holding('nothing'), 1),
       deployment('web2', 'app', holding('PARANOID{x}'), 1),
     ]);
-    const s = scenario(
+    const s = testScenario(
       [noPrivileged],
       [
         {
@@ -361,7 +337,7 @@ describe.concurrent('probes', () => {
       probe: { kind: 'internet', to: { service: { namespace: 'd', name: 'dash' }, port: 443 } },
       expect: 'fail',
     };
-    expect((await grade(scenario([check]), api)).passed).toBe(true);
+    expect((await grade(testScenario([check]), api)).passed).toBe(true);
     expect(asked).toBe(false);
   });
 
@@ -390,7 +366,7 @@ describe.concurrent('probes', () => {
       },
       expect: 'fail',
     };
-    const result = await grade(scenario([check]), api);
+    const result = await grade(testScenario([check]), api);
     expect(result.checks[0]!.message).toContain('GET https://172.18.0.2:31337/api from the internet answered 200');
   });
 });
@@ -406,7 +382,7 @@ describe.concurrent('sequence probes', () => {
 
   it('runs its steps in order, each seeing what the one before left', async () => {
     const c = await web();
-    const s = scenario(
+    const s = testScenario(
       [noPrivileged],
       [
         {
@@ -422,7 +398,7 @@ describe.concurrent('sequence probes', () => {
 
   it('stops at the first step that does not work, and says which', async () => {
     const c = await web();
-    const s = scenario(
+    const s = testScenario(
       [noPrivileged],
       [{ id: 'staged', title: 's', probe: { kind: 'sequence', steps: [step('exit 3'), step('echo never', 'never')] } }],
     );
@@ -447,12 +423,12 @@ describe.concurrent('sequence probes', () => {
       probe: { kind: 'sequence', steps: [step('rm /usr/share/nginx/html/index.html; true'), step('true')] },
       expect: 'succeed',
     };
-    const result = await grade(scenario([staged, quiet]), c.api());
+    const result = await grade(testScenario([staged, quiet]), c.api());
     expect(result.checks.map((r) => [r.id, r.passed])).toEqual([
       ['staged-removes-it', true],
       ['marker-there', true],
     ]);
     // The staged check really changed the pod: graded again, the quiet check now fails.
-    expect((await grade(scenario([quiet]), c.api())).checks[0]!.passed).toBe(false);
+    expect((await grade(testScenario([quiet]), c.api())).checks[0]!.passed).toBe(false);
   });
 });

@@ -1,26 +1,8 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
-import { afterAll, beforeAll, describe, it, vi } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import { grade, runAttacks } from './grade.ts';
-import { type SimClusters, startSimClusters } from './testing/sim-cluster.ts';
-
-function scenario(checks: unknown[], attack: unknown[] = []): Scenario {
-  return ScenarioSchema.parse({
-    id: 'test',
-    title: 't',
-    summary: 's',
-    difficulty: 'beginner',
-    minutes: 5,
-    cks: ['Cluster Setup'],
-    incident: { title: 'i', summary: 's', sources: [{ title: 'x', url: 'https://example.com/' }] },
-    steps: [{ id: 'fix', title: 'f', kind: 'fix', file: 'steps/fix.md' }],
-    attack:
-      attack.length > 0
-        ? attack
-        : [{ id: 'a', title: 'a', probe: { kind: 'exec', pod: { namespace: 'x', name: 'y' }, command: ['true'] } }],
-    checks,
-  });
-}
+import { simClustersForFile } from './testing/sim-cluster.ts';
+import { testScenario } from './testing/test-scenario.ts';
 
 const anonymousOff = {
   id: 'anonymous-off',
@@ -77,19 +59,13 @@ const shell = (name: string, node: string, namespace = 'default'): KubeObject =>
   spec: { nodeName: node, containers: [{ name: 'c', image: 'nicolaka/netshoot', command: ['sleep', 'infinity'] }] },
 });
 
-let sim: SimClusters;
+const sim = simClustersForFile();
 vi.setConfig({ testTimeout: 20_000 });
-beforeAll(async () => {
-  sim = await startSimClusters();
-}, 30_000);
-afterAll(async () => {
-  await sim?.close();
-});
 
 describe.concurrent('kubeletconfigs', () => {
   it("passes on kind's defaults, judging every node", async ({ expect }) => {
     const c = sim.cluster();
-    const result = await grade(scenario([anonymousOff]), c.api());
+    const result = await grade(testScenario([anonymousOff]), c.api());
     expect(result.checks[0]).toMatchObject({ passed: true });
   });
 
@@ -97,7 +73,7 @@ describe.concurrent('kubeletconfigs', () => {
     const c = sim.cluster();
     await c.apply([reconfigure('paranoid-worker2', OPEN)]);
     await expect
-      .poll(async () => (await grade(scenario([anonymousOff]), c.api())).checks[0]!.message, { timeout: 10_000 })
+      .poll(async () => (await grade(testScenario([anonymousOff]), c.api())).checks[0]!.message, { timeout: 10_000 })
       .toBe('A kubelet allows anonymous requests. Found: node paranoid-worker2.');
   });
 
@@ -105,7 +81,7 @@ describe.concurrent('kubeletconfigs', () => {
     const c = sim.cluster();
     await c.apply([reconfigure('paranoid-worker', OPEN), reconfigure('paranoid-worker2', OPEN, false)]);
     await expect
-      .poll(async () => (await grade(scenario([anonymousOff]), c.api())).checks[0]!.message, { timeout: 10_000 })
+      .poll(async () => (await grade(testScenario([anonymousOff]), c.api())).checks[0]!.message, { timeout: 10_000 })
       .toBe('A kubelet allows anonymous requests. Found: node paranoid-worker.');
   });
 
@@ -113,7 +89,7 @@ describe.concurrent('kubeletconfigs', () => {
     const c = sim.cluster();
     await c.apply([reconfigure('paranoid-worker', 'kind: Nonsense\n')]);
     await expect
-      .poll(async () => (await grade(scenario([anonymousOff]), c.api())).checks[0]!.message, { timeout: 10_000 })
+      .poll(async () => (await grade(testScenario([anonymousOff]), c.api())).checks[0]!.message, { timeout: 10_000 })
       .toMatch(
         /^A kubelet allows anonymous requests\. Found: KubeletConfiguration paranoid-worker: failed to read the kubelet configuration of node paranoid-worker: .*connection refused/,
       );
@@ -135,7 +111,7 @@ describe.concurrent('probes on node addresses', () => {
       },
     };
     await expect
-      .poll(async () => (await runAttacks(scenario([anonymousOff], [attack]), c.api()))[0]!.succeeded, {
+      .poll(async () => (await runAttacks(testScenario([anonymousOff], [attack]), c.api()))[0]!.succeeded, {
         timeout: 10_000,
       })
       .toBe(true);
@@ -158,7 +134,7 @@ describe.concurrent('probes on node addresses', () => {
     };
     await c.apply([shell('attacker', 'paranoid-worker')]);
     await expect
-      .poll(async () => (await grade(scenario([reach]), c.api())).checks[0]!.message, { timeout: 10_000 })
+      .poll(async () => (await grade(testScenario([reach]), c.api())).checks[0]!.message, { timeout: 10_000 })
       .toMatch(/can connect to 172\.18\.0\.\d:10250; pod default\/attacker can connect to 172\.18\.0\.\d:10250\.$/);
     await c.apply([
       {
@@ -168,7 +144,7 @@ describe.concurrent('probes on node addresses', () => {
         spec: { podSelector: {}, policyTypes: ['Egress'] },
       },
     ]);
-    const after = await grade(scenario([reach]), c.api());
+    const after = await grade(testScenario([reach]), c.api());
     expect(after.checks[0]).toMatchObject({ passed: true });
   });
 });

@@ -1,27 +1,18 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
-import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
+import type { Scenario } from '@paranoid/schema/scenario.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grade } from './grade.ts';
 import { mapNamespaces } from './namespace-map.ts';
 import { type SimCluster, type SimClusters, startSimClusters } from './testing/sim-cluster.ts';
+import { testScenario } from './testing/test-scenario.ts';
 
 /**
  * Two learners' namespaces on one simulated host, as the namespace provider makes them:
  * the scenario's checks name `shop`, and each learner's `shop` is a namespace of their own.
  */
-const SCENARIO: Scenario = ScenarioSchema.parse({
-  id: 'fits',
-  title: 't',
-  summary: 's',
-  difficulty: 'beginner',
-  minutes: 5,
-  cks: ['Cluster Setup'],
-  incident: { title: 'i', summary: 's', sources: [{ title: 'x', url: 'https://example.com/' }] },
-  steps: [{ id: 'fix', title: 'f', kind: 'fix', file: 'steps/fix.md' }],
-  attack: [{ id: 'a', title: 'a', probe: { kind: 'exec', pod: { namespace: 'shop', name: 'y' }, command: ['true'] } }],
-  runsInNamespace: { namespace: 'shop' },
-  checks: [
+const SCENARIO: Scenario = testScenario(
+  [
     {
       id: 'safe-mode',
       title: 'Every settings ConfigMap in shop is in safe mode',
@@ -45,7 +36,9 @@ const SCENARIO: Scenario = ScenarioSchema.parse({
       expect: 'fail',
     },
   ],
-});
+  [{ id: 'a', title: 'a', probe: { kind: 'exec', pod: { namespace: 'shop', name: 'y' }, command: ['true'] } }],
+  { id: 'fits', runsInNamespace: { namespace: 'shop' } },
+);
 
 const learner = (ns: string, mode: string, readsSecrets: boolean) =>
   parseManifests(`

@@ -1,54 +1,9 @@
-import { z } from 'zod';
+import { type Track, TrackSchema } from '@paranoid/api/track.ts';
 import { type Problem, problemsFromZod } from './problem.ts';
 
-const id = z.string().regex(/^[a-z0-9-]+$/, 'an id of lower-case letters, digits and -');
-
 /**
- * One scenario on a track. A bare id is shorthand for a required scenario:
- * `- missing-networkpolicy` means `- {id: missing-networkpolicy, required: true}`.
- */
-export const TrackScenarioSchema = z
-  .union([
-    id,
-    z
-      .object({
-        /** A scenario id: the name of a folder under `scenarios/`. */
-        id,
-        /** Optional scenarios are offered along the way but not needed to finish the track. */
-        required: z.boolean().default(true),
-      })
-      .strict(),
-  ])
-  .transform((s) => (typeof s === 'string' ? { id: s, required: true } : s));
-
-/** `content/tracks/<id>.yaml`: an ordered path of scenarios for one kind of learner. */
-export const TrackSchema = z
-  .object({
-    /** Equals the file name without `.yaml`. */
-    id,
-    title: z.string().min(1),
-    /** One or two sentences for the track list. */
-    summary: z.string().min(1),
-    /** Who it is for: "engineers new to Kubernetes security". */
-    audience: z.string().min(1),
-    /** Estimated time for the required scenarios, in minutes. */
-    minutes: z
-      .number()
-      .int()
-      .positive()
-      .max(100 * 60),
-    /** In the order a learner should play them; at least one required. */
-    scenarios: z.array(TrackScenarioSchema).min(1, 'at least one scenario'),
-  })
-  .strict();
-
-/** A track file as parsed: its id, title, summary and scenarios in order. */
-export type Track = z.output<typeof TrackSchema>;
-/** One scenario entry of a track. */
-export type TrackScenario = Track['scenarios'][number];
-
-/**
- * Validates one parsed track file and what the schema cannot see: the id equals the
+ * Validates one parsed track file against the format (`@paranoid/api/track.ts`, which the site's
+ * build reads tracks with too) and what the format cannot see: the id equals the
  * file name, no scenario appears twice, one is required, and every id names a scenario
  * that exists (`known`). `file` is the path shown in each problem.
  */

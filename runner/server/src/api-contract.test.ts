@@ -17,6 +17,7 @@ import {
   SolutionResponse,
   StartingResponse,
 } from '@paranoid/api/sessions.ts';
+import { TrackResponse, TracksResponse } from '@paranoid/api/track.ts';
 import {
   InstructorWorkshopResponse,
   InstructorWorkshopsResponse,
@@ -176,6 +177,8 @@ describe('the HTTP API keeps to its contract (@paranoid/api)', () => {
 
   it('in every answer an instructor and a workshop member get', async () => {
     const as = { authorization: `Bearer ${instructor}` };
+    await call(TracksResponse, 'GET', '/api/tracks');
+    await call(TrackResponse, 'GET', `/api/tracks/${TRACK.id}`);
     const { workshop } = await call(
       InstructorWorkshopResponse,
       'POST',

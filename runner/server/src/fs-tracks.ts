@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import type { Track } from '@paranoid/api/track.ts';
 import type { Problem } from '@paranoid/schema/problem.ts';
-import { checkTrack, type Track } from '@paranoid/schema/track.ts';
+import { checkTrack } from '@paranoid/schema/track.ts';
 import { parse } from 'yaml';
 
 /** Every track file under `dir` (content/tracks), validated against the scenario ids that exist. */

@@ -1,6 +1,6 @@
 import type { Roster } from '@paranoid/api/roster.ts';
+import type { Track } from '@paranoid/api/track.ts';
 import { BroadcastRequest, CreateWorkshopRequest, JoinRequest } from '@paranoid/api/workshops.ts';
-import type { Track } from '@paranoid/schema/track.ts';
 import type { z } from 'zod';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { InstructorTokens } from './instructor-token.ts';

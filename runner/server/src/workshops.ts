@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
+import type { Track } from '@paranoid/api/track.ts';
 import type { InstructorWorkshopView, LearnerWorkshopView } from '@paranoid/api/workshops.ts';
 import { CreateWorkshopRequest } from '@paranoid/api/workshops.ts';
-import type { Track } from '@paranoid/schema/track.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { ProgressStore, WorkshopRecord } from './progress-store.ts';
 import { randomId } from './tokens.ts';

@@ -8,6 +8,7 @@ import type { ClusterSnapshot } from '@paranoid/sim/cluster.ts';
 import { createCluster } from '@paranoid/sim/cluster.ts';
 import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
 import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
+import { afterAll, beforeAll } from 'vitest';
 import type { KubeApi } from '../kube-api.ts';
 
 /** One simulated cluster served over HTTPS in this process, and the grader's view of it. */
@@ -103,4 +104,24 @@ async function settledSnapshot(cluster: ReturnType<typeof createCluster>): Promi
   } finally {
     cluster.stop();
   }
+}
+
+/**
+ * The simulated clusters of one test file: started before its tests, closed after them.
+ * Call it at the top of the file; each test takes a fresh cluster with `cluster()`.
+ */
+export function simClustersForFile(images: ImageDefinition[] = []): Pick<SimClusters, 'cluster'> {
+  let sim: SimClusters | undefined;
+  beforeAll(async () => {
+    sim = await startSimClusters(images);
+  }, 30_000);
+  afterAll(async () => {
+    await sim?.close();
+  });
+  return {
+    cluster() {
+      if (!sim) throw new Error('failed to take a cluster: the simulated clusters are not started yet');
+      return sim.cluster();
+    },
+  };
 }

@@ -3,10 +3,8 @@ import { KubeApiError, KubeClient } from '@paranoid/kube/client.ts';
 import { openExecStream } from '@paranoid/kube/exec-stream.ts';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
-import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
-import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
-import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SimHostCluster, startSimHostCluster, typeInShell } from '../testing/sim-host-cluster.ts';
 import { NamespaceProvider } from './namespace-provider.ts';
 import { reapNamespaces } from './reaper.ts';
 
@@ -47,22 +45,16 @@ spec:
 
 const TOOLBOX_IMAGE = 'bitnami/kubectl:1.32.3';
 
-let host: SimHost;
+let hostCluster: SimHostCluster;
 let admin: KubeClient;
 let provider: NamespaceProvider;
 const now = 1_000_000;
 
 beforeAll(async () => {
-  host = await createSimHost({ port: 0 });
-  const cluster = host.addCluster(simulatedClusterOptions({ clock: realClock, ids: randomIds }));
-  const hostKubeconfig = kubeconfigYaml({
-    server: cluster.server,
-    token: cluster.token,
-    certificateAuthority: host.caCertificate,
-  });
-  admin = new KubeClient(hostKubeconfig);
+  hostCluster = await startSimHostCluster();
+  admin = hostCluster.admin;
   provider = new NamespaceProvider({
-    hostKubeconfig,
+    hostKubeconfig: hostCluster.kubeconfig,
     ttlMs: 60 * 60_000,
     toolboxImage: TOOLBOX_IMAGE,
     owner: 'runner-a.1.abc123',
@@ -79,25 +71,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await provider?.dispose();
-  admin?.close();
-  await host?.close();
+  await hostCluster?.close();
 });
 
 /** Runs a command line in a session's toolbox through its login shell, as the learner types it. */
-async function typeInToolbox(namespace: string, line: string): Promise<string> {
-  const shell = await provider.openShell(namespace, { cols: 200, rows: 50 });
-  let out = '';
-  shell.stream.on('data', (c: Buffer) => {
-    out += c.toString('utf8');
-  });
-  shell.stream.write(`${line}; echo "__done $?"\n`);
-  const deadline = Date.now() + 15_000;
-  while (!/__done \d+/.test(out.replace(/echo "__done \$\?"/, '')) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  shell.stream.end('exit\n');
-  return out;
-}
+const typeInToolbox = (namespace: string, line: string) =>
+  typeInShell(() => provider.openShell(namespace, { cols: 200, rows: 50 }), line);
 
 const status = async (p: Promise<unknown>) => {
   try {

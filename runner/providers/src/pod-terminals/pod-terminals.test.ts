@@ -1,11 +1,14 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { KubeClient } from '@paranoid/kube/client.ts';
+import type { KubeClient } from '@paranoid/kube/client.ts';
 import { kubeconfigYaml } from '@paranoid/kube/kubeconfig.ts';
 import { parseManifests } from '@paranoid/kube/manifests.ts';
-import { simulatedClusterOptions } from '@paranoid/sim/assemble.ts';
-import { createSimHost, type SimHost } from '@paranoid/sim-server/host.ts';
-import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHART_NAMESPACES,
+  type SimHostCluster,
+  startSimHostCluster,
+  typeInShell,
+} from '../testing/sim-host-cluster.ts';
 import { PodTerminals, reapTerminalPods } from './pod-terminals.ts';
 
 /**
@@ -27,15 +30,7 @@ spec:
 `;
 
 const SETUP = parseManifests(`
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: paranoid-terminals
-  labels: { pod-security.kubernetes.io/enforce: restricted, pod-security.kubernetes.io/enforce-version: latest }
----
-apiVersion: v1
-kind: Namespace
-metadata: { name: paranoid }
+${CHART_NAMESPACES}
 ---
 apiVersion: v1
 kind: Namespace
@@ -53,23 +48,15 @@ const SESSION_KUBECONFIG = kubeconfigYaml({
   token: 'only-s1',
 });
 
-let host: SimHost;
+let hostCluster: SimHostCluster;
 let admin: KubeClient;
 let terminals: PodTerminals;
-let hostKubeconfig: string;
 const now = 5_000_000;
 const ips: Record<string, string> = {};
 
 beforeAll(async () => {
-  host = await createSimHost({ port: 0 });
-  const cluster = host.addCluster(simulatedClusterOptions({ clock: realClock, ids: randomIds }));
-  const kubeconfig = kubeconfigYaml({
-    server: cluster.server,
-    token: cluster.token,
-    certificateAuthority: host.caCertificate,
-  });
-  hostKubeconfig = kubeconfig;
-  admin = new KubeClient(kubeconfig);
+  hostCluster = await startSimHostCluster();
+  admin = hostCluster.admin;
   for (const o of SETUP) await admin.send('POST', await admin.path(o.apiVersion, o.kind, o.metadata.namespace), o);
   for (const [ns, pod] of [
     ['paranoid', 'runner'],
@@ -85,7 +72,7 @@ beforeAll(async () => {
     }
   }
   terminals = new PodTerminals({
-    hostKubeconfig: kubeconfig,
+    hostKubeconfig: hostCluster.kubeconfig,
     namespace: 'paranoid-terminals',
     image: 'nicolaka/netshoot:v0.13',
     ttlMs: 60 * 60_000,
@@ -98,23 +85,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await terminals?.close();
-  admin?.close();
-  await host?.close();
+  await hostCluster?.close();
 });
 
 /** Types a line in a new login shell of the session's terminal pod and returns what it printed. */
-async function type(session: string, line: string): Promise<string> {
-  const shell = await terminals.open(session, { cols: 200, rows: 50 });
-  let out = '';
-  shell.stream.on('data', (c: Buffer) => {
-    out += c.toString('utf8');
-  });
-  shell.stream.write(`${line}; echo "__done $?"\n`);
-  const deadline = Date.now() + 15_000;
-  while (!/__done \d+\r?\n/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  shell.stream.end('exit\n');
-  return out;
-}
+const type = (session: string, line: string) =>
+  typeInShell(() => terminals.open(session, { cols: 200, rows: 50 }), line);
 
 describe('terminal pods on the cluster the runner runs in', () => {
   beforeAll(async () => {
@@ -198,7 +174,7 @@ describe('terminal pods on the cluster the runner runs in', () => {
   it('reaps the terminal pods of a replica whose lease ran out, by their replica label, long before their TTL', async () => {
     const of = (replica: string, owner: string) =>
       new PodTerminals({
-        hostKubeconfig,
+        hostKubeconfig: hostCluster.kubeconfig,
         namespace: 'paranoid-terminals',
         image: 'nicolaka/netshoot:v0.13',
         ttlMs: 60 * 60_000,

@@ -19,7 +19,7 @@ import { planProcesses } from './process-plan.ts';
 import { formatPod, resolveSecurity } from './security.ts';
 import { runMainScript } from './shell/main-process.ts';
 import { sysForContainer } from './shell/sys.ts';
-import { emitExecve } from './syscalls.ts';
+import { emitExecve, listening } from './syscalls.ts';
 import { formatLogTime, hex64, rfc3339 } from './time.ts';
 import type { ContainerInstance, NodeHost, Proc } from './types.ts';
 
@@ -264,7 +264,8 @@ export function spawnProcesses(ctx: KubeletContext, rec: PodRecord, inst: Contai
     const exe = first.argv[0] ?? '';
     const binDir = inst.image.binDir ?? (inst.image.userland === 'gnu' ? '/usr/bin' : '/bin');
     if (!exe.includes(' ')) first.exePath = exe.startsWith('/') ? exe : `${binDir}/${exe}`;
-    emitExecve(sysForContainer(state, inst, first, false), first);
+    // The context costs a copy of the pod; build it only for a node something watches.
+    if (listening(state, inst.nodeName)) emitExecve(sysForContainer(state, inst, first, false), first);
   }
   const watcher = plan.defs.find((d) => d.watchSyscalls);
   if (watcher?.watchSyscalls && !plan.startError) {

@@ -32,7 +32,12 @@ export function onSyscalls(state: RuntimeState, node: string, listener: SyscallL
   return () => set.delete(listener);
 }
 
-const listening = (state: RuntimeState, node: string) => (listeners.get(state)?.get(node)?.size ?? 0) > 0;
+/**
+ * Whether anything watches the system calls on `node`: callers that must build a context
+ * just to report a call (a container's entrypoint) ask first, so unwatched nodes pay nothing.
+ */
+export const listening = (state: RuntimeState, node: string): boolean =>
+  (listeners.get(state)?.get(node)?.size ?? 0) > 0;
 
 /** pts/0 as the kernel numbers it (major 136): what `kubectl exec -t` gives a process. */
 const PTS0 = 136 << 8;

@@ -158,9 +158,9 @@ export interface NodeHost {
 /** A kubelet reads its config file only when it starts; editing the file changes nothing until a restart. */
 export interface KubeletRun {
   /** The configuration it runs with; absent while it is down. */
-  config?: KubeletConfig;
+  readonly config?: KubeletConfig;
   /** Why the last start failed (the error it logged before exiting). */
-  failure?: string;
+  readonly failure?: string;
   /** Starts so far, the first included. */
   starts: number;
 }

@@ -34,16 +34,25 @@ async function withPods() {
   await settle(6000);
   const state = existingState(cluster.store)!;
   const instance = describeInstances(state).find((i) => i.Tags[0]!.Value === nodeName)!;
-  const token = async (from: string, ttl = '21600') =>
+  /**
+   * curl's PUT for an IMDSv2 token from a pod: `-sS`, or `-s` with the status code written when
+   * `code`; a time limit (`-m`) when given; the TTL header unless `ttl` is null; then `headers`.
+   */
+  const put = (
+    from: string,
+    opts: { ttl?: string | null; maxSeconds?: number; code?: boolean; headers?: string[] } = {},
+  ) =>
     env.run(from, [
       'curl',
-      '-sS',
+      ...(opts.code ? ['-s', '-w', '%{http_code}'] : ['-sS']),
+      ...(opts.maxSeconds === undefined ? [] : ['-m', String(opts.maxSeconds)]),
       '-X',
       'PUT',
       `${IMDS}/latest/api/token`,
-      '-H',
-      `X-aws-ec2-metadata-token-ttl-seconds: ${ttl}`,
+      ...(opts.ttl === null ? [] : ['-H', `X-aws-ec2-metadata-token-ttl-seconds: ${opts.ttl ?? '21600'}`]),
+      ...(opts.headers ?? []).flatMap((h) => ['-H', h]),
     ]);
+  const token = async (from: string, ttl = '21600') => put(from, { ttl });
   const get = async (from: string, url: string, tok?: string) =>
     env.run(from, [
       'curl',
@@ -53,7 +62,7 @@ async function withPods() {
       ...(tok ? ['-H', `X-aws-ec2-metadata-token: ${tok}`] : []),
       url,
     ]);
-  return { ...env, state, instance, token, get };
+  return { ...env, state, instance, put, token, get };
 }
 
 describe('the instance metadata service', () => {
@@ -80,17 +89,7 @@ describe('the instance metadata service', () => {
     expect(lost.code).toBe(28);
     expect(lost.out).toBe('');
     expect(lost.err).toBe('curl: (28) Operation timed out after 10001 milliseconds with 0 bytes received\n');
-    const bounded = await env.run('app', [
-      'curl',
-      '-sS',
-      '-m',
-      '2',
-      '-X',
-      'PUT',
-      `${IMDS}/latest/api/token`,
-      '-H',
-      'X-aws-ec2-metadata-token-ttl-seconds: 60',
-    ]);
+    const bounded = await env.put('app', { ttl: '60', maxSeconds: 2 });
     expect(bounded.err).toBe('curl: (28) Operation timed out after 2001 milliseconds with 0 bytes received\n');
     const t = await token('host');
     expect(t.code).toBe(0);
@@ -104,18 +103,8 @@ describe('the instance metadata service', () => {
     const env = await withPods();
     const { state, instance, cluster } = env;
     modifyInstanceMetadataOptions(state, instance.InstanceId, { httpPutResponseHopLimit: 1 });
-    const put = [
-      'curl',
-      '-sS',
-      '-m',
-      '2',
-      '-X',
-      'PUT',
-      `${IMDS}/latest/api/token`,
-      '-H',
-      'X-aws-ec2-metadata-token-ttl-seconds: 60',
-    ];
-    expect((await env.run('app', put)).err).toContain('with 0 bytes received');
+    const put = (from: string) => env.put(from, { ttl: '60', maxSeconds: 2 });
+    expect((await put('app')).err).toContain('with 0 bytes received');
     cluster.callApi('admin', 'POST', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -126,11 +115,11 @@ describe('the instance metadata service', () => {
         egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] }],
       },
     });
-    const dropped = await env.run('app', put);
+    const dropped = await put('app');
     expect(dropped.code).toBe(28);
     expect(dropped.err).toContain('Failed to connect to 169.254.169.254 port 80');
     // Egress policy never applies to a hostNetwork pod: the node's own view is unchanged.
-    expect((await env.run('host', put)).code).toBe(0);
+    expect((await put('host')).code).toBe(0);
   });
 
   it('with hop limit 2 and tokens required: a pod completes the token flow', async () => {
@@ -143,36 +132,13 @@ describe('the instance metadata service', () => {
 
   it('refuses a bad token TTL, a forwarded PUT, a made-up token and an expired one', async () => {
     const env = await withPods();
-    const { token, get, run, clock } = env;
+    const { put, token, get, clock } = env;
     for (const ttl of ['0', '21601', 'abc']) {
-      const r = await run('app', [
-        'curl',
-        '-s',
-        '-w',
-        '%{http_code}',
-        '-X',
-        'PUT',
-        `${IMDS}/latest/api/token`,
-        '-H',
-        `X-aws-ec2-metadata-token-ttl-seconds: ${ttl}`,
-      ]);
-      expect(r.out).toBe('400');
+      expect((await put('app', { ttl, code: true })).out).toBe('400');
     }
-    const noTtl = await run('app', ['curl', '-s', '-w', '%{http_code}', '-X', 'PUT', `${IMDS}/latest/api/token`]);
+    const noTtl = await put('app', { ttl: null, code: true });
     expect(noTtl.out).toBe('400');
-    const forwarded = await run('app', [
-      'curl',
-      '-s',
-      '-w',
-      '%{http_code}',
-      '-X',
-      'PUT',
-      `${IMDS}/latest/api/token`,
-      '-H',
-      'X-aws-ec2-metadata-token-ttl-seconds: 60',
-      '-H',
-      'X-Forwarded-For: 10.0.0.1',
-    ]);
+    const forwarded = await put('app', { ttl: '60', code: true, headers: ['X-Forwarded-For: 10.0.0.1'] });
     expect(forwarded.out).toBe('403');
     expect((await get('app', CREDS, 'made-up')).out).toBe('\n401');
     const short = await token('app', '1');
