@@ -254,10 +254,12 @@ describe.skipIf(!dockerUp)('scenario images on a real Docker engine answer as th
     for (const listen of simPorts) {
       if (listen.kind === 'http') {
         for (const route of listen.http?.routes ?? []) {
+          // A fetch route asked without its query parameter answers 400 on the simulator, as the app does.
+          const status = route.fetch ? 400 : route.status;
           expect.soft({ path: route.path, ...(await httpGet(ip, listen.port, route.path)) }).toEqual({
             path: route.path,
-            status: route.status,
-            body: route.status < 400 ? route.body : '',
+            status,
+            body: status < 400 ? route.body : '',
           });
         }
         expect
