@@ -1,43 +1,51 @@
 import { performance } from 'node:perf_hooks';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import type { LoadedScenario } from '@paranoid/catalog/load.ts';
-import type { SimCluster } from '@paranoid/providers/sim-provider.ts';
+import type { KubeObject } from '@paranoid/k8s/object.ts';
+import { KubeClient } from '@paranoid/kube/client.ts';
+import { type SimCluster, simKubeconfig } from '@paranoid/providers/sim-provider.ts';
 import type { Cluster, ClusterSnapshot } from '@paranoid/sim/cluster.ts';
 import type { Pod } from 'kubernetes-types/core/v1';
 
-// The simulator hosts validate makes its clusters on: HTTPS hosts in worker threads, so building
-// and running clusters uses a second core while the main thread drives the cases and grades,
-// or one host in this thread where workers cannot start.
+// The simulator host validate makes its clusters on: one HTTPS host in the thread that runs the
+// cases (the main thread with --jobs 1, else each of validate's worker threads).
 
-/** A host of simulated clusters, in this thread or a worker. */
+/** A host of simulated clusters. */
 export interface SimHost {
   addCluster(scenarioId?: string): Promise<SimCluster> | SimCluster;
+  /**
+   * A cluster that starts with the scenario's setup applied and at rest: a copy of one cluster the
+   * setup was applied to as the learner's editor applies it. Rejects when that cluster never came to rest.
+   */
+  addSettledCluster(scenarioId: string): Promise<SimCluster>;
   removeCluster(id: string): Promise<void> | void;
   close(): Promise<void>;
 }
 
-/** What a simulator host needs to know of a scenario to make its clusters (plain data, for a worker). */
+/** What a simulator host needs to know of a scenario to make its clusters. */
 export interface SimScenarioData {
   id: string;
   images: LoadedScenario['imageDefinitions'];
   internet: LoadedScenario['scenario']['internet'];
   preload: string[];
+  /** The scenario's setup manifests. */
+  setup: KubeObject[];
 }
 
-interface SimHostWorkerData {
-  paranoidValidateSimHost: true;
-  scenarios: SimScenarioData[];
+/** How a validate simulator host runs its clusters' time. */
+export interface SimHostOptions {
+  /** How many times faster than the wall clock the clusters' clock runs (1: real time). */
+  speed: number;
 }
-
-type SimHostOp = { op: 'add'; scenarioId?: string } | { op: 'remove'; id: string } | { op: 'close' };
-type SimHostRequest = { seq: number } & SimHostOp;
-type SimHostReply = { seq: number } & ({ ok: true; cluster?: SimCluster } | { ok: false; error: string });
 
 const PODS = { group: '', resource: 'pods' };
 
+/** How long a scenario's setup may take to come to rest (as validate waits for each case's). */
+const SETTLE_TIMEOUT_MS = 5_000;
+
 /**
- * Whether a fresh cluster has come to rest: every pod runs with all its containers ready, and nothing was
- * written for a few polls in a row. Resolves false when that takes longer than `timeoutMs`.
+ * Whether a cluster has come to rest: every pod runs with all its containers ready (or has finished), and
+ * nothing was written for a few polls in a row. Resolves false when that takes longer than `timeoutMs`.
  */
 async function cameToRest(cluster: Cluster, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
@@ -49,7 +57,12 @@ async function cameToRest(cluster: Cluster, timeoutMs: number): Promise<boolean>
     const pods = cluster.store.scan(PODS) as readonly Pod[];
     const running =
       pods.length > 0 &&
-      pods.every((p) => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready));
+      pods.every(
+        (p) =>
+          p.status?.phase === 'Succeeded' ||
+          p.status?.phase === 'Failed' ||
+          (p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((c) => c.ready)),
+      );
     quiet = running && rv === last ? quiet + 1 : 0;
     last = rv;
     if (quiet >= 8) return true;
@@ -57,21 +70,19 @@ async function cameToRest(cluster: Cluster, timeoutMs: number): Promise<boolean>
   return false;
 }
 
-/**
- * One simulator HTTPS host with clusters made from these scenarios' data; what a validate
- * worker thread runs, and the in-process fallback.
- */
-export async function simHostFor(scenarios: SimScenarioData[]): Promise<SimHost> {
+/** One simulator HTTPS host with clusters made from these scenarios' data. */
+export async function simHostFor(scenarios: SimScenarioData[], options: SimHostOptions): Promise<SimHost> {
   const { createSimHost } = await import('@paranoid/sim-server/host.ts');
-  const { realClock, randomIds } = await import('@paranoid/sim-server/real-clock.ts');
+  const { acceleratedClock, realClock, randomIds } = await import('@paranoid/sim-server/real-clock.ts');
   const { simulatedClusterOptions } = await import('@paranoid/sim/assemble.ts');
   const { preloadImages } = await import('@paranoid/sim/runtime/index.ts');
   const { createCluster } = await import('@paranoid/sim/cluster.ts');
   const byId = new Map(scenarios.map((s) => [s.id, s]));
   const host = await createSimHost({ host: '127.0.0.1', port: 0 });
+  const clock = options.speed === 1 ? realClock : acceleratedClock(options.speed);
   const optionsFor = (data: SimScenarioData | undefined) =>
     simulatedClusterOptions({
-      clock: realClock,
+      clock,
       ids: randomIds,
       images: data?.images ?? [],
       internet: data?.internet ?? [],
@@ -96,110 +107,56 @@ export async function simHostFor(scenarios: SimScenarioData[]): Promise<SimHost>
     }
     return template;
   };
+  const addCluster = async (scenarioId?: string): Promise<SimCluster> => {
+    const data = scenarioId ? byId.get(scenarioId) : undefined;
+    const from = await templateFor(data);
+    const c = host.addCluster({ ...optionsFor(data), ...(from ? { from } : {}) });
+    if (data) preloadImages(c.cluster.store, data.preload);
+    return { id: c.id, server: c.server, token: c.token, certificateAuthority: host.caCertificate };
+  };
+  // One cluster per scenario gets its setup as every case's did (server-side apply over HTTPS, then the
+  // rollout); once at rest, its state is what the scenario's cases start from. The kubelet of a copy adopts
+  // the running pods and starts their processes again, as after a node restart.
+  const settled = new Map<string, Promise<ClusterSnapshot>>();
+  const settledFor = (data: SimScenarioData) => {
+    let snapshot = settled.get(data.id);
+    if (!snapshot) {
+      snapshot = (async () => {
+        const made = await addCluster(data.id);
+        const client = new KubeClient(simKubeconfig('validate-setup', made));
+        try {
+          const stuck = await provisionScenario(client, data.setup, { settleTimeoutMs: SETTLE_TIMEOUT_MS });
+          if (stuck.length > 0) throw new Error(`${stuck.slice(0, 3).join(', ')} still rolling out`);
+          const cluster = host.clusters().find((h) => h.id === made.id)?.cluster;
+          if (!cluster || !(await cameToRest(cluster, SETTLE_TIMEOUT_MS)))
+            throw new Error('its pods never came to rest');
+          return cluster.snapshot();
+        } finally {
+          client.close();
+          host.removeCluster(made.id);
+        }
+      })();
+      settled.set(data.id, snapshot);
+    }
+    return snapshot;
+  };
   return {
-    async addCluster(scenarioId?: string): Promise<SimCluster> {
-      const data = scenarioId ? byId.get(scenarioId) : undefined;
-      const from = await templateFor(data);
-      const c = host.addCluster({ ...optionsFor(data), ...(from ? { from } : {}) });
-      if (data) preloadImages(c.cluster.store, data.preload);
+    addCluster,
+    async addSettledCluster(scenarioId: string): Promise<SimCluster> {
+      const data = byId.get(scenarioId);
+      if (!data) throw new Error(`failed to make a cluster: no scenario ${scenarioId} on this host`);
+      let from: ClusterSnapshot;
+      try {
+        from = await settledFor(data);
+      } catch (error) {
+        throw new Error(
+          `failed to bring the setup of ${scenarioId} to rest: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const c = host.addCluster({ ...optionsFor(data), from });
       return { id: c.id, server: c.server, token: c.token, certificateAuthority: host.caCertificate };
     },
     removeCluster: (id: string) => host.removeCluster(id),
     close: () => host.close(),
   };
-}
-
-/** Serves {@link simHostFor} to the thread that started this one. */
-async function serveSimHost(data: SimHostWorkerData): Promise<void> {
-  const port = parentPort!;
-  const host = await simHostFor(data.scenarios);
-  port.on('message', async (m: SimHostRequest) => {
-    const reply = (r: SimHostReply) => port.postMessage(r);
-    try {
-      if (m.op === 'add') reply({ seq: m.seq, ok: true, cluster: await host.addCluster(m.scenarioId) });
-      else if (m.op === 'remove') {
-        host.removeCluster(m.id);
-        reply({ seq: m.seq, ok: true });
-      } else {
-        await host.close();
-        reply({ seq: m.seq, ok: true });
-      }
-    } catch (error) {
-      reply({ seq: m.seq, ok: false, error: error instanceof Error ? error.message : String(error) });
-    }
-  });
-  port.postMessage({ seq: 0, ok: true });
-}
-
-if (!isMainThread && (workerData as Partial<SimHostWorkerData> | undefined)?.paranoidValidateSimHost) {
-  void serveSimHost(workerData as SimHostWorkerData);
-}
-
-/** A simulator host in a worker thread: this module again, with TypeScript loaded as the main thread has it. */
-export async function startSimHostWorker(scenarios: SimScenarioData[]): Promise<SimHost> {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const data: SimHostWorkerData = { paranoidValidateSimHost: true, scenarios };
-  const worker = new Worker(code, { eval: true, workerData: data });
-  const pending = new Map<number, { resolve: (r: SimHostReply) => void; reject: (e: Error) => void }>();
-  let seq = 0;
-  let failure: Error | undefined;
-  const failAll = (error: Error) => {
-    failure = error;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
-  worker.on('message', (r: SimHostReply) => {
-    const p = pending.get(r.seq);
-    pending.delete(r.seq);
-    p?.resolve(r);
-  });
-  worker.on('error', (error) => failAll(new Error(`the simulator worker failed: ${error.message}`)));
-  worker.on('exit', (code) => failAll(new Error(`the simulator worker exited (${code})`)));
-  const wait = (n: number) =>
-    new Promise<SimHostReply>((resolve, reject) => {
-      if (failure) reject(failure);
-      else pending.set(n, { resolve, reject });
-    });
-  const ask = async (request: SimHostOp): Promise<SimCluster | undefined> => {
-    const n = ++seq;
-    const answer = wait(n);
-    worker.postMessage({ ...request, seq: n });
-    const r = await answer;
-    if (!r.ok) throw new Error(r.error);
-    return r.cluster;
-  };
-  const ready = await Promise.race([
-    wait(0),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('the simulator worker did not start')), 30_000).unref(),
-    ),
-  ]);
-  if (!ready.ok) throw new Error(ready.error);
-  return {
-    addCluster: async (scenarioId?: string) => (await ask({ op: 'add', scenarioId }))!,
-    removeCluster: async (id: string) => {
-      await ask({ op: 'remove', id });
-    },
-    close: async () => {
-      await ask({ op: 'close' }).catch(() => undefined);
-      await worker.terminate();
-    },
-  };
-}
-
-/**
- * Starts `workers` simulator hosts in worker threads (none below two: one worker only adds a
- * TLS server and a second copy of the modules), falling back to one host in this thread when
- * there are none or they cannot start.
- */
-export async function startSimHosts(scenarios: SimScenarioData[], workers: number): Promise<SimHost[]> {
-  let hosts: SimHost[];
-  try {
-    hosts = workers < 2 ? [] : await Promise.all(Array.from({ length: workers }, () => startSimHostWorker(scenarios)));
-  } catch {
-    hosts = [];
-  }
-  if (hosts.length === 0) hosts = [await simHostFor(scenarios)];
-  return hosts;
 }
