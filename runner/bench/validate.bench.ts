@@ -31,6 +31,10 @@ export async function run(): Promise<Figure[]> {
   const wall = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const failed = new Set(results.filter((r) => !r.ok).map((r) => r.scenario));
+  // A figure without its reason would hide a flaky case: say which failed and why, as validate does.
+  for (const r of results.filter((x) => !x.ok)) {
+    console.error(`  ${r.scenario} / ${r.name} FAILED:\n${r.problems.map((p) => `    - ${p}`).join('\n')}`);
+  }
   const runs = results.reduce((n, r) => n + r.runs.length, 0);
   const figures: Figure[] = [
     {

@@ -154,6 +154,8 @@ export async function simHostFor(scenarios: SimScenarioData[], options: SimHostO
         );
       }
       const c = host.addCluster({ ...optionsFor(data), from });
+      // What a node has pulled is the kubelet's, not the store's: the copy's nodes get the same images.
+      preloadImages(c.cluster.store, data.preload);
       return { id: c.id, server: c.server, token: c.token, certificateAuthority: host.caCertificate };
     },
     removeCluster: (id: string) => host.removeCluster(id),
