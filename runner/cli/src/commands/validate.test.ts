@@ -30,7 +30,10 @@ describe('paranoid validate', () => {
 });
 
 /** Validates `ids` once per case on the simulator with these settings, counting the clusters each provider makes. */
-async function validateCounting(ids: string[], settings: { reuseClusters: boolean; settledSetup: boolean }) {
+async function validateCounting(
+  ids: string[],
+  settings: { reuseClusters: boolean; settledSetup: boolean; runs?: number },
+) {
   const loaded = lintAll(root, ids).scenarios.map((s) => s.loaded!);
   const lines: string[] = [];
   const created = { fresh: 0, settled: 0 };
@@ -46,12 +49,12 @@ async function validateCounting(ids: string[], settings: { reuseClusters: boolea
   count(env.provider, 'fresh');
   count(env.settledSetup, 'settled');
   try {
-    // One run per case, one case at a time, as on kind.
+    // One case at a time; one run per case unless asked, as on kind.
     const results = await validateScenarios(
       loaded,
       {
         ...env,
-        runs: 1,
+        runs: settings.runs ?? 1,
         concurrency: 1,
         reuseClusters: settings.reuseClusters,
         settledSetup: settings.settledSetup ? env.settledSetup : undefined,
@@ -100,13 +103,15 @@ describe('paranoid validate with clusters reused between cases (as on kind)', ()
 
 describe('paranoid validate from copies of a settled setup (the simulator)', () => {
   it('applies each setup once as the learner does and judges every other case on a copy, with the same outcomes', async () => {
-    const ids = ['missing-networkpolicy', 'runtime-detection'];
+    const ids = ['missing-networkpolicy', 'resource-exhaustion', 'runtime-detection'];
     const fresh = await validateCounting(ids, { reuseClusters: false, settledSetup: false });
-    const copied = await validateCounting(ids, { reuseClusters: false, settledSetup: true });
+    // Two runs: the setup → solution case's second starts from a copy and must judge as its first did.
+    const copied = await validateCounting(ids, { reuseClusters: false, settledSetup: true, runs: 2 });
     expect(fresh.ok).toBe(true);
+    expect(copied.ok).toBe(true);
     expect(copied.outcomes).toEqual(fresh.outcomes);
-    // Each scenario's setup → solution case applied the setup itself; every other case started from a copy.
-    expect(copied.created).toEqual({ fresh: ids.length, settled: fresh.outcomes.length - ids.length });
+    // Each scenario's first setup → solution run applied the setup itself; every other run started from a copy.
+    expect(copied.created).toEqual({ fresh: ids.length, settled: 2 * fresh.outcomes.length - ids.length });
   }, 300_000);
 });
 
