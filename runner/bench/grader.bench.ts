@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { provisionScenario } from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
-import { defaultProviderFactory, validateScenarios } from '@paranoid/cli/commands/validate.ts';
 import { grade } from '@paranoid/grader/grade.ts';
 import { createKubeApi, KubeClient } from '@paranoid/kube/client.ts';
 import { simKubeconfig } from '@paranoid/providers/sim-provider.ts';
@@ -16,8 +15,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /**
  * Grading each seed scenario's setup on a full simulated cluster through the real
- * API (HTTPS, WebSocket exec: every check and probe), and `paranoid validate` of
- * all of them (two runs of every case, each on a fresh cluster).
+ * API (HTTPS, WebSocket exec: every check and probe). `paranoid validate` of all
+ * of them is `validate.bench.ts`.
  */
 export async function run(): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -63,24 +62,5 @@ export async function run(): Promise<Figure[]> {
     await host.close();
   }
 
-  const env = await defaultProviderFactory('sim', scenarios);
-  const started = performance.now();
-  try {
-    const results = await validateScenarios(scenarios, env, () => {});
-    const failed = new Set(results.filter((r) => !r.ok).map((r) => r.scenario)).size;
-    figures.push({
-      name: 'paranoid validate, all scenarios, simulator',
-      value: (performance.now() - started) / 1000,
-      unit: 's',
-      goal: '< 20 s',
-    });
-    figures.push({
-      name: 'scenarios that validate (of all)',
-      value: scenarios.length - failed,
-      unit: `of ${scenarios.length}`,
-    });
-  } finally {
-    await env.close();
-  }
   return figures;
 }

@@ -3,7 +3,7 @@
  * `paranoid`: the command line of the lab. Each command lives in its own
  * module under ./commands; this file only wires them to commander.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 const program = new Command()
   .name('paranoid')
@@ -13,6 +13,13 @@ const program = new Command()
 
 const provider = () =>
   new Option('--provider <provider>', 'where clusters come from').choices(['sim', 'kind']).default('sim');
+
+/** `--jobs`: a whole number of threads from 1 to 64 (a bound: each thread holds its own simulator). */
+const jobCount = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64.');
+  return n;
+};
 
 program
   .command('serve')
@@ -152,6 +159,7 @@ program
   )
   .addOption(provider())
   .option('--scenarios <dir>', "scenarios directory (default: the repository's)")
+  .option('--jobs <n>', 'threads running cases on the simulator (default: one per core)', jobCount)
   .argument('[ids...]', 'scenario ids (default: all)')
   .action(async (ids, options) => {
     const { validate } = await import('./commands/validate.ts');

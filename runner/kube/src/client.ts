@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type {
   AccessReviewCall,
   DryRunResult,
@@ -150,10 +151,20 @@ export class KubeClient {
     return url;
   }
 
-  private tls(): { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean } {
+  private tls(): {
+    ca?: string;
+    cert?: string;
+    key?: string;
+    rejectUnauthorized: boolean;
+    secureContext: tls.SecureContext;
+  } {
     const { ca, cert, key, insecure } = this.endpoint;
-    return { ca, cert, key, rejectUnauthorized: !insecure };
+    // One context per client: without it Node builds one, parsing the CA again, for every
+    // connection, and each exec opens its own (about 3% of validate's CPU in a profile).
+    this.secureContext ??= tls.createSecureContext({ ca, cert, key });
+    return { ca, cert, key, rejectUnauthorized: !insecure, secureContext: this.secureContext };
   }
+  private secureContext?: tls.SecureContext;
 
   private headers(): Record<string, string> {
     return this.endpoint.token ? { authorization: `Bearer ${this.endpoint.token}` } : {};

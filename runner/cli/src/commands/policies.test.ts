@@ -17,7 +17,7 @@ import { randomIds, realClock } from '@paranoid/sim-server/real-clock.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { exportYaml, policiesExport } from './policies.ts';
-import { imagesToPreload } from './validate.ts';
+import { imagesToPreload } from './validate-sim.ts';
 
 /**
  * The exported policies on the simulator, for every scenario: on a fresh cluster they

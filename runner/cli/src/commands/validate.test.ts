@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { lintAll } from '@paranoid/catalog/lint.ts';
+import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { describe, expect, it } from 'vitest';
 import { defaultProviderFactory, validate, validateScenarios } from './validate.ts';
 
@@ -20,7 +21,7 @@ describe('paranoid validate', () => {
     const cases = 1 + (lintAll(root, ['root-container-escape']).scenarios[0]?.loaded?.variants.length ?? 0);
     expect(text).toMatch(
       new RegExp(
-        `scenario root-container-escape: ok, ${cases} of ${cases} case runs ok in [\\d.]+ min \\([\\d.]+ min per case\\)`,
+        `scenario root-container-escape: ok, ${cases} of ${cases} case runs ok, [\\d.]+ s of case runs \\([\\d.]+ s each\\), done after [\\d.]+ s`,
       ),
     );
     expect(text).not.toMatch(/ run 2:/);
@@ -28,38 +29,56 @@ describe('paranoid validate', () => {
   }, 120_000);
 });
 
+/** Validates `ids` once per case on the simulator with these settings, counting the clusters each provider makes. */
+async function validateCounting(
+  ids: string[],
+  settings: { reuseClusters: boolean; settledSetup: boolean; runs?: number },
+) {
+  const loaded = lintAll(root, ids).scenarios.map((s) => s.loaded!);
+  const lines: string[] = [];
+  const created = { fresh: 0, settled: 0 };
+  const env = await defaultProviderFactory('sim', loaded);
+  const count = (provider: ClusterProvider | undefined, key: keyof typeof created) => {
+    if (!provider) return;
+    const create = provider.create.bind(provider);
+    provider.create = (options) => {
+      created[key]++;
+      return create(options);
+    };
+  };
+  count(env.provider, 'fresh');
+  count(env.settledSetup, 'settled');
+  try {
+    // One case at a time; one run per case unless asked, as on kind.
+    const results = await validateScenarios(
+      loaded,
+      {
+        ...env,
+        runs: settings.runs ?? 1,
+        concurrency: 1,
+        reuseClusters: settings.reuseClusters,
+        settledSetup: settings.settledSetup ? env.settledSetup : undefined,
+      },
+      (l) => lines.push(l),
+    );
+    // A fingerprint is every check's and every attack's outcome after the change (and before it, for the solution).
+    const outcomes = results.map((r) => `${r.scenario} ${r.name} ${r.ok} ${r.runs[0]?.fingerprint}`);
+    return { outcomes, created, ok: results.every((r) => r.ok), text: lines.join('\n') };
+  } finally {
+    await env.close();
+  }
+}
+
 describe('paranoid validate with clusters reused between cases (as on kind)', () => {
   it('gives every case of a scenario the checks and attack results a fresh cluster gives, on far fewer clusters', async () => {
     const ids = ['missing-networkpolicy', 'secrets-in-plain-sight'];
-    const loaded = lintAll(root, ids).scenarios.map((s) => s.loaded!);
-    const run = async (reuseClusters: boolean) => {
-      const lines: string[] = [];
-      let created = 0;
-      const env = await defaultProviderFactory('sim', loaded);
-      const create = env.provider.create.bind(env.provider);
-      env.provider.create = (options) => {
-        created++;
-        return create(options);
-      };
-      try {
-        // kind's settings: one run per case, one case at a time.
-        const results = await validateScenarios(loaded, { ...env, runs: 1, concurrency: 1, reuseClusters }, (l) =>
-          lines.push(l),
-        );
-        // A fingerprint is every check's and every attack's outcome after the change (and before it, for the solution).
-        const outcomes = results.map((r) => `${r.scenario} ${r.name} ${r.ok} ${r.runs[0]?.fingerprint}`);
-        return { outcomes, created, ok: results.every((r) => r.ok), text: lines.join('\n') };
-      } finally {
-        await env.close();
-      }
-    };
-    const fresh = await run(false);
-    const reused = await run(true);
+    const fresh = await validateCounting(ids, { reuseClusters: false, settledSetup: false });
+    const reused = await validateCounting(ids, { reuseClusters: true, settledSetup: false });
     expect(fresh.ok).toBe(true);
     expect(reused.outcomes).toEqual(fresh.outcomes);
-    expect(fresh.created).toBe(fresh.outcomes.length);
+    expect(fresh.created.fresh).toBe(fresh.outcomes.length);
     // One cluster per scenario for its solution, and one more that its variants share.
-    expect(reused.created).toBe(2 * ids.length);
+    expect(reused.created.fresh).toBe(2 * ids.length);
     expect(reused.text).toMatch(/missing-networkpolicy: cluster reset for the next case in [\d.]+ s/);
   }, 300_000);
 
@@ -80,6 +99,20 @@ describe('paranoid validate with clusters reused between cases (as on kind)', ()
     );
     expect(lines.join('')).not.toMatch(/root-container-escape: cluster reset/);
   }, 120_000);
+});
+
+describe('paranoid validate from copies of a settled setup (the simulator)', () => {
+  it('applies each setup once as the learner does and judges every other case on a copy, with the same outcomes', async () => {
+    const ids = ['missing-networkpolicy', 'resource-exhaustion', 'runtime-detection'];
+    const fresh = await validateCounting(ids, { reuseClusters: false, settledSetup: false });
+    // Two runs: the setup → solution case's second starts from a copy and must judge as its first did.
+    const copied = await validateCounting(ids, { reuseClusters: false, settledSetup: true, runs: 2 });
+    expect(fresh.ok).toBe(true);
+    expect(copied.ok).toBe(true);
+    expect(copied.outcomes).toEqual(fresh.outcomes);
+    // Each scenario's first setup → solution run applied the setup itself; every other run started from a copy.
+    expect(copied.created).toEqual({ fresh: ids.length, settled: 2 * fresh.outcomes.length - ids.length });
+  }, 300_000);
 });
 
 describe('paranoid validate on kind, for a scenario that cannot run there yet', () => {

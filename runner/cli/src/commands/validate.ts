@@ -1,54 +1,27 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import {
-  applyAsLearner,
-  applyCloudChanges,
-  deleteObjects,
-  provisionScenario,
-  waitForSettled,
-} from '@paranoid/catalog/apply.ts';
 import { lintAll } from '@paranoid/catalog/lint.ts';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
-import { judge as judgeScenario } from '@paranoid/grader/grade.ts';
-import type { InternetRequest, InternetResponse } from '@paranoid/grader/kube-api.ts';
-import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
-import type { ClusterHandle, ClusterProvider } from '@paranoid/providers/provider.ts';
+import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import { formatProblem } from '@paranoid/schema/problem.ts';
-import { type SimHost, type SimScenarioData, startSimHosts } from './sim-host-pool.ts';
+import { type CaseClusters, type CaseStart, runCase, type ValidateProvider } from './validate-case.ts';
 import { ClusterLeases } from './validate-clusters.ts';
-import {
-  type CaseRun,
-  caseProblems,
-  changeProblems,
-  fingerprint,
-  setupProblems,
-  type Verdicts,
-} from './validate-proof.ts';
+import { type CaseRun, caseProblems } from './validate-proof.ts';
+import { simValidateProvider } from './validate-sim.ts';
+import { startCaseWorkers } from './validate-workers.ts';
 
-/** A provider ready for validate, and how to shut it down afterwards. */
-export interface ValidateProvider {
-  provider: ClusterProvider;
-  /** How long to wait for workloads to roll out after each change. */
-  settleTimeoutMs: number;
-  /** How many cases run at once (each on its own cluster). */
-  concurrency: number;
-  /**
-   * Runs of each case (default 2, compared to catch flaky checks). kind: 1, since each run
-   * costs a real cluster; the two-run comparison stays on the simulator, which runs the
-   * same checks on the same data.
-   */
-  runs?: number;
-  /**
-   * Whether a scenario's cases share a cluster, reset between them where that is sound
-   * (kind: yes, a cluster costs minutes; the simulator: no, a fresh one costs milliseconds).
-   */
-  reuseClusters?: boolean;
-  close(): Promise<void>;
+/** How validate spreads its cases: `jobs` threads each running cases (the simulator; kind runs one at a time). */
+export interface ProviderFactoryOptions {
+  jobs?: number;
 }
 
 /** Makes a provider for the scenarios about to be validated (the sim loads their images and internet hosts). */
-export type ProviderFactory = (name: 'sim' | 'kind', scenarios: LoadedScenario[]) => Promise<ValidateProvider>;
+export type ProviderFactory = (
+  name: 'sim' | 'kind',
+  scenarios: LoadedScenario[],
+  options?: ProviderFactoryOptions,
+) => Promise<ValidateProvider>;
 
 interface CaseResult {
   scenario: string;
@@ -60,69 +33,6 @@ interface CaseResult {
 }
 
 const RUNS = 2;
-
-/** A handle's internet, falling back to the simulator's endpoint when the provider does not model it. */
-function internetFor(handle: ClusterHandle, client: KubeClient) {
-  const viaServer = defaultInternet(client);
-  return async (request: InternetRequest): Promise<InternetResponse> => {
-    const answer = await handle.requestFromInternet(request);
-    if (!answer.ok && /does not model/.test(answer.error)) return viaServer(request);
-    return answer;
-  };
-}
-
-async function judge(handle: ClusterHandle, client: KubeClient, loaded: LoadedScenario): Promise<Verdicts> {
-  const api = createKubeApi(client, internetFor(handle, client));
-  return judgeScenario(loaded.scenario, api);
-}
-
-async function applyChange(kc: KubeClient, change: ChangeSet, settleTimeoutMs: number): Promise<string[]> {
-  await deleteObjects(kc, change.deletions);
-  await applyCloudChanges(kc, change.cloud);
-  await applyAsLearner(kc, change.manifests);
-  return waitForSettled(kc, settleTimeoutMs);
-}
-
-/** Runs one case on a fresh cluster. Never throws: a failure to run is a problem of the case. */
-async function runCase(
-  env: ValidateProvider,
-  clusters: ClusterLeases,
-  loaded: LoadedScenario,
-  change: ChangeSet,
-  expected: 'pass' | 'fail',
-): Promise<CaseRun> {
-  const started = performance.now();
-  const problems: string[] = [];
-  const prints: string[] = [];
-  const id = loaded.scenario.id;
-  let handle: ClusterHandle | undefined;
-  let kc: KubeClient | undefined;
-  try {
-    handle = (await clusters.acquire(loaded)).handle;
-    kc = new KubeClient(handle.kubeconfig);
-    const stuck = await provisionScenario(kc, loaded.setup, { settleTimeoutMs: env.settleTimeoutMs });
-    if (stuck.length > 0) {
-      problems.push(`could not run: the setup never came to rest (${stuck.slice(0, 3).join(', ')} still rolling out)`);
-      return { ok: false, problems, fingerprint: 'not-run', ms: performance.now() - started };
-    }
-    if (change.name === 'solution') {
-      const before = await judge(handle, kc, loaded);
-      prints.push(fingerprint(before));
-      problems.push(...setupProblems(before));
-    }
-    await applyChange(kc, change, env.settleTimeoutMs);
-    const after = await judge(handle, kc, loaded);
-    prints.push(fingerprint(after));
-    problems.push(...changeProblems(after, expected));
-  } catch (error) {
-    problems.push(`could not run: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    kc?.close();
-    const healthy = !problems.some((p) => p.startsWith('could not run:'));
-    if (handle) await clusters.release(loaded, handle, { healthy });
-  }
-  return { ok: problems.length === 0, problems, fingerprint: prints.join('/'), ms: performance.now() - started };
-}
 
 /** Runs `tasks` with at most `limit` in flight, keeping their order in the result. */
 async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
@@ -142,7 +52,7 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
  * Validates scenarios on a provider; progress goes to `log` (stderr). Each scenario's
  * setup is first brought up once (run 1 of setup → solution): if it cannot be, its
  * other cases are not run. Then every case and run goes on its own fresh cluster,
- * `env.concurrency` at a time.
+ * `env.concurrency` at a time (in `env.runCase`'s worker threads when it has them).
  */
 export async function validateScenarios(
   scenarios: LoadedScenario[],
@@ -156,41 +66,56 @@ export async function validateScenarios(
   ]);
   const runs = env.runs ?? RUNS;
   // A line per scenario as soon as its last case is done, so a long job shows where it is.
-  const pending = new Map<string, { left: number; ok: number; failed: number; started: number }>();
+  const started = performance.now();
+  const pending = new Map<string, { left: number; ok: number; failed: number; busyMs: number }>();
   for (const c of cases) {
     const id = c.loaded.scenario.id;
-    const p = pending.get(id) ?? { left: 0, ok: 0, failed: 0, started: performance.now() };
+    const p = pending.get(id) ?? { left: 0, ok: 0, failed: 0, busyMs: 0 };
     p.left += runs;
     pending.set(id, p);
   }
-  const settle = (id: string, ok: boolean, count = 1) => {
+  const settle = (id: string, ok: boolean, ms: number, count = 1) => {
     const p = pending.get(id);
     if (!p || p.left <= 0) return;
     p.left -= count;
+    p.busyMs += ms;
     if (ok) p.ok += count;
     else p.failed += count;
     if (p.left === 0) {
-      const minutes = (performance.now() - p.started) / 60_000;
+      // Cases of several scenarios run at once: the time a scenario's case runs took between them says
+      // what it costs; when it finished says where the job is.
+      const all = p.ok + p.failed;
       log(
-        `scenario ${id}: ${p.failed === 0 ? 'ok' : 'FAILED'}, ${p.ok} of ${p.ok + p.failed} case runs ok in ${minutes.toFixed(1)} min (${(minutes / Math.max(1, p.ok + p.failed)).toFixed(1)} min per case)`,
+        `scenario ${id}: ${p.failed === 0 ? 'ok' : 'FAILED'}, ${p.ok} of ${all} case runs ok, ${(p.busyMs / 1000).toFixed(1)} s of case runs (${(p.busyMs / 1000 / Math.max(1, all)).toFixed(2)} s each), done after ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
     }
   };
-  const clusters = new ClusterLeases(env.provider, {
-    reuse: env.reuseClusters ?? false,
-    resetTimeoutMs: Math.max(env.settleTimeoutMs, 30_000),
-    log,
-  });
-  const runCaseLogged = async (c: Case, run: number) => {
-    const r = await runCase(env, clusters, c.loaded, c.change, c.expected);
+  const leases = (provider: ClusterProvider, reuse: boolean) =>
+    new ClusterLeases(provider, { reuse, resetTimeoutMs: Math.max(env.settleTimeoutMs, 30_000), log });
+  const clusters: CaseClusters | undefined = env.provider
+    ? {
+        fresh: leases(env.provider, env.reuseClusters ?? false),
+        ...(env.settledSetup ? { settled: leases(env.settledSetup, false) } : {}),
+      }
+    : undefined;
+  const runOne = (c: Case, how: CaseStart): Promise<CaseRun> => {
+    if (env.runCase) return env.runCase(c.loaded, c.change, c.expected, how);
+    if (!clusters) throw new Error('failed to run a case: the provider has neither clusters nor a case runner');
+    return runCase(env, clusters, c.loaded, c.change, c.expected, how);
+  };
+  // Each scenario's first setup → solution run applies the setup itself; the others may start from its settled copy.
+  const runCaseLogged = async (c: Case, run: number, how: CaseStart = { fromSettledSetup: true }) => {
+    const r = await runOne(c, how);
     log(`${c.loaded.scenario.id} ${c.change.name} run ${run}: ${r.ok ? 'ok' : 'FAILED'} (${Math.round(r.ms)} ms)`);
-    settle(c.loaded.scenario.id, r.ok);
+    settle(c.loaded.scenario.id, r.ok, r.ms);
     return r;
   };
 
   // First runs of each scenario's setup → solution, to find setups that cannot come up.
   const firsts = await pool(
-    cases.filter((c) => c.change.name === 'solution').map((c) => () => runCaseLogged(c, 1)),
+    cases
+      .filter((c) => c.change.name === 'solution')
+      .map((c) => () => runCaseLogged(c, 1, { fromSettledSetup: false })),
     env.concurrency,
   );
   const blocked = new Map<string, string>();
@@ -203,7 +128,7 @@ export async function validateScenarios(
       if (problem) {
         blocked.set(c.loaded.scenario.id, problem);
         log(`${c.loaded.scenario.id}: ${problem}; skipping its other cases`);
-        settle(c.loaded.scenario.id, false, pending.get(c.loaded.scenario.id)?.left ?? 0);
+        settle(c.loaded.scenario.id, false, 0, pending.get(c.loaded.scenario.id)?.left ?? 0);
       }
     });
 
@@ -215,7 +140,7 @@ export async function validateScenarios(
   const done = await pool(
     jobs.map((j) => () => runCaseLogged(j.c, j.run)),
     env.concurrency,
-  ).finally(() => clusters.close());
+  ).finally(() => Promise.all([clusters?.fresh.close(), clusters?.settled?.close()]));
 
   return cases.map((c) => {
     const runs: CaseRun[] = [];
@@ -235,82 +160,47 @@ export async function validateScenarios(
 }
 
 /**
- * The images a validate cluster starts with on its nodes: the scenario's own images (kind's
- * provider loads them onto its nodes too) and those its setup runs. What is judged is the
- * checks and the attack, not pull latency; a fix or variant that brings a new image still
- * pulls it, and an image the registry does not have still fails to pull.
+ * How much faster than the wall clock validate's simulated clusters run. What the checks judge is
+ * a cluster at rest and what its workloads do, not how long they take: at 10 a container's
+ * `sleep 2`, a readiness delay or Falco's settle time costs a tenth of the wait, with every
+ * timer still in its order (the verdicts of every case were compared at 1 and 10: the same).
  */
-export function imagesToPreload(loaded: LoadedScenario): string[] {
-  const refs = new Set<string>();
-  for (const def of loaded.imageDefinitions) {
-    for (const tag of def.tags ?? ['latest']) refs.add(`${def.repository}:${tag}`);
-  }
-  const visit = (value: unknown, inContainers: boolean): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item, inContainers);
-    } else if (value && typeof value === 'object') {
-      for (const [key, child] of Object.entries(value)) {
-        if (inContainers && key === 'image' && typeof child === 'string') refs.add(child);
-        else visit(child, key === 'containers' || key === 'initContainers');
-      }
-    }
-  };
-  for (const object of loaded.setup) visit(object, false);
-  return [...refs];
-}
+const SIM_SPEED = 10;
+
+/**
+ * Cases one thread runs at once: with the clusters' time sped up, a case mostly computes, and
+ * a few at once fill the gaps where one waits on another's request.
+ */
+const CASES_PER_THREAD = 4;
 
 /**
  * The default providers: the simulator (one full simulated cluster per case, with the
- * scenario's images and internet hosts), or kind. The simulator's clusters live in
- * worker threads, one HTTPS host per core up to two, so building and running clusters
- * uses the second core while this thread drives the cases and grades; where workers
- * cannot start, one host runs in this thread.
+ * scenario's images and internet hosts, on sped-up time), or kind. With `jobs` of two or
+ * more, the simulator's cases run end to end in that many worker threads, each with its
+ * own HTTPS host, client and grader; with one, or where workers cannot start, in this thread.
  */
-export const defaultProviderFactory: ProviderFactory = async (name, scenarios) => {
+export const defaultProviderFactory: ProviderFactory = async (name, scenarios, options = {}) => {
   if (name === 'kind') return kindProvider(scenarios);
-  const { SimProvider } = await import('@paranoid/providers/sim-provider.ts');
-  const data: SimScenarioData[] = scenarios.map((s) => ({
-    id: s.scenario.id,
-    images: s.imageDefinitions,
-    internet: s.scenario.internet,
-    preload: imagesToPreload(s),
-  }));
-  // Workers pay for themselves only on cores nobody else is using: on a busy machine they add
-  // CPU (a second TLS server, modules loaded twice) and take nothing off the wall clock.
-  // PARANOID_SIM_WORKERS=N decides (0 keeps the simulator in this thread, for --cpu-prof).
-  const idle = availableParallelism() - loadavg()[0]!;
-  const workers = Math.min(Number(process.env.PARANOID_SIM_WORKERS ?? (idle >= 1.5 ? 2 : 0)), availableParallelism());
-  const hosts = await startSimHosts(data, workers);
-  const owner = new Map<string, SimHost>();
-  let next = 0;
-  const provider = new SimProvider({
-    // Every case wants a fresh cluster right away; clusters made ahead would only be thrown away.
-    warmPool: false,
-    host: {
-      addCluster: async ({ scenarioId }) => {
-        const host = hosts[next++ % hosts.length]!;
-        const cluster = await host.addCluster(scenarioId);
-        owner.set(cluster.id, host);
-        return cluster;
-      },
-      removeCluster: async (id) => {
-        const host = owner.get(id);
-        owner.delete(id);
-        await host?.removeCluster(id);
-      },
-    },
-  });
-  return {
-    provider,
-    // A cap, not a wait: most cases settle in under a second. A fix that runs a build Job settles
-    // only once the build has pushed, its deploy step has run and the new pods are Ready, which
-    // takes a few seconds of image pulls and more with four cases sharing two cores.
-    settleTimeoutMs: 15_000,
-    concurrency: 4,
-    close: async () => {
-      await Promise.all(hosts.map((h) => h.close()));
-    },
-  };
+  const jobs = options.jobs ?? 1;
+  const speed = SIM_SPEED;
+  if (jobs >= 2) {
+    try {
+      const workers = await startCaseWorkers(scenarios, { jobs, speed, concurrency: CASES_PER_THREAD });
+      return {
+        // A cap, not a wait: most cases settle at once; a fix that runs a build Job settles only once
+        // the build has pushed, its deploy step has run and the new pods are Ready.
+        settleTimeoutMs: 15_000,
+        concurrency: jobs * CASES_PER_THREAD,
+        threads: jobs,
+        speed,
+        runCase: workers.runCase,
+        close: workers.close,
+      };
+    } catch {
+      // No worker could start (no tsx loader to find, as under vitest): the cases run in this thread.
+    }
+  }
+  return simValidateProvider(scenarios, { speed, concurrency: CASES_PER_THREAD });
 };
 
 /**
@@ -336,6 +226,8 @@ async function kindProvider(scenarios: LoadedScenario[]): Promise<ValidateProvid
 export interface ValidateOptions {
   provider?: 'sim' | 'kind';
   scenarios?: string;
+  /** Threads running the simulator's cases (default: one per core). */
+  jobs?: number;
 }
 
 const defaultRoot = () => fileURLToPath(new URL('../../../../scenarios', import.meta.url));
@@ -373,13 +265,17 @@ export async function validate(
   }
   let env: ValidateProvider;
   try {
-    env = await factory(options.provider ?? 'sim', loadedScenarios);
+    env = await factory(options.provider ?? 'sim', loadedScenarios, { jobs: options.jobs ?? availableParallelism() });
   } catch (error) {
     out.stderr(
       `paranoid validate: could not run: ${error instanceof Error ? error.message : String(error)}; nothing was validated\n`,
     );
     return 2;
   }
+  const threads = env.threads ?? 1;
+  out.stderr(
+    `paranoid validate: ${loadedScenarios.length} scenarios, up to ${env.concurrency} cases at once in ${threads} ${threads === 1 ? 'thread' : 'worker threads'}\n`,
+  );
   const started = performance.now();
   let results: CaseResult[];
   try {
