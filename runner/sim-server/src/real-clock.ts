@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Clock, IdSource } from '@paranoid/sim/clock.ts';
 
 /**
@@ -32,9 +33,23 @@ export const realClock: Clock = {
 export function acceleratedClock(speed: number): Clock {
   if (!(speed >= 1) || !Number.isFinite(speed)) throw new Error(`failed to make a clock: speed ${speed} is not >= 1`);
   const origin = Date.now();
+  const base = performance.now();
+  // Sub-millisecond real time: Date.now()'s whole milliseconds would move this clock in steps of `speed` ms.
+  const now = () => Math.floor(origin + (performance.now() - base) * speed);
   return {
-    now: () => Math.floor(origin + (Date.now() - origin) * speed),
-    setTimer: (ms, fn) => realClock.setTimer(Math.max(0, ms) / speed, fn),
+    now,
+    setTimer(ms, fn) {
+      const due = now() + Math.max(0, ms);
+      // Node may run a timer up to a millisecond early, which is `speed` ms of cluster time:
+      // one that wakes before its time is set again for what is left, so none fires early.
+      const fire = () => {
+        const left = due - now();
+        if (left > 0) cancel = realClock.setTimer(left / speed, fire);
+        else fn();
+      };
+      let cancel = realClock.setTimer(Math.max(0, ms) / speed, fire);
+      return () => cancel();
+    },
   };
 }
 
