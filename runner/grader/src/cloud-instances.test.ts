@@ -1,36 +1,26 @@
 import type { KubeObject } from '@paranoid/k8s/object.ts';
-import { type Scenario, ScenarioSchema } from '@paranoid/schema/scenario.ts';
+import type { Scenario } from '@paranoid/schema/scenario.ts';
 import { describe, expect, it } from 'vitest';
 import { grade } from './grade.ts';
 import type { KubeApi } from './kube-api.ts';
 import { listedObjects } from './testing/listed-objects.ts';
+import { testScenario } from './testing/test-scenario.ts';
 
 const node = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
 
-const tokensRequired: Scenario = ScenarioSchema.parse({
-  id: 'test',
-  title: 't',
-  summary: 's',
-  difficulty: 'beginner',
-  minutes: 5,
-  cks: ['Cluster Setup'],
-  incident: { title: 'i', summary: 's', sources: [{ title: 'x', url: 'https://example.com/' }] },
-  steps: [{ id: 'fix', title: 'f', kind: 'fix', file: 'steps/fix.md' }],
-  attack: [{ id: 'a', title: 'a', probe: { kind: 'exec', pod: { namespace: 'x', name: 'y' }, command: ['true'] } }],
-  checks: [
-    {
-      id: 'tokens',
-      title: 'IMDSv2 only',
-      failure: 'An instance answers IMDSv1.',
-      object: {
-        resource: 'cloudinstances',
-        min: 1,
-        rule: "object.MetadataOptions.HttpTokens == 'required'",
-        describe: "'node ' + object.metadata.name",
-      },
+const tokensRequired: Scenario = testScenario([
+  {
+    id: 'tokens',
+    title: 'IMDSv2 only',
+    failure: 'An instance answers IMDSv1.',
+    object: {
+      resource: 'cloudinstances',
+      min: 1,
+      rule: "object.MetadataOptions.HttpTokens == 'required'",
+      describe: "'node ' + object.metadata.name",
     },
-  ],
-});
+  },
+]);
 
 const instance = (id: string, nodeName: string, tokens: string) => ({
   InstanceId: id,
