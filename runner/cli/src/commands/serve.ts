@@ -337,7 +337,7 @@ async function makeProvider(
  * One real kind cluster per session. Its setup is applied through the API once the
  * cluster is up; the learner's terminal is an exec into the session's toolbox
  * container; a reaper deletes what earlier runs left behind, at start and every
- * minute after.
+ * minute after, and the host firewall rules of toolboxes that no longer run.
  */
 async function makeKindProvider(
   setup: (scenarioId: string) => Promise<KubeObject[]>,
@@ -359,6 +359,10 @@ async function makeKindProvider(
     intervalMs: 60_000,
     isActive: (session) => kind.servesSession(session),
     onError: (error) => process.stderr.write(`reaper: ${error instanceof Error ? error.message : error}\n`),
+    onReap: ({ clusters, fenceRules }) => {
+      if (clusters.length > 0) process.stderr.write(`reaper: deleted ${clusters.length} left-over cluster(s)\n`);
+      if (fenceRules > 0) process.stderr.write(`reaper: removed ${fenceRules} stale toolbox fence rule(s)\n`);
+    },
   });
   const provider: ClusterProvider = {
     info: () => kind.info(),

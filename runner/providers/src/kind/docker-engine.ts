@@ -51,6 +51,12 @@ export class DockerEngine {
     }));
   }
 
+  /** The ids of every container running now, whoever made it (paused ones included, as `docker ps` lists them). */
+  async runningContainerIds(): Promise<string[]> {
+    const found = await this.wrap('list containers', () => this.docker.listContainers({ all: false }));
+    return found.map((c) => c.Id);
+  }
+
   /** Removes a container, running or not; a container already gone is not an error. */
   async remove(id: string): Promise<void> {
     try {

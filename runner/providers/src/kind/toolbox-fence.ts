@@ -8,10 +8,14 @@ export type Iptables = (args: string[]) => Promise<string>;
 export const hostIptables: Iptables = (args) =>
   new Promise((resolve, reject) => {
     execFile('iptables', ['-w', ...args], { timeout: 15_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error((stderr || error.message).trim()));
+      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(new Error('iptables is not installed'));
+      else if (error) reject(new Error((stderr || error.message).trim()));
       else resolve(stdout);
     });
   });
+
+/** The chains a toolbox's rules go in (see {@link fenceRules}). */
+export const FENCE_CHAINS = ['INPUT', 'DOCKER-USER'] as const;
 
 /** The comment that marks one toolbox's rules, so they are found and removed by it. */
 export const fenceTag = (containerId: string) => `paranoid-toolbox-${containerId.slice(0, 12)}`;
@@ -79,19 +83,125 @@ export async function fenceToolbox(
 /** Removes a toolbox's rules, found by their comment; none left is not an error. */
 export async function unfenceToolbox(containerId: string, iptables: Iptables = hostIptables): Promise<void> {
   const tag = fenceTag(containerId);
-  for (const chain of ['INPUT', 'DOCKER-USER']) {
+  for (const chain of FENCE_CHAINS) {
     const listed = await iptables(['-S', chain]).catch(() => '');
-    for (const line of listed.split('\n')) {
-      if (!line.startsWith('-A ') || !line.includes(tag)) continue;
-      const args = splitRule(line.slice(3));
-      await iptables(['-D', ...args]);
-    }
+    for (const rule of fenceRulesIn(listed)) if (rule.tag === tag) await deleteRule(rule, iptables);
   }
 }
 
-/** `iptables -S` prints a rule as arguments, quoting those with spaces. */
+/** One rule of `iptables -S CHAIN` that fences a toolbox in. */
+export interface FenceRule {
+  chain: string;
+  /** The rule's arguments after `-A`, chain first, as `iptables -D` takes them back. */
+  spec: string[];
+  /** Its comment, `paranoid-toolbox-` and the first 12 hex digits of the container's id. */
+  tag: string;
+  /** Those 12 digits. */
+  container: string;
+}
+
+const TAG = /^paranoid-toolbox-([0-9a-f]{12})$/;
+
+/**
+ * The toolbox rules in a listing of `iptables -S` (one chain or all): those whose comment is
+ * exactly a {@link fenceTag}. Any other rule, including one whose comment merely contains a
+ * tag, is not ours and is never returned, so nothing else of the host's firewall is touched.
+ */
+export function fenceRulesIn(listing: string): FenceRule[] {
+  const rules: FenceRule[] = [];
+  for (const line of listing.split('\n')) {
+    if (!line.startsWith('-A ')) continue;
+    const spec = splitRule(line.slice(3));
+    const at = spec.indexOf('--comment');
+    const tag = at >= 0 ? spec[at + 1] : undefined;
+    const m = tag === undefined ? null : TAG.exec(tag);
+    if (!m || !spec[0]) continue;
+    rules.push({ chain: spec[0], spec, tag: tag!, container: m[1]! });
+  }
+  return rules;
+}
+
+/**
+ * The rules whose toolbox is no longer running: its container is gone, or stopped (its address
+ * is then free on the bridge, for the next container to inherit the rule). `running` holds the
+ * ids of the containers that run now (paused ones included: they keep their address).
+ */
+export function staleFenceRules(rules: FenceRule[], running: Iterable<string>): FenceRule[] {
+  const live = new Set([...running].map((id) => id.slice(0, 12)));
+  return rules.filter((r) => !live.has(r.container));
+}
+
+/** What a sweep of the fence rules found. */
+export interface FenceSweep {
+  /** Rules removed: their toolbox no longer runs. */
+  removed: FenceRule[];
+  /** Rules kept: their toolbox runs. */
+  kept: number;
+}
+
+/**
+ * Removes the fence rules a runner left behind when it died without taking its toolboxes' rules
+ * back (SIGKILL, a crash, the host's power): left alone they pile up, and a later container given
+ * the same address on that bridge would inherit a REJECT. The rules are listed before the
+ * containers, so a toolbox fenced meanwhile (its rules come after its start) is seen running;
+ * a rule another sweep removed first is not an error. Throws `failed to sweep ...` when iptables
+ * cannot be read or changed (not installed, not root); the caller reports it and carries on.
+ */
+export async function sweepStaleFenceRules(
+  runningContainers: () => Promise<string[]>,
+  iptables: Iptables = hostIptables,
+): Promise<FenceSweep> {
+  const rules: FenceRule[] = [];
+  for (const chain of FENCE_CHAINS) {
+    let listed: string;
+    try {
+      listed = await iptables(['-S', chain]);
+    } catch (error) {
+      // No DOCKER-USER: Docker does not manage iptables here, so no toolbox was ever fenced in it.
+      if (chain !== 'INPUT' && NO_CHAIN.test(messageOf(error))) continue;
+      throw new Error(`failed to sweep stale toolbox fence rules: cannot list ${chain}: ${messageOf(error)}`);
+    }
+    rules.push(...fenceRulesIn(listed).filter((r) => r.chain === chain));
+  }
+  if (rules.length === 0) return { removed: [], kept: 0 };
+  const stale = staleFenceRules(rules, await runningContainers());
+  const failed: string[] = [];
+  const removed: FenceRule[] = [];
+  for (const rule of stale) {
+    try {
+      await deleteRule(rule, iptables);
+      removed.push(rule);
+    } catch (error) {
+      failed.push(`${rule.chain} ${rule.tag}: ${messageOf(error)}`);
+    }
+  }
+  if (failed.length > 0)
+    throw new Error(`failed to sweep stale toolbox fence rules: cannot delete ${failed.join('; ')}`);
+  return { removed, kept: rules.length - stale.length };
+}
+
+/** What iptables says of a chain that does not exist (legacy, then nf_tables). */
+const NO_CHAIN = /No chain\/target\/match by that name|in table `filter' is incompatible|does not exist/;
+/** What iptables says when deleting a rule (or from a chain) that is not there. */
+const NO_RULE = /does a matching rule exist|No chain\/target\/match by that name/;
+
+/** Deletes one rule by its arguments (not its number, which moves as others change the chain); gone already is fine. */
+async function deleteRule(rule: FenceRule, iptables: Iptables): Promise<void> {
+  try {
+    await iptables(['-D', ...rule.spec]);
+  } catch (error) {
+    if (!NO_RULE.test(messageOf(error))) throw error;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `iptables -S` prints a rule as arguments, quoting those with spaces and escaping quotes in them. */
 function splitRule(line: string): string[] {
   const out: string[] = [];
-  for (const m of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? '');
+  for (const m of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g))
+    out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? ''));
   return out;
 }
