@@ -11,9 +11,13 @@ function env(
     kubectl: 'Client Version: v1.32.4',
     file: '/bin/busybox: ELF 64-bit LSB executable, x86-64, statically linked, stripped',
     ldd: '\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)',
+    iptables: '-P INPUT ACCEPT',
   };
   return {
-    docker: { ping: async () => ({ version: '27.0.1', apiVersion: '1.46' }) } as unknown as DockerEngine,
+    docker: {
+      ping: async () => ({ version: '27.0.1', apiVersion: '1.46' }),
+      runningContainerIds: async () => [],
+    } as unknown as DockerEngine,
     readFile: (p) => (p.endsWith('watches') ? '524288\n' : '512\n'),
     exec: async (cmd) => (tools[cmd] ? { ok: true, out: tools[cmd]! } : { ok: false, out: '' }),
     freeBytes: () => 50 * 2 ** 30,
@@ -36,8 +40,60 @@ describe('paranoid doctor', () => {
       ['toolbox curl', 'ok'],
       ['inotify limits', 'ok'],
       ['bubblewrap', 'ok'],
+      ['toolbox fence', 'ok'],
       ['free disk', 'ok'],
     ]);
+  });
+
+  it('fails when kind terminals cannot be fenced off the host, saying what to do', async () => {
+    const fence = async (out: string | null) => {
+      const checks = await runDoctor(
+        env({
+          exec: async (cmd) => (cmd === 'iptables' ? { ok: false, out: out ?? '' } : { ok: true, out: 'kind v0.27.0' }),
+        }),
+      );
+      return checks.find((c) => c.name === 'toolbox fence');
+    };
+    expect(await fence(null)).toMatchObject({
+      verdict: 'fail',
+      detail: 'cannot list INPUT: iptables is not installed',
+      fix: expect.stringContaining('apt-get install iptables'),
+    });
+    expect(
+      await fence(
+        'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
+      ),
+    ).toMatchObject({ verdict: 'fail', fix: expect.stringContaining('as root') });
+    expect(await fence('iptables: No chain/target/match by that name.')).toMatchObject({
+      verdict: 'fail',
+      fix: expect.stringContaining('DOCKER-USER'),
+    });
+  });
+
+  it('warns about fence rules a dead runner left, naming them, and keeps quiet about a running toolbox', async () => {
+    const live = 'a1b2c3d4e5f6'.padEnd(64, '0');
+    const rule = (id: string) =>
+      `-A INPUT -s 172.18.0.3/32 -i br-5f0e1d2c3b4a -m conntrack ! --ctstate RELATED,ESTABLISHED -m comment --comment paranoid-toolbox-${id} -j REJECT --reject-with icmp-port-unreachable`;
+    const docker = {
+      ping: async () => ({ version: '27.0.1', apiVersion: '1.46' }),
+      runningContainerIds: async () => [live],
+    } as unknown as DockerEngine;
+    const listing = `-P INPUT ACCEPT\n${rule('a1b2c3d4e5f6')}\n${rule('0123456789ab')}\n`;
+    const checks = await runDoctor(
+      env({ docker, exec: async (cmd) => ({ ok: true, out: cmd === 'iptables' ? listing : 'kind v0.27.0' }) }),
+    );
+    expect(checks.find((c) => c.name === 'toolbox fence')).toMatchObject({
+      verdict: 'warn',
+      detail: expect.stringMatching(/rule\(s\) of toolboxes that no longer run \(paranoid-toolbox-0123456789ab\)/),
+      fix: expect.stringContaining('serve --provider kind'),
+    });
+    const fine = await runDoctor(
+      env({
+        docker,
+        exec: async (cmd) => ({ ok: true, out: cmd === 'iptables' ? rule('a1b2c3d4e5f6') : 'kind v0.27.0' }),
+      }),
+    );
+    expect(fine.find((c) => c.name === 'toolbox fence')?.verdict).toBe('ok');
   });
 
   it('fails a kind too old to enforce NetworkPolicy and says to upgrade', async () => {

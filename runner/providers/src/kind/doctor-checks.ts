@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import type { KubectlBinary } from '@paranoid/kube/kubectl-binary.ts';
 import type { DockerEngine } from './docker-engine.ts';
+import { FENCE_CHAINS, fenceRulesIn, NO_CHAIN, staleFenceRules } from './toolbox-fence.ts';
 import { CURL_CANDIDATES, findToolboxKubectl, HOST_BUSYBOX_DEB, HOST_BUSYBOX_SHA256 } from './toolbox-image.ts';
 
 /** Whether a doctor check passed, deserves a warning, or stops the kind provider from working. */
@@ -143,6 +144,52 @@ export async function hostBuildChecks(env: DoctorEnvironment): Promise<DoctorChe
   return checks;
 }
 
+/**
+ * Whether kind terminals can be fenced off the host (toolbox-fence.ts: without iptables rights no
+ * kind session starts), and whether a runner that died left fence rules behind: those of toolboxes
+ * that no longer run, which the reaper of the next `serve --provider kind` sweeps.
+ */
+export async function toolboxFenceCheck(env: DoctorEnvironment): Promise<DoctorCheck> {
+  const name = 'toolbox fence';
+  let listing = '';
+  for (const chain of FENCE_CHAINS) {
+    const listed = await env.exec('iptables', ['-w', '-S', chain]);
+    if (listed.ok) {
+      listing += `${listed.out}\n`;
+      continue;
+    }
+    const why = listed.out || 'iptables is not installed';
+    const fix = !listed.out
+      ? 'apt-get install iptables: each kind terminal is fenced off the host by iptables rules, and no kind session starts without them'
+      : /Permission denied|must be root/.test(why)
+        ? 'run the runner (and this doctor) as root: fencing a kind terminal inserts rules in the host firewall'
+        : NO_CHAIN.test(why)
+          ? "let Docker manage iptables (no --iptables=false): the fence goes in Docker's DOCKER-USER chain"
+          : 'see `iptables -S` as root: the kind terminals are fenced with INPUT and DOCKER-USER rules';
+    return { name, verdict: 'fail', detail: `cannot list ${chain}: ${why}`, fix };
+  }
+  const rules = fenceRulesIn(listing);
+  let running: string[];
+  try {
+    running = await env.docker.runningContainerIds();
+  } catch {
+    return {
+      name,
+      verdict: 'ok',
+      detail: `iptables usable; ${rules.length} toolbox rule(s) (Docker down: none judged)`,
+    };
+  }
+  const stale = staleFenceRules(rules, running);
+  if (stale.length === 0)
+    return { name, verdict: 'ok', detail: `iptables usable; ${rules.length} rule(s), all of running toolboxes` };
+  return {
+    name,
+    verdict: 'warn',
+    detail: `${stale.length} rule(s) of toolboxes that no longer run (${[...new Set(stale.map((r) => r.tag))].join(', ')}): a runner died without removing them`,
+    fix: '`paranoid serve --provider kind` removes them at start (its reaper sweeps them every minute); by hand: `iptables -D` each rule as `iptables -S` prints it',
+  };
+}
+
 /** Everything the kind provider and hosted terminals need, each with its fix. */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
@@ -214,6 +261,8 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
     detail: bwrap ? '/usr/bin/bwrap' : 'not installed: hosted terminals on the simulated cluster are refused',
     ...(bwrap ? {} : { fix: 'apt-get install bubblewrap' }),
   });
+
+  checks.push(await toolboxFenceCheck(env));
 
   const free = env.freeBytes('/var/lib/docker') ?? env.freeBytes('/');
   const gib = free === undefined ? undefined : free / 2 ** 30;

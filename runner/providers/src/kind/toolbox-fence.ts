@@ -181,7 +181,7 @@ export async function sweepStaleFenceRules(
 }
 
 /** What iptables says of a chain that does not exist (legacy, then nf_tables). */
-const NO_CHAIN = /No chain\/target\/match by that name|in table `filter' is incompatible|does not exist/;
+export const NO_CHAIN = /No chain\/target\/match by that name|in table `filter' is incompatible|does not exist/;
 /** What iptables says when deleting a rule (or from a chain) that is not there. */
 const NO_RULE = /does a matching rule exist|No chain\/target\/match by that name/;
 
