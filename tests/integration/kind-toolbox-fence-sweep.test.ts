@@ -185,8 +185,11 @@ describe.skipIf(!dockerUp)("the kind toolbox's fence after a crash", () => {
     if (crashed && crashed.exitCode === null && crashed.signalCode === null) crashed.kill('SIGKILL');
     for (const id of toolboxes.values()) await unfenceToolbox(id).catch(() => undefined);
     for (const rule of decoyRules) await hostIptables(['-D', ...rule]).catch(() => undefined);
-    for (const c of await new ThisTestsEngine().listByLabels({ [LABELS.managed]: 'paranoid-kind' }))
+    for (const c of await new ThisTestsEngine().listByLabels({ [LABELS.managed]: 'paranoid-kind' })) {
+      // A toolbox the crashing runner made before a failure kept it from saying so is unfenced too.
+      if (c.labels[LABELS.component] === 'toolbox') await unfenceToolbox(c.id).catch(() => undefined);
       await docker.remove(c.id).catch(() => undefined);
+    }
     for (const s of Object.values(session)) await docker.removeNetwork(clusterName(s)).catch(() => undefined);
   }, 120_000);
 
