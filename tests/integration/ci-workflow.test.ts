@@ -56,6 +56,12 @@ describe('the kind validation workflow for users', () => {
     expect(script).toMatch(/paranoid validate --provider kind \$\{\{ matrix\.scenario \}\}/);
   });
 
+  it('checks the machine and validates as root, since a kind terminal is fenced with host iptables rules', () => {
+    const doctor = steps.find((s) => s.run?.includes('paranoid doctor'))?.run ?? '';
+    const validate = steps.find((s) => s.run?.includes('paranoid validate'))?.run ?? '';
+    for (const run of [doctor, validate]) expect(run).toMatch(/\bsudo env "PATH=\$PATH" HOME=\/root npx /);
+  });
+
   it('gives each job a time limit above its estimate, and the estimate follows its number of cases', () => {
     for (const m of matrix) {
       const variants = readdirSync(resolve(root, 'scenarios', m.scenario, 'variants')).length;
