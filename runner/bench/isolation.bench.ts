@@ -1,44 +1,30 @@
 /**
  * One hostile learner against 50: the runner as `serve` builds it (simulated clusters on
- * worker threads), 50 sessions live, then one of them made busy the way issue #12's
- * attacker did it: 10,000 objects, 30 watches that never read, a CEL-heavy policy judged
- * on every write, and writes and lists without pause. The figure is the p95 of
- * `kubectl get pods` for the other sessions, busy against idle (goal: within 2x).
+ * worker threads), 50 sessions live, then one of them made busy the way issue #12's attacker
+ * did it: 10,000 objects, then from the attacker's own terminal (its sandbox, its limits) 30
+ * watches that never read, a CEL-heavy policy judged on every write, and writes and lists
+ * without pause. The figure is the p95 of `kubectl get pods` typed into the other learners'
+ * terminals, busy against idle (goal: within 2x).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { connect } from 'node:tls';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
+import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
 import type { Session } from '@paranoid/server/sessions.ts';
+import type { LearnerShell } from '@paranoid/server/terminal.ts';
 import { parse } from 'yaml';
 import type { Figure } from './main.ts';
+import { cpuSeconds, processTree, promptOf, quantile, runCommand } from './terminal-probe.ts';
 
-const KUBECTL = '/usr/bin/kubectl';
 const SESSIONS = 50;
 const SAMPLES = 60;
+const GET_PODS = 'kubectl get pods >/dev/null || echo KUBECTL_FAILED';
+const HOSTILE_CLIENT = readFileSync(new URL('./hostile-client.mjs', import.meta.url), 'utf8');
 
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
-
-/** Wall time of one `kubectl get pods`; a failure (kubectl's own 10 s TLS timeout, say) counts with its time. */
-function kubectlGetPods(kubeconfig: string, cache: string, failures: string[] = []): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(
-      KUBECTL,
-      [`--cache-dir=${cache}`, 'get', 'pods'],
-      { env: { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfig, HOME: cache }, timeout: 60_000 },
-      (error, _stdout, stderr) => {
-        if (error) failures.push(stderr.trim() || error.message);
-        resolve(performance.now() - started);
-      },
-    );
-  });
-}
-
+const p95 = (xs: number[]) => quantile(xs, 0.95);
 const progress = (text: string) => process.stderr.write(`  isolation: ${text}\n`);
 
 /** The learner's own API access: the session's kubeconfig, as their shell holds it. */
@@ -71,24 +57,18 @@ function apiOf(session: Session) {
       req.on('error', () => resolve(0));
       req.end(text);
     });
-  /** A watch whose client never reads. */
-  const stalledWatch = () => {
-    const socket = connect({ host: server.hostname, port: Number(server.port), ca }, () => {
-      socket.write(
-        `GET ${server.pathname}/api/v1/namespaces/default/configmaps?watch=true HTTP/1.1\r\nHost: ${server.host}\r\nAuthorization: Bearer ${token}\r\n\r\n`,
-      );
-      socket.pause();
-    });
-    socket.on('error', () => undefined);
-    return socket;
-  };
-  return { call, stalledWatch };
+  return { call };
 }
 
 export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'paranoid-isolation-'));
   const lab = await createServeLab({ provider: 'sim', database: join(dir, 'progress.sqlite'), dataDir: dir });
-  const stops: (() => void)[] = [];
+  if (lab.terminals.kind !== 'sandbox') {
+    await lab.close();
+    rmSync(dir, { recursive: true, force: true });
+    return [{ name: `isolation figures skipped: terminals are ${lab.terminals.kind}`, value: 0, unit: '' }];
+  }
+  const host = lab.terminals.host;
   try {
     const sessions: Session[] = [];
     const made = performance.now();
@@ -104,24 +84,31 @@ export async function run(): Promise<Figure[]> {
     const createMs = performance.now() - made;
     const [hostile, ...others] = sessions;
     const sample = others.filter((_, i) => i % 5 === 0);
-    const configs = sample.map((s, i) => {
-      const file = join(dir, `kubeconfig-${i}`);
-      writeFileSync(file, s.cluster.kubeconfig, { mode: 0o600 });
-      return file;
-    });
-    const cache = join(dir, 'cache');
-    for (const c of configs) await kubectlGetPods(c, cache); // discovery cached before measuring
-    const failures = { idle: [] as string[], busy: [] as string[] };
-    const measure = async (failed: string[]) => {
+    /** The learner's terminal, as the site opens it: a sandbox with the session's kubeconfig and limits. */
+    const terminalOf = async (session: Session): Promise<LearnerShell> => {
+      session.terminal?.kill();
+      const shell = host.open(
+        { id: session.id, dir: session.dir, files: session.files, cluster: session.cluster },
+        { cols: 200, rows: 50 },
+      );
+      session.terminal = shell;
+      await promptOf(shell);
+      return shell;
+    };
+    const terminals: LearnerShell[] = [];
+    for (const session of sample) terminals.push(await terminalOf(session));
+    for (const terminal of terminals) await runCommand(terminal, GET_PODS); // discovery cached before measuring
+    const failures = { idle: 0, busy: 0 };
+    const measure = async (phase: keyof typeof failures) => {
       const times: number[] = [];
-      for (let i = 0; i < SAMPLES; i++) times.push(await kubectlGetPods(configs[i % configs.length]!, cache, failed));
+      for (let i = 0; i < SAMPLES; i++) {
+        const { ms, output } = await runCommand(terminals[i % terminals.length]!, GET_PODS);
+        if (output.includes('KUBECTL_FAILED')) failures[phase]++;
+        times.push(ms);
+      }
       return times;
     };
-    // The same question without kubectl's process start: one GET of pods straight to the API.
     const direct = sample.map(apiOf);
-    // Each worker thread serves its clusters on a port of its own: a bystander whose cluster shares
-    // the hostile one's worker waits while one of its requests runs (a request is not preempted);
-    // the others only share the machine's cores. The two figures tell which delay is which.
     const portOf = (session: Session) => new URL(parse(session.cluster.kubeconfig).clusters[0].cluster.server).port;
     const sameWorker = sample.map((s) => portOf(s) === portOf(hostile!));
     const byWorker = { same: [] as number[], other: [] as number[] };
@@ -137,12 +124,13 @@ export async function run(): Promise<Figure[]> {
       }
       return times;
     };
-    progress(`${SESSIONS} sessions in ${Math.round(createMs / 1000)} s; measuring idle`);
-    const idle = await measure(failures.idle);
+    progress(
+      `${SESSIONS} sessions in ${Math.round(createMs / 1000)} s; measuring idle from ${terminals.length} terminals`,
+    );
+    const idle = await measure('idle');
     const idleApi = await measureApi();
     progress(`idle p95 ${Math.round(p95(idle))} ms; filling the hostile cluster`);
 
-    // The attacker: 10,000 objects, 30 stalled watches, a policy whose CEL runs near the per-call limit.
     const api = apiOf(hostile!);
     const filled = performance.now();
     for (let i = 0; i < 10_000; i += 50) {
@@ -158,11 +146,6 @@ export async function run(): Promise<Figure[]> {
       );
     }
     const fillMs = performance.now() - filled;
-    progress(`filled in ${Math.round(fillMs / 1000)} s; stalled watches, the CEL-heavy policy, then busy`);
-    for (let i = 0; i < 30; i++) {
-      const socket = api.stalledWatch();
-      stops.push(() => socket.destroy());
-    }
     const ones = `[${Array.from({ length: 700 }, () => '1').join(',')}]`;
     await api.call('POST', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -184,39 +167,55 @@ export async function run(): Promise<Figure[]> {
       metadata: { name: 'heavy' },
       spec: { policyName: 'heavy', validationActions: ['Deny'] },
     });
-    // Busy without pause: 8 writers (each write judged by the heavy policy) and 2 listers of all 10,000.
-    let busy = true;
-    let writes = 0;
-    const loops = [
-      ...Array.from({ length: 8 }, async (_, w) => {
-        for (let i = 0; busy; i++) {
-          await api.call('PUT', `/api/v1/namespaces/default/configmaps/flood-${(w * 1000 + i) % 10_000}`, {
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: `flood-${(w * 1000 + i) % 10_000}` },
-            data: { n: String(i) },
-          });
-          writes++;
-        }
-      }),
-      ...Array.from({ length: 2 }, async () => {
-        while (busy) await api.call('GET', '/api/v1/namespaces/default/configmaps');
-      }),
-    ];
+    progress(`filled in ${Math.round(fillMs / 1000)} s; the attack starts from the hostile learner's terminal`);
+
+    // The attacker's client runs where an attacker's would: in their own terminal, under its limits.
+    const attacker = await terminalOf(hostile!);
+    const encoded = Buffer.from(HOSTILE_CLIENT).toString('base64');
+    await runCommand(attacker, ': > /tmp/client.b64');
+    for (let at = 0; at < encoded.length; at += 1000)
+      await runCommand(attacker, `printf %s '${encoded.slice(at, at + 1000)}' >> /tmp/client.b64`);
+    await runCommand(attacker, 'base64 -d /tmp/client.b64 > /tmp/client.mjs && echo 0 > /tmp/writes');
+    await runCommand(attacker, 'WRITES_FILE=/tmp/writes node /tmp/client.mjs >/tmp/client.log 2>&1 &');
+    const writesSoFar = async () => {
+      const { output } = await runCommand(attacker, 'printf "W=%s\\n" "$(cat /tmp/writes)"');
+      return Number(/W=(\d+)/.exec(output)?.[1] ?? 0);
+    };
+    for (let waited = 0; (await writesSoFar()) === 0; waited += 500) {
+      if (waited > 30_000) {
+        const { output } = await runCommand(attacker, 'tail -5 /tmp/client.log');
+        throw new Error(`the hostile client made no write in 30 s: ${output.trim()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const attackerPids = () => processTree((attacker as SandboxShell).pid!);
+    const cpuFrom = cpuSeconds(attackerPids());
+    const writesFrom = await writesSoFar();
     const busyStart = performance.now();
-    const hostileTimes = await measure(failures.busy);
+    const busyTimes = await measure('busy');
     const busyApi = await measureApi();
     const busySeconds = (performance.now() - busyStart) / 1000;
-    busy = false;
-    await Promise.all(loops);
+    const attackerCores = (cpuSeconds(attackerPids()) - cpuFrom) / busySeconds;
+    const writes = (await writesSoFar()) - writesFrom;
+    attacker.kill();
+    const bounds = host.facts.bounds;
     const idleP95 = p95(idle);
-    const busyP95 = p95(hostileTimes);
+    const busyP95 = p95(busyTimes);
     return [
       { name: `${SESSIONS} sessions created (5 at a time)`, value: createMs / 1000, unit: 's' },
       { name: 'hostile cluster filled with 10,000 ConfigMaps', value: fillMs / 1000, unit: 's' },
-      { name: 'hostile writes judged by the CEL-heavy policy', value: writes / busySeconds, unit: '/s' },
-      { name: 'kubectl get pods p95, other sessions, all idle', value: idleP95, unit: 'ms' },
-      { name: 'kubectl get pods p95, other sessions, one hostile busy', value: busyP95, unit: 'ms' },
+      {
+        name: 'hostile writes judged by the CEL-heavy policy, from its terminal',
+        value: writes / busySeconds,
+        unit: '/s',
+      },
+      {
+        name: `CPU the hostile terminal got (${bounds.backend}, cap ${bounds.perSession.cpuCores ?? 'none'})`,
+        value: attackerCores,
+        unit: 'cores',
+      },
+      { name: 'kubectl get pods p95, other terminals, all idle', value: idleP95, unit: 'ms' },
+      { name: 'kubectl get pods p95, other terminals, one hostile busy', value: busyP95, unit: 'ms' },
       { name: 'busy / idle', value: busyP95 / idleP95, unit: 'x', goal: '<= 2' },
       { name: 'GET pods p95 (API, no kubectl), other sessions, idle', value: p95(idleApi), unit: 'ms' },
       { name: 'GET pods p95 (API, no kubectl), one hostile busy', value: p95(busyApi), unit: 'ms' },
@@ -232,11 +231,10 @@ export async function run(): Promise<Figure[]> {
         value: sameWorker.filter(Boolean).length,
         unit: `of ${sample.length}`,
       },
-      { name: `kubectl failures of ${SAMPLES}, idle`, value: failures.idle.length, unit: '' },
-      { name: `kubectl failures of ${SAMPLES}, one hostile busy`, value: failures.busy.length, unit: '' },
+      { name: `kubectl failures of ${SAMPLES}, idle`, value: failures.idle, unit: '' },
+      { name: `kubectl failures of ${SAMPLES}, one hostile busy`, value: failures.busy, unit: '' },
     ];
   } finally {
-    for (const stop of stops) stop();
     await lab.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,83 +7,19 @@
  * typed into a neighbour's terminal, idle and while another terminal runs busy loops and holds
  * 600 MB, and the CPU the hostile terminal really got (its cap is half a core with a cgroup).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
 import type { LearnerShell } from '@paranoid/server/terminal.ts';
 import type { Figure } from './main.ts';
+import { comm, cpuSeconds, processTree, promptOf, quantile, rssKiB, timedCommand } from './terminal-probe.ts';
 
 const SESSIONS = 8;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
-const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]/g;
-
-const status = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return '';
-  }
-};
-const rssKiB = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(status(pid))?.[1] ?? 0);
-const ppid = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(status(pid))?.[1] ?? 0);
-const comm = (pid: number) => /^Name:\s+(\S+)/m.exec(status(pid))?.[1] ?? '';
-
-/** The pty's process and all its descendants. */
-function tree(root: number): number[] {
-  const all = readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number);
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const pid of all) if (ppid(pid) === out[i]) out.push(pid);
-  return out;
-}
-
-/** CPU seconds (user + system) of a set of processes so far. */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      // Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {}
-  }
-  return ticks / 100;
-}
-
-/** Types a command into a shell and resolves with its wall time once its end marker prints. */
-function timed(shell: LearnerShell, command: string, timeoutMs = 60_000): Promise<number> {
-  const mark = `__bench_${Math.random().toString(36).slice(2, 10)}`;
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      detach();
-      reject(new Error(`no end of ${command} within ${timeoutMs} ms: ${JSON.stringify(out.slice(-500))}`));
-    }, timeoutMs);
-    const detach = shell.attach((d) => {
-      out += d;
-      if (out.replace(ANSI, '').replace(/\r/g, '').includes(`\n${mark}`)) {
-        clearTimeout(timer);
-        detach();
-        resolve(performance.now() - started);
-      }
-    });
-    shell.write(`${command}\recho ${mark}\r`);
-  });
-}
-
 const ISOLATION_SAMPLES = 20;
 const GET_PODS = 'kubectl get pods -A >/dev/null';
 /** Eight busy loops (four per core here) and 600 MB held: under the 768 MiB cap, over the CPU cap. */
 const HOSTILE =
   'for i in 1 2 3 4 5 6 7 8; do (while :; do :; done) & done; perl -e \'$x = "a" x (600*1024*1024); sleep 600\' &';
-
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-};
 
 export async function run(): Promise<Figure[]> {
   const lab = await createServeLab({ provider: 'sim', database: ':memory:' });
@@ -114,20 +50,10 @@ export async function run(): Promise<Figure[]> {
         { cols: 100, rows: 30 },
       );
       session.terminal = shell;
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error('no prompt within 10 s')), 10_000);
-        shell.attach((d) => {
-          out += d;
-          if (/\$ $/.test(out.replace(ANSI, ''))) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
+      await promptOf(shell);
       opens.push(performance.now() - started);
       shells.push(shell);
-      const pids = tree((shell as SandboxShell).pid!);
+      const pids = processTree((shell as SandboxShell).pid!);
       for (const pid of pids) {
         if (comm(pid) === 'perl') relays.push(rssKiB(pid));
         if (comm(pid) === 'bwrap') bwraps.push(rssKiB(pid));
@@ -139,13 +65,13 @@ export async function run(): Promise<Figure[]> {
     const [hostile, neighbour] = [shells[0]!, shells[1]!];
     const sample = async () => {
       const times: number[] = [];
-      for (let i = 0; i < ISOLATION_SAMPLES; i++) times.push(await timed(neighbour, GET_PODS));
+      for (let i = 0; i < ISOLATION_SAMPLES; i++) times.push(await timedCommand(neighbour, GET_PODS));
       return quantile(times, 0.95);
     };
-    await timed(neighbour, GET_PODS);
+    await timedCommand(neighbour, GET_PODS);
     const idle = await sample();
-    await timed(hostile, HOSTILE);
-    const hostilePids = () => tree((hostile as SandboxShell).pid!);
+    await timedCommand(hostile, HOSTILE);
+    const hostilePids = () => processTree((hostile as SandboxShell).pid!);
     const cpuFrom = cpuSeconds(hostilePids());
     const wallFrom = performance.now();
     const busy = await sample();
