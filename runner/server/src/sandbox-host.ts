@@ -22,11 +22,14 @@ import {
   detectLimitsBackend,
   type LimitsBackend,
   type LimitsSummary,
+  MEMORY_WATCH_INTERVAL_MS,
   PROCESS_LIMITS,
   removeBackend,
+  SESSION_LIMITS,
   type SessionCgroup,
   summarizeLimits,
 } from './sandbox-limits.ts';
+import { describeMemoryKill, type MemoryWatch, startMemoryWatch } from './sandbox-memory-watch.ts';
 import { MAX_NODE_ADDRESSES, SANDBOX_API_PORT, type SandboxNetwork, startSandboxNetwork } from './sandbox-network.ts';
 import { setsidFilterBytes } from './sandbox-seccomp.ts';
 import { type SandboxUser, sandboxUser } from './sandbox-user.ts';
@@ -139,6 +142,11 @@ export function prepareSandboxHost(
   const namespaces = probeNamespaces(user, netns);
   if (namespaces) return { ok: false, reason: namespaces };
   const limits = detectLimitsBackend(String(process.pid));
+  // No cgroup to hold a terminal's memory: the runner measures and kills as its OOM killer would.
+  const memoryWatch =
+    limits.kind === 'rlimit'
+      ? startMemoryWatch({ limitBytes: SESSION_LIMITS.memoryBytes, intervalMs: MEMORY_WATCH_INTERVAL_MS })
+      : undefined;
   // A runner that crashed may have left learners' processes running: they go now.
   void removeLeftovers({ limits }).catch(() => undefined);
   const tls = options.certificate();
@@ -158,7 +166,18 @@ export function prepareSandboxHost(
       // The sandbox's uid must pass through the sessions' directory (never list it) to its own.
       if (user.switchTo) chmodSync(workDir, 0o711);
       const shell = new SandboxShell(
-        { session, user, limits, tls, relay, seccomp, netns, kubectl, name: `s-${session.id}-${++count}` },
+        {
+          session,
+          user,
+          limits,
+          memoryWatch,
+          tls,
+          relay,
+          seccomp,
+          netns,
+          kubectl,
+          name: `s-${session.id}-${++count}`,
+        },
         size,
       );
       shells.add(shell);
@@ -168,6 +187,7 @@ export function prepareSandboxHost(
     async close() {
       for (const shell of shells) shell.kill();
       await Promise.all([...shells].map((s) => s.closed));
+      memoryWatch?.close();
       await removeBackend(limits);
     },
   };
@@ -178,6 +198,8 @@ interface ShellParts {
   session: SandboxSession;
   user: SandboxUser & { ok: true };
   limits: LimitsBackend;
+  /** The runner's memory watch, where no cgroup caps a terminal's memory. */
+  memoryWatch: MemoryWatch | undefined;
   tls: { cert: string; key: string };
   relay: string;
   seccomp: string;
@@ -216,6 +238,7 @@ export class SandboxShell extends ShellBase {
   private currentSize: TerminalSize;
   private network: SandboxNetwork | null = null;
   private cgroup: SessionCgroup | null = null;
+  private unwatch: (() => void) | null = null;
   private killed = false;
   /** Settles when the sandbox's sockets and cgroup are gone. */
   readonly closed: Promise<void>;
@@ -326,6 +349,11 @@ export class SandboxShell extends ShellBase {
     const terminal = new Terminal(command, this.currentSize);
     this.terminal = terminal;
     terminal.attach((data) => this.output(data));
+    this.unwatch =
+      parts.memoryWatch?.add({
+        pid: () => terminal.pid,
+        onKill: (kill) => this.output(notice(describeMemoryKill(kill))),
+      }) ?? null;
     terminal.onExit((code) => {
       if (code === 125) this.output(notice('failed to place the terminal in its resource limits (cgroup)'));
       void this.cleanUp();
@@ -341,6 +369,8 @@ export class SandboxShell extends ShellBase {
   }
 
   private async cleanUp(): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = null;
     this.network?.close();
     this.network = null;
     const cgroup = this.cgroup;

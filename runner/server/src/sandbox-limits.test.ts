@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describeLimits,
   joinCgroupCommand,
+  MEMORY_WATCH_INTERVAL_MS,
   PROCESS_LIMITS,
   parseCgroupMounts,
   parseProcCgroup,
@@ -69,13 +70,14 @@ describe('what binds a terminal, as health and doctor say it', () => {
     expect(summary.unbounded).toEqual(["one terminal's CPU (the cgroup has no cpu controller here)"]);
   });
 
-  it('without a cgroup: the fallback bounds, the reason, and what is not bounded', () => {
+  it("without a cgroup: the fallback bounds (the runner's memory watch among them), the reason, and what is not bounded", () => {
     const summary = summarizeLimits({ kind: 'rlimit', reason: 'cgroup v1 is not writable here (EACCES)' });
     expect(summary.reason).toBe('cgroup v1 is not writable here (EACCES)');
-    expect(summary.perSession).toEqual({ diskBytes: 272 * 1024 ** 2 });
+    expect(summary.perSession).toEqual({ memoryBytes: 768 * 1024 ** 2, diskBytes: 272 * 1024 ** 2 });
+    expect(summary.memoryWatchMs).toBe(MEMORY_WATCH_INTERVAL_MS);
     expect(summary.allTerminalsProcesses).toBe(PROCESS_LIMITS.nprocWithout);
     expect(describeLimits(summary)).toMatch(
-      /^per terminal: disk 272 MiB \(tmpfs\); per process: address space 4096 MiB, .*; all terminals: 512 processes; not bounded: one terminal's memory in total \(each process is capped\); one terminal's CPU$/,
+      /^per terminal: memory 768 MiB \(measured by the runner every 200 ms\), disk 272 MiB \(tmpfs\); per process: address space 4096 MiB, .*; all terminals: 512 processes; not bounded: one terminal's CPU$/,
     );
   });
 });

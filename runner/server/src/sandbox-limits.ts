@@ -16,6 +16,12 @@ export const SESSION_LIMITS = {
   shmBytes: 16 * 1024 ** 2,
 } as const;
 
+/**
+ * Without a cgroup, how often the runner measures each terminal's memory: what a process can
+ * allocate in this time is how far past the cap a terminal may get before the watch kills.
+ */
+export const MEMORY_WATCH_INTERVAL_MS = 200;
+
 /** The per-process limits that apply on top, with or without a cgroup. */
 export const PROCESS_LIMITS = {
   /** Address space of one process: kubectl (Go) reserves much virtual memory, so this is generous. */
@@ -62,6 +68,11 @@ export interface LimitsSummary {
   reason?: string;
   /** Caps on one terminal's processes together. */
   perSession: { memoryBytes?: number; pids?: number; cpuCores?: number; diskBytes: number };
+  /**
+   * Without a cgroup, the runner itself measures each terminal's memory this often and kills
+   * past the cap (sandbox-memory-watch.ts); with one, the kernel does at every allocation.
+   */
+  memoryWatchMs?: number;
   /** Caps on each process, with or without a cgroup. */
   perProcess: { addressSpaceBytes: number; fileSizeBytes: number; openFiles: number };
   /** RLIMIT_NPROC: every task of the sandbox's uid, all terminals together. */
@@ -81,11 +92,11 @@ export function summarizeLimits(backend: LimitsBackend): LimitsSummary {
     return {
       backend: backend.kind,
       reason: backend.reason,
-      perSession: { diskBytes },
+      perSession: { memoryBytes: SESSION_LIMITS.memoryBytes, diskBytes },
+      memoryWatchMs: MEMORY_WATCH_INTERVAL_MS,
       perProcess,
       allTerminalsProcesses: PROCESS_LIMITS.nprocWithout,
       unbounded: [
-        "one terminal's memory in total (each process is capped)",
         backend.autogroup
           ? "one terminal's CPU (not capped: it is one scheduling group, an autogroup, weighing as much as the runner's, however many processes it runs)"
           : "one terminal's CPU",
@@ -112,7 +123,9 @@ export function describeLimits(summary: LimitsSummary): string {
   const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
   const { perSession: s, perProcess: p } = summary;
   const session = [
-    s.memoryBytes ? `memory ${mib(s.memoryBytes)}` : '',
+    s.memoryBytes
+      ? `memory ${mib(s.memoryBytes)}${summary.memoryWatchMs ? ` (measured by the runner every ${summary.memoryWatchMs} ms)` : ''}`
+      : '',
     s.pids ? `${s.pids} processes` : '',
     s.cpuCores ? `${s.cpuCores} CPU` : '',
     `disk ${mib(s.diskBytes)} (tmpfs)`,
