@@ -246,7 +246,7 @@ describe('a cgroup v2 delegated to the runner (modelled cgroupfs)', () => {
     fs.proc.set('/proc/sys/kernel/sched_autogroup_enabled', '1\n');
     const backend = detectLimitsBackend('77', fs);
     expect(backend).toMatchObject({ kind: 'rlimit', autogroup: true });
-    expect(summarizeLimits(backend).unbounded[1]).toMatch(/not capped: it is one scheduling group, an autogroup/);
+    expect(summarizeLimits(backend).unbounded[0]).toMatch(/not capped: it is one scheduling group, an autogroup/);
     // In a CPU cgroup of its own, the kernel does not use autogroups.
     fs.proc.set('/proc/self/cgroup', '1:cpu:/system.slice/paranoid.service\n0::/\n');
     expect(detectLimitsBackend('77', fs)).toMatchObject({ kind: 'rlimit', autogroup: false });
@@ -254,6 +254,6 @@ describe('a cgroup v2 delegated to the runner (modelled cgroupfs)', () => {
     fs.proc.set('/proc/sys/kernel/sched_autogroup_enabled', '0\n');
     const off = detectLimitsBackend('77', fs);
     expect(off).toMatchObject({ kind: 'rlimit', autogroup: false });
-    expect(summarizeLimits(off).unbounded[1]).toBe("one terminal's CPU");
+    expect(summarizeLimits(off).unbounded[0]).toBe("one terminal's CPU");
   });
 });

@@ -61,18 +61,24 @@ describe('the memory watch, on real processes', () => {
     tree = undefined;
   });
 
-  /** A shell with three perls holding `mib` MiB each, as a memory bomb spread over processes would. */
+  /**
+   * A shell with three perls holding at least `mib` MiB each, as a memory bomb spread over
+   * processes would; resolves once what they hold has stopped changing.
+   */
   async function bomb(mib: number) {
     tree = spawn('sh', ['-c', `for i in 1 2 3; do perl -e '$x = "a" x (${mib}*1024*1024); sleep 60' & done; wait`], {
       stdio: 'ignore',
     });
     const root = tree.pid!;
     const deadline = Date.now() + 20_000;
+    let last = '';
     for (;;) {
       const perls = readProcessTree(root).filter((p) => p.comm === 'perl');
-      if (perls.length === 3 && perls.every((p) => p.memoryBytes >= mib * MiB)) return root;
-      if (Date.now() > deadline) throw new Error(`the three perls did not allocate: ${JSON.stringify(perls)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const now = JSON.stringify(perls);
+      if (perls.length === 3 && perls.every((p) => p.memoryBytes >= mib * MiB) && now === last) return root;
+      if (Date.now() > deadline) throw new Error(`the three perls did not allocate: ${now}`);
+      last = now;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
@@ -86,13 +92,18 @@ describe('the memory watch, on real processes', () => {
 
   it('kills the largest processes of a terminal over its limit, and leaves one under it alone', async () => {
     const root = await bomb(100);
+    const held = readProcessTree(root);
+    const total = held.reduce((sum, p) => sum + p.memoryBytes, 0);
+    const largest = Math.max(...held.map((p) => p.memoryBytes));
+    // Over the limit by less than the largest process holds: one kill brings the rest under it.
+    const limitBytes = total - largest / 2;
     const kills: MemoryKill[] = [];
-    const watch = startMemoryWatch({ limitBytes: 250 * MiB, intervalMs: 60_000 });
+    const watch = startMemoryWatch({ limitBytes, intervalMs: 60_000 });
     const stop = watch.add({ pid: () => root, onKill: (kill) => kills.push(kill) });
     watch.check();
     expect(kills).toHaveLength(1);
     expect(kills[0]!.victims.map((v) => v.comm)).toEqual(['perl']);
-    expect(kills[0]!.totalBytes).toBeGreaterThan(300 * MiB);
+    expect(kills[0]!.totalBytes).toBeGreaterThan(limitBytes);
     const deadline = Date.now() + 5_000;
     while (readProcessTree(root).filter((p) => p.comm === 'perl').length > 2 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 20));
