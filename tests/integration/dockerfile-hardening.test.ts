@@ -7,13 +7,9 @@
  * out on the digest kaniko pushed. The same blocks then fail, and the image has none of it.
  */
 import { join } from 'node:path';
-import { applyAsLearner, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
-import { loadScenario } from '@paranoid/catalog/load.ts';
-import { grade } from '@paranoid/grader/grade.ts';
-import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIOS, ScenarioSteps } from '../support/scenario-steps.ts';
-import { startSim } from '../support/sim.ts';
+import { eachChangeFailsExactly } from '../support/near-misses.ts';
+import { ScenarioSteps } from '../support/scenario-steps.ts';
 
 const steps = new ScenarioSteps('dockerfile-hardening');
 const { dir: DIR } = steps;
@@ -121,45 +117,23 @@ describe('dockerfile-hardening, from its steps', () => {
  * are named here, so a variant that starts failing (or passing) for another reason shows.
  */
 describe('dockerfile-hardening near misses', () => {
-  const failing: Record<string, string[]> = {
-    'bad-apt-left-in': ['image-has-no-package-manager'],
-    'bad-artifact-by-tag': ['dockerfile-pins-every-image'],
-    'bad-debian-by-tag': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
-    'bad-distroless-latest': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
-    'bad-dockerfile-fixed-not-rebuilt': [
-      'image-runs-as-non-root',
-      'image-base-pinned-by-digest',
-      'image-has-no-package-manager',
-      'image-has-no-secret-in-any-layer',
-    ],
-    'bad-key-removed-in-later-layer': ['image-has-no-secret-in-any-layer'],
-    'bad-token-as-build-arg': ['image-has-no-secret-in-any-layer'],
-    'bad-user-zero': ['dockerfile-sets-a-non-root-user', 'image-runs-as-non-root'],
-  };
-
-  for (const [name, expected] of Object.entries(failing)) {
-    it(
-      `${name} fails ${expected.join(' and ')}`,
-      async () => {
-        const { scenario: loaded } = loadScenario(DIR, SCENARIOS);
-        if (!loaded) throw new Error('failed to load dockerfile-hardening');
-        const variant = loaded.variants.find((v) => v.name === name);
-        if (!variant) throw new Error(`no variant ${name}`);
-        const lab = await startSim({ full: { images: loaded.imageDefinitions, internet: [] } });
-        const client = KubeClient.fromFile(lab.kubeconfigPath);
-        try {
-          expect(await provisionScenario(client, loaded.setup, { settleTimeoutMs: 60_000 })).toEqual([]);
-          await applyAsLearner(client, variant.manifests);
-          expect(await waitForSettled(client, 60_000)).toEqual([]);
-          const result = await grade(loaded.scenario, createKubeApi(client, defaultInternet(client)));
-          const failed = result.checks.filter((c) => c.level === 'MUST' && !c.passed).map((c) => c.id);
-          expect(failed.sort()).toEqual([...expected].sort());
-        } finally {
-          client.close();
-          await lab.close();
-        }
-      },
-      SLOW,
-    );
-  }
+  eachChangeFailsExactly({
+    scenario: 'dockerfile-hardening',
+    everyChange: false,
+    failing: {
+      'bad-apt-left-in': ['image-has-no-package-manager'],
+      'bad-artifact-by-tag': ['dockerfile-pins-every-image'],
+      'bad-debian-by-tag': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
+      'bad-distroless-latest': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
+      'bad-dockerfile-fixed-not-rebuilt': [
+        'image-runs-as-non-root',
+        'image-base-pinned-by-digest',
+        'image-has-no-package-manager',
+        'image-has-no-secret-in-any-layer',
+      ],
+      'bad-key-removed-in-later-layer': ['image-has-no-secret-in-any-layer'],
+      'bad-token-as-build-arg': ['image-has-no-secret-in-any-layer'],
+      'bad-user-zero': ['dockerfile-sets-a-non-root-user', 'image-runs-as-non-root'],
+    },
+  });
 });
