@@ -43,7 +43,7 @@ describe('dockerfile-hardening, from its steps', () => {
       expect(run.out).toContain('job.batch/api-build-fix created');
       expect(run.out).toContain('job.batch/api-build-fix condition met');
       expect(run.out).toContain('successfully rolled out');
-      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', '-l', 'job-name=api-build-fix', '-c', 'build']);
+      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', 'job/api-build-fix', '-c', 'build']);
       expect(logs).toMatch(/Pushed registry\.lab\.local\/shop\/api@sha256:[0-9a-f]{64}/);
       const image = await steps.kubectlOk(['-n', 'shop', 'get', 'deploy', 'api', '-o', 'jsonpath={..image}']);
       expect(image).toMatch(/^registry\.lab\.local\/shop\/api@sha256:[0-9a-f]{64}$/);
@@ -100,7 +100,7 @@ describe('dockerfile-hardening, from its steps', () => {
       const r = await steps.sim.kubectl(['apply', '-f', '-'], { input: JSON.stringify(job), timeoutMs: 30_000 });
       expect(r.code, r.stderr).toBe(0);
       await steps.kubectlOk(['-n', 'ci', 'wait', '--for=condition=failed', 'job/huge-build', '--timeout=60s']);
-      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', '-l', 'job-name=huge-build']);
+      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', 'job/huge-build']);
       expect(logs).toContain('the Dockerfile has 202 instructions, more than the 200 allowed');
       const ls = await steps.terminal(
         'kubectl -n ci exec deploy/registry-tools -- crane ls registry.lab.local/shop/huge',
