@@ -34,12 +34,19 @@ describe("the editor's text", () => {
   });
 
   it('refuses a list that is not a cloud change, naming the item and the field, at the list', () => {
-    const e = failure(() => parseEditorText(`${POLICY}---\n- kind: Deployment\n  name: web\n`));
-    expect(e.message).toContain('its item 1 is not one');
+    const e = failure(() => parseEditorText(`${POLICY}---\n- httpTokens: required\n- name: web\n`));
+    expect(e.message).toContain('its item 2 is not one');
     // Where the document starts, as for every other document-level problem.
     expect(e.position).toEqual({ line: 5, column: 1 });
     expect(failure(() => parseEditorText('- httpPutResponseHopLimit: 0\n')).message).toContain(
       'its item 1 is not one (httpPutResponseHopLimit)',
+    );
+  });
+
+  it('says a pasted delete.yaml is deleted in the terminal, not misread as a cloud change', () => {
+    const e = failure(() => parseEditorText('- kind: CronJob\n  namespace: shop\n  name: image-resizer\n'));
+    expect(e.message).toBe(
+      "a list of objects to delete, as in a solution's delete.yaml, is not applied in the editor: delete each in the terminal (`kubectl delete -n NAMESPACE KIND NAME`)",
     );
   });
 

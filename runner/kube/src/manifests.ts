@@ -87,6 +87,15 @@ function cloudChanges(list: unknown[], where: { line: number; column: number }):
   if (list.length > MAX_CLOUD_CHANGES) {
     throw invalid(`at most ${MAX_CLOUD_CHANGES} cloud changes can be applied at once`, where);
   }
+  const isDeletion = (entry: unknown) =>
+    typeof entry === 'object' && entry !== null && typeof (entry as { kind?: unknown }).kind === 'string';
+  if (list.length > 0 && list.every(isDeletion)) {
+    // A solution's delete.yaml, pasted as shown: say where deleting happens rather than misread it as a cloud change.
+    throw invalid(
+      "a list of objects to delete, as in a solution's delete.yaml, is not applied in the editor: delete each in the terminal (`kubectl delete -n NAMESPACE KIND NAME`)",
+      where,
+    );
+  }
   return list.map((entry, i) => {
     const parsed = CloudChangeSchema.safeParse(entry);
     if (parsed.success) return parsed.data;
