@@ -7,13 +7,9 @@
  * out on the digest kaniko pushed. The same blocks then fail, and the image has none of it.
  */
 import { join } from 'node:path';
-import { applyAsLearner, provisionScenario, waitForSettled } from '@paranoid/catalog/apply.ts';
-import { loadScenario } from '@paranoid/catalog/load.ts';
-import { grade } from '@paranoid/grader/grade.ts';
-import { createKubeApi, defaultInternet, KubeClient } from '@paranoid/kube/client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIOS, ScenarioSteps } from '../support/scenario-steps.ts';
-import { startSim } from '../support/sim.ts';
+import { eachChangeFailsExactly } from '../support/near-misses.ts';
+import { ScenarioSteps } from '../support/scenario-steps.ts';
 
 const steps = new ScenarioSteps('dockerfile-hardening');
 const { dir: DIR } = steps;
@@ -47,7 +43,7 @@ describe('dockerfile-hardening, from its steps', () => {
       expect(run.out).toContain('job.batch/api-build-fix created');
       expect(run.out).toContain('job.batch/api-build-fix condition met');
       expect(run.out).toContain('successfully rolled out');
-      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', '-l', 'job-name=api-build-fix', '-c', 'build']);
+      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', 'job/api-build-fix', '-c', 'build']);
       expect(logs).toMatch(/Pushed registry\.lab\.local\/shop\/api@sha256:[0-9a-f]{64}/);
       const image = await steps.kubectlOk(['-n', 'shop', 'get', 'deploy', 'api', '-o', 'jsonpath={..image}']);
       expect(image).toMatch(/^registry\.lab\.local\/shop\/api@sha256:[0-9a-f]{64}$/);
@@ -104,7 +100,7 @@ describe('dockerfile-hardening, from its steps', () => {
       const r = await steps.sim.kubectl(['apply', '-f', '-'], { input: JSON.stringify(job), timeoutMs: 30_000 });
       expect(r.code, r.stderr).toBe(0);
       await steps.kubectlOk(['-n', 'ci', 'wait', '--for=condition=failed', 'job/huge-build', '--timeout=60s']);
-      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', '-l', 'job-name=huge-build']);
+      const logs = await steps.kubectlOk(['-n', 'ci', 'logs', 'job/huge-build']);
       expect(logs).toContain('the Dockerfile has 202 instructions, more than the 200 allowed');
       const ls = await steps.terminal(
         'kubectl -n ci exec deploy/registry-tools -- crane ls registry.lab.local/shop/huge',
@@ -121,45 +117,23 @@ describe('dockerfile-hardening, from its steps', () => {
  * are named here, so a variant that starts failing (or passing) for another reason shows.
  */
 describe('dockerfile-hardening near misses', () => {
-  const failing: Record<string, string[]> = {
-    'bad-apt-left-in': ['image-has-no-package-manager'],
-    'bad-artifact-by-tag': ['dockerfile-pins-every-image'],
-    'bad-debian-by-tag': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
-    'bad-distroless-latest': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
-    'bad-dockerfile-fixed-not-rebuilt': [
-      'image-runs-as-non-root',
-      'image-base-pinned-by-digest',
-      'image-has-no-package-manager',
-      'image-has-no-secret-in-any-layer',
-    ],
-    'bad-key-removed-in-later-layer': ['image-has-no-secret-in-any-layer'],
-    'bad-token-as-build-arg': ['image-has-no-secret-in-any-layer'],
-    'bad-user-zero': ['dockerfile-sets-a-non-root-user', 'image-runs-as-non-root'],
-  };
-
-  for (const [name, expected] of Object.entries(failing)) {
-    it(
-      `${name} fails ${expected.join(' and ')}`,
-      async () => {
-        const { scenario: loaded } = loadScenario(DIR, SCENARIOS);
-        if (!loaded) throw new Error('failed to load dockerfile-hardening');
-        const variant = loaded.variants.find((v) => v.name === name);
-        if (!variant) throw new Error(`no variant ${name}`);
-        const lab = await startSim({ full: { images: loaded.imageDefinitions, internet: [] } });
-        const client = KubeClient.fromFile(lab.kubeconfigPath);
-        try {
-          expect(await provisionScenario(client, loaded.setup, { settleTimeoutMs: 60_000 })).toEqual([]);
-          await applyAsLearner(client, variant.manifests);
-          expect(await waitForSettled(client, 60_000)).toEqual([]);
-          const result = await grade(loaded.scenario, createKubeApi(client, defaultInternet(client)));
-          const failed = result.checks.filter((c) => c.level === 'MUST' && !c.passed).map((c) => c.id);
-          expect(failed.sort()).toEqual([...expected].sort());
-        } finally {
-          client.close();
-          await lab.close();
-        }
-      },
-      SLOW,
-    );
-  }
+  eachChangeFailsExactly({
+    scenario: 'dockerfile-hardening',
+    everyChange: false,
+    failing: {
+      'bad-apt-left-in': ['image-has-no-package-manager'],
+      'bad-artifact-by-tag': ['dockerfile-pins-every-image'],
+      'bad-debian-by-tag': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
+      'bad-distroless-latest': ['dockerfile-pins-every-image', 'image-base-pinned-by-digest'],
+      'bad-dockerfile-fixed-not-rebuilt': [
+        'image-runs-as-non-root',
+        'image-base-pinned-by-digest',
+        'image-has-no-package-manager',
+        'image-has-no-secret-in-any-layer',
+      ],
+      'bad-key-removed-in-later-layer': ['image-has-no-secret-in-any-layer'],
+      'bad-token-as-build-arg': ['image-has-no-secret-in-any-layer'],
+      'bad-user-zero': ['dockerfile-sets-a-non-root-user', 'image-runs-as-non-root'],
+    },
+  });
 });

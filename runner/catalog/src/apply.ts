@@ -121,10 +121,13 @@ const CLOUD_INSTANCES = '/paranoid/v1/cloud/instances';
  * A change set's `cloud.yaml`, as the learner's `aws ec2 modify-instance-metadata-options`
  * makes it: each entry on the instance of every node its `nodeSelector` selects (every node
  * without one), found by the `kubernetes.io/hostname` tag the node group puts on it. The
- * cloud's own validation answers for the values; its error is the cause.
+ * cloud's own validation answers for the values; its error is the cause. Returns the ids of the
+ * instances changed, in order (an instance once per change that names it). The learner's editor
+ * applies a pasted `cloud.yaml` through here too.
  */
-export async function applyCloudChanges(client: KubeClient, changes: CloudChange[]): Promise<void> {
-  if (changes.length === 0) return;
+export async function applyCloudChanges(client: KubeClient, changes: CloudChange[]): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const changed: string[] = [];
   let instances: Array<{ InstanceId?: string; Tags?: Array<{ Key?: string; Value?: string }> }>;
   try {
     const body = (await client.send('GET', CLOUD_INSTANCES)) as {
@@ -160,8 +163,10 @@ export async function applyCloudChanges(client: KubeClient, changes: CloudChange
       } catch (error) {
         throw new Error(`failed to modify the metadata options of instance ${id}: ${apiErrorMessage(error)}`);
       }
+      changed.push(id);
     }
   }
+  return changed;
 }
 
 interface Workload {

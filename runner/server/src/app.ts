@@ -1,10 +1,11 @@
 import { SetDisplayNameRequest } from '@paranoid/api/progress.ts';
 import { ApplyRequest, HintRequest, SolutionRequest, StartSessionRequest } from '@paranoid/api/sessions.ts';
-import { ClusterFailure } from '@paranoid/kube/cluster-client.ts';
-import { ManifestError, parseManifests } from '@paranoid/kube/manifests.ts';
+import { type ApplyResult, ClusterFailure } from '@paranoid/kube/cluster-client.ts';
+import { ManifestError, parseEditorText } from '@paranoid/kube/manifests.ts';
 import type { ProviderInfo } from '@paranoid/providers/provider.ts';
 import type { z } from 'zod';
 import { availabilityOn } from './availability.ts';
+import { applyCloudFromEditor } from './cloud-apply.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import type { ProgressStore } from './progress-store.ts';
@@ -214,7 +215,12 @@ export function createApp(deps: AppDeps): App {
   on('POST', '/api/sessions/:id/apply', async (c) => {
     const s = session(c);
     const body = await c.readBody(ApplyRequest);
-    const results = await s.client.apply(intoSessionNamespaces(parseManifests(body.yaml), s.cluster.namespaces));
+    const { objects, cloud } = parseEditorText(body.yaml);
+    // A pasted cloud.yaml changes the nodes' instances first, as a change set does (validate's path).
+    const results: ApplyResult[] = cloud.length > 0 ? await applyCloudFromEditor(s.cluster, cloud) : [];
+    if (objects.length > 0) {
+      results.push(...(await s.client.apply(intoSessionNamespaces(objects, s.cluster.namespaces))));
+    }
     return json({ results });
   });
 

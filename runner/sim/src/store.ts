@@ -27,7 +27,11 @@ export interface ObjectStore {
   get(resource: GroupResource, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Every object of a resource, in one namespace or (namespace undefined) all. Sorted by namespace, then name. */
   list(resource: GroupResource, namespace?: string): KubeObject[];
-  create(resource: GroupResource, object: KubeObject): KubeObject;
+  /**
+   * Stores a new object with a fresh `uid`, or with `assigned.uid` where the API's registry gave it
+   * one before validation (a Job, whose generated selector names its uid).
+   */
+  create(resource: GroupResource, object: KubeObject, assigned?: { uid: string }): KubeObject;
   /** Replaces the object; a non-empty `metadata.resourceVersion` must match the stored one. */
   update(resource: GroupResource, object: KubeObject): KubeObject;
   /** Removes the object now (finalizers and graceful deletion are the API layer's business). */

@@ -4,6 +4,7 @@ import { badRequest, invalid, notFound, type StatusDetails, StatusError } from '
 import type { AdmissionRequest, AdmissionResult } from '../admission/types.ts';
 import { cannotBeHandledMessage, strictDecodingMessage } from '../validation/field-validation.ts';
 import { rawJsonBody } from './body.ts';
+import { generateJobSelector } from './job-strategy.ts';
 import { managerName, recordUpdate } from './managed-fields.ts';
 import { type Any, fieldValidation, nowString, type RequestScope } from './scope.ts';
 import { validateName } from './strategy.ts';
@@ -189,6 +190,7 @@ export function write(scope: RequestScope, args: WriteArgs): KubeObject {
     );
     if (changed) next = changed;
   }
+  let assignedUid: string | undefined;
   if (args.operation === 'CREATE') {
     namespaceLifecycle(scope, namespace);
     // As the registry's BeforeCreate: the name exists before validation and validating admission see the object.
@@ -196,6 +198,13 @@ export function write(scope: RequestScope, args: WriteArgs): KubeObject {
     if (!meta.name && meta.generateName) meta.name = meta.generateName + ctx.ids.suffix(5);
     // The schema engine reports a bad name among all the object's causes, as upstream's one error list.
     if (!ctx.schema.validate) validateName(def, next);
+    if (def.group === 'batch' && def.resource === 'jobs') {
+      // The registry gives every new object its uid before validation (BeforeCreate); the Job
+      // strategy's Validate then generates a selector that names it, so the store keeps that uid.
+      assignedUid = ctx.ids.uid();
+      meta.uid = assignedUid;
+      generateJobSelector(next);
+    }
   }
   const name = next.metadata.name ?? '';
   const duplicates = args.decodeProblems ?? [];
@@ -242,13 +251,15 @@ export function write(scope: RequestScope, args: WriteArgs): KubeObject {
   if (args.dryRun) {
     if (args.operation === 'CREATE') {
       const meta = next.metadata;
-      meta.uid = ctx.ids.uid();
+      meta.uid = assignedUid ?? ctx.ids.uid();
       meta.creationTimestamp = nowString(ctx);
       delete meta.resourceVersion;
     }
     return next;
   }
-  return args.operation === 'CREATE' ? ctx.store.create(scope.gr, next) : ctx.store.update(scope.gr, next);
+  if (args.operation === 'CREATE')
+    return ctx.store.create(scope.gr, next, assignedUid ? { uid: assignedUid } : undefined);
+  return ctx.store.update(scope.gr, next);
 }
 
 /** managedFields of a non-apply write: the schema engine's field sets, else top-level fields only. */

@@ -26,10 +26,11 @@ export const SCHEMA_ENGINE = {
    * Unknown fields (reason `FieldValueUnknown`, only under Strict; warnings under Warn) first, as the decoder
    * rejects them before validation runs; then the object's `Invalid` causes.
    */
-  validate(obj: KubeObject, fieldValidation: FieldValidationMode) {
+  validate(obj: KubeObject, fieldValidation: FieldValidationMode, old?: KubeObject) {
     const fields = validateFields(obj, fieldValidation);
     if (fields.errors.length > 0) return fields;
-    return { errors: validateObject(obj), warnings: fields.warnings };
+    // With the old object, the update's rules and not the create's (a Job's generated selector is checked once).
+    return { errors: validateObject(obj, old), warnings: fields.warnings };
   },
   applyDefaults,
 };

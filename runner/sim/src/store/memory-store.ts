@@ -281,7 +281,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       return scan(resource, namespace).map(copy);
     },
     scan,
-    create(resource, object) {
+    create(resource, object, assigned) {
       const key0 = `${groupResourceString(resource)}|${keyOf(object.metadata?.namespace, object.metadata?.name ?? '')}`;
       const [o, size] = admit(object, key0, true);
       const meta = o.metadata ?? {};
@@ -300,7 +300,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       const key = keyOf(meta.namespace, meta.name);
       if (t.has(key)) throw alreadyExists(resource.group, resource.resource, meta.name);
       revision++;
-      meta.uid = ids.uid();
+      meta.uid = assigned?.uid ?? ids.uid();
       meta.resourceVersion = String(revision);
       meta.creationTimestamp = now();
       if (

@@ -1,6 +1,12 @@
 import { asLabelSelector, matchesLabelSelector } from '@paranoid/k8s/label-selector.ts';
 import type { KubeObject } from '@paranoid/k8s/object.ts';
 import { invalid, type StatusError } from '@paranoid/k8s/status.ts';
+import {
+  CONTROLLER_UID_LABEL,
+  JOB_NAME_LABEL,
+  LEGACY_CONTROLLER_UID_LABEL,
+  LEGACY_JOB_NAME_LABEL,
+} from '../api/job-strategy.ts';
 import { deepEqual } from '../patch/json.ts';
 import { type Cause, ErrorList, goLabelSelector, goValue } from './field-errors.ts';
 import {
@@ -57,6 +63,7 @@ export function validateObject(o: KubeObject, old?: KubeObject): Cause[] {
       break;
     }
     case 'batch/Job':
+      if (!old) validateGeneratedSelector(o, errs);
       validateJobSpec(spec, 'spec', errs);
       if (old && !sameJson(spec.selector, oldSpec.selector)) {
         errs.invalid('spec.selector', spec.selector, 'field is immutable', goLabelSelector(spec.selector));
@@ -233,19 +240,42 @@ function validateJobSpec(spec: Obj, path: string, errs: ErrorList): void {
   nonNegative(spec.parallelism, `${path}.parallelism`, errs);
   nonNegative(spec.completions, `${path}.completions`, errs);
   nonNegative(spec.backoffLimit, `${path}.backoffLimit`, errs);
-  const template = obj(spec.template);
-  if (
-    isObj(spec.selector) &&
-    spec.manualSelector === true &&
-    !selectorMatches(spec.selector, obj(obj(template.metadata).labels))
-  ) {
-    errs.invalid(
-      `${path}.template.metadata.labels`,
-      obj(obj(template.metadata).labels),
-      '`selector` does not match template `labels`',
-    );
+  // Generated or manual, the selector must select the pods the Job makes (upstream validateJobSpec).
+  const labels = obj(obj(obj(spec.template).metadata).labels);
+  if (!isObj(spec.selector)) errs.required(`${path}.selector`);
+  else if (!selectorMatches(spec.selector, labels)) {
+    errs.invalid(`${path}.template.metadata.labels`, labels, '`selector` does not match template `labels`');
   }
   validatePodTemplate(spec.template, `${path}.template`, errs, ['OnFailure', 'Never']);
+}
+
+/**
+ * A new Job whose selector the API generated (no `manualSelector: true`): its pod template must
+ * carry its uid and name under both label spellings and its selector must select exactly those
+ * (upstream validateGeneratedSelector), so a copied or hand-written selector cannot adopt another
+ * Job's pods without the author saying so.
+ */
+function validateGeneratedSelector(o: KubeObject, errs: ErrorList): void {
+  const spec = obj(o.spec);
+  if (spec.manualSelector === true || !isObj(spec.selector)) return;
+  const uid = o.metadata.uid ?? '';
+  if (!uid) errs.required('metadata.uid');
+  const labels = obj(obj(obj(spec.template).metadata).labels);
+  const expected: Record<string, string> = {};
+  for (const [key, value] of [
+    [LEGACY_CONTROLLER_UID_LABEL, uid],
+    [LEGACY_JOB_NAME_LABEL, o.metadata.name ?? ''],
+    [CONTROLLER_UID_LABEL, uid],
+    [JOB_NAME_LABEL, o.metadata.name ?? ''],
+  ] as const) {
+    const field = `spec.template.metadata.labels[${key}]`;
+    if (!(key in labels)) errs.required(field, `must be '${value}'`);
+    else if (String(labels[key]) !== value) errs.invalid(field, labels, `must be '${value}'`);
+    expected[key] = value;
+  }
+  if (!selectorMatches(spec.selector, expected)) {
+    errs.invalid('spec.selector', spec.selector, '`selector` not auto-generated', goLabelSelector(spec.selector));
+  }
 }
 
 function validatePorts(ports: Obj[], path: string, errs: ErrorList): void {

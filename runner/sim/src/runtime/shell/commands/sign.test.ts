@@ -76,6 +76,81 @@ describe('cosign in a container', () => {
   });
 });
 
+describe('cosign verify and verify-attestation refuse alike before they verify', () => {
+  const refusals: Array<[string, string[], string]> = [
+    [
+      'no key',
+      ['--insecure-ignore-tlog', `${REPO}:1.0`],
+      'no key or identity given: this lab signs with keys, pass --key',
+    ],
+    [
+      'a key file that is not there',
+      ['--key', '/keys/none.pub', '--insecure-ignore-tlog', `${REPO}:1.0`],
+      'loading public key: reading key /keys/none.pub: no such file or variable',
+    ],
+    [
+      'a key from an unset variable',
+      ['--key=env://NOPE', '--insecure-ignore-tlog', `${REPO}:1.0`],
+      'loading public key: reading key env://NOPE: no such file or variable',
+    ],
+    [
+      'a file that is not a public key',
+      ['--key', '/etc/hostname', '--insecure-ignore-tlog', `${REPO}:1.0`],
+      'loading public key: PEM decoding failed',
+    ],
+    ['no image', ['--key', '/keys/team.pub', '--insecure-ignore-tlog'], 'accepts 1 arg(s), received 0'],
+    [
+      'two images',
+      ['--key', '/keys/team.pub', '--insecure-ignore-tlog', `${REPO}:1.0`, `${REPO}:rc`],
+      'accepts 1 arg(s), received 2',
+    ],
+    [
+      'an unknown flag',
+      ['--key', '/keys/team.pub', '--certificate', 'c.pem', `${REPO}:1.0`],
+      'unknown flag: --certificate',
+    ],
+    [
+      'an image the registry does not have',
+      ['--key', '/keys/team.pub', '--insecure-ignore-tlog', `${REPO}:9.9`],
+      'image tag not found: ',
+    ],
+  ];
+
+  for (const [what, args, text] of refusals) {
+    it(`refuses ${what} with cosign's text, and prints nothing on stdout`, async () => {
+      const cosign = await verifier();
+      for (const command of ['verify', 'verify-attestation']) {
+        const r = await cosign(command, ...args);
+        expect(r, command).toMatchObject({ code: 1, stdout: '' });
+        expect(r.stderr, command).toContain(`Error: ${text}`);
+        expect(r.stderr, command).toContain(`main.go:74: error during command execution: ${text}`);
+      }
+    });
+  }
+
+  it('names what it looks for when the transparency log is not waived, and warns when it is', async () => {
+    const cosign = await verifier();
+    const signatures = await cosign('verify', '--key', '/keys/team.pub', `${REPO}:1.0`);
+    expect(signatures.stderr).toContain(
+      'Error: no matching signatures: signature not found in transparency log (this lab has no Rekor: add --insecure-ignore-tlog=true)',
+    );
+    const attestations = await cosign('verify-attestation', '--key', '/keys/team.pub', `${REPO}:1.0`);
+    expect(attestations.stderr).toContain(
+      'Error: no matching attestations: signature not found in transparency log (this lab has no Rekor: add --insecure-ignore-tlog=true)',
+    );
+    const waived = await cosign(
+      'verify-attestation',
+      '--key',
+      '/keys/team.pub',
+      '--insecure-ignore-tlog',
+      `${REPO}:1.0`,
+    );
+    expect(waived.stderr).toMatch(
+      /^WARNING: Skipping tlog verification is an insecure practice that lacks of transparency and auditability verification for the attestation\.\n/,
+    );
+  });
+});
+
 describe('cosign signing in a container, as a pipeline runs it', () => {
   const VULN = 'https://cosign.sigstore.dev/attestation/vuln/v1';
   const SCANNED = `sha256:${'4'.repeat(64)}`;

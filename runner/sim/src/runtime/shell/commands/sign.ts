@@ -1,3 +1,4 @@
+import type { Image } from '@paranoid/schema/image.ts';
 import { PREDICATE_TYPES } from '../../../admission/cluster-image-policy.ts';
 import { attestImage, parsePrivateKeyPem, signImage } from '../../../admission/cosign-signing.ts';
 import { parsePublicKeyPem, verifyImageAttestations, verifyImageSignatures } from '../../../admission/cosign-verify.ts';
@@ -147,16 +148,37 @@ function clean(ctx: CommandCtx, args: string[]): number {
   return 0;
 }
 
-/** `cosign verify-attestation --key KEY [--type TYPE] --insecure-ignore-tlog=true IMAGE`. */
-function verifyAttestation(ctx: CommandCtx, args: string[]): number {
-  const p = parseArgs(args, ['--key', '--type'], ['--insecure-ignore-tlog']);
+/** What `verify` and `verify-attestation` have before they verify: their flags, one image, its public key and its pull. */
+interface Verifying {
+  p: Parsed;
+  ref: string;
+  /** The public key's curve point. */
+  key: Uint8Array;
+  image: Image;
+}
+
+/**
+ * The preamble `cosign verify` and `cosign verify-attestation` share: flags (`--key` and
+ * `--insecure-ignore-tlog`, plus `extra` valued ones), exactly one image, the public key from a
+ * file or `env://VAR`, the image pulled, and the refusal to go on without
+ * `--insecure-ignore-tlog=true` (no Rekor in the lab), then cosign's warning for skipping it.
+ * What the command is after (`signature` or `attestation`) words the texts. Returns the exit
+ * code where it failed.
+ */
+function verifying(
+  ctx: CommandCtx,
+  args: string[],
+  extra: string[],
+  what: 'signature' | 'attestation',
+): Verifying | number {
+  const p = parseArgs(args, ['--key', ...extra], ['--insecure-ignore-tlog']);
   if (p.unknown) return fail(ctx, `unknown flag: ${p.unknown}`);
   if (p.refs.length !== 1) return fail(ctx, `accepts 1 arg(s), received ${p.refs.length}`);
   const ref = p.refs[0] as string;
-  const key = p.values.get('--key');
-  if (!key) return fail(ctx, 'no key or identity given: this lab signs with keys, pass --key');
-  const pem = loadKey(ctx, key);
-  if (pem === undefined) return fail(ctx, `loading public key: reading key ${key}: no such file or variable`);
+  const file = p.values.get('--key');
+  if (!file) return fail(ctx, 'no key or identity given: this lab signs with keys, pass --key');
+  const pem = loadKey(ctx, file);
+  if (pem === undefined) return fail(ctx, `loading public key: reading key ${file}: no such file or variable`);
   const parsed = parsePublicKeyPem(pem);
   if (!parsed.ok) return fail(ctx, `loading public key: ${parsed.reason}`);
   const pulled = ctx.sys.state.deps.registry.pull(ref);
@@ -164,19 +186,26 @@ function verifyAttestation(ctx: CommandCtx, args: string[]): number {
   if (!p.bools.has('--insecure-ignore-tlog')) {
     return fail(
       ctx,
-      'no matching attestations: signature not found in transparency log (this lab has no Rekor: add --insecure-ignore-tlog=true)',
+      `no matching ${what}s: signature not found in transparency log (this lab has no Rekor: add --insecure-ignore-tlog=true)`,
     );
   }
   ctx.err(
-    'WARNING: Skipping tlog verification is an insecure practice that lacks of transparency and auditability verification for the attestation.\n',
+    `WARNING: Skipping tlog verification is an insecure practice that lacks of transparency and auditability verification for the ${what}.\n`,
   );
-  const image = pulled.image;
-  const outcome = verifyImageAttestations(image.attestations, image.digest, parsed.point);
+  return { p, ref, key: parsed.point, image: pulled.image };
+}
+
+/** `cosign verify-attestation --key KEY [--type TYPE] --insecure-ignore-tlog=true IMAGE`. */
+function verifyAttestation(ctx: CommandCtx, args: string[]): number {
+  const v = verifying(ctx, args, ['--type'], 'attestation');
+  if (typeof v === 'number') return v;
+  const { p, ref, key, image } = v;
+  const outcome = verifyImageAttestations(image.attestations, image.digest, key);
   if (!outcome.ok) return fail(ctx, outcome.error);
   const type = p.values.get('--type') ?? 'custom';
   const wanted = PREDICATE_TYPES[type] ?? type;
   const matching = image.attestations.filter((a) => {
-    const one = verifyImageAttestations([a], image.digest, parsed.point);
+    const one = verifyImageAttestations([a], image.digest, key);
     return one.ok && one.verified.some((v) => v.predicateType === wanted);
   });
   if (matching.length === 0) {
@@ -202,43 +231,18 @@ function loadKey(ctx: CommandCtx, key: string): string | undefined {
   return 'content' in r ? r.content : undefined;
 }
 
+/** `cosign verify --key KEY --insecure-ignore-tlog=true IMAGE`: the verified signatures' payloads. */
 function verify(ctx: CommandCtx, args: string[]): number {
-  let key: string | undefined;
-  let ignoreTlog = false;
-  let ref: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const [flag, inline] = a.startsWith('--') ? (a.split(/=(.*)/s) as [string, string | undefined]) : [a, undefined];
-    if (flag === '--key') key = inline ?? args[++i];
-    else if (flag === '--insecure-ignore-tlog') ignoreTlog = inline === undefined || inline === 'true';
-    else if (a.startsWith('-')) return fail(ctx, `unknown flag: ${flag}`);
-    else ref = a;
-  }
-  if (!ref) return fail(ctx, 'accepts 1 arg(s), received 0');
-  if (!key) return fail(ctx, 'no key or identity given: this lab signs with keys, pass --key');
-  const pem = loadKey(ctx, key);
-  if (pem === undefined) return fail(ctx, `loading public key: reading key ${key}: no such file or variable`);
-  const parsed = parsePublicKeyPem(pem);
-  if (!parsed.ok) return fail(ctx, `loading public key: ${parsed.reason}`);
-  const pulled = ctx.sys.state.deps.registry.pull(ref);
-  if (!pulled.ok) return fail(ctx, `image tag not found: ${pulled.message}`);
-  if (!ignoreTlog) {
-    return fail(
-      ctx,
-      'no matching signatures: signature not found in transparency log (this lab has no Rekor: add --insecure-ignore-tlog=true)',
-    );
-  }
-  ctx.err(
-    'WARNING: Skipping tlog verification is an insecure practice that lacks of transparency and auditability verification for the signature.\n',
-  );
-  const image = pulled.image;
-  const outcome = verifyImageSignatures(image.signatures, image.digest, parsed.point);
+  const v = verifying(ctx, args, [], 'signature');
+  if (typeof v === 'number') return v;
+  const { ref, key, image } = v;
+  const outcome = verifyImageSignatures(image.signatures, image.digest, key);
   if (!outcome.ok) return fail(ctx, outcome.error);
   ctx.err(
     `\nVerification for ${ref} --\nThe following checks were performed on each of these signatures:\n  - The cosign claims were validated\n  - The signatures were verified against the specified public key\n`,
   );
   const payloads = image.signatures
-    .filter((s) => verifyImageSignatures([s], image.digest, parsed.point).ok)
+    .filter((s) => verifyImageSignatures([s], image.digest, key).ok)
     .map((s) => JSON.parse(s.payload) as unknown);
   ctx.out(`\n${JSON.stringify(payloads)}\n`);
   return 0;
