@@ -231,7 +231,7 @@ function pollApi(entry: string, learners: Learner[], apiTimes: number[], failure
       try {
         const res = await call(entry, 'GET', `/api/sessions/${l.id}`, { authorization: `Bearer ${l.token}` });
         if (res.status === 200) apiTimes.push(performance.now() - started);
-        else failures.push(`GET session: ${res.status}`);
+        else failures.push(`GET session: ${res.status} ${res.text.slice(0, 200)}`);
       } catch (error) {
         failures.push(`GET session: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -404,7 +404,7 @@ async function measure(bench: Bench, perSecond: number, seconds: number, label: 
       goal: `<= ${COMMAND_EVERY_MS / 1000}`,
     },
     {
-      name: `${label}: failed calls or commands${failures[0] ? ` (first: ${failures[0].slice(0, 80)})` : ''}`,
+      name: `${label}: failed calls or commands${failures[0] ? ` (first: ${failures[0].slice(0, 240)})` : ''}`,
       value: failures.length,
       unit: '',
     },

@@ -6,7 +6,7 @@
  * learners their cluster ("the lab restarted", progress kept); SIGTERM drains a replica.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ReplicaSet, startReplicaSet } from '@paranoid/cli/testing/replica-set.ts';
@@ -361,6 +361,127 @@ describe('three runner replicas behind one entry point', () => {
     // Ended ones free their seats on every replica.
     const again = await startSession(set.runners[2]!.url, 'learneraddress09');
     await call(entry.url, 'DELETE', `/api/sessions/${again.id}`, { token: again.token });
+  });
+
+  it('keeps forwarding working through a rolling update from the release that signed v1, without trusting v1 for a body', async () => {
+    // The previous release's replica, played here: it is in the map with no signature column (its
+    // rows have none), and it checks v1 signatures only. ReplicaAuth's v1 is byte for byte that
+    // release's (replica-auth.test.ts holds its output), so it signs and checks as that release did.
+    const auth = new ReplicaAuth(set.secret);
+    const seen: { method: string; path: string; header: string; valid: boolean }[] = [];
+    const older = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const header = String(req.headers['x-paranoid-replica'] ?? '');
+        const verdict = auth.verify(header, {
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          clientAddress: req.headers['x-paranoid-client'] as string | undefined,
+          bodyDigest: bodyDigest(Buffer.concat(chunks)),
+        });
+        // A v1 check: the signature is right (for a POST, verify says so with `olderReplica`).
+        const valid = header.startsWith('v1.') && (verdict.ok || verdict.olderReplica !== undefined);
+        seen.push({ method: req.method ?? '', path: req.url ?? '', header, valid });
+        res.writeHead(valid ? 200 : 403, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(valid ? { session: { id: 'oldsession0001' }, passed: false } : { error: {} }));
+      });
+    });
+    await new Promise<void>((resolve) => older.listen(0, '127.0.0.1', resolve));
+    const olderPort = (older.address() as { port: number }).port;
+    const olderId = 'replica-old-0a1b2c3d';
+    const beat = () => db.run('UPDATE runner_replicas SET heartbeat_at = ? WHERE id = ?', [Date.now(), olderId]);
+    await db.run(
+      'INSERT INTO runner_replicas (id, address, started_at, heartbeat_at, draining) VALUES (?, ?, ?, ?, 0)',
+      [olderId, `127.0.0.1:${olderPort}`, Date.now(), Date.now()],
+    );
+    await db.run(
+      `INSERT INTO live_sessions (id, replica_id, learner_id, scenario_id, workshop_id, created_at, expires_at)
+       VALUES (?, ?, ?, ?, NULL, ?, ?)`,
+      ['oldsession0001', olderId, 'learnerrolling01', SCENARIO, Date.now(), Date.now() + 600_000],
+    );
+    const { id, token } = await startSession(entry.url, 'learnerrolling02');
+    const owner = runnerOf(await ownerOf(id));
+    const v1 = (method: string, path: string, from = olderId) =>
+      auth.sign(from, { method, path, clientAddress: '10.0.0.7', bodyDigest: bodyDigest() }, 'v1');
+    try {
+      // Old to new, a GET: the replicas read the map at each heartbeat (5 s), then the older one's v1 counts.
+      let got = await call(owner.url, 'GET', `/api/sessions/${id}`, {
+        token,
+        headers: v1('GET', `/api/sessions/${id}`),
+      });
+      for (let i = 0; i < 80 && got.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await beat();
+        got = await call(owner.url, 'GET', `/api/sessions/${id}`, { token, headers: v1('GET', `/api/sessions/${id}`) });
+      }
+      expect(got.status, JSON.stringify(got.body)).toBe(200);
+      expect((got.body.session as { id: string }).id).toBe(id);
+
+      // Old to new with a body: v1 does not cover it, so nothing is applied; the learner is told to try again.
+      const marker = { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-older\n  namespace: shop\n' };
+      const applyPath = `/api/sessions/${id}/apply`;
+      const olderApply = auth.sign(
+        olderId,
+        {
+          method: 'POST',
+          path: applyPath,
+          clientAddress: '10.0.0.7',
+          bodyDigest: bodyDigest(Buffer.from(JSON.stringify(marker))),
+        },
+        'v1',
+      );
+      const refused = await call(owner.url, 'POST', applyPath, { token, headers: olderApply, body: marker });
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('2');
+      expect(refused.body.error).toMatchObject({
+        code: 'Draining',
+        message: expect.stringContaining('the lab is being updated'),
+      });
+      const applied = await call(owner.url, 'POST', applyPath, { token, body: marker });
+      expect(applied.body.results).toEqual([expect.objectContaining({ name: 'from-older', action: 'created' })]);
+
+      // A v1 signature from a replica the map does not hold as an older one is forged, GET or not.
+      const stranger = await call(owner.url, 'GET', `/api/sessions/${id}`, {
+        token,
+        headers: v1('GET', `/api/sessions/${id}`, 'replica-a-00000000'),
+      });
+      expect(stranger.status).toBe(403);
+
+      // New to old: the learner's request for the older replica's session, through any new one, reaches it signed v1.
+      await beat();
+      for (const r of set.runners) {
+        const viaNew = await call(r.url, 'GET', '/api/sessions/oldsession0001', { token: 'o'.repeat(43) });
+        expect(viaNew.status).toBe(200);
+        const checked = await call(r.url, 'POST', '/api/sessions/oldsession0001/check', {
+          token: 'o'.repeat(43),
+          body: {},
+        });
+        expect(checked.status).toBe(200);
+      }
+      expect(seen).toHaveLength(2 * set.runners.length);
+      for (const s of seen) expect(s).toMatchObject({ valid: true, header: expect.stringMatching(/^v1\./) });
+
+      // Once the older replica is gone from the map, its v1 signatures count for nothing.
+      await db.run('UPDATE runner_replicas SET heartbeat_at = ? WHERE id = ?', [Date.now() - 60_000, olderId]);
+      let after = await call(owner.url, 'GET', `/api/sessions/${id}`, {
+        token,
+        headers: v1('GET', `/api/sessions/${id}`),
+      });
+      for (let i = 0; i < 80 && after.status !== 403; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await call(owner.url, 'GET', `/api/sessions/${id}`, {
+          token,
+          headers: v1('GET', `/api/sessions/${id}`),
+        });
+      }
+      expect(after.status).toBe(403);
+    } finally {
+      await db.run('DELETE FROM live_sessions WHERE replica_id = ?', [olderId]);
+      await db.run('DELETE FROM runner_replicas WHERE id = ?', [olderId]);
+      await new Promise<void>((resolve) => older.close(() => resolve()));
+      await call(entry.url, 'DELETE', `/api/sessions/${id}`, { token });
+    }
   });
 
   it('signs reports with one key that every replica publishes', async () => {
