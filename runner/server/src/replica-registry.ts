@@ -100,7 +100,8 @@ export class ReplicaRegistry {
     const now = this.now();
     await this.db.run(
       `INSERT INTO runner_replicas (id, address, started_at, heartbeat_at, draining, signature) VALUES (?, ?, ?, ?, 0, 'v2')
-       ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at`,
+       ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at,
+         signature = excluded.signature`,
       [this.self.id, this.self.address, now, now],
     );
   }

@@ -204,7 +204,8 @@ export class ReplicaRouter {
     const header = req.headers[REPLICA_HEADER];
     if (header === undefined) return { forwarded: false };
     let body: Buffer | undefined;
-    if (carriesBody(req)) {
+    // A GET that declares a body has it read too, so its digest is the real one, not the empty one signed.
+    if (carriesBody(req) || declaresBody(req)) {
       body = await readBody(req, this.maxBodyBytes);
       if (body === undefined) return tooLarge();
     }
@@ -227,11 +228,16 @@ export class ReplicaRouter {
     });
     const forged = () =>
       new ApiError(403, 'Forbidden', `the ${REPLICA_HEADER} header is for the runner's replicas only`);
-    if (!verdict.ok) {
+    // A v1 signature does not cover a body: one on a request that declares a body (Content-Length
+    // or chunked, even on a GET, even empty) is taken as one on a POST, never acted on.
+    const unvouchedBody =
+      verdict.ok && verdict.format === 'v1' && declaresBody(req) ? { olderReplica: verdict.from } : undefined;
+    if (!verdict.ok || unvouchedBody) {
+      const olderReplica = unvouchedBody?.olderReplica ?? (verdict.ok ? undefined : verdict.olderReplica);
       // A replica of the previous release forwarded a request with a body, which its v1 signature
       // does not cover: not forged, but not to be acted on. Its learner tries again, and lands on
       // a new replica (which forwards with v2) more often as the rollout goes on.
-      if (verdict.olderReplica !== undefined && this.olderReplicas.has(verdict.olderReplica)) {
+      if (olderReplica !== undefined && this.olderReplicas.has(olderReplica)) {
         return new ApiError(
           503,
           'Draining',
@@ -368,6 +374,11 @@ const tooLarge = () => new ApiError(413, 'PayloadTooLarge', 'the request body is
 
 /** GET and HEAD carry no body the app reads: theirs is signed as empty and never read. */
 const carriesBody = (req: IncomingMessage) => req.method !== 'GET' && req.method !== 'HEAD';
+
+/** Whether the request's framing says a body follows: chunked, or a Content-Length other than 0. */
+const declaresBody = (req: IncomingMessage) =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 /** A Start's body is `{"scenarioId": ...}`: a few dozen bytes. */
 const MAX_START_BODY_BYTES = 16 * 1024;
