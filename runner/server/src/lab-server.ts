@@ -257,7 +257,11 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
         if (read instanceof Error) {
           const refused = read.toResponse();
           // Its own headers too: Retry-After on a 503 tells the learner's page when to try again.
-          res.writeHead(refused.status, Object.fromEntries(refused.headers));
+          const refusedHeaders: Record<string, string> = {};
+          refused.headers.forEach((value, key) => {
+            refusedHeaders[key] = value;
+          });
+          res.writeHead(refused.status, refusedHeaders);
           res.end(await refused.text());
           return;
         }
