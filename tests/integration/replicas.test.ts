@@ -5,8 +5,9 @@
  * WebSocket, server-sent events, grading); a replica killed with SIGKILL costs only its own
  * learners their cluster ("the lab restarted", progress kept); SIGTERM drains a replica.
  */
+import { createHmac } from 'node:crypto';
 import { copyFileSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ReplicaSet, startReplicaSet } from '@paranoid/cli/testing/replica-set.ts';
@@ -192,8 +193,14 @@ describe('three runner replicas behind one entry point', () => {
     const wrong = await call(b.url, 'GET', `/api/sessions/${id}`, { token: 'x'.repeat(43) });
     expect(wrong.status).toBe(404);
     expect((wrong.body.error as { code: string }).code).toBe('SessionExpired');
-    await call(entry.url, 'DELETE', `/api/sessions/${id}`, { token });
-    expect(await ownerOf(id)).toBe('');
+    expect((await call(entry.url, 'DELETE', `/api/sessions/${id}`, { token })).status).toBe(204);
+    // The owner leaves the map just after answering (its write is not on the learner's path).
+    let left = await ownerOf(id);
+    for (let i = 0; i < 50 && left !== ''; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await ownerOf(id);
+    }
+    expect(left).toBe('');
   });
 
   it('answers through the entry point whichever replica a connection lands on', async () => {
@@ -363,6 +370,126 @@ describe('three runner replicas behind one entry point', () => {
     await call(entry.url, 'DELETE', `/api/sessions/${again.id}`, { token: again.token });
   });
 
+  it('keeps forwarding working through a rolling update from the release that signed v1, without trusting v1 for a body', async () => {
+    // The previous release's replica, played here by a stand-in that signs and checks v1 as that
+    // release did, written out below rather than taken from ReplicaAuth (replica-auth.test.ts pins
+    // ReplicaAuth's v1 to that release's own output). It is in the map with no signature (its
+    // rows have none) and holds one live session.
+    const older = await startOlderReplica(set.secret);
+    const olderId = 'replica-old-0a1b2c3d';
+    const beat = () => db.run('UPDATE runner_replicas SET heartbeat_at = ? WHERE id = ?', [Date.now(), olderId]);
+    await db.run(
+      'INSERT INTO runner_replicas (id, address, started_at, heartbeat_at, draining) VALUES (?, ?, ?, ?, 0)',
+      [olderId, older.address, Date.now(), Date.now()],
+    );
+    await db.run(
+      `INSERT INTO live_sessions (id, replica_id, learner_id, scenario_id, workshop_id, created_at, expires_at)
+       VALUES (?, ?, ?, ?, NULL, ?, ?)`,
+      ['oldsession0001', olderId, 'learnerrolling01', SCENARIO, Date.now(), Date.now() + 600_000],
+    );
+    const { id, token } = await startSession(entry.url, 'learnerrolling02');
+    const owner = runnerOf(await ownerOf(id));
+    /** What the older replica sends the owner when its learner's request is for this session. */
+    const viaOlder = (method: string, path: string, options: Parameters<typeof call>[3] = {}, from = olderId) =>
+      call(owner.url, method, path, {
+        ...options,
+        token,
+        headers: { ...signV1(set.secret, from, method, path, '10.0.0.7'), ...options.headers },
+      });
+    try {
+      // Old to new, a GET: the replicas read the map at each heartbeat (5 s), then the older one's v1 counts.
+      let got = await viaOlder('GET', `/api/sessions/${id}`);
+      for (let i = 0; i < 80 && got.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await beat();
+        got = await viaOlder('GET', `/api/sessions/${id}`);
+      }
+      expect(got.status, JSON.stringify(got.body)).toBe(200);
+      expect((got.body.session as { id: string }).id).toBe(id);
+      // The terminal's WebSocket too: an upgrade has no body.
+      const terminal = await connectTerminal(owner.url, id, token, (path) =>
+        signV1(set.secret, olderId, 'GET', path, '10.0.0.7'),
+      );
+      try {
+        expect(await terminal.run('kubectl get ns shop -o name')).toContain('namespace/shop');
+      } finally {
+        terminal.close();
+      }
+
+      // Old to new with a body: v1 does not cover it, so nothing is applied; the learner is told to try again.
+      const marker = { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-older\n  namespace: shop\n' };
+      const applyPath = `/api/sessions/${id}/apply`;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const refused = await viaOlder('POST', applyPath, { body: marker });
+        expect(refused.status).toBe(503);
+        expect(refused.headers['retry-after']).toBe('2');
+        expect(refused.body.error).toMatchObject({
+          code: 'Draining',
+          message: expect.stringContaining('the lab is being updated'),
+        });
+      }
+      // Nor is any other request that could change something, body or not: End has none.
+      expect((await viaOlder('DELETE', `/api/sessions/${id}`)).status).toBe(503);
+      expect((await viaOlder('POST', `/api/sessions/${id}/check`, { body: {} })).status).toBe(503);
+      // A GET that carries a body, by Content-Length or chunked, is not the bodiless request v1 is good for.
+      const withBody = await viaOlder('GET', `/api/sessions/${id}`, {
+        body: marker,
+        headers: { 'content-length': String(JSON.stringify(marker).length) },
+      });
+      expect(withBody.status).toBe(503);
+      const chunked = await viaOlder('GET', `/api/sessions/${id}`, {
+        body: marker,
+        headers: { 'transfer-encoding': 'chunked' },
+      });
+      expect(chunked.status).toBe(503);
+      // The session is still there, and the apply refused five times was applied by none: the learner's retry creates.
+      expect((await call(entry.url, 'GET', `/api/sessions/${id}`, { token })).status).toBe(200);
+      const applied = await call(entry.url, 'POST', applyPath, { token, body: marker });
+      expect(applied.body.results).toEqual([expect.objectContaining({ name: 'from-older', action: 'created' })]);
+
+      // A v1 signature from a replica the map does not hold as an older one is forged, GET or not.
+      expect((await viaOlder('GET', `/api/sessions/${id}`, {}, 'replica-a-00000000')).status).toBe(403);
+      // Nor does a v1 header under another secret count, from the listed one.
+      const wrongSecret = await call(owner.url, 'GET', `/api/sessions/${id}`, {
+        token,
+        headers: signV1('w'.repeat(43), olderId, 'GET', `/api/sessions/${id}`, '10.0.0.7'),
+      });
+      expect(wrongSecret.status).toBe(403);
+
+      // New to old: the learner's request for the older replica's session, through any new one,
+      // reaches it signed v1 (the only one it checks), once, with the body the learner sent.
+      await beat();
+      for (const r of set.runners) {
+        const viaNew = await call(r.url, 'GET', '/api/sessions/oldsession0001', { token: 'o'.repeat(43) });
+        expect(viaNew.status).toBe(200);
+        const checked = await call(r.url, 'POST', '/api/sessions/oldsession0001/check', {
+          token: 'o'.repeat(43),
+          body: { from: r.name },
+        });
+        expect(checked.status).toBe(200);
+      }
+      expect(older.seen).toHaveLength(2 * set.runners.length);
+      for (const s of older.seen) expect(s).toMatchObject({ valid: true, header: expect.stringMatching(/^v1\./) });
+      expect(older.seen.filter((s) => s.method === 'POST').map((s) => s.body)).toEqual(
+        set.runners.map((r) => JSON.stringify({ from: r.name })),
+      );
+
+      // Once the older replica is gone from the map, its v1 signatures count for nothing.
+      await db.run('UPDATE runner_replicas SET heartbeat_at = ? WHERE id = ?', [Date.now() - 60_000, olderId]);
+      let after = await viaOlder('GET', `/api/sessions/${id}`);
+      for (let i = 0; i < 80 && after.status !== 403; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await viaOlder('GET', `/api/sessions/${id}`);
+      }
+      expect(after.status).toBe(403);
+    } finally {
+      await db.run('DELETE FROM live_sessions WHERE replica_id = ?', [olderId]);
+      await db.run('DELETE FROM runner_replicas WHERE id = ?', [olderId]);
+      await older.close();
+      await call(entry.url, 'DELETE', `/api/sessions/${id}`, { token });
+    }
+  });
+
   it('signs reports with one key that every replica publishes', async () => {
     const keys = [];
     for (const r of set.runners) keys.push((await call(r.url, 'GET', '/api/signing-key')).body.keyId);
@@ -464,3 +591,60 @@ describe('three runner replicas behind one entry point', () => {
     await call(a.url, 'DELETE', `/api/sessions/${moved.id}`, { token: moved.token });
   });
 });
+
+/**
+ * The previous release's forwarding signature, as that release wrote it: HMAC-SHA256 of
+ * version, sender, time, method, path and the learner's address (no body), base64url.
+ */
+function v1Mac(secret: string, from: string, at: string, method: string, path: string, client: string): string {
+  return createHmac('sha256', secret)
+    .update(['v1', from, at, method.toUpperCase(), path, client].join('\n'))
+    .digest('base64url');
+}
+
+function signV1(secret: string, from: string, method: string, path: string, client: string): Record<string, string> {
+  const at = String(Date.now());
+  return {
+    'x-paranoid-replica': `v1.${from}.${at}.${v1Mac(secret, from, at, method, path, client)}`,
+    'x-paranoid-client': client,
+  };
+}
+
+/**
+ * A stand-in for a replica of the previous release: it checks v1 signatures only (a v2 one is
+ * refused, as that release refused any other format) and answers every valid forward 200.
+ */
+async function startOlderReplica(secret: string): Promise<{
+  address: string;
+  seen: { method: string; path: string; header: string; body: string; valid: boolean }[];
+  close(): Promise<void>;
+}> {
+  const seen: { method: string; path: string; header: string; body: string; valid: boolean }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const header = String(req.headers['x-paranoid-replica'] ?? '');
+      const client = String(req.headers['x-paranoid-client'] ?? '');
+      const [version, from = '', at = '', mac = '', ...rest] = header.split('.');
+      const expected = v1Mac(secret, from, at, req.method ?? 'GET', req.url ?? '/', client);
+      const valid =
+        version === 'v1' && rest.length === 0 && Math.abs(Date.now() - Number(at)) < 60_000 && mac === expected;
+      seen.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        header,
+        body: Buffer.concat(chunks).toString(),
+        valid,
+      });
+      res.writeHead(valid ? 200 : 403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(valid ? { session: { id: 'oldsession0001' }, passed: false } : { error: {} }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -64,11 +64,20 @@ export async function freshShell(base: string, client: TerminalClient): Promise<
 }
 
 /** Opens the terminal WebSocket of a session and waits for its prompt, through `base` (any runner of a replica set). */
-export async function connectTerminal(base: string, id: string, token: string): Promise<TerminalClient> {
+export async function connectTerminal(
+  base: string,
+  id: string,
+  token: string,
+  /** More headers on the upgrade (a replica's signature, in the replica tests), given the path it goes to. */
+  headersFor: (path: string) => Record<string, string> = () => ({}),
+): Promise<TerminalClient> {
+  const path = `/api/sessions/${id}/terminal?cols=200&rows=50`;
   const ws = new WebSocket(
-    `${base.replace('http', 'ws')}/api/sessions/${id}/terminal?cols=200&rows=50`,
+    `${base.replace('http', 'ws')}${path}`,
     [TERMINAL_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
-    { headers: { origin: base } },
+    {
+      headers: { origin: base, ...headersFor(path) },
+    },
   );
   let text = '';
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));

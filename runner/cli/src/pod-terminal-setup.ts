@@ -12,6 +12,13 @@ import { randomToken, sameToken } from '@paranoid/server/tokens.ts';
 import { selfSignedCertificate } from '@paranoid/sim-server/tls.ts';
 import { stringify } from 'yaml';
 
+/**
+ * How often the terminal reaper runs: the replica lease (15 s), so a dead replica's pods go
+ * within half a minute of its last heartbeat. One list of pods and one of Secrets in one
+ * namespace per replica per run is little for an API server.
+ */
+export const TERMINAL_REAP_INTERVAL_MS = 15_000;
+
 /** `serve --terminals pod`: where terminal pods go and how they reach this runner. */
 export interface PodTerminalOptions {
   /** The kubeconfig of the cluster the runner runs in (in a pod: its own service account). */
@@ -46,7 +53,7 @@ interface Target {
  * Runs every session's shell in a terminal pod (providers/pod-terminals) in front of any
  * provider: the session's cluster is made as usual, then a pod is started with a kubeconfig
  * that names this runner's gateway (server/cluster-gateway.ts) and a token for that session
- * alone; ending the session deletes the pod first. A reaper ends, at start and every minute,
+ * alone; ending the session deletes the pod first. A reaper ends, at start and every 15 s,
  * terminal pods past their expiry or left by a runner that is gone.
  */
 export function withPodTerminals(
@@ -134,7 +141,7 @@ export function withPodTerminals(
     client: pods.kube,
     namespace: options.namespace,
     owner,
-    intervalMs: 60_000,
+    intervalMs: TERMINAL_REAP_INTERVAL_MS,
     isActive: (session) => pods.serves(session),
     ownerMayBeAlive: ownerOnThisHostMayBeAlive,
     ...(options.replica ? { replicas: { self: options.replica.id, live: options.replica.live } } : {}),

@@ -256,7 +256,12 @@ export async function createLabServer(options: LabServerOptions): Promise<LabSer
         const read = await router.arrival(req);
         if (read instanceof Error) {
           const refused = read.toResponse();
-          res.writeHead(refused.status, { 'content-type': 'application/json' });
+          // Its own headers too: Retry-After on a 503 tells the learner's page when to try again.
+          const refusedHeaders: Record<string, string> = {};
+          refused.headers.forEach((value, key) => {
+            refusedHeaders[key] = value;
+          });
+          res.writeHead(refused.status, refusedHeaders);
           res.end(await refused.text());
           return;
         }

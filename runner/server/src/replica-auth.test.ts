@@ -13,7 +13,7 @@ describe('the signature replicas put on what they forward', () => {
         ...request,
         clientAddress: headers[CLIENT_HEADER],
       }),
-    ).toEqual({ ok: true, from: 'replica-a-1', clientAddress: '10.1.2.3' });
+    ).toEqual({ ok: true, from: 'replica-a-1', clientAddress: '10.1.2.3', format: 'v2' });
   });
 
   it('is refused under another secret, for another path or address, and when old', () => {
@@ -29,6 +29,7 @@ describe('the signature replicas put on what they forward', () => {
     });
     expect(verify(new ReplicaAuth(SECRET, () => now + 61_000))).toEqual({ ok: false, reason: 'expired' });
     expect(new ReplicaAuth(SECRET).verify('v1.a.b', request)).toEqual({ ok: false, reason: 'malformed' });
+    expect(new ReplicaAuth(SECRET).verify('v3.a.1.b', request)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('is refused when the body is not the one signed', () => {
@@ -44,8 +45,63 @@ describe('the signature replicas put on what they forward', () => {
     expect(auth.verify(header, apply)).toMatchObject({ ok: true });
     const tampered = { ...apply, bodyDigest: bodyDigest(Buffer.from('{"yaml":"kind: ClusterRoleBinding"}')) };
     expect(auth.verify(header, tampered)).toEqual({ ok: false, reason: 'bad signature' });
-    // A header of the older format, which did not cover the body, is not trusted either.
-    expect(auth.verify(header.replace(/^v2\./, 'v1.'), apply)).toEqual({ ok: false, reason: 'malformed' });
+    // Relabelled as the older format, which did not cover the body, it is not a v1 signature either.
+    expect(auth.verify(header.replace(/^v2\./, 'v1.'), apply)).toEqual({ ok: false, reason: 'bad signature' });
+  });
+
+  it('signs v1 for a replica of the previous release byte for byte as that release did', () => {
+    // What the previous release's ReplicaAuth (commit 997b2f0) printed for these inputs.
+    const auth = new ReplicaAuth('s'.repeat(43), () => 1_765_000_000_000);
+    const signed = (method: string, path: string) =>
+      auth.sign('replica-a-0a1b2c3d', { method, path, clientAddress: '10.1.2.3', bodyDigest: bodyDigest() }, 'v1');
+    expect(signed('GET', '/api/sessions/abc123/terminal?cols=80&rows=24')).toEqual({
+      [REPLICA_HEADER]: 'v1.replica-a-0a1b2c3d.1765000000000.3l5ha6Ps50TEKSuJVWun4Ze5l43Wt_jMgOY1yxtHmss',
+      [CLIENT_HEADER]: '10.1.2.3',
+    });
+    expect(signed('POST', '/api/sessions/abc123/apply')[REPLICA_HEADER]).toBe(
+      'v1.replica-a-0a1b2c3d.1765000000000.-4R6eoKxUyrNpU5eCzPafh9KKk3QLs_zqEGxCAyJ7ik',
+    );
+  });
+
+  it("accepts an older replica's v1 signature only for a request without a body", () => {
+    const now = 1_765_000_000_000;
+    const auth = new ReplicaAuth('s'.repeat(43), () => now);
+    const get = {
+      method: 'GET',
+      path: '/api/sessions/abc123/terminal?cols=80&rows=24',
+      clientAddress: '10.1.2.3',
+      bodyDigest: bodyDigest(),
+    };
+    const fromOlder = 'v1.replica-a-0a1b2c3d.1765000000000.3l5ha6Ps50TEKSuJVWun4Ze5l43Wt_jMgOY1yxtHmss';
+    expect(auth.verify(fromOlder, get)).toEqual({
+      ok: true,
+      from: 'replica-a-0a1b2c3d',
+      clientAddress: '10.1.2.3',
+      format: 'v1',
+    });
+    // A POST signed v1: its body is vouched for by nothing, so it is refused, as an older replica's.
+    const post = { ...get, method: 'POST', path: '/api/sessions/abc123/apply' };
+    const postFromOlder = 'v1.replica-a-0a1b2c3d.1765000000000.-4R6eoKxUyrNpU5eCzPafh9KKk3QLs_zqEGxCAyJ7ik';
+    expect(auth.verify(postFromOlder, post)).toEqual({
+      ok: false,
+      reason: 'a v1 signature does not cover the body',
+      olderReplica: 'replica-a-0a1b2c3d',
+    });
+    expect(auth.verify(postFromOlder, { ...post, bodyDigest: bodyDigest(Buffer.from('{}')) })).toMatchObject({
+      ok: false,
+      olderReplica: 'replica-a-0a1b2c3d',
+    });
+    // A GET whose body is not empty is no bodiless request.
+    expect(auth.verify(fromOlder, { ...get, bodyDigest: bodyDigest(Buffer.from('x')) })).toMatchObject({ ok: false });
+    // Under another secret, or moved to another path, a v1 header is as forged as a v2 one.
+    expect(new ReplicaAuth('x'.repeat(43), () => now).verify(fromOlder, get)).toEqual({
+      ok: false,
+      reason: 'bad signature',
+    });
+    expect(auth.verify(fromOlder, { ...get, path: '/api/sessions/other/terminal' })).toEqual({
+      ok: false,
+      reason: 'bad signature',
+    });
   });
 
   it('needs a secret of at least 32 characters', () => {

@@ -58,6 +58,24 @@ describe('the replica map', () => {
     expect((await a.takersOfNewSessions()).map((r) => r.id)).toEqual(['b-1']);
   });
 
+  it('records which forwarding signature each replica checks: v2 for its own, v1 for a row of the previous release', async () => {
+    const { a, b, store, now } = await pair();
+    // A replica of the previous release writes its row without the column.
+    await store.sql.run(
+      'INSERT INTO runner_replicas (id, address, started_at, heartbeat_at, draining) VALUES (?, ?, ?, ?, 0)',
+      ['old-1', '10.0.0.9:7420', now(), now()],
+    );
+    expect((await a.replicas()).map((r) => [r.id, r.signature])).toEqual([
+      ['a-1', 'v2'],
+      ['b-1', 'v2'],
+      ['old-1', 'v1'],
+    ]);
+    // A replica of this release that registers under an id an older row holds takes the row as v2.
+    const same = new ReplicaRegistry(store.sql, { id: 'old-1', address: '10.0.0.9:7420' }, now);
+    await same.register();
+    expect((await b.replicas()).find((r) => r.id === 'old-1')?.signature).toBe('v2');
+  });
+
   it('leaves the map with its sessions when it stops', async () => {
     const { a, b, session } = await pair();
     await a.claim(session('s-1'));

@@ -1,3 +1,4 @@
+import type { SignatureFormat } from './replica-auth.ts';
 import type { SqlDriver } from './sql-driver.ts';
 
 /** How often a replica says it is alive, and how long its word lasts. */
@@ -13,6 +14,11 @@ export interface Replica {
   startedAt: number;
   heartbeatAt: number;
   draining: boolean;
+  /**
+   * The forwarding signature it checks: v2, or v1 for a replica of the previous release during
+   * a rolling update (its row has none).
+   */
+  signature: SignatureFormat;
 }
 
 /** A live session in the map, with its owner. */
@@ -61,6 +67,7 @@ interface ReplicaRow {
   started_at: number;
   heartbeat_at: number;
   draining: number;
+  signature: string | null;
 }
 
 const toReplica = (r: ReplicaRow): Replica => ({
@@ -69,6 +76,7 @@ const toReplica = (r: ReplicaRow): Replica => ({
   startedAt: r.started_at,
   heartbeatAt: r.heartbeat_at,
   draining: r.draining === 1,
+  signature: r.signature === 'v2' ? 'v2' : 'v1',
 });
 
 /**
@@ -91,8 +99,9 @@ export class ReplicaRegistry {
   async register(): Promise<void> {
     const now = this.now();
     await this.db.run(
-      `INSERT INTO runner_replicas (id, address, started_at, heartbeat_at, draining) VALUES (?, ?, ?, ?, 0)
-       ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at`,
+      `INSERT INTO runner_replicas (id, address, started_at, heartbeat_at, draining, signature) VALUES (?, ?, ?, ?, 0, 'v2')
+       ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at,
+         signature = excluded.signature`,
       [this.self.id, this.self.address, now, now],
     );
   }
@@ -186,7 +195,7 @@ export class ReplicaRegistry {
   /** The live sessions of a workshop's learner, on every live replica. */
   async sessionsOf(workshopId: string, learnerId: string): Promise<{ sessionId: string; replica: Replica }[]> {
     const rows = await this.db.all<ReplicaRow & { session_id: string }>(
-      `SELECT s.id AS session_id, r.id, r.address, r.started_at, r.heartbeat_at, r.draining
+      `SELECT s.id AS session_id, r.id, r.address, r.started_at, r.heartbeat_at, r.draining, r.signature
        FROM live_sessions s JOIN runner_replicas r ON r.id = s.replica_id
        WHERE s.workshop_id = ? AND s.learner_id = ? AND r.heartbeat_at >= ? ORDER BY s.created_at, s.id`,
       [workshopId, learnerId, this.now() - this.leaseMs],
@@ -209,7 +218,7 @@ export class ReplicaRegistry {
   /** Where a session lives. */
   async locate(sessionId: string): Promise<Located> {
     const [row] = await this.db.all<ReplicaRow & { replica_id: string }>(
-      `SELECT s.replica_id, r.id, r.address, r.started_at, r.heartbeat_at, r.draining
+      `SELECT s.replica_id, r.id, r.address, r.started_at, r.heartbeat_at, r.draining, r.signature
        FROM live_sessions s LEFT JOIN runner_replicas r ON r.id = s.replica_id WHERE s.id = ?`,
       [sessionId],
     );
@@ -223,7 +232,7 @@ export class ReplicaRegistry {
   /** Live replicas, this one included. */
   async replicas(): Promise<(Replica & { sessions: number })[]> {
     const rows = await this.db.all<ReplicaRow & { sessions: number }>(
-      `SELECT r.id, r.address, r.started_at, r.heartbeat_at, r.draining,
+      `SELECT r.id, r.address, r.started_at, r.heartbeat_at, r.draining, r.signature,
               (SELECT COUNT(*) FROM live_sessions s WHERE s.replica_id = r.id) AS sessions
        FROM runner_replicas r ORDER BY r.id`,
     );

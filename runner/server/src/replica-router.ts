@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import { ApiErrorCode } from '@paranoid/api/errors.ts';
 import type { SessionView } from '@paranoid/api/sessions.ts';
 import { ApiError, unauthorized } from './errors.ts';
-import { bodyDigest, CLIENT_HEADER, REPLICA_HEADER, type ReplicaAuth } from './replica-auth.ts';
+import { bodyDigest, CLIENT_HEADER, REPLICA_HEADER, type ReplicaAuth, type SignatureFormat } from './replica-auth.ts';
 import { callReplica, forwardHttp, forwardUpgrade } from './replica-forward.ts';
-import { HEARTBEAT_MS, type ReplicaRegistry } from './replica-registry.ts';
+import { HEARTBEAT_MS, type Replica, type ReplicaRegistry } from './replica-registry.ts';
 import { type SessionEvents, type SessionManager, sessionEnded, sessionLost } from './sessions.ts';
 import { rejectUpgrade, TOKEN_PROTOCOL_PREFIX } from './terminal-socket.ts';
 
@@ -55,6 +55,11 @@ export type Arrival = { forwarded: false } | { forwarded: true; clientAddress: s
 export class ReplicaRouter {
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /**
+   * The live replicas of the previous release (they sign and check v1 only), as the map said at
+   * the last heartbeat: only their v1 signatures count, so once every pod is new none does.
+   */
+  private olderReplicas = new Set<string>();
 
   constructor(
     private readonly registry: ReplicaRegistry,
@@ -156,11 +161,20 @@ export class ReplicaRouter {
     }
   }
 
-  /** Joins the map and renews the lease every few seconds. */
+  /** Joins the map and renews the lease every few seconds; reads which live replicas are of the previous release. */
   async start(heartbeatMs = HEARTBEAT_MS): Promise<void> {
     await this.registry.register();
-    this.timer = setInterval(() => this.track('renew the lease', this.registry.heartbeat()), heartbeatMs);
+    await this.readOlderReplicas();
+    this.timer = setInterval(() => {
+      this.track('renew the lease', this.registry.heartbeat());
+      this.track('read the replicas', this.readOlderReplicas());
+    }, heartbeatMs);
     this.timer.unref();
+  }
+
+  private async readOlderReplicas(): Promise<void> {
+    const live = await this.registry.replicas();
+    this.olderReplicas = new Set(live.filter((r) => r.signature === 'v1').map((r) => r.id));
   }
 
   /** The ids of the live replicas in the map, this one included. */
@@ -190,7 +204,8 @@ export class ReplicaRouter {
     const header = req.headers[REPLICA_HEADER];
     if (header === undefined) return { forwarded: false };
     let body: Buffer | undefined;
-    if (carriesBody(req)) {
+    // A GET that declares a body has it read too, so its digest is the real one, not the empty one signed.
+    if (carriesBody(req) || declaresBody(req)) {
       body = await readBody(req, this.maxBodyBytes);
       if (body === undefined) return tooLarge();
     }
@@ -211,9 +226,29 @@ export class ReplicaRouter {
       clientAddress: req.headers[CLIENT_HEADER] as string | undefined,
       bodyDigest: bodyDigest(body),
     });
-    if (!verdict.ok) {
-      return new ApiError(403, 'Forbidden', `the ${REPLICA_HEADER} header is for the runner's replicas only`);
+    const forged = () =>
+      new ApiError(403, 'Forbidden', `the ${REPLICA_HEADER} header is for the runner's replicas only`);
+    // A v1 signature does not cover a body: one on a request that declares a body (Content-Length
+    // or chunked, even on a GET, even empty) is taken as one on a POST, never acted on.
+    const unvouchedBody =
+      verdict.ok && verdict.format === 'v1' && declaresBody(req) ? { olderReplica: verdict.from } : undefined;
+    if (!verdict.ok || unvouchedBody) {
+      const olderReplica = unvouchedBody?.olderReplica ?? (verdict.ok ? undefined : verdict.olderReplica);
+      // A replica of the previous release forwarded a request with a body, which its v1 signature
+      // does not cover: not forged, but not to be acted on. Its learner tries again, and lands on
+      // a new replica (which forwards with v2) more often as the rollout goes on.
+      if (olderReplica !== undefined && this.olderReplicas.has(olderReplica)) {
+        return new ApiError(
+          503,
+          'Draining',
+          'the lab is being updated and this request went through a runner of the previous version: try again in a moment',
+          {},
+          2,
+        );
+      }
+      return forged();
     }
+    if (verdict.format === 'v1' && !this.olderReplicas.has(verdict.from)) return forged();
     return { forwarded: true, clientAddress: verdict.clientAddress, ...(body ? { body } : {}) };
   }
 
@@ -236,7 +271,7 @@ export class ReplicaRouter {
     // Read whole (bounded as the owner bounds it) so the signature covers the very bytes sent.
     const body = carriesBody(req) ? await readBody(req, this.maxBodyBytes) : Buffer.alloc(0);
     if (body === undefined) return answer(res, tooLarge());
-    const outcome = await forwardHttp(req, res, where, this.sign(req, body), body);
+    const outcome = await forwardHttp(req, res, where.address, this.sign(req, body, where.signature), body);
     return outcome === 'forwarded' || answer(res, sessionLost());
   }
 
@@ -252,7 +287,8 @@ export class ReplicaRouter {
       return answer(res, new ApiError(413, 'PayloadTooLarge', 'the request body is larger than a Start needs'));
     }
     for (const taker of takers) {
-      if ((await forwardHttp(req, res, taker.address, this.sign(req, body), body)) === 'forwarded') return true;
+      const signed = this.sign(req, body, taker.signature);
+      if ((await forwardHttp(req, res, taker.address, signed, body)) === 'forwarded') return true;
     }
     return answer(
       res,
@@ -281,15 +317,15 @@ export class ReplicaRouter {
     };
     if (!token) return refuse(unauthorized());
     if (where instanceof ApiError) return refuse(where);
-    const outcome = await forwardUpgrade(req, socket, head, where, this.sign(req, undefined));
+    const outcome = await forwardUpgrade(req, socket, head, where.address, this.sign(req, undefined, where.signature));
     return outcome === 'forwarded' || refuse(sessionLost());
   }
 
   /**
-   * The owner's address, `local` when this replica should answer itself, or the answer for
-   * a session no replica holds: lost with its replica, or ended (its row went with it).
+   * The owner, `local` when this replica should answer itself, or the answer for a session
+   * no replica holds: lost with its replica, or ended (its row went with it).
    */
-  private async locate(id: string): Promise<string | 'local' | ApiError> {
+  private async locate(id: string): Promise<Replica | 'local' | ApiError> {
     let located: Awaited<ReturnType<ReplicaRegistry['locate']>>;
     try {
       located = await this.registry.locate(id);
@@ -297,20 +333,24 @@ export class ReplicaRouter {
       this.log(`failed to find the replica of session ${id}: ${message(error)}`);
       return new ApiError(503, 'ClusterUnavailable', 'the lab cannot find your session right now: try again', {}, 5);
     }
-    if (located.state === 'live')
-      return located.replica.id === this.registry.self.id ? 'local' : located.replica.address;
+    if (located.state === 'live') return located.replica.id === this.registry.self.id ? 'local' : located.replica;
     if (located.state === 'lost') return sessionLost();
     // No row: it ended. A session of this process that ended answers the same from the app.
     return sessionEnded();
   }
 
-  private sign(req: IncomingMessage, body: Buffer | undefined): Record<string, string> {
-    return this.auth.sign(this.registry.self.id, {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      clientAddress: req.socket.remoteAddress ?? 'unknown',
-      bodyDigest: bodyDigest(body),
-    });
+  /** Signs a forward in the format the receiving replica checks: v2, or v1 for one of the previous release. */
+  private sign(req: IncomingMessage, body: Buffer | undefined, format: SignatureFormat): Record<string, string> {
+    return this.auth.sign(
+      this.registry.self.id,
+      {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        clientAddress: req.socket.remoteAddress ?? 'unknown',
+        bodyDigest: bodyDigest(body),
+      },
+      format,
+    );
   }
 
   private track(what: string, work: Promise<unknown>): void {
@@ -334,6 +374,11 @@ const tooLarge = () => new ApiError(413, 'PayloadTooLarge', 'the request body is
 
 /** GET and HEAD carry no body the app reads: theirs is signed as empty and never read. */
 const carriesBody = (req: IncomingMessage) => req.method !== 'GET' && req.method !== 'HEAD';
+
+/** Whether the request's framing says a body follows: chunked, or a Content-Length other than 0. */
+const declaresBody = (req: IncomingMessage) =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 /** A Start's body is `{"scenarioId": ...}`: a few dozen bytes. */
 const MAX_START_BODY_BYTES = 16 * 1024;

@@ -119,6 +119,14 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'the forwarding signature each replica checks',
+    statements: [
+      // 'v2' from this release on; NULL in the rows replicas of the previous release write (they check v1 only).
+      'ALTER TABLE runner_replicas ADD COLUMN signature TEXT',
+    ],
+  },
 ];
 
 /**

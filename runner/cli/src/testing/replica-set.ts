@@ -56,6 +56,12 @@ export async function startReplicaSet(options: {
   args?: string[];
   /** Extra environment (PARANOID_SIM_WORKERS, ...). */
   env?: Record<string, string>;
+  /**
+   * Runs each runner in a UTS namespace of its own whose host name is the runner's name, as
+   * each pod has its own: then no runner can tell from a process id on "its" host whether
+   * another is alive, only from the replica map. Needs root (CAP_SYS_ADMIN), as CI has.
+   */
+  ownHostNames?: boolean;
   readyTimeoutMs?: number;
 }): Promise<ReplicaSet> {
   const secret = randomBytes(32).toString('base64url');
@@ -66,8 +72,13 @@ export async function startReplicaSet(options: {
     const dataDir = mkdtempSync(join(tmpdir(), `paranoid-replica-${i}-`));
     dirs.push(dataDir);
     const name = `replica-${String.fromCharCode(97 + i)}`;
+    // unshare execs sh, which sets the name and execs node: the child's pid is the runner's.
+    const command = options.ownHostNames
+      ? ['unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', name, process.execPath]
+      : [process.execPath];
     // biome-ignore format: one flag per line
-    const child = spawn(process.execPath, [
+    const child = spawn(command[0]!, [
+      ...command.slice(1),
       '--import', 'tsx', MAIN, 'serve',
       '--host', '127.0.0.1', `--port=${port}`,
       '--data-dir', dataDir,
