@@ -10,6 +10,7 @@ import type { LearnerShell } from '@paranoid/server/terminal.ts';
 const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]/g;
 const plain = (text: string) => text.replace(ANSI, '').replace(/\r/g, '');
 
+/** A process's `/proc/<pid>/status`, or '' once it is gone. */
 export const procStatus = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -17,8 +18,10 @@ export const procStatus = (pid: number) => {
     return '';
   }
 };
+/** A process's resident memory, in KiB. */
 export const rssKiB = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(procStatus(pid))?.[1] ?? 0);
 const ppid = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(procStatus(pid))?.[1] ?? 0);
+/** A process's command name. */
 export const comm = (pid: number) => /^Name:\s+(\S+)/m.exec(procStatus(pid))?.[1] ?? '';
 
 /** A process and all its descendants. */

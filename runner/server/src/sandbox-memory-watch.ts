@@ -85,6 +85,7 @@ export interface WatchedSandbox {
   onKill(kill: MemoryKill): void;
 }
 
+/** The cap the watch holds each sandbox to, how often it looks, and (for tests) how it reads and kills. */
 export interface MemoryWatchOptions {
   limitBytes: number;
   /** How often every sandbox is measured; what may be allocated over the limit is what one period allows. */
