@@ -6,6 +6,7 @@ import { type CaseClusters, type CaseStart, runCase } from './validate-case.ts';
 import { ClusterLeases } from './validate-clusters.ts';
 import type { CaseRun } from './validate-proof.ts';
 import { simValidateProvider } from './validate-sim.ts';
+import type { SimHostOptions } from './validate-sim-host.ts';
 
 // validate's worker threads: each runs whole cases (its own simulator host, client and grader),
 // so every core grades as well as simulates, and nothing but a case's name and its verdicts
@@ -15,7 +16,7 @@ import { simValidateProvider } from './validate-sim.ts';
 interface CaseWorkerData {
   paranoidValidateCases: true;
   scenarios: LoadedScenario[];
-  speed: number;
+  clock: SimHostOptions['clock'];
   /** Cases one worker runs at once. */
   concurrency: number;
 }
@@ -29,7 +30,7 @@ type CaseReply = { seq: number } & ({ ok: true; run?: CaseRun } | { ok: false; e
 /** Runs the cases the main thread sends, on clusters of this thread's own simulator host. */
 async function serveCases(data: CaseWorkerData): Promise<void> {
   const port = parentPort!;
-  const env = await simValidateProvider(data.scenarios, { speed: data.speed, concurrency: data.concurrency });
+  const env = await simValidateProvider(data.scenarios, { clock: data.clock, concurrency: data.concurrency });
   const leases = (provider: ClusterProvider) =>
     new ClusterLeases(provider, { reuse: false, resetTimeoutMs: 30_000, log: () => {} });
   const clusters: CaseClusters = { fresh: leases(env.provider), settled: leases(env.settledSetup) };
@@ -126,12 +127,12 @@ export interface CaseWorkers {
  */
 export async function startCaseWorkers(
   scenarios: LoadedScenario[],
-  options: { jobs: number; speed: number; concurrency: number },
+  options: { jobs: number; clock: SimHostOptions['clock']; concurrency: number },
 ): Promise<CaseWorkers> {
   const data: CaseWorkerData = {
     paranoidValidateCases: true,
     scenarios,
-    speed: options.speed,
+    clock: options.clock,
     concurrency: options.concurrency,
   };
   const started = await Promise.allSettled(Array.from({ length: options.jobs }, () => startWorker(data)));

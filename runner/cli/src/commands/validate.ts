@@ -160,40 +160,31 @@ export async function validateScenarios(
 }
 
 /**
- * How much faster than the wall clock validate's simulated clusters run. At 10 a container's
- * `sleep 2` or Falco's settle time costs a tenth of the wait, but a CronJob's schedule comes ten
- * times as often: cryptominer-image's five-minute job fired inside one of a case's two runs and not the
- * other, and validate called the case flaky. Real time until schedules are anchored to each
- * case's own clock.
- */
-const SIM_SPEED = 1;
-
-/**
- * Cases one thread runs at once: with the clusters' time sped up, a case mostly computes, and
+ * Cases one thread runs at once: with the clusters' time simulated, a case mostly computes, and
  * a few at once fill the gaps where one waits on another's request.
  */
 const CASES_PER_THREAD = 4;
 
 /**
  * The default providers: the simulator (one full simulated cluster per case, with the
- * scenario's images and internet hosts, on sped-up time), or kind. With `jobs` of two or
+ * scenario's images and internet hosts, each on its own simulated clock: it starts at the same
+ * instant for every case and skips to whatever is waited for), or kind. With `jobs` of two or
  * more, the simulator's cases run end to end in that many worker threads, each with its
  * own HTTPS host, client and grader; with one, or where workers cannot start, in this thread.
  */
 export const defaultProviderFactory: ProviderFactory = async (name, scenarios, options = {}) => {
   if (name === 'kind') return kindProvider(scenarios);
   const jobs = options.jobs ?? 1;
-  const speed = SIM_SPEED;
+  const clock = 'simulated' as const;
   if (jobs >= 2) {
     try {
-      const workers = await startCaseWorkers(scenarios, { jobs, speed, concurrency: CASES_PER_THREAD });
+      const workers = await startCaseWorkers(scenarios, { jobs, clock, concurrency: CASES_PER_THREAD });
       return {
         // A cap, not a wait: most cases settle at once; a fix that runs a build Job settles only once
         // the build has pushed, its deploy step has run and the new pods are Ready.
         settleTimeoutMs: 15_000,
         concurrency: jobs * CASES_PER_THREAD,
         threads: jobs,
-        speed,
         runCase: workers.runCase,
         close: workers.close,
       };
@@ -201,7 +192,7 @@ export const defaultProviderFactory: ProviderFactory = async (name, scenarios, o
       // No worker could start (no tsx loader to find, as under vitest): the cases run in this thread.
     }
   }
-  return simValidateProvider(scenarios, { speed, concurrency: CASES_PER_THREAD });
+  return simValidateProvider(scenarios, { clock, concurrency: CASES_PER_THREAD });
 };
 
 /**
