@@ -95,11 +95,14 @@ export async function simHostFor(scenarios: SimScenarioData[], options: SimHostO
   const host = await createSimHost({ host: '127.0.0.1', port: 0 });
   const simulated = options.clock === 'simulated';
   // Each cluster's own clock, so that one case's waits never move another's time.
-  const clocks = new Map<string, InstanceType<typeof SimulatedClock>>();
+  const clocks = new Map<string, { clock: InstanceType<typeof SimulatedClock>; cluster: Cluster }>();
   const totals = { clusters: 0, skips: 0 };
   const newClock = (at: number) => (simulated ? new SimulatedClock(at) : realClock);
-  const timeFor = (clock: Clock): ClusterTime =>
-    clock instanceof SimulatedClock ? { now: () => clock.now(), sleep: (ms) => clock.sleep(ms) } : wallTime;
+  // In this process, a wait reads the store's resourceVersion (it changes with every write) instead of listing.
+  const timeFor = (clock: Clock, cluster: Cluster): ClusterTime =>
+    clock instanceof SimulatedClock
+      ? { now: () => clock.now(), sleep: (ms) => clock.sleep(ms), writes: () => cluster.store.resourceVersion() }
+      : wallTime;
   const optionsFor = (data: SimScenarioData | undefined, clock: Clock) =>
     simulatedClusterOptions({
       clock,
@@ -126,7 +129,7 @@ export async function simHostFor(scenarios: SimScenarioData[], options: SimHostO
         const clock = newClock(SIMULATED_EPOCH);
         const cluster = createCluster(optionsFor(data, clock));
         try {
-          return (await cameToRest(cluster, 15_000, timeFor(clock)))
+          return (await cameToRest(cluster, 15_000, timeFor(clock, cluster)))
             ? { snapshot: cluster.snapshot(), at: clock.now() }
             : undefined;
         } finally {
@@ -141,20 +144,20 @@ export async function simHostFor(scenarios: SimScenarioData[], options: SimHostO
   const hosted = (data: SimScenarioData | undefined, from: TimedSnapshot | undefined): SimCluster => {
     const clock = newClock(from?.at ?? SIMULATED_EPOCH);
     const c = host.addCluster({ ...optionsFor(data, clock), ...(from ? { from: from.snapshot } : {}) });
-    if (clock instanceof SimulatedClock) clocks.set(c.id, clock);
+    if (clock instanceof SimulatedClock) clocks.set(c.id, { clock, cluster: c.cluster });
     // What a node has pulled is the kubelet's, not the store's: a copy's nodes get the same images.
     if (data) preloadImages(c.cluster.store, data.preload);
     return { id: c.id, server: c.server, token: c.token, certificateAuthority: host.caCertificate };
   };
   const removeCluster = (id: string) => {
     host.removeCluster(id);
-    const clock = clocks.get(id);
+    const entry = clocks.get(id);
     clocks.delete(id);
-    if (clock) stopClock(clock);
+    if (entry) stopClock(entry.clock);
   };
   const timeOf = (id: string): ClusterTime => {
-    const clock = clocks.get(id);
-    return clock ? timeFor(clock) : wallTime;
+    const entry = clocks.get(id);
+    return entry ? timeFor(entry.clock, entry.cluster) : wallTime;
   };
   const addCluster = async (scenarioId?: string): Promise<SimCluster> => {
     const data = scenarioId ? byId.get(scenarioId) : undefined;
