@@ -51,6 +51,8 @@ function limiter(limit: number) {
           waiting.shift()?.();
         }
       })();
+      // Seen by idle(); until then a failure must not count as unhandled.
+      p.catch(() => undefined);
       started.add(p);
     },
     /** Resolves once every task given, including those given by tasks, has run; rejects as the first that threw. */
