@@ -46,18 +46,23 @@ export interface ValidateProvider {
    */
   clusterTime?(handle: ClusterHandle): ClusterTime;
   /**
-   * Runs one case somewhere else (the simulator's worker threads, each running whole cases on
-   * its own clusters); without it, cases run in this thread on `provider`.
-   */
-  /**
    * Clusters that start with the scenario's setup applied and at rest, copied from one the setup
    * was applied to as the learner's editor applies it (the simulator). Every run but each scenario's
    * first setup → solution run starts from one; that run applies the setup itself, so the
    * learner's path is proven once per scenario, and its verdicts must equal the copies'.
    */
   settledSetup?: ClusterProvider;
+  /**
+   * Cases validate hands to `runCase` at once, where that queues them itself and its workers
+   * choose what runs next (more than `concurrency`, which is what runs at once); default `concurrency`.
+   */
+  handOff?: number;
   /** Threads the cases run in (default 1: this one). */
   threads?: number;
+  /**
+   * Runs one case somewhere else (the simulator's worker threads, each running whole cases on
+   * its own clusters); without it, cases run in this thread on `provider`.
+   */
   runCase?(loaded: LoadedScenario, change: ChangeSet, expected: 'pass' | 'fail', how: CaseStart): Promise<CaseRun>;
   close(): Promise<void>;
 }

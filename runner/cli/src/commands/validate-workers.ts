@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
+import { pickCase, type WaitingCase } from './validate-affinity.ts';
 import { type CaseClusters, type CaseStart, runCase } from './validate-case.ts';
 import { ClusterLeases } from './validate-clusters.ts';
 import type { CaseRun } from './validate-proof.ts';
@@ -122,7 +123,8 @@ export interface CaseWorkers {
 
 /**
  * Starts `jobs` worker threads, each with its own simulator host running up to `concurrency`
- * cases at once. A case goes to the worker with the fewest in flight. Rejects when a worker
+ * cases at once. Cases wait in one queue; a worker with a free slot takes the one that
+ * {@link pickCase} chooses for it. Rejects when a worker
  * cannot start (no tsx loader to find, as under vitest), having stopped those that did.
  */
 export async function startCaseWorkers(
@@ -142,27 +144,56 @@ export async function startCaseWorkers(
     await Promise.all(workers.map((w) => w.terminate()));
     throw failed.reason;
   }
-  return {
-    async runCase(loaded, change, expected, how) {
-      const worker = workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-      worker.inFlight++;
-      const started = performance.now();
-      try {
-        const r = await worker.ask({ op: 'run', scenario: loaded.scenario.id, change: change.name, expected, how });
-        if (!r.ok) throw new Error(r.error);
-        return r.run!;
-      } catch (error) {
-        // As in this thread, a case that cannot run is a problem of the case, never a throw.
-        const why = error instanceof Error ? error.message : String(error);
-        return {
-          ok: false,
-          problems: [`could not run: ${why}`],
-          fingerprint: 'not-run',
-          ms: performance.now() - started,
-        };
-      } finally {
-        worker.inFlight--;
+  // Cases wait here, not in validate's limiter, so that a free worker can choose the case whose
+  // scenario it has already settled (validate-affinity.ts): each setup is then made in one worker.
+  const settled = new Map<CaseWorker, Set<string>>(workers.map((w) => [w, new Set()]));
+  const waiting: (WaitingCase & { start(worker: CaseWorker): void })[] = [];
+  const pump = () => {
+    for (const worker of workers) {
+      while (worker.inFlight < options.concurrency && waiting.length > 0) {
+        const others = workers.filter((w) => w !== worker).map((w) => ({ settled: settled.get(w)! }));
+        const [next] = waiting.splice(pickCase(waiting, { settled: settled.get(worker)! }, others), 1);
+        next!.start(worker);
       }
+    }
+  };
+  const run = async (worker: CaseWorker, request: CaseOp & { op: 'run' }): Promise<CaseRun> => {
+    const started = performance.now();
+    try {
+      const r = await worker.ask(request);
+      if (!r.ok) throw new Error(r.error);
+      return r.run!;
+    } catch (error) {
+      // As in this thread, a case that cannot run is a problem of the case, never a throw.
+      const why = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        problems: [`could not run: ${why}`],
+        fingerprint: 'not-run',
+        ms: performance.now() - started,
+      };
+    }
+  };
+  return {
+    runCase(loaded, change, expected, how) {
+      const scenario = loaded.scenario.id;
+      return new Promise<CaseRun>((resolve) => {
+        waiting.push({
+          scenario,
+          fromSettledSetup: how.fromSettledSetup,
+          start(worker) {
+            worker.inFlight++;
+            if (how.fromSettledSetup) settled.get(worker)!.add(scenario);
+            void run(worker, { op: 'run', scenario, change: change.name, expected, how })
+              .then(resolve)
+              .finally(() => {
+                worker.inFlight--;
+                pump();
+              });
+          },
+        });
+        pump();
+      });
     },
     async close() {
       await Promise.all(workers.map((w) => w.ask({ op: 'close' }).catch(() => undefined)));

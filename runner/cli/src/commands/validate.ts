@@ -135,7 +135,7 @@ export async function validateScenarios(
   const firstRun = new Map<Case, CaseRun>();
   const jobs: { c: Case; run: number }[] = [];
   const done = new Map<{ c: Case; run: number }, CaseRun>();
-  const limit = limiter(env.concurrency);
+  const limit = limiter(env.handOff ?? env.concurrency);
   const runFirst = (c: Case) => async () => {
     const first = await runCaseLogged(c, 1, { fromSettledSetup: false });
     firstRun.set(c, first);
@@ -203,6 +203,7 @@ export const defaultProviderFactory: ProviderFactory = async (name, scenarios, o
         // the build has pushed, its deploy step has run and the new pods are Ready.
         settleTimeoutMs: 15_000,
         concurrency: jobs * CASES_PER_THREAD,
+        handOff: Number.POSITIVE_INFINITY,
         threads: jobs,
         runCase: workers.runCase,
         close: workers.close,
