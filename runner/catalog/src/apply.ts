@@ -33,7 +33,29 @@ const label = (o: { kind?: string; metadata?: { namespace?: string; name?: strin
 
 const isNotFound = (error: unknown) => error instanceof KubeApiError && error.code === 404;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The time a client waits in for a cluster: the wall clock, or (validate on the simulator) the cluster's
+ * own clock, which skips ahead to what is waited for instead of passing it in real time.
+ */
+export interface ClusterTime {
+  /** Milliseconds since the epoch on this time. */
+  now(): number;
+  /** Resolves after `ms` of this time. */
+  sleep(ms: number): Promise<void>;
+  /**
+   * A token that changes whenever anything in the cluster is written, where the client can read one
+   * without a request (validate's simulator, in the same process): a wait that finds it unchanged knows
+   * nothing moved and skips its lists. (A real API server's list resourceVersion is no such token: its
+   * watch cache advances per resource.)
+   */
+  writes?(): string;
+}
+
+/** The wall clock: what every cluster but validate's simulated ones is waited for in. */
+export const wallTime: ClusterTime = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * Applies objects exactly as the learner's editor does (server-side apply, object by
@@ -61,14 +83,19 @@ export async function applyAsLearner(client: KubeClient, manifests: KubeObject[]
 export async function provisionScenario(
   client: KubeClient,
   setup: KubeObject[],
-  options: { settleTimeoutMs: number },
+  options: { settleTimeoutMs: number; time?: ClusterTime },
 ): Promise<string[]> {
   await applyAsLearner(client, setup);
-  return options.settleTimeoutMs > 0 ? waitForSettled(client, options.settleTimeoutMs) : [];
+  return options.settleTimeoutMs > 0 ? waitForSettled(client, options.settleTimeoutMs, options.time) : [];
 }
 
 /** Deletes objects (missing ones are fine) and waits until they are gone, so a name can be reused. */
-export async function deleteObjects(client: KubeClient, deletions: Deletion[], timeoutMs = 30_000): Promise<void> {
+export async function deleteObjects(
+  client: KubeClient,
+  deletions: Deletion[],
+  timeoutMs = 30_000,
+  time: ClusterTime = wallTime,
+): Promise<void> {
   const paths: { path: string; what: string }[] = [];
   for (const d of deletions) {
     const what = d.name
@@ -103,13 +130,13 @@ export async function deleteObjects(client: KubeClient, deletions: Deletion[], t
       if (!isNotFound(error)) throw new Error(`failed to delete ${what}: ${apiErrorMessage(error)}`);
     }
   }
-  const deadline = Date.now() + timeoutMs;
+  const deadline = time.now() + timeoutMs;
   for (const { path, what } of paths) {
     for (;;) {
       const { status } = await client.raw('GET', path);
       if (status === 404) break;
-      if (Date.now() > deadline) throw new Error(`failed to delete ${what}: still there after ${timeoutMs} ms`);
-      await sleep(100);
+      if (time.now() > deadline) throw new Error(`failed to delete ${what}: still there after ${timeoutMs} ms`);
+      await time.sleep(100);
     }
   }
 }
@@ -209,36 +236,49 @@ function settled(w: Workload): boolean {
  * fix whose pods never become ready is judged as it stands. Returns what was
  * still moving when time ran out (empty when all settled).
  */
-export async function waitForSettled(client: KubeClient, timeoutMs: number): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
+export async function waitForSettled(
+  client: KubeClient,
+  timeoutMs: number,
+  time: ClusterTime = wallTime,
+): Promise<string[]> {
+  const deadline = time.now() + timeoutMs;
+  let seen: { writes: string; moving: string[] } | undefined;
+  for (;;) {
+    const writes = time.writes?.();
+    const moving = writes !== undefined && writes === seen?.writes ? seen.moving : await movingWorkloads(client);
+    if (writes !== undefined) seen = { writes, moving };
+    if (moving.length === 0 || time.now() > deadline) return moving;
+    await time.sleep(50);
+  }
+}
+
+/** The Jobs, workloads and pods of a cluster still on their way to rest. */
+async function movingWorkloads(client: KubeClient): Promise<string[]> {
   const list = async (apiVersion: string, plural: string) =>
     ((await client.send('GET', resourcePath(apiVersion, plural))) as { items?: Workload[] }).items ?? [];
-  for (;;) {
-    const moving: string[] = [];
-    // A Job written on its own (a build a fix starts) runs to an end, and what it leaves (an
-    // image pushed, a workload updated) is part of the state to judge. A CronJob's Jobs come
-    // and go on its schedule, and are not waited for. Jobs are read first: a workload a Job
-    // changed just before it completed is then read after the change.
-    for (const job of (await list('batch/v1', 'jobs')) as (Workload & JobStatus)[]) {
-      const owned = job.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob');
-      const done = job.status?.conditions?.some(
-        (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
-      );
-      if (!owned && !done) moving.push(label({ ...job, kind: 'Job' }));
-    }
-    for (const [plural, kind] of [
-      ['deployments', 'Deployment'],
-      ['statefulsets', 'StatefulSet'],
-      ['daemonsets', 'DaemonSet'],
-    ] as const) {
-      for (const item of await list('apps/v1', plural)) {
-        if (!settled({ ...item, kind })) moving.push(label({ ...item, kind }));
-      }
-    }
-    for (const pod of await list('v1', 'pods')) {
-      if (pod.metadata?.deletionTimestamp) moving.push(label({ ...pod, kind: 'Pod' }));
-    }
-    if (moving.length === 0 || Date.now() > deadline) return moving;
-    await sleep(50);
+  const moving: string[] = [];
+  // A Job written on its own (a build a fix starts) runs to an end, and what it leaves (an
+  // image pushed, a workload updated) is part of the state to judge. A CronJob's Jobs come
+  // and go on its schedule, and are not waited for. Jobs are read first: a workload a Job
+  // changed just before it completed is then read after the change.
+  for (const job of (await list('batch/v1', 'jobs')) as (Workload & JobStatus)[]) {
+    const owned = job.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob');
+    const done = job.status?.conditions?.some(
+      (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+    );
+    if (!owned && !done) moving.push(label({ ...job, kind: 'Job' }));
   }
+  for (const [plural, kind] of [
+    ['deployments', 'Deployment'],
+    ['statefulsets', 'StatefulSet'],
+    ['daemonsets', 'DaemonSet'],
+  ] as const) {
+    for (const item of await list('apps/v1', plural)) {
+      if (!settled({ ...item, kind })) moving.push(label({ ...item, kind }));
+    }
+  }
+  for (const pod of await list('v1', 'pods')) {
+    if (pod.metadata?.deletionTimestamp) moving.push(label({ ...pod, kind: 'Pod' }));
+  }
+  return moving;
 }

@@ -98,8 +98,11 @@ async function quietThenStaged<T, R>(items: T[], staged: (item: T) => boolean, r
  * the API. Checks run concurrently over one shared snapshot of the objects;
  * checks whose probe is a sequence run after them, one at a time.
  */
-export async function grade(scenario: Scenario, api: KubeApi): Promise<GradeResult> {
-  const snapshot = new Snapshot(api);
+export async function grade(
+  scenario: Scenario,
+  api: KubeApi,
+  snapshot: Snapshot = new Snapshot(api),
+): Promise<GradeResult> {
   const checks = await quietThenStaged(
     scenario.checks,
     (check) => isStaged(check.probe),
@@ -127,8 +130,11 @@ async function runAttack(attack: Attack, api: KubeApi, snapshot: Snapshot): Prom
 }
 
 /** Replays the scenario's attack probes: each succeeds (the hole is open) or not. Sequences go last, alone. */
-export async function runAttacks(scenario: Scenario, api: KubeApi): Promise<AttackResult[]> {
-  const snapshot = new Snapshot(api);
+export async function runAttacks(
+  scenario: Scenario,
+  api: KubeApi,
+  snapshot: Snapshot = new Snapshot(api),
+): Promise<AttackResult[]> {
   return quietThenStaged(
     scenario.attack,
     (attack) => isStaged(attack.probe),
@@ -145,7 +151,9 @@ export async function judge(
   api: KubeApi,
 ): Promise<{ graded: GradeResult; attacks: AttackResult[] }> {
   if (![...scenario.checks.map((c) => c.probe), ...scenario.attack.map((a) => a.probe)].some(isStaged)) {
-    const [graded, attacks] = await Promise.all([grade(scenario, api), runAttacks(scenario, api)]);
+    // At once over the same state, so over one snapshot: each resource is listed once for both.
+    const snapshot = new Snapshot(api);
+    const [graded, attacks] = await Promise.all([grade(scenario, api, snapshot), runAttacks(scenario, api, snapshot)]);
     return { graded, attacks };
   }
   const graded = await grade(scenario, api);

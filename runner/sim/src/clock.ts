@@ -6,7 +6,18 @@ export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Runs `fn` after `ms` of clock time; returns a cancel function. */
-  setTimer(ms: number, fn: () => void): () => void;
+  setTimer(ms: number, fn: () => void, options?: TimerOptions): () => void;
+}
+
+/** What a timer is for, where a clock cares (most clocks ignore it). */
+export interface TimerOptions {
+  /**
+   * Someone outside the cluster waits for this timer in real time: an exec's `sleep` with its client
+   * on the other end, a client polling for a rollout. A clock that skips idle time (validate's
+   * simulated clock) jumps ahead only while such a timer is pending, so a cluster nobody waits on does
+   * not race through its CronJob schedules and restart back-offs.
+   */
+  awaited?: boolean;
 }
 
 /** Where a cluster's UIDs and random names come from, injected so tests get the same ones every run. */

@@ -2,9 +2,11 @@ import { performance } from 'node:perf_hooks';
 import {
   applyAsLearner,
   applyCloudChanges,
+  type ClusterTime,
   deleteObjects,
   provisionScenario,
   waitForSettled,
+  wallTime,
 } from '@paranoid/catalog/apply.ts';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
 import { judge as judgeScenario } from '@paranoid/grader/grade.ts';
@@ -38,14 +40,11 @@ export interface ValidateProvider {
    */
   reuseClusters?: boolean;
   /**
-   * How many times faster than the wall clock the provider's clusters run (default 1). The
-   * grader's own waits (Falco's settle time) are cluster time, so they shrink by as much.
+   * The time a case waits for a cluster in (its rollouts, deletions, the grader's pauses for Falco):
+   * the simulator's clusters each have their own clock, which skips ahead to what is waited for.
+   * Without it, the wall clock (kind).
    */
-  speed?: number;
-  /**
-   * Runs one case somewhere else (the simulator's worker threads, each running whole cases on
-   * its own clusters); without it, cases run in this thread on `provider`.
-   */
+  clusterTime?(handle: ClusterHandle): ClusterTime;
   /**
    * Clusters that start with the scenario's setup applied and at rest, copied from one the setup
    * was applied to as the learner's editor applies it (the simulator). Every run but each scenario's
@@ -53,8 +52,17 @@ export interface ValidateProvider {
    * learner's path is proven once per scenario, and its verdicts must equal the copies'.
    */
   settledSetup?: ClusterProvider;
+  /**
+   * Cases validate hands to `runCase` at once, where that queues them itself and its workers
+   * choose what runs next (more than `concurrency`, which is what runs at once); default `concurrency`.
+   */
+  handOff?: number;
   /** Threads the cases run in (default 1: this one). */
   threads?: number;
+  /**
+   * Runs one case somewhere else (the simulator's worker threads, each running whole cases on
+   * its own clusters); without it, cases run in this thread on `provider`.
+   */
   runCase?(loaded: LoadedScenario, change: ChangeSet, expected: 'pass' | 'fail', how: CaseStart): Promise<CaseRun>;
   close(): Promise<void>;
 }
@@ -84,19 +92,23 @@ async function judge(
   handle: ClusterHandle,
   client: KubeClient,
   loaded: LoadedScenario,
-  speed: number,
+  time: ClusterTime,
 ): Promise<Verdicts> {
   const api = createKubeApi(client, internetFor(handle, client));
   // The grader's pauses wait for the cluster to act, so they run on the cluster's time.
-  const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / speed));
-  return judgeScenario(loaded.scenario, speed === 1 ? api : { ...api, pause });
+  return judgeScenario(loaded.scenario, time === wallTime ? api : { ...api, pause: (ms) => time.sleep(ms) });
 }
 
-async function applyChange(kc: KubeClient, change: ChangeSet, settleTimeoutMs: number): Promise<string[]> {
-  await deleteObjects(kc, change.deletions);
+async function applyChange(
+  kc: KubeClient,
+  change: ChangeSet,
+  settleTimeoutMs: number,
+  time: ClusterTime,
+): Promise<string[]> {
+  await deleteObjects(kc, change.deletions, undefined, time);
   await applyCloudChanges(kc, change.cloud);
   await applyAsLearner(kc, change.manifests);
-  return waitForSettled(kc, settleTimeoutMs);
+  return waitForSettled(kc, settleTimeoutMs, time);
 }
 
 /** Runs one case on a cluster from `clusters`. Never throws: a failure to run is a problem of the case. */
@@ -111,7 +123,6 @@ export async function runCase(
   const started = performance.now();
   const problems: string[] = [];
   const prints: string[] = [];
-  const speed = env.speed ?? 1;
   let handle: ClusterHandle | undefined;
   let leases = clusters.fresh;
   let kc: KubeClient | undefined;
@@ -126,21 +137,22 @@ export async function runCase(
     }
     handle ??= (await leases.acquire(loaded)).handle;
     kc = new KubeClient(handle.kubeconfig);
+    const time = env.clusterTime?.(handle) ?? wallTime;
     const stuck =
       leases === clusters.settled
-        ? await waitForSettled(kc, env.settleTimeoutMs)
-        : await provisionScenario(kc, loaded.setup, { settleTimeoutMs: env.settleTimeoutMs });
+        ? await waitForSettled(kc, env.settleTimeoutMs, time)
+        : await provisionScenario(kc, loaded.setup, { settleTimeoutMs: env.settleTimeoutMs, time });
     if (stuck.length > 0) {
       problems.push(`could not run: the setup never came to rest (${stuck.slice(0, 3).join(', ')} still rolling out)`);
       return { ok: false, problems, fingerprint: 'not-run', ms: performance.now() - started };
     }
     if (change.name === 'solution') {
-      const before = await judge(handle, kc, loaded, speed);
+      const before = await judge(handle, kc, loaded, time);
       prints.push(fingerprint(before));
       problems.push(...setupProblems(before));
     }
-    await applyChange(kc, change, env.settleTimeoutMs);
-    const after = await judge(handle, kc, loaded, speed);
+    await applyChange(kc, change, env.settleTimeoutMs, time);
+    const after = await judge(handle, kc, loaded, time);
     prints.push(fingerprint(after));
     problems.push(...changeProblems(after, expected));
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { LoadedScenario } from '@paranoid/catalog/load.ts';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
 import type { ValidateProvider } from './validate-case.ts';
-import { type SimScenarioData, simHostFor } from './validate-sim-host.ts';
+import { type SimHost, type SimHostOptions, type SimScenarioData, simHostFor } from './validate-sim-host.ts';
 
 /**
  * The images a validate cluster starts with on its nodes: the scenario's own images (kind's
@@ -30,14 +30,14 @@ export function imagesToPreload(loaded: LoadedScenario): string[] {
 
 /**
  * The simulator as a validate provider in this thread: one HTTPS host whose clusters carry the
- * scenarios' images and internet hosts and run on a clock `speed` times the wall clock's, and
- * copies of each scenario's settled setup (`settledSetup`). The cases still reach each cluster as
- * learners do, through HTTPS and WebSocket exec.
+ * scenarios' images and internet hosts, each on its own clock (`simulated`: a discrete-event clock
+ * that skips to what is waited for; `wall`: real time), and copies of each scenario's settled setup
+ * (`settledSetup`). The cases still reach each cluster as learners do, through HTTPS and WebSocket exec.
  */
 export async function simValidateProvider(
   scenarios: LoadedScenario[],
-  options: { speed: number; concurrency: number },
-): Promise<ValidateProvider & { provider: ClusterProvider; settledSetup: ClusterProvider }> {
+  options: { clock: SimHostOptions['clock']; concurrency: number },
+): Promise<ValidateProvider & { provider: ClusterProvider; settledSetup: ClusterProvider; host: SimHost }> {
   const { SimProvider } = await import('@paranoid/providers/sim-provider.ts');
   const data: SimScenarioData[] = scenarios.map((s) => ({
     id: s.scenario.id,
@@ -46,7 +46,7 @@ export async function simValidateProvider(
     preload: imagesToPreload(s),
     setup: s.setup,
   }));
-  const host = await simHostFor(data, { speed: options.speed });
+  const host = await simHostFor(data, { clock: options.clock });
   const provider = new SimProvider({
     // Every case wants a fresh cluster right away; clusters made ahead would only be thrown away.
     warmPool: false,
@@ -72,7 +72,8 @@ export async function simValidateProvider(
     // the build has pushed, its deploy step has run and the new pods are Ready.
     settleTimeoutMs: 15_000,
     concurrency: options.concurrency,
-    speed: options.speed,
+    clusterTime: (handle) => host.timeOf(handle.id),
+    host,
     close: () => host.close(),
   };
 }

@@ -34,8 +34,8 @@ describe('paranoid validate --jobs', () => {
       validate(['--jobs', '2', 'root-container-escape']),
       validate(['--jobs', '1', 'root-container-escape']),
     ]);
-    expect(threads.stderr).toContain('up to 8 cases at once in 2 worker threads');
-    expect(one.stderr).toContain('up to 4 cases at once in 1 thread');
+    expect(threads.stderr).toContain('up to 4 cases at once in 2 worker threads');
+    expect(one.stderr).toContain('up to 2 cases at once in 1 thread');
     expect(threads.code).toBe(0);
     expect(one.code).toBe(0);
     expect(verdicts(threads.stdout)).toEqual(verdicts(one.stdout));

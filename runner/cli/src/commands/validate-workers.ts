@@ -2,10 +2,12 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ChangeSet, LoadedScenario } from '@paranoid/catalog/load.ts';
 import type { ClusterProvider } from '@paranoid/providers/provider.ts';
+import { pickCase, type WaitingCase } from './validate-affinity.ts';
 import { type CaseClusters, type CaseStart, runCase } from './validate-case.ts';
 import { ClusterLeases } from './validate-clusters.ts';
 import type { CaseRun } from './validate-proof.ts';
 import { simValidateProvider } from './validate-sim.ts';
+import type { SimHostOptions } from './validate-sim-host.ts';
 
 // validate's worker threads: each runs whole cases (its own simulator host, client and grader),
 // so every core grades as well as simulates, and nothing but a case's name and its verdicts
@@ -15,7 +17,7 @@ import { simValidateProvider } from './validate-sim.ts';
 interface CaseWorkerData {
   paranoidValidateCases: true;
   scenarios: LoadedScenario[];
-  speed: number;
+  clock: SimHostOptions['clock'];
   /** Cases one worker runs at once. */
   concurrency: number;
 }
@@ -29,7 +31,7 @@ type CaseReply = { seq: number } & ({ ok: true; run?: CaseRun } | { ok: false; e
 /** Runs the cases the main thread sends, on clusters of this thread's own simulator host. */
 async function serveCases(data: CaseWorkerData): Promise<void> {
   const port = parentPort!;
-  const env = await simValidateProvider(data.scenarios, { speed: data.speed, concurrency: data.concurrency });
+  const env = await simValidateProvider(data.scenarios, { clock: data.clock, concurrency: data.concurrency });
   const leases = (provider: ClusterProvider) =>
     new ClusterLeases(provider, { reuse: false, resetTimeoutMs: 30_000, log: () => {} });
   const clusters: CaseClusters = { fresh: leases(env.provider), settled: leases(env.settledSetup) };
@@ -121,17 +123,18 @@ export interface CaseWorkers {
 
 /**
  * Starts `jobs` worker threads, each with its own simulator host running up to `concurrency`
- * cases at once. A case goes to the worker with the fewest in flight. Rejects when a worker
+ * cases at once. Cases wait in one queue; a worker with a free slot takes the one that
+ * {@link pickCase} chooses for it. Rejects when a worker
  * cannot start (no tsx loader to find, as under vitest), having stopped those that did.
  */
 export async function startCaseWorkers(
   scenarios: LoadedScenario[],
-  options: { jobs: number; speed: number; concurrency: number },
+  options: { jobs: number; clock: SimHostOptions['clock']; concurrency: number },
 ): Promise<CaseWorkers> {
   const data: CaseWorkerData = {
     paranoidValidateCases: true,
     scenarios,
-    speed: options.speed,
+    clock: options.clock,
     concurrency: options.concurrency,
   };
   const started = await Promise.allSettled(Array.from({ length: options.jobs }, () => startWorker(data)));
@@ -141,27 +144,56 @@ export async function startCaseWorkers(
     await Promise.all(workers.map((w) => w.terminate()));
     throw failed.reason;
   }
-  return {
-    async runCase(loaded, change, expected, how) {
-      const worker = workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
-      worker.inFlight++;
-      const started = performance.now();
-      try {
-        const r = await worker.ask({ op: 'run', scenario: loaded.scenario.id, change: change.name, expected, how });
-        if (!r.ok) throw new Error(r.error);
-        return r.run!;
-      } catch (error) {
-        // As in this thread, a case that cannot run is a problem of the case, never a throw.
-        const why = error instanceof Error ? error.message : String(error);
-        return {
-          ok: false,
-          problems: [`could not run: ${why}`],
-          fingerprint: 'not-run',
-          ms: performance.now() - started,
-        };
-      } finally {
-        worker.inFlight--;
+  // Cases wait here, not in validate's limiter, so that a free worker can choose the case whose
+  // scenario it has already settled (validate-affinity.ts): each setup is then made in one worker.
+  const settled = new Map<CaseWorker, Set<string>>(workers.map((w) => [w, new Set()]));
+  const waiting: (WaitingCase & { start(worker: CaseWorker): void })[] = [];
+  const pump = () => {
+    for (const worker of workers) {
+      while (worker.inFlight < options.concurrency && waiting.length > 0) {
+        const others = workers.filter((w) => w !== worker).map((w) => ({ settled: settled.get(w)! }));
+        const [next] = waiting.splice(pickCase(waiting, { settled: settled.get(worker)! }, others), 1);
+        next!.start(worker);
       }
+    }
+  };
+  const run = async (worker: CaseWorker, request: CaseOp & { op: 'run' }): Promise<CaseRun> => {
+    const started = performance.now();
+    try {
+      const r = await worker.ask(request);
+      if (!r.ok) throw new Error(r.error);
+      return r.run!;
+    } catch (error) {
+      // As in this thread, a case that cannot run is a problem of the case, never a throw.
+      const why = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        problems: [`could not run: ${why}`],
+        fingerprint: 'not-run',
+        ms: performance.now() - started,
+      };
+    }
+  };
+  return {
+    runCase(loaded, change, expected, how) {
+      const scenario = loaded.scenario.id;
+      return new Promise<CaseRun>((resolve) => {
+        waiting.push({
+          scenario,
+          fromSettledSetup: how.fromSettledSetup,
+          start(worker) {
+            worker.inFlight++;
+            if (how.fromSettledSetup) settled.get(worker)!.add(scenario);
+            void run(worker, { op: 'run', scenario, change: change.name, expected, how })
+              .then(resolve)
+              .finally(() => {
+                worker.inFlight--;
+                pump();
+              });
+          },
+        });
+        pump();
+      });
     },
     async close() {
       await Promise.all(workers.map((w) => w.ask({ op: 'close' }).catch(() => undefined)));

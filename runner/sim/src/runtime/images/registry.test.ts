@@ -50,6 +50,21 @@ describe('image registry', () => {
     expect(host.ok === false && host.message).toContain('dial tcp: lookup registry.lab.local: no such host');
   });
 
+  it("keeps one registry's signatures out of another made from the same definitions", () => {
+    const signed = createImageRegistry(builtinImages);
+    const other = createImageRegistry(builtinImages);
+    for (const ref of ['nginx:1.25', 'nginx:1.27.3']) {
+      const pulled = signed.pull(ref);
+      if (!pulled.ok) throw new Error(pulled.message);
+      signed.attach(pulled.image, { signature: { payload: 'e30=', signature: 'c2ln' } as never });
+      const again = signed.pull(ref);
+      expect(again.ok && again.image.signatures).toHaveLength(1);
+      const unsigned = other.pull(ref);
+      expect(unsigned.ok && unsigned.image.signatures).toEqual([]);
+      expect(createImageRegistry(builtinImages).pull(ref).ok).toBe(true);
+    }
+  });
+
   it('accepts a scenario image added later', () => {
     const r = createImageRegistry(builtinImages);
     r.add([

@@ -41,6 +41,43 @@ export type Attachment =
  */
 export const MAX_ATTACHED = 16;
 
+/**
+ * Each definition parsed, and its release images derived, once per process: that is most of what making
+ * a registry costs, and every simulated cluster makes one (validate, hundreds). Every registry gets its
+ * own shallow copies, because {@link ImageRegistry.attach} and `clean` replace an image's signature and
+ * attestation lists (never change them in place), and one cluster's signing must not show in another.
+ */
+const parsed = new WeakMap<ImageDefinition, { image: Image; releases: ReleaseImage[] }>();
+
+/** An image of a release line, and the tags that name it. */
+interface ReleaseImage {
+  names: string[];
+  image: Image;
+}
+
+function parsedOnce(def: ImageDefinition): { image: Image; releases: ReleaseImage[] } {
+  let entry = parsed.get(def);
+  if (!entry) {
+    const image = parseImage(def, `image ${def.repository}`);
+    entry = { image, releases: releaseImages(image) };
+    parsed.set(def, entry);
+  }
+  return entry;
+}
+
+/** Each release tag of an image's release lines → the image it names (built once, so its digest is stable). */
+function releaseImages(image: Image): ReleaseImage[] {
+  if (!image.releases) return [];
+  const byVersion = new Map<string, { tag: ReleaseTag; names: string[] }>();
+  for (const [name, tag] of releaseTags(image.releases)) {
+    const key = `${tag.version}${tag.suffix}`;
+    const entry = byVersion.get(key) ?? { tag, names: [] };
+    entry.names.push(name);
+    byVersion.set(key, entry);
+  }
+  return [...byVersion.values()].map(({ tag, names }) => ({ names, image: imageForRelease(image, tag, names) }));
+}
+
 function predicateTypeOf(a: CosignAttestation): string | undefined {
   try {
     const statement = JSON.parse(atob(a.payload)) as { predicateType?: unknown };
@@ -57,36 +94,29 @@ export function createImageRegistry(definitions: ImageDefinition[]): ImageRegist
   const releases = new Map<string, Map<string, Image>>();
   /** Per repository: each release image by digest, so a pod pinned to one pulls. */
   const releaseDigests = new Map<string, Map<string, Image>>();
-  const addReleases = (repo: string, image: Image) => {
-    if (!image.releases) return;
-    const published = releaseTags(image.releases);
-    const byVersion = new Map<string, { tag: ReleaseTag; names: string[] }>();
-    for (const [name, tag] of published) {
-      const key = `${tag.version}${tag.suffix}`;
-      const entry = byVersion.get(key) ?? { tag, names: [] };
-      entry.names.push(name);
-      byVersion.set(key, entry);
-    }
+  const addReleases = (repo: string, derived: ReleaseImage[]) => {
+    if (derived.length === 0) return;
     const tags = releases.get(repo) ?? new Map<string, Image>();
     const digests = releaseDigests.get(repo) ?? new Map<string, Image>();
-    for (const { tag, names } of byVersion.values()) {
-      const derived = imageForRelease(image, tag, names);
-      for (const name of names) tags.set(name, derived);
-      digests.set(derived.digest, derived);
+    for (const release of derived) {
+      const image = { ...release.image };
+      for (const name of release.names) tags.set(name, image);
+      digests.set(image.digest, image);
     }
     releases.set(repo, tags);
     releaseDigests.set(repo, digests);
   };
   const add = (defs: ImageDefinition[]) => {
     for (const def of defs) {
-      const image = parseImage(def, `image ${def.repository}`);
+      const once = parsedOnce(def);
+      const image = { ...once.image };
       const ref = parseImageReference(image.repository);
       const key = ref?.repository ?? image.repository;
       const list = byRepo.get(key) ?? [];
       // A later definition of the same repository and tag replaces the earlier one.
       const kept = list.filter((i) => i.digest !== image.digest && !i.tags.some((t) => image.tags.includes(t)));
       byRepo.set(key, [...kept, image]);
-      addReleases(key, image);
+      addReleases(key, once.releases);
     }
   };
   add(definitions);

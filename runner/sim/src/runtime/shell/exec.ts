@@ -1,5 +1,6 @@
 import type { UserInfo } from '@paranoid/k8s/identity.ts';
 import { StatusError } from '@paranoid/k8s/status.ts';
+import type { Clock } from '../../clock.ts';
 import type { ExecRequest, ExecSession } from '../exec-types.ts';
 import { allocPid } from '../node-host.ts';
 import { runtimeState } from '../state.ts';
@@ -114,7 +115,13 @@ function startSession(
   /** Attach: the session is this existing process rather than a new one. */
   attachTo?: Proc,
 ): ExecSession {
-  const clock = state.deps.clock;
+  const nodeClock = state.deps.clock;
+  // While the session is open, its client waits in real time for whatever its processes wait on (a
+  // `sleep`, `stress --timeout`): a clock that skips idle time may jump to those timers.
+  const clock: Clock = {
+    now: () => nodeClock.now(),
+    setTimer: (ms, fn, options) => nodeClock.setTimer(ms, fn, { ...options, awaited: exited === undefined }),
+  };
   const host = state.nodes.get(inst.nodeName)!;
   const enc = new TextEncoder();
   const dec = new TextDecoder();
