@@ -127,7 +127,13 @@ export async function run(): Promise<Figure[]> {
     progress(
       `${SESSIONS} sessions in ${Math.round(createMs / 1000)} s; measuring idle from ${terminals.length} terminals`,
     );
+    const cores = (from: NodeJS.CpuUsage, startedAt: number) => {
+      const used = process.cpuUsage(from);
+      return (used.user + used.system) / 1000 / (performance.now() - startedAt);
+    };
+    const idleFrom = { cpu: process.cpuUsage(), at: performance.now() };
     const idle = await measure('idle');
+    const idleRunnerCores = cores(idleFrom.cpu, idleFrom.at);
     const idleApi = await measureApi();
     progress(`idle p95 ${Math.round(p95(idle))} ms; filling the hostile cluster`);
 
@@ -192,7 +198,9 @@ export async function run(): Promise<Figure[]> {
     const cpuFrom = cpuSeconds(attackerPids());
     const writesFrom = await writesSoFar();
     const busyStart = performance.now();
+    const busyCpu = process.cpuUsage();
     const busyTimes = await measure('busy');
+    const busyRunnerCores = cores(busyCpu, busyStart);
     const busyApi = await measureApi();
     const busySeconds = (performance.now() - busyStart) / 1000;
     const attackerCores = (cpuSeconds(attackerPids()) - cpuFrom) / busySeconds;
@@ -214,6 +222,12 @@ export async function run(): Promise<Figure[]> {
         value: attackerCores,
         unit: 'cores',
       },
+      {
+        name: "the runner's CPU (site, relays, every cluster's worker) while measuring, idle",
+        value: idleRunnerCores,
+        unit: 'cores',
+      },
+      { name: '... and with the hostile cluster busy', value: busyRunnerCores, unit: 'cores' },
       { name: 'kubectl get pods p95, other terminals, all idle', value: idleP95, unit: 'ms' },
       { name: 'kubectl get pods p95, other terminals, one hostile busy', value: busyP95, unit: 'ms' },
       { name: 'busy / idle', value: busyP95 / idleP95, unit: 'x', goal: '<= 2' },
