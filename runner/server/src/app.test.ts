@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, createApp, LEARNER_COOKIE } from './app.ts';
 import { ProgressStore } from './progress-store.ts';
+import { SESSION_REQUEST_LIMITS, SessionRequestGate } from './session-request-gate.ts';
 import { SessionManager } from './sessions.ts';
 import { FakeCatalog, FakeGrader, FakeProvider } from './testing/fakes.ts';
 
@@ -63,6 +64,31 @@ async function start() {
 }
 
 describe('the lab API', () => {
+  it("refuses one session's calls past its bounds with 429 and Retry-After, counting only authorized calls, and serves other sessions", async () => {
+    app = createApp({
+      sessions,
+      catalog: new FakeCatalog(),
+      grader,
+      store,
+      provider: provider.info(),
+      requestGate: new SessionRequestGate(SESSION_REQUEST_LIMITS, () => 0),
+    });
+    const a = await start();
+    const b = await start();
+    const objects = (s: { id: string }, auth: Record<string, string> = {}) =>
+      app.request(`/api/sessions/${s.id}/objects`, { headers: { cookie: COOKIE, ...auth } });
+    // A stranger's calls without the token are refused as such, and use up nothing of the session's.
+    for (let i = 0; i < 50; i++) expect((await objects(a)).status).toBe(401);
+    for (let i = 0; i < SESSION_REQUEST_LIMITS.burst; i++) expect((await objects(a, a.auth)).status).toBe(200);
+    const refused = await objects(a, a.auth);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toEqual({
+      error: { code: 'TooManyRequests', message: 'too many calls of this session: try again in 1 s' },
+    });
+    expect((await objects(b, b.auth)).status).toBe(200);
+  });
+
   it('answers health with the provider and the terminal mode', async () => {
     const res = await app.request('/api/health');
     expect(await res.json()).toEqual({ status: 'ok', provider: 'sim', terminals: 'off', grader: true });

@@ -9,6 +9,7 @@ import { applyCloudFromEditor } from './cloud-apply.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import type { Grader, Reachability, ScenarioCatalog } from './ports.ts';
 import type { ProgressStore } from './progress-store.ts';
+import { type SessionCallKind, SessionRequestGate } from './session-request-gate.ts';
 import type { Session, SessionManager } from './sessions.ts';
 import { randomId } from './tokens.ts';
 import { type WorkshopDeps, workshopRoutes } from './workshop-routes.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** False while the grader has no Kubernetes client (health reports it, Check answers 501). */
   graderReady?: boolean;
+  /** Bounds on each session's API calls; default `SESSION_REQUEST_LIMITS`. */
+  requestGate?: SessionRequestGate;
   /** Tracks, workshops, rosters and reports (workshop-routes.ts); absent in tests of the core API. */
   workshops?: WorkshopDeps;
 }
@@ -106,6 +109,22 @@ export function createApp(deps: AppDeps): App {
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : null;
     return deps.sessions.authorize(c.params.id!, token);
   };
+
+  const gate = deps.requestGate ?? new SessionRequestGate();
+  /**
+   * A route of one session's API that works on its cluster: once the call is authorized it
+   * counts against that session's bounds (session-request-gate.ts), so a script cannot make
+   * the runner grade, apply or list for one learner while everyone else's calls wait.
+   */
+  const onSession = (method: string, path: string, kind: SessionCallKind, handler: Handler) =>
+    on(method, path, async (c) => {
+      const leave = gate.enter(session(c).id, kind);
+      try {
+        return await handler(c);
+      } finally {
+        leave();
+      }
+    });
 
   on('GET', '/api/health', () =>
     json({
@@ -203,7 +222,7 @@ export function createApp(deps: AppDeps): App {
     return new Response(null, { status: 204 });
   });
 
-  on('POST', '/api/sessions/:id/reset', async (c) => {
+  onSession('POST', '/api/sessions/:id/reset', 'call', async (c) => {
     const s = await deps.sessions.reset(session(c));
     return json({ session: deps.sessions.view(s) });
   });
@@ -212,7 +231,7 @@ export function createApp(deps: AppDeps): App {
     json({ session: deps.sessions.view(deps.sessions.extend(session(c))) }),
   );
 
-  on('POST', '/api/sessions/:id/apply', async (c) => {
+  onSession('POST', '/api/sessions/:id/apply', 'call', async (c) => {
     const s = session(c);
     const body = await c.readBody(ApplyRequest);
     const { objects, cloud } = parseEditorText(body.yaml);
@@ -224,7 +243,7 @@ export function createApp(deps: AppDeps): App {
     return json({ results });
   });
 
-  on('GET', '/api/sessions/:id/objects', async (c) => {
+  onSession('GET', '/api/sessions/:id/objects', 'call', async (c) => {
     const s = session(c);
     const objects: { apiVersion: string; kind: string; name: string; namespace?: string }[] = [];
     // On a shared cluster the learner may list only their own namespaces.
@@ -241,7 +260,7 @@ export function createApp(deps: AppDeps): App {
     return json({ objects });
   });
 
-  on('GET', '/api/sessions/:id/object', async (c) => {
+  onSession('GET', '/api/sessions/:id/object', 'call', async (c) => {
     const s = session(c);
     const q = c.url.searchParams;
     const apiVersion = q.get('apiVersion');
@@ -252,7 +271,7 @@ export function createApp(deps: AppDeps): App {
     return json({ yaml });
   });
 
-  on('POST', '/api/sessions/:id/check', async (c) => {
+  onSession('POST', '/api/sessions/:id/check', 'check', async (c) => {
     const s = session(c);
     const scenario = await deps.catalog.get(s.scenarioId);
     const outcomes = await deps.grader.check(s.scenarioId, s.cluster);
@@ -266,7 +285,7 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  on('POST', '/api/sessions/:id/hint', async (c) => {
+  onSession('POST', '/api/sessions/:id/hint', 'call', async (c) => {
     const s = session(c);
     const body = await c.readBody(HintRequest);
     const scenario = await deps.catalog.get(s.scenarioId);
@@ -283,7 +302,7 @@ export function createApp(deps: AppDeps): App {
     return json({ hint, index, progress });
   });
 
-  on('POST', '/api/sessions/:id/solution', async (c) => {
+  onSession('POST', '/api/sessions/:id/solution', 'call', async (c) => {
     const s = session(c);
     await c.readBody(SolutionRequest);
     if (s.workshopId && !(await deps.store.workshop(s.workshopId))?.solutionsAllowed) {
@@ -294,7 +313,7 @@ export function createApp(deps: AppDeps): App {
     return json({ files: scenario?.solution ?? [], progress });
   });
 
-  on('GET', '/api/sessions/:id/map', async (c) => {
+  onSession('GET', '/api/sessions/:id/map', 'call', async (c) => {
     const s = session(c);
     if (!deps.reachability) {
       throw new ApiError(501, 'ClusterError', 'the cluster map is not available on this runner yet');
@@ -302,7 +321,7 @@ export function createApp(deps: AppDeps): App {
     return json(await deps.reachability.map(s.cluster, s.scenarioId));
   });
 
-  on('GET', '/api/sessions/:id/map/stream', (c) => {
+  onSession('GET', '/api/sessions/:id/map/stream', 'call', (c) => {
     const s = session(c);
     const watch = deps.reachability?.watch?.bind(deps.reachability);
     if (!watch) throw new ApiError(501, 'ClusterError', 'the cluster map cannot follow changes on this runner');
