@@ -48,11 +48,14 @@ export function forwardHttp(
   signed: Record<string, string>,
   /** The body, when the caller already read it (to try another replica if this one is gone); else streamed. */
   body?: Buffer,
+  /** Set on the one retry after a kept-alive connection was found closed. */
+  retried = false,
 ): Promise<'forwarded' | 'unreachable'> {
   return new Promise((resolve) => {
     const out = request({
       ...target(address),
-      agent,
+      // The retry takes a connection of its own: another idle one in the pool may be closed too.
+      agent: retried ? false : agent,
       method: req.method,
       path: req.url,
       headers: {
@@ -84,6 +87,11 @@ export function forwardHttp(
       if (answered || res.headersSent) {
         res.destroy();
         resolve('forwarded');
+      } else if (out.reusedSocket && body && !retried) {
+        // A kept-alive connection the other replica closed as this request went out (its idle
+        // timeout is the same 5 s a terminal's kubectl may wait between calls): the replica
+        // is alive, the connection was not. Once more on a new one, with the body we hold.
+        resolve(forwardHttp(req, res, address, signed, body, true));
       } else {
         resolve('unreachable');
       }
