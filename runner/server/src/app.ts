@@ -116,11 +116,17 @@ export function createApp(deps: AppDeps): App {
    * counts against that session's bounds (session-request-gate.ts), so a script cannot make
    * the runner grade, apply or list for one learner while everyone else's calls wait.
    */
-  const onSession = (method: string, path: string, kind: SessionCallKind, handler: Handler) =>
+  const onSession = (
+    method: string,
+    path: string,
+    kind: SessionCallKind,
+    handler: (c: Context, s: Session) => Promise<Response> | Response,
+  ) =>
     on(method, path, async (c) => {
-      const leave = gate.enter(session(c).id, kind);
+      const s = session(c);
+      const leave = gate.enter(s.id, kind);
       try {
-        return await handler(c);
+        return await handler(c, s);
       } finally {
         leave();
       }
@@ -222,17 +228,15 @@ export function createApp(deps: AppDeps): App {
     return new Response(null, { status: 204 });
   });
 
-  onSession('POST', '/api/sessions/:id/reset', 'call', async (c) => {
-    const s = await deps.sessions.reset(session(c));
-    return json({ session: deps.sessions.view(s) });
-  });
+  onSession('POST', '/api/sessions/:id/reset', 'call', async (_c, s) =>
+    json({ session: deps.sessions.view(await deps.sessions.reset(s)) }),
+  );
 
   on('POST', '/api/sessions/:id/extend', (c) =>
     json({ session: deps.sessions.view(deps.sessions.extend(session(c))) }),
   );
 
-  onSession('POST', '/api/sessions/:id/apply', 'call', async (c) => {
-    const s = session(c);
+  onSession('POST', '/api/sessions/:id/apply', 'call', async (c, s) => {
     const body = await c.readBody(ApplyRequest);
     const { objects, cloud } = parseEditorText(body.yaml);
     // A pasted cloud.yaml changes the nodes' instances first, as a change set does (validate's path).
@@ -243,8 +247,7 @@ export function createApp(deps: AppDeps): App {
     return json({ results });
   });
 
-  onSession('GET', '/api/sessions/:id/objects', 'call', async (c) => {
-    const s = session(c);
+  onSession('GET', '/api/sessions/:id/objects', 'call', async (_c, s) => {
     const objects: { apiVersion: string; kind: string; name: string; namespace?: string }[] = [];
     // On a shared cluster the learner may list only their own namespaces.
     const scopes = s.cluster.namespaces ? Object.values(s.cluster.namespaces) : [undefined];
@@ -260,8 +263,7 @@ export function createApp(deps: AppDeps): App {
     return json({ objects });
   });
 
-  onSession('GET', '/api/sessions/:id/object', 'call', async (c) => {
-    const s = session(c);
+  onSession('GET', '/api/sessions/:id/object', 'call', async (c, s) => {
     const q = c.url.searchParams;
     const apiVersion = q.get('apiVersion');
     const kind = q.get('kind');
@@ -271,8 +273,7 @@ export function createApp(deps: AppDeps): App {
     return json({ yaml });
   });
 
-  onSession('POST', '/api/sessions/:id/check', 'check', async (c) => {
-    const s = session(c);
+  onSession('POST', '/api/sessions/:id/check', 'check', async (_c, s) => {
     const scenario = await deps.catalog.get(s.scenarioId);
     const outcomes = await deps.grader.check(s.scenarioId, s.cluster);
     const hints = new Map((scenario?.checks ?? []).map((check) => [check.id, check.hints.length]));
@@ -285,8 +286,7 @@ export function createApp(deps: AppDeps): App {
     });
   });
 
-  onSession('POST', '/api/sessions/:id/hint', 'call', async (c) => {
-    const s = session(c);
+  onSession('POST', '/api/sessions/:id/hint', 'call', async (c, s) => {
     const body = await c.readBody(HintRequest);
     const scenario = await deps.catalog.get(s.scenarioId);
     const { index } = body;
@@ -302,8 +302,7 @@ export function createApp(deps: AppDeps): App {
     return json({ hint, index, progress });
   });
 
-  onSession('POST', '/api/sessions/:id/solution', 'call', async (c) => {
-    const s = session(c);
+  onSession('POST', '/api/sessions/:id/solution', 'call', async (c, s) => {
     await c.readBody(SolutionRequest);
     if (s.workshopId && !(await deps.store.workshop(s.workshopId))?.solutionsAllowed) {
       throw new ApiError(403, 'Forbidden', 'the instructor has turned solutions off in this workshop');
@@ -313,16 +312,14 @@ export function createApp(deps: AppDeps): App {
     return json({ files: scenario?.solution ?? [], progress });
   });
 
-  onSession('GET', '/api/sessions/:id/map', 'call', async (c) => {
-    const s = session(c);
+  onSession('GET', '/api/sessions/:id/map', 'call', async (_c, s) => {
     if (!deps.reachability) {
       throw new ApiError(501, 'ClusterError', 'the cluster map is not available on this runner yet');
     }
     return json(await deps.reachability.map(s.cluster, s.scenarioId));
   });
 
-  onSession('GET', '/api/sessions/:id/map/stream', 'call', (c) => {
-    const s = session(c);
+  onSession('GET', '/api/sessions/:id/map/stream', 'call', (_c, s) => {
     const watch = deps.reachability?.watch?.bind(deps.reachability);
     if (!watch) throw new ApiError(501, 'ClusterError', 'the cluster map cannot follow changes on this runner');
     const encoder = new TextEncoder();
