@@ -16,7 +16,7 @@ let grader: FakeGrader;
 let store: ProgressStore;
 const COOKIE = `${LEARNER_COOKIE}=learner0000000001`;
 
-function build(now = () => Date.now(), ttlMs = 60_000, maxLifeMs?: number) {
+function build(now = () => Date.now(), ttlMs = 60_000, maxLifeMs?: number, requestGate?: SessionRequestGate) {
   sessions = new SessionManager({
     provider,
     workDir: join(dir, 'work'),
@@ -32,6 +32,7 @@ function build(now = () => Date.now(), ttlMs = 60_000, maxLifeMs?: number) {
     store,
     provider: provider.info(),
     maxBodyBytes: 4096,
+    ...(requestGate ? { requestGate } : {}),
   });
 }
 
@@ -65,14 +66,8 @@ async function start() {
 
 describe('the lab API', () => {
   it("refuses one session's calls past its bounds with 429 and Retry-After, counting only authorized calls, and serves other sessions", async () => {
-    app = createApp({
-      sessions,
-      catalog: new FakeCatalog(),
-      grader,
-      store,
-      provider: provider.info(),
-      requestGate: new SessionRequestGate(SESSION_REQUEST_LIMITS, () => 0),
-    });
+    await sessions.shutdown();
+    build(undefined, undefined, undefined, new SessionRequestGate(SESSION_REQUEST_LIMITS, () => 0));
     const a = await start();
     const b = await start();
     const objects = (s: { id: string }, auth: Record<string, string> = {}) =>
