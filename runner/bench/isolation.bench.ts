@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
+import { readProcessTree } from '@paranoid/server/sandbox-memory-watch.ts';
 import type { Session } from '@paranoid/server/sessions.ts';
 import type { LearnerShell } from '@paranoid/server/terminal.ts';
 import { parse } from 'yaml';
 import type { Figure } from './main.ts';
-import { cpuSeconds, processTree, promptOf, quantile, runCommand } from './terminal-probe.ts';
+import { cpuSeconds, promptOf, quantile, runCommand } from './terminal-probe.ts';
 
 const SESSIONS = 50;
 const SAMPLES = 60;
@@ -194,7 +195,7 @@ export async function run(): Promise<Figure[]> {
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const attackerPids = () => processTree((attacker as SandboxShell).pid!);
+    const attackerPids = () => readProcessTree((attacker as SandboxShell).pid!).map((p) => p.pid);
     const cpuFrom = cpuSeconds(attackerPids());
     const writesFrom = await writesSoFar();
     const busyStart = performance.now();

@@ -10,9 +10,10 @@
 import { performance } from 'node:perf_hooks';
 import { createServeLab } from '@paranoid/cli/commands/serve.ts';
 import type { SandboxShell } from '@paranoid/server/sandbox-host.ts';
+import { readProcessTree } from '@paranoid/server/sandbox-memory-watch.ts';
 import type { LearnerShell } from '@paranoid/server/terminal.ts';
 import type { Figure } from './main.ts';
-import { comm, cpuSeconds, processTree, promptOf, quantile, rssKiB, timedCommand } from './terminal-probe.ts';
+import { cpuSeconds, promptOf, quantile, rssKiB, timedCommand } from './terminal-probe.ts';
 
 const SESSIONS = 8;
 const ISOLATION_SAMPLES = 20;
@@ -53,10 +54,9 @@ export async function run(): Promise<Figure[]> {
       await promptOf(shell);
       opens.push(performance.now() - started);
       shells.push(shell);
-      const pids = processTree((shell as SandboxShell).pid!);
-      for (const pid of pids) {
-        if (comm(pid) === 'perl') relays.push(rssKiB(pid));
-        if (comm(pid) === 'bwrap') bwraps.push(rssKiB(pid));
+      for (const p of readProcessTree((shell as SandboxShell).pid!)) {
+        if (p.comm === 'perl') relays.push(rssKiB(p.pid));
+        if (p.comm === 'bwrap') bwraps.push(rssKiB(p.pid));
       }
     }
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length) / 1024;
@@ -71,7 +71,7 @@ export async function run(): Promise<Figure[]> {
     await timedCommand(neighbour, GET_PODS);
     const idle = await sample();
     await timedCommand(hostile, HOSTILE);
-    const hostilePids = () => processTree((hostile as SandboxShell).pid!);
+    const hostilePids = () => readProcessTree((hostile as SandboxShell).pid!).map((p) => p.pid);
     const cpuFrom = cpuSeconds(hostilePids());
     const wallFrom = performance.now();
     const busy = await sample();

@@ -1,8 +1,9 @@
 /**
  * Driving learners' real terminals from a bench: typing a command and timing it to its end
- * marker, waiting for the prompt, and the CPU a terminal's process tree has used.
+ * marker, waiting for the prompt, and the CPU a terminal's process tree has used (the tree as
+ * the runner's memory watch reads it, `readProcessTree`).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LearnerShell } from '@paranoid/server/terminal.ts';
 
@@ -11,7 +12,7 @@ const ANSI = /\x1b\[[0-9;?]*[a-zA-Z]/g;
 const plain = (text: string) => text.replace(ANSI, '').replace(/\r/g, '');
 
 /** A process's `/proc/<pid>/status`, or '' once it is gone. */
-export const procStatus = (pid: number) => {
+const procStatus = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
@@ -20,20 +21,6 @@ export const procStatus = (pid: number) => {
 };
 /** A process's resident memory, in KiB. */
 export const rssKiB = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(procStatus(pid))?.[1] ?? 0);
-const ppid = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(procStatus(pid))?.[1] ?? 0);
-/** A process's command name. */
-export const comm = (pid: number) => /^Name:\s+(\S+)/m.exec(procStatus(pid))?.[1] ?? '';
-
-/** A process and all its descendants. */
-export function processTree(root: number): number[] {
-  const all = readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number);
-  const out = [root];
-  for (let i = 0; i < out.length; i++) for (const pid of all) if (ppid(pid) === out[i]) out.push(pid);
-  return out;
-}
-
 /** CPU seconds (user + system) of a set of processes so far. */
 export function cpuSeconds(pids: number[]): number {
   let ticks = 0;
