@@ -9,7 +9,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { runActions } from '@paranoid/providers/kind/create-cluster.ts';
 import { DockerEngine, type LabelledContainer } from '@paranoid/providers/kind/docker-engine.ts';
 import { KindProvider } from '@paranoid/providers/kind/kind-provider.ts';
 import { LABELS, runnerInstanceId } from '@paranoid/providers/kind/labels.ts';
@@ -24,6 +23,7 @@ import {
 } from '@paranoid/providers/kind/toolbox-fence.ts';
 import { ensureToolboxImage, findHostToolboxSources } from '@paranoid/providers/kind/toolbox-image.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFencedSession } from './fixtures/fence-sweep/fenced-session.ts';
 import { NetworkOnlyKind } from './fixtures/fence-sweep/network-only-kind.ts';
 
 const docker = new DockerEngine();
@@ -115,20 +115,7 @@ async function startCrashingRunner(sessions: string[]): Promise<void> {
 
 /** A live runner's session, made by the provider's own actions in this (live) process. */
 async function liveSession(s: string): Promise<void> {
-  const now = Date.now();
-  const cluster = clusterName(s);
-  const state = await runActions({
-    docker,
-    kind: new NetworkOnlyKind(docker),
-    labels: { session: s, cluster, createdAt: now, expiresAt: now + 3_600_000, owner: LIVE_OWNER, network: cluster },
-    kindConfig: 'kind: Cluster\n',
-    toolboxImage: image,
-    images: [],
-    network: cluster,
-    waitSeconds: 1,
-    state: {},
-  });
-  toolboxes.set(s, state.toolboxId!);
+  toolboxes.set(s, (await startFencedSession(docker, image, s, LIVE_OWNER)).toolbox);
 }
 
 /**
